@@ -1,0 +1,1 @@
+return RulesSync.Runner.Cli.RulesyncCli.Run(args);
