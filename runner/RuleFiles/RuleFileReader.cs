@@ -1,0 +1,68 @@
+using System.Reflection;
+using System.Text;
+
+namespace RulesSync.Runner.RuleFiles;
+
+/// <summary>The text of a rule file and the name diagnostics use for it.</summary>
+internal sealed record RuleFileText(string SourceName, string Text);
+
+/// <summary>
+/// Reads rule files for the engine, which does no IO itself. A name of the form <c>embedded:NAME</c>
+/// (for example <c>embedded:default</c>, <c>embedded:regressions/2020-02-ordering</c>) reads a rule set
+/// shipped inside the tool, so the CLI works without a checkout.
+/// </summary>
+internal static class RuleFileReader
+{
+    /// <summary>Rule files larger than this are refused before parsing.</summary>
+    public const long MaxBytes = 1024 * 1024;
+
+    public const string EmbeddedPrefix = "embedded:";
+
+    /// <summary>The embedded rule sets, as <c>embedded:NAME</c> names.</summary>
+    public static IReadOnlyList<string> EmbeddedNames { get; } =
+        typeof(RuleFileReader).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("RulesSync.rules.", StringComparison.Ordinal))
+            .Select(n => EmbeddedPrefix + n["RulesSync.rules.".Length..^".yaml".Length].Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>Reads <paramref name="path"/>; an unusable file gives <see cref="Cli.InvalidInputException"/> naming it.</summary>
+    public static RuleFileText Read(string path)
+    {
+        if (path.StartsWith(EmbeddedPrefix, StringComparison.Ordinal))
+        {
+            return ReadEmbedded(path);
+        }
+
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new Cli.InvalidInputException($"{path}: error: file not found");
+            }
+
+            if (info.Length > MaxBytes)
+            {
+                throw new Cli.InvalidInputException(
+                    $"{path}:1:1: error: rule file is {info.Length:N0} bytes; the limit is {MaxBytes:N0} bytes");
+            }
+
+            return new RuleFileText(path, File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            throw new Cli.InvalidInputException($"{path}: error: cannot read: {e.Message}");
+        }
+    }
+
+    private static RuleFileText ReadEmbedded(string name)
+    {
+        var resource = "RulesSync.rules." + name[EmbeddedPrefix.Length..] + ".yaml";
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+            ?? throw new Cli.InvalidInputException(
+                $"{name}: error: no such embedded rule set; available: {string.Join(", ", EmbeddedNames)}");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return new RuleFileText(name, reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,15 @@
+using RulesSync.Runner.Cli;
+
+namespace RulesSync.Runner.Tests.Cli;
+
+/// <summary>Runs the CLI in-process and captures what it printed.</summary>
+internal sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public static CliRun Of(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = RulesyncCli.Run(args, new CliConsole(stdout, stderr));
+        return new CliRun(code, stdout.ToString(), stderr.ToString());
+    }
+}
