@@ -1,0 +1,29 @@
+namespace RulesSync.Emulators.Faults;
+
+/// <summary>What an injected fault does to a matching request.</summary>
+public enum FaultKind
+{
+    /// <summary>429 Too Many Requests with a Retry-After header (Graph, Google, CRM).</summary>
+    Throttle,
+
+    /// <summary>403 rate limit (Google's <c>usageLimits</c>/<c>userRateLimitExceeded</c>); 403 elsewhere.</summary>
+    RateLimitForbidden,
+
+    /// <summary>503 Service Unavailable with a Retry-After header.</summary>
+    Unavailable,
+
+    /// <summary>Hold the request for <see cref="FaultRule.Delay"/> (on the host's TimeProvider), then answer 504.</summary>
+    Timeout,
+
+    /// <summary>Hold the request for <see cref="FaultRule.Delay"/>, then answer normally.</summary>
+    SlowResponse,
+
+    /// <summary>The sync cursor is no longer valid: Graph 410 SyncStateNotFound, Google 410 fullSyncRequired.</summary>
+    ExpiredToken,
+
+    /// <summary>200 with a body that is not valid JSON.</summary>
+    MalformedJson,
+
+    /// <summary>The body is cut off in transit: fewer bytes than Content-Length, then the connection drops.</summary>
+    TruncatedBody,
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace RulesSync.Emulators.Hosting;
+
+/// <summary>
+/// One HTTP request as the protocol emulators see it: read once from Kestrel, or built from a
+/// Graph <c>$batch</c> sub-request so that both go through the same handlers and fault plan.
+/// </summary>
+internal sealed record EmulatorRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Query,
+    IReadOnlyDictionary<string, string> Headers,
+    string? Body,
+    Uri BaseUri)
+{
+    public string? QueryValue(string name) => Query.TryGetValue(name, out var v) ? v : null;
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+
+    public static async Task<EmulatorRequest> ReadAsync(HttpContext context, Uri baseUri)
+    {
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in context.Request.Query)
+        {
+            query[key] = value.ToString();
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in context.Request.Headers)
+        {
+            // Several Prefer values may arrive as one header or as repeated headers: join them.
+            headers[key] = string.Join(", ", (IEnumerable<string?>)value);
+        }
+
+        string? body = null;
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding != StringValues.Empty)
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return new EmulatorRequest(
+            context.Request.Method.ToUpperInvariant(),
+            context.Request.Path.Value ?? "/",
+            query,
+            headers,
+            body,
+            baseUri);
+    }
+}

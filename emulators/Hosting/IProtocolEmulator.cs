@@ -1,0 +1,22 @@
+using RulesSync.Emulators.Faults;
+
+namespace RulesSync.Emulators.Hosting;
+
+/// <summary>A matched route: its counter name, the mailbox it acts on (if any), and its handler.</summary>
+internal sealed record EmulatorRoute(string Name, string? Mailbox, Func<EmulatorRequest, CancellationToken, ValueTask<EmulatorResponse>> Handle)
+{
+    public static EmulatorRoute Sync(string name, string? mailbox, Func<EmulatorRequest, EmulatorResponse> handle) =>
+        new(name, mailbox, (request, _) => ValueTask.FromResult(handle(request)));
+}
+
+/// <summary>One protocol (Graph, Google Calendar, CRM OData) served under a path prefix.</summary>
+internal interface IProtocolEmulator
+{
+    bool Owns(string path);
+
+    /// <summary>The route for a request, or an error response (404, 405) in the protocol's own error shape.</summary>
+    (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request);
+
+    /// <summary>What the real service answers for an injected fault, in its own error shape.</summary>
+    EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request);
+}

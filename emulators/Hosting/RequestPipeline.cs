@@ -1,0 +1,57 @@
+using System.Text;
+using RulesSync.Emulators.Faults;
+
+namespace RulesSync.Emulators.Hosting;
+
+/// <summary>
+/// Counts each request, applies the fault plan, runs the handler. Graph <c>$batch</c> sends each
+/// sub-request through here too, so each one is counted and may be throttled on its own.
+/// </summary>
+internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time)
+{
+    public async ValueTask<EmulatorResponse> ExecuteAsync(
+        IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
+    {
+        counters.Record(route.Name, route.Mailbox);
+        var fault = faults.Next(route.Name, route.Mailbox);
+        if (fault is null)
+        {
+            return await route.Handle(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (fault.Kind)
+        {
+            case FaultKind.SlowResponse:
+                await DelayAsync(route, fault, cancellationToken).ConfigureAwait(false);
+                return await route.Handle(request, cancellationToken).ConfigureAwait(false);
+            case FaultKind.Timeout:
+                // Longer than any sane client timeout: the client gives up first; if it does not, a gateway would.
+                await DelayAsync(route, fault, cancellationToken).ConfigureAwait(false);
+                return protocol.FaultResponse(fault, request);
+            case FaultKind.MalformedJson:
+                var whole = await route.Handle(request, cancellationToken).ConfigureAwait(false);
+                return whole with { Body = Malform(whole.Body) };
+            case FaultKind.TruncatedBody:
+                var full = await route.Handle(request, cancellationToken).ConfigureAwait(false);
+                return full with { Truncate = true };
+            default:
+                return protocol.FaultResponse(fault, request);
+        }
+    }
+
+    private async Task DelayAsync(EmulatorRoute route, FaultRule fault, CancellationToken cancellationToken)
+    {
+        var delay = Task.Delay(fault.Delay, time, cancellationToken);
+        faults.ReportDelayed(route.Name);
+        await delay.ConfigureAwait(false);
+    }
+
+    // Valid framing, invalid JSON: half the document and a stray token. Clients must fail to parse, not hang.
+    private static string Malform(string? body)
+    {
+        var text = body ?? "{}";
+        var builder = new StringBuilder(text.AsSpan(0, text.Length / 2).ToString());
+        builder.Append("<!-- upstream error -->");
+        return builder.ToString();
+    }
+}

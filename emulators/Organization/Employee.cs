@@ -1,0 +1,27 @@
+namespace RulesSync.Emulators.Organization;
+
+/// <summary>Where an employee's mailbox lives, and so which emulator serves it.</summary>
+public enum CalendarProvider
+{
+    /// <summary>Exchange Online, served by the Graph emulator.</summary>
+    Exchange,
+
+    /// <summary>Google Workspace, served by the Google Calendar emulator.</summary>
+    Google,
+}
+
+/// <summary>An employee of the emulated organisation: one mailbox, on one provider.</summary>
+public sealed record Employee(string Email, string DisplayName, CalendarProvider Provider);
+
+/// <summary>The organisation the emulators start with.</summary>
+public sealed record OrganizationSeed(IReadOnlyList<Employee> Employees)
+{
+    /// <summary>Two employees on Exchange, two on Google, one domain.</summary>
+    public static OrganizationSeed Default { get; } = new(
+    [
+        new Employee("alice@contoso.example", "Alice Adams", CalendarProvider.Exchange),
+        new Employee("bob@contoso.example", "Bob Brown", CalendarProvider.Exchange),
+        new Employee("carol@contoso.example", "Carol Clark", CalendarProvider.Google),
+        new Employee("dave@contoso.example", "Dave Davis", CalendarProvider.Google),
+    ]);
+}
