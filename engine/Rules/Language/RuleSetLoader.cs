@@ -168,6 +168,12 @@ public static partial class RuleSetLoader
             CheckKeys(map, RuleKeys, "rule");
             var name = ReadName(map, "name", "rule");
             var because = ReadString(map, "because", required: true);
+            if (because is { Length: 0 })
+            {
+                Error(map["because"]!, DiagnosticCodes.Structure, "'because' must say why the rule decides what it does");
+                because = null;
+            }
+
             var priority = 0;
             if (map["priority"] is { } p)
             {

@@ -21,7 +21,7 @@ internal static class RuleSetSchema
     {
         var json = YamlTree.ToJson(root);
         var element = JsonSerializer.SerializeToElement(json);
-        var results = Schema.Value.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = Schema.Value.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         var errors = new List<(string, SourceLocation, string)>();
         if (results.IsValid)
         {
@@ -30,13 +30,32 @@ internal static class RuleSetSchema
 
         var locations = YamlTree.Locations(root);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var detail in results.Details ?? [])
+
+        // Walk only invalid nodes: a branch of a passing anyOf fails on purpose and is not an error.
+        var work = new Stack<EvaluationResults>();
+        work.Push(results);
+        var failing = new List<EvaluationResults>();
+        while (work.Count > 0)
         {
-            if (detail.Errors is not { Count: > 0 } || detail.IsValid)
+            var node = work.Pop();
+            if (node.IsValid)
             {
                 continue;
             }
 
+            if (node.Errors is { Count: > 0 })
+            {
+                failing.Add(node);
+            }
+
+            foreach (var child in Enumerable.Reverse(node.Details ?? []))
+            {
+                work.Push(child);
+            }
+        }
+
+        foreach (var detail in failing)
+        {
             var pointer = detail.InstanceLocation.ToString();
             if (!seen.Add(pointer))
             {
@@ -44,7 +63,7 @@ internal static class RuleSetSchema
             }
 
             var at = Locate(locations, pointer, root.Location);
-            var message = string.Join("; ", detail.Errors.Values.Distinct(StringComparer.Ordinal));
+            var message = string.Join("; ", detail.Errors!.Values.Distinct(StringComparer.Ordinal));
             errors.Add((pointer, at, $"schema: {(pointer.Length == 0 ? "document" : pointer)}: {message}"));
         }
 

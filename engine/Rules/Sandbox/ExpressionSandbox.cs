@@ -153,7 +153,7 @@ internal static class ExpressionSandbox
             }
         }
 
-        return message;
+        return message == "Expression of type 'Boolean' expected" ? "the expression must be boolean (true or false)" : message;
     }
 
     private readonly record struct Violation(string Message, string? Token);
@@ -230,14 +230,11 @@ internal static class ExpressionSandbox
                     return Visit(u.Operand, depth + 1);
                 case BinaryExpression b when b.NodeType is ExpressionType.AndAlso or ExpressionType.OrElse or ExpressionType.Equal
                     or ExpressionType.NotEqual or ExpressionType.And or ExpressionType.Or or ExpressionType.ExclusiveOr:
-                    if (b.Method is not null)
-                    {
-                        return new Violation($"operator '{b.NodeType}' on {b.Left.Type.Name} is not allowed; compare facts with literals", null);
-                    }
-
-                    return Visit(b.Left, depth + 1) ?? Visit(b.Right, depth + 1);
+                    return Visit(b.Left, depth + 1) ?? Visit(b.Right, depth + 1)
+                        ?? (b.Method is null ? null : new Violation($"operator '{b.NodeType}' on {b.Left.Type.Name} is not allowed; compare facts with literals", null));
                 case BinaryExpression b:
-                    return new Violation($"operator '{b.NodeType}' is not part of the rule language; use ==, !=, &&, || and !", null);
+                    return Visit(b.Left, depth + 1) ?? Visit(b.Right, depth + 1)
+                        ?? new Violation($"operator '{b.NodeType}' is not part of the rule language; use ==, !=, &&, || and !", null);
                 case ConditionalExpression c:
                     return Visit(c.Test, depth + 1) ?? Visit(c.IfTrue, depth + 1) ?? Visit(c.IfFalse, depth + 1);
                 case NewExpression or NewArrayExpression or MemberInitExpression or ListInitExpression:

@@ -56,7 +56,7 @@ public static class RuleArbitraries
         from conditionCount in Gen.Frequency((1, Gen.Constant(0)), (4, Gen.Choose(1, 4)))
         from conditions in Gen.CollectToArray(facts.Take(conditionCount).Select(Condition))
         from expression in Gen.Frequency((3, Gen.Constant<string?>(null)), (1, Gen.Elements(Expressions).Select(e => (string?)e)))
-        from because in Text()
+        from because in Text().Select(t => "because " + t)
         from priority in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(-2, 2)))
         from decide in Gen.Elements(Enum.GetValues<DecisionAction>())
         from target in Gen.Elements(Enum.GetValues<DecisionTarget>())
