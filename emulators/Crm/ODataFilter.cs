@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace RulesSync.Emulators.Crm;
+
+/// <summary>
+/// The part of OData V2 <c>$filter</c> a change poll needs: comparisons
+/// (<c>eq ne gt ge lt le</c>) joined by <c>and</c>, with <c>datetimeoffset'...'</c>,
+/// <c>datetime'...'</c>, <c>'string'</c> and number literals. Anything else is a 400.
+/// </summary>
+internal static partial class ODataFilter
+{
+    private static readonly HashSet<string> DateFields = new(StringComparer.Ordinal)
+    {
+        "LastChangeDateTime", "CreationDateTime", "StartDateTime", "EndDateTime", "ETag",
+    };
+
+    public static Func<CrmActivity, bool> Parse(string? filter, CrmDialect dialect)
+    {
+        if (string.IsNullOrWhiteSpace(filter))
+        {
+            return _ => true;
+        }
+
+        var clauses = AndSplitter().Split(filter.Trim());
+        var predicates = clauses.Select(c => Clause(c.Trim(), dialect)).ToList();
+        return a => predicates.All(p => p(a));
+    }
+
+    /// <summary>Value of a property for filtering and ordering; null if the dialect has no such property.</summary>
+    public static IComparable? Value(CrmActivity a, string field, CrmDialect dialect) => field switch
+    {
+        "LastChangeDateTime" or "ETag" => a.LastChangeDateTime,
+        "CreationDateTime" => a.CreationDateTime,
+        "StartDateTime" => a.Start,
+        "EndDateTime" => a.End,
+        "ObjectID" => a.ObjectID,
+        "ID" => a.ID,
+        "Subject" => a.Subject,
+        "LifeCycleStatusCode" => a.LifeCycleStatusCode,
+        "OwnerPartyID" => a.OwnerPartyID,
+        "OrganizerPartyID" => a.OrganizerPartyID,
+        "OrganizerEmail" => a.OrganizerEmail,
+        "GroupwareItemID" => a.GroupwareItemID ?? "",
+        "ICalUID" when dialect == CrmDialect.V2 => a.ICalUid ?? "",
+        _ => throw new FormatException($"Property {field} not found."),
+    };
+
+    private static Func<CrmActivity, bool> Clause(string clause, CrmDialect dialect)
+    {
+        var match = ClausePattern().Match(clause);
+        if (!match.Success)
+        {
+            throw new FormatException($"Unsupported $filter expression: {clause}");
+        }
+
+        var field = match.Groups["field"].Value;
+        var op = match.Groups["op"].Value;
+        IComparable literal = match.Groups["kind"].Value switch
+        {
+            "datetimeoffset" or "datetime" => DateTimeOffset.Parse(match.Groups["text"].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            "" when match.Groups["text"].Success => match.Groups["text"].Value.Replace("''", "'", StringComparison.Ordinal),
+            _ => match.Groups["number"].Value,
+        };
+        if (DateFields.Contains(field) && literal is not DateTimeOffset)
+        {
+            throw new FormatException($"{field} must be compared with a datetimeoffset literal.");
+        }
+
+        _ = Value(new CrmActivity("", "", CrmActivityKind.Appointment, "", default, default, "", "", "", "", null, null, [], default, default), field, dialect);
+        return a =>
+        {
+            var value = Value(a, field, dialect)!;
+            var comparison = value is string s ? string.CompareOrdinal(s, (string)literal) : value.CompareTo(literal);
+            return op switch
+            {
+                "eq" => comparison == 0,
+                "ne" => comparison != 0,
+                "gt" => comparison > 0,
+                "ge" => comparison >= 0,
+                "lt" => comparison < 0,
+                _ => comparison <= 0,
+            };
+        };
+    }
+
+    [GeneratedRegex(@"\s+and\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex AndSplitter();
+
+    [GeneratedRegex(@"^(?<field>\w+)\s+(?<op>eq|ne|gt|ge|lt|le)\s+(?:(?<kind>datetimeoffset|datetime)?'(?<text>(?:[^']|'')*)'|(?<number>-?\d+(?:\.\d+)?))$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClausePattern();
+}
