@@ -1,16 +1,345 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
 using RulesSync.Emulators.Organization;
 
 namespace RulesSync.Emulators.Google;
 
+/// <summary>
+/// Google Calendar API v3, events only: list (full and incremental sync), get, insert, patch,
+/// update, delete, each write honouring <c>sendUpdates</c> (<c>none</c> by default, as the API).
+/// The calendar id is the employee's email; <c>primary</c> means the user named by the bearer
+/// token (<c>Authorization: Bearer {email}</c>), standing in for domain-wide delegation.
+/// </summary>
 internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOptions options) : IProtocolEmulator
 {
-    public bool Owns(string path) => false;
+    public const string Prefix = "/calendar/v3/";
 
-    public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request) => (null, null);
+    /// <summary>events.list maxResults upper bound.</summary>
+    public const int MaxPageSize = 2500;
 
-    public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => EmulatorResponse.Empty(500);
+    private static readonly string[] IncrementalRestrictions = ["timeMin", "timeMax", "q", "orderBy", "iCalUID", "updatedMin"];
 
-    internal object State => (world, options);
+    public bool Owns(string path) => path.StartsWith(Prefix, StringComparison.Ordinal);
+
+    public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => GoogleJson.Fault(fault);
+
+    public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
+    {
+        var segments = request.Path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length < 3 || segments[0] != "calendars" || segments[2] != "events")
+        {
+            return (null, GoogleJson.NotFound());
+        }
+
+        var calendarId = segments[1] == "primary" ? Bearer(request) ?? "primary" : segments[1];
+        string calendar;
+        lock (world.Gate)
+        {
+            if (world.Find(calendarId) is not { Provider: CalendarProvider.Google } employee)
+            {
+                return (null, GoogleJson.NotFound());
+            }
+
+            calendar = employee.Email;
+        }
+
+        EmulatorRoute? route = (segments[3..], request.Method) switch
+        {
+            ([], "GET") => EmulatorRoute.Sync("google.events.list", calendar, r => List(r, calendar)),
+            ([], "POST") => EmulatorRoute.Sync("google.events.insert", calendar, r => Insert(r, calendar)),
+            ([var id], "GET") => EmulatorRoute.Sync("google.events.get", calendar, _ => Get(calendar, id)),
+            ([var id], "PATCH" or "PUT") => EmulatorRoute.Sync("google.events.patch", calendar, r => Patch(r, calendar, id)),
+            ([var id], "DELETE") => EmulatorRoute.Sync("google.events.delete", calendar, r => Delete(r, calendar, id)),
+            _ => null,
+        };
+        return route is null ? (null, GoogleJson.Error(405, "global", "methodNotAllowed", "Method Not Allowed")) : (route, null);
+    }
+
+    /// <summary>
+    /// events.list. Full sync: live events (and cancelled ones with showDeleted), filtered by
+    /// timeMin/timeMax/iCalUID/q/updatedMin. Incremental (syncToken): every change since the
+    /// token, deletions as status "cancelled"; the filters above are refused. nextSyncToken only
+    /// on the last page (https://developers.google.com/calendar/api/guides/sync).
+    /// </summary>
+    private EmulatorResponse List(EmulatorRequest request, string calendar)
+    {
+        var syncToken = request.QueryValue("syncToken");
+        var incremental = syncToken is not null;
+        if (incremental)
+        {
+            if (IncrementalRestrictions.FirstOrDefault(p => request.QueryValue(p) is not null) is { } restricted)
+            {
+                return GoogleJson.Error(400, "global", "invalid", "Sync token cannot be used with other request restrictions.", restricted);
+            }
+
+            if (request.QueryValue("showDeleted") == "false")
+            {
+                return GoogleJson.Error(400, "global", "invalid", "Deleted events are always included in an incremental sync; showDeleted cannot be false.", "showDeleted");
+            }
+        }
+
+        if (request.QueryValue("orderBy") == "startTime" && request.QueryValue("singleEvents") != "true")
+        {
+            return GoogleJson.Error(400, "global", "invalid", "The requested ordering is not available for the particular query.", "orderBy");
+        }
+
+        var start = incremental ? GoogleCursor.Decode(syncToken) : new GoogleCursor(0, -1, 0, "", 0);
+        if (start is null)
+        {
+            return GoogleJson.Error(400, "global", "invalid", "Invalid sync token value.", "syncToken");
+        }
+
+        var cursor = start;
+        if (request.QueryValue("pageToken") is { } pageToken)
+        {
+            if (GoogleCursor.Decode(pageToken) is not { } page)
+            {
+                return GoogleJson.Error(400, "global", "invalid", "Invalid page token value.", "pageToken");
+            }
+
+            cursor = page;
+        }
+
+        var maxResults = Math.Clamp(
+            int.TryParse(request.QueryValue("maxResults"), NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : options.GoogleDefaultPageSize,
+            1,
+            MaxPageSize);
+        var timeMin = Instant(request.QueryValue("timeMin"));
+        var timeMax = Instant(request.QueryValue("timeMax"));
+        var updatedMin = Instant(request.QueryValue("updatedMin"));
+        var iCalUid = request.QueryValue("iCalUID");
+        var text = request.QueryValue("q");
+        var showDeleted = incremental || updatedMin is not null || request.QueryValue("showDeleted") == "true";
+        var orderBy = request.QueryValue("orderBy");
+
+        lock (world.Gate)
+        {
+            var round = cursor.Snapshot < 0 ? cursor with { Snapshot = world.Sequence } : cursor;
+            var candidates = world.Items(calendar)
+                .Where(i => i.ChangeSequence > round.Since && i.ChangeSequence <= round.Snapshot)
+                .Where(i => showDeleted || !i.Deleted)
+                .Where(i => incremental || (
+                    (timeMin is null || i.End > timeMin) &&
+                    (timeMax is null || i.Start < timeMax) &&
+                    (updatedMin is null || i.LastModified >= updatedMin) &&
+                    (iCalUid is null || i.ICalUid == iCalUid) &&
+                    (text is null || i.Subject.Contains(text, StringComparison.OrdinalIgnoreCase))));
+            List<CalendarItem> ordered;
+            List<CalendarItem> page;
+            bool more;
+            if (orderBy is "startTime" or "updated")
+            {
+                // Offset paging for explicit orders; the default order pages by (sequence, id) key.
+                ordered = [.. (orderBy == "startTime" ? candidates.OrderBy(i => i.Start) : candidates.OrderBy(i => i.LastModified)).ThenBy(i => i.Id, StringComparer.Ordinal)];
+                page = [.. ordered.Skip(round.Offset).Take(maxResults)];
+                more = ordered.Count > round.Offset + page.Count;
+            }
+            else
+            {
+                ordered = [.. candidates
+                    .Where(i => i.ChangeSequence > round.AfterSequence || (i.ChangeSequence == round.AfterSequence && string.CompareOrdinal(i.Id, round.AfterId) > 0))
+                    .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Id, StringComparer.Ordinal)];
+                page = [.. ordered.Take(maxResults)];
+                more = ordered.Count > page.Count;
+            }
+
+            var body = new JsonObject
+            {
+                ["kind"] = "calendar#events",
+                ["etag"] = "\"" + round.Snapshot.ToString(CultureInfo.InvariantCulture) + "\"",
+                ["summary"] = calendar,
+                ["description"] = "",
+                ["updated"] = GoogleJson.Instant(world.Now),
+                ["timeZone"] = "UTC",
+                ["accessRole"] = "owner",
+                ["defaultReminders"] = new JsonArray(),
+            };
+            if (more)
+            {
+                var last = page[^1];
+                body["nextPageToken"] = (round with { AfterSequence = last.ChangeSequence, AfterId = last.Id, Offset = round.Offset + page.Count }).Encode();
+            }
+            else
+            {
+                body["nextSyncToken"] = new GoogleCursor(round.Snapshot, -1, 0, "", 0).Encode();
+            }
+
+            body["items"] = new JsonArray([.. page.Select(i => (JsonNode)GoogleJson.Event(i))]);
+            return EmulatorResponse.Json(200, body);
+        }
+    }
+
+    private EmulatorResponse Get(string calendar, string id)
+    {
+        lock (world.Gate)
+        {
+            return world.Item(calendar, id) is { } item ? EmulatorResponse.Json(200, GoogleJson.Event(item)) : GoogleJson.NotFound();
+        }
+    }
+
+    private EmulatorResponse Insert(EmulatorRequest request, string calendar)
+    {
+        if (!TryNotify(request, out var notify, out var invalid))
+        {
+            return invalid!;
+        }
+
+        if (ReadBody(request) is not JsonObject body)
+        {
+            return GoogleJson.Error(400, "global", "parseError", "This API does not support parsing form-encoded input.");
+        }
+
+        var start = GoogleJson.ReadDateTime(body["start"]);
+        var end = GoogleJson.ReadDateTime(body["end"]);
+        if (start is null || end is null)
+        {
+            return GoogleJson.Error(400, "global", "required", "Missing end time.");
+        }
+
+        if (end < start)
+        {
+            return GoogleJson.Error(400, "calendar", "timeRangeEmpty", "The specified time range is empty.", "end");
+        }
+
+        var attendees = ReadAttendees(body["attendees"]) ?? [];
+        lock (world.Gate)
+        {
+            var draft = new MeetingDraft(body["summary"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
+            var item = world.Create(calendar, draft, attendees, notify);
+            return EmulatorResponse.Json(200, GoogleJson.Event(item));
+        }
+    }
+
+    /// <summary>
+    /// events.patch (and update). The organizer changes the meeting for everybody; an attendee
+    /// can change only their own responseStatus (their attendees entry marked by their email).
+    /// </summary>
+    private EmulatorResponse Patch(EmulatorRequest request, string calendar, string id)
+    {
+        if (!TryNotify(request, out var notify, out var invalid))
+        {
+            return invalid!;
+        }
+
+        if (ReadBody(request) is not JsonObject body)
+        {
+            return GoogleJson.Error(400, "global", "parseError", "Parse Error");
+        }
+
+        lock (world.Gate)
+        {
+            if (world.Item(calendar, id) is not { } item)
+            {
+                return GoogleJson.NotFound();
+            }
+
+            if (item.Deleted)
+            {
+                return GoogleJson.Error(410, "global", "deleted", "Resource has been deleted");
+            }
+
+            if (!item.IsOrganizer)
+            {
+                var own = (body["attendees"] as JsonArray)?.FirstOrDefault(a => string.Equals(a?["email"]?.GetValue<string>(), calendar, StringComparison.OrdinalIgnoreCase));
+                if (GoogleJson.ReadResponse(own?["responseStatus"]?.GetValue<string>()) is { } response)
+                {
+                    world.Respond(item, response, sendMessage: notify != Notify.None, comment: own?["comment"]?.GetValue<string>());
+                    return EmulatorResponse.Json(200, GoogleJson.Event(item));
+                }
+            }
+
+            world.Update(item, new EventPatch(
+                body["summary"]?.GetValue<string>(),
+                GoogleJson.ReadDateTime(body["start"]),
+                GoogleJson.ReadDateTime(body["end"]),
+                ReadAttendees(body["attendees"])), notify);
+            return EmulatorResponse.Json(200, GoogleJson.Event(item));
+        }
+    }
+
+    /// <summary>
+    /// events.delete: the organizer's delete cancels the meeting (Google attendees' copies always,
+    /// others only if a message is sent); an attendee's delete removes only their copy.
+    /// Deleting twice answers 410 deleted.
+    /// </summary>
+    private EmulatorResponse Delete(EmulatorRequest request, string calendar, string id)
+    {
+        if (!TryNotify(request, out var notify, out var invalid))
+        {
+            return invalid!;
+        }
+
+        lock (world.Gate)
+        {
+            if (world.Item(calendar, id) is not { } item)
+            {
+                return GoogleJson.NotFound();
+            }
+
+            if (item.Deleted)
+            {
+                return GoogleJson.Error(410, "global", "deleted", "Resource has been deleted");
+            }
+
+            if (item.IsOrganizer)
+            {
+                world.CancelByOrganizer(item, notify, comment: null);
+            }
+            else
+            {
+                world.RemoveCopy(item);
+            }
+
+            return EmulatorResponse.Empty(204);
+        }
+    }
+
+    /// <summary>sendUpdates: all | externalOnly | none (default); the deprecated sendNotifications=true means all.</summary>
+    private static bool TryNotify(EmulatorRequest request, out Notify notify, out EmulatorResponse? invalid)
+    {
+        invalid = null;
+        var value = request.QueryValue("sendUpdates") ?? (request.QueryValue("sendNotifications") == "true" ? "all" : "none");
+        notify = value switch
+        {
+            "all" => Notify.All,
+            "externalOnly" => Notify.ExternalOnly,
+            "none" => Notify.None,
+            _ => (Notify)(-1),
+        };
+        if ((int)notify >= 0)
+        {
+            return true;
+        }
+
+        invalid = GoogleJson.Error(400, "global", "invalidParameter", $"Invalid value '{value}'. Values must match the following regular expression: '(all|externalOnly|none)'", "sendUpdates");
+        return false;
+    }
+
+    private static List<(string Email, string Type)>? ReadAttendees(JsonNode? node) =>
+        node is JsonArray array
+            ? [.. array.Select(a => (
+                a?["email"]?.GetValue<string>() ?? throw new FormatException("attendee without email"),
+                a["optional"]?.GetValue<bool>() == true ? "optional" : "required"))]
+            : null;
+
+    private static string? Bearer(EmulatorRequest request) =>
+        request.Header("Authorization") is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : null;
+
+    private static DateTimeOffset? Instant(string? text) =>
+        text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : null;
+
+    private static JsonNode? ReadBody(EmulatorRequest request)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(request.Body) ? null : JsonNode.Parse(request.Body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
