@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -38,7 +39,10 @@ internal sealed record EmulatorRequest(
         string? body = null;
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding != StringValues.Empty)
         {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            // Google.Apis gzips request bodies by default (GZipEnabled), as Google's front end accepts.
+            var gzip = string.Equals(context.Request.Headers.ContentEncoding.ToString(), "gzip", StringComparison.OrdinalIgnoreCase);
+            var stream = gzip ? new GZipStream(context.Request.Body, CompressionMode.Decompress) : context.Request.Body;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
             body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
         }
 
