@@ -32,6 +32,9 @@ public static partial class RuleSetLoader
     /// <summary>Deepest YAML nesting accepted (a rule file needs 6).</summary>
     public const int MaxDepth = 32;
 
+    /// <summary>Most rules accepted in one rule set (analysis evaluates every rule at every point of the fact space).</summary>
+    public const int MaxRules = 1000;
+
     private static readonly string[] TopKeys = ["name", "description", "hitPolicy", "rules", "tests"];
     private static readonly string[] RuleKeys = ["name", "because", "priority", "when", "expression", "decide", "target"];
     private static readonly string[] FixtureKeys = ["name", "given", "expect"];
@@ -102,7 +105,11 @@ public static partial class RuleSetLoader
             var rules = new List<RuleModel>();
             if (Require(map, "rules") is { } rulesNode)
             {
-                if (rulesNode is YamlTreeSequence seq)
+                if (rulesNode is YamlTreeSequence { Items.Count: > MaxRules } tooMany)
+                {
+                    Error(tooMany, DiagnosticCodes.Structure, $"a rule set holds at most {MaxRules} rules, not {tooMany.Items.Count}");
+                }
+                else if (rulesNode is YamlTreeSequence seq)
                 {
                     foreach (var item in seq.Items)
                     {

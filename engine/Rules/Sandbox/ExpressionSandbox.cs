@@ -32,7 +32,7 @@ internal static class ExpressionSandbox
     public const int MaxNesting = 16;
 
     /// <summary>Deepest expression tree accepted.</summary>
-    public const int MaxTreeDepth = 64;
+    public const int MaxTreeDepth = 256;
 
     private static readonly FrozenFactProperties Facts = new();
 

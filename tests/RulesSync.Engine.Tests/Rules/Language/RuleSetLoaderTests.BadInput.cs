@@ -275,4 +275,30 @@ public partial class RuleSetLoaderTests
         var error = SingleError(result, DiagnosticCodes.Structure);
         Assert.Contains("name uses letters", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_TooManyRules_IsRefused()
+    {
+        var b = new StringBuilder(Header);
+        for (var i = 0; i <= RuleSetLoader.MaxRules; i++)
+        {
+            b.Append("  - { name: r").Append(i).Append(", because: x, decide: ignore }\n");
+        }
+
+        var error = SingleError(RuleSetLoader.Load("many.yaml", b.ToString()), DiagnosticCodes.Structure);
+        Assert.Equal((4, 3), (error.Line, error.Column));
+        Assert.Contains($"at most {RuleSetLoader.MaxRules} rules", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SchemaOnlyViolation_IsReportedWithLocation()
+    {
+        // The loader has no length limit on names; the schema does (maxLength 100): schema errors reach the user.
+        var name = new string('r', 101);
+        var result = RuleSetLoader.Load("t.yaml", Header + "  - name: " + name + "\n    because: x\n    decide: ignore\n");
+
+        var error = SingleError(result, DiagnosticCodes.Schema);
+        Assert.Equal((4, 11), (error.Line, error.Column));
+        Assert.StartsWith("schema: /rules/0/name: ", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -178,4 +178,25 @@ public class ExpressionSandboxTests
         Assert.Equal(7, error.Line);
         Assert.True(error.Column > 30, error.ToString());
     }
+
+    [Fact]
+    public void Check_LongFlatChain_IsAccepted()
+    {
+        var text = string.Join(" || ", Enumerable.Repeat("link == \"this\"", 50));
+
+        var result = Check(text);
+
+        Assert.True(result.Body is not null, result.Error);
+    }
+
+    [Fact]
+    public void Check_LongUnaryChain_IsRefusedWithoutCrashing()
+    {
+        var text = new string('!', ExpressionSandbox.MaxLength - "autoShare".Length) + "autoShare";
+
+        var result = Check(text);
+
+        Assert.Null(result.Body);
+        Assert.Contains("deeper than", result.Error, StringComparison.Ordinal);
+    }
 }
