@@ -29,7 +29,8 @@ internal sealed record EventPatch(
 /// <c>sendUpdates=none</c> never reaches an Exchange attendee.</item>
 /// <item>Every message is recorded, employee or not.</item>
 /// </list>
-/// Every public member takes the lock: handlers run on Kestrel's threads.
+/// Not thread-safe by itself: handlers run on Kestrel's threads, so every caller holds
+/// <see cref="Gate"/> (only <see cref="Messages"/> takes it itself).
 /// </summary>
 internal sealed class CalendarWorld
 {
