@@ -32,6 +32,9 @@ public static partial class RuleSetLoader
     /// <summary>Deepest YAML nesting accepted (a rule file needs 6).</summary>
     public const int MaxDepth = 32;
 
+    /// <summary>Most diagnostics reported for one file; the rest are counted in one last diagnostic.</summary>
+    public const int MaxDiagnostics = 100;
+
     /// <summary>Most rules accepted in one rule set (analysis evaluates every rule at every point of the fact space).</summary>
     public const int MaxRules = 1000;
 
@@ -67,14 +70,29 @@ public static partial class RuleSetLoader
 
         // The schema is the editor's contract; the reader gives better messages for the same faults. Report a
         // schema error only where the reader found nothing at or below that node (so drift between the two shows).
-        var schemaErrors = RuleSetSchema.Validate(root)
-            .Where(s => !semantic.Any(d => d.Pointer == s.Pointer || (s.Pointer.Length > 0 && d.Pointer.StartsWith(s.Pointer + "/", StringComparison.Ordinal))))
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (pointer, _) in semantic)
+        {
+            for (var p = pointer; p.Length > 0 && covered.Add(p); p = p[..p.LastIndexOf('/')])
+            {
+            }
+        }
+
+        // With the report already full, schema validation would only add work (it is the slow part on huge files).
+        var schemaErrors = (semantic.Count >= MaxDiagnostics ? [] : RuleSetSchema.Validate(root))
+            .Where(s => !covered.Contains(s.Pointer) && !(s.Pointer.Length == 0 && semantic.Any(d => d.Pointer.Length == 0)))
             .Select(s => (s.Pointer, Diagnostic: RuleDiagnostic.Error(s.Location, DiagnosticCodes.Schema, s.Message)));
 
-        var all = semantic.Concat(schemaErrors)
+        var sorted = semantic.Concat(schemaErrors)
             .Select(p => p.Diagnostic)
             .OrderBy(d => d.Line).ThenBy(d => d.Column)
-            .ToImmutableArray();
+            .ToList();
+        var all = sorted.Count <= MaxDiagnostics
+            ? sorted.ToImmutableArray()
+            : sorted.Take(MaxDiagnostics).Append(RuleDiagnostic.Error(
+                new SourceLocation(sourceName, sorted[MaxDiagnostics].Line, sorted[MaxDiagnostics].Column),
+                DiagnosticCodes.Structure,
+                $"{sorted.Count - MaxDiagnostics} more problems not shown")).ToImmutableArray();
         return new RuleSetLoadResult(all.Any(d => d.IsError) ? null : model, all);
     }
 
@@ -103,6 +121,7 @@ public static partial class RuleSetLoader
             };
 
             var rules = new List<RuleModel>();
+            var ruleNames = new Dictionary<string, RuleModel>(StringComparer.Ordinal);
             if (Require(map, "rules") is { } rulesNode)
             {
                 if (rulesNode is YamlTreeSequence { Items.Count: > MaxRules } tooMany)
@@ -115,8 +134,9 @@ public static partial class RuleSetLoader
                     {
                         if (ReadRule(item) is { } rule)
                         {
-                            if (rules.FirstOrDefault(r => r.Name == rule.Name) is { } first)
+                            if (!ruleNames.TryAdd(rule.Name, rule))
                             {
+                                var first = ruleNames[rule.Name];
                                 Error(((YamlTreeMapping)item)["name"]!, DiagnosticCodes.Duplicate, $"duplicate rule name '{rule.Name}' (first at line {first.Location.Line})");
                             }
 
@@ -131,6 +151,7 @@ public static partial class RuleSetLoader
             }
 
             var tests = new List<FixtureModel>();
+            var testNames = new Dictionary<string, FixtureModel>(StringComparer.Ordinal);
             if (map["tests"] is { } testsNode)
             {
                 if (testsNode is YamlTreeSequence seq)
@@ -140,12 +161,13 @@ public static partial class RuleSetLoader
                         if (ReadFixture(item) is { } fixture)
                         {
                             var itemMap = (YamlTreeMapping)item;
-                            if (tests.FirstOrDefault(t => t.Name == fixture.Name) is { } first)
+                            if (!testNames.TryAdd(fixture.Name, fixture))
                             {
+                                var first = testNames[fixture.Name];
                                 Error(itemMap["name"]!, DiagnosticCodes.Duplicate, $"duplicate fixture name '{fixture.Name}' (first at line {first.Location.Line})");
                             }
 
-                            if (fixture.ExpectRule is { } ruleName && rules.All(r => r.Name != ruleName))
+                            if (fixture.ExpectRule is { } ruleName && !ruleNames.ContainsKey(ruleName))
                             {
                                 var at = ((YamlTreeMapping)itemMap["expect"]!)["rule"]!;
                                 Error(at, DiagnosticCodes.UnknownRule, $"fixture expects unknown rule '{ruleName}'" + FactNames.DidYouMean(ruleName, rules.Select(r => r.Name)));

@@ -46,11 +46,22 @@ internal sealed class YamlTreeSequence(SourceLocation location, string pointer) 
 
 internal sealed class YamlTreeMapping(SourceLocation location, string pointer) : YamlTreeNode(location, pointer)
 {
+    private readonly Dictionary<string, KeyValuePair<YamlTreeScalar, YamlTreeNode>> _byKey = new(StringComparer.Ordinal);
+
     public List<KeyValuePair<YamlTreeScalar, YamlTreeNode>> Entries { get; } = [];
 
     public override string KindName => "a map";
 
-    public YamlTreeNode? this[string key] => Entries.FirstOrDefault(e => e.Key.Value == key).Value;
+    public YamlTreeNode? this[string key] => _byKey.TryGetValue(key, out var entry) ? entry.Value : null;
+
+    public YamlTreeScalar? KeyNode(string key) => _byKey.TryGetValue(key, out var entry) ? entry.Key : null;
+
+    public void Add(YamlTreeScalar key, YamlTreeNode value)
+    {
+        var entry = KeyValuePair.Create(key, value);
+        Entries.Add(entry);
+        _byKey.Add(key.Value, entry);
+    }
 }
 
 /// <summary>
@@ -107,9 +118,9 @@ internal static partial class YamlTree
                         if (stack.Count > 0 && stack.Peek() is { Node: YamlTreeMapping map, PendingKey: null })
                         {
                             var key = new YamlTreeScalar(at, map.Pointer, scalar.Value, scalar.Style == ScalarStyle.Plain);
-                            if (map.Entries.Any(e => e.Key.Value == key.Value))
+                            if (map.KeyNode(key.Value) is { } existing)
                             {
-                                var first = map.Entries.First(e => e.Key.Value == key.Value).Key.Location;
+                                var first = existing.Location;
                                 diagnostics.Add(RuleDiagnostic.Error(at, DiagnosticCodes.Duplicate, $"duplicate key '{key.Value}' (first at line {first.Line})"));
                                 return null;
                             }
@@ -255,7 +266,7 @@ internal static partial class YamlTree
                 stack.Push((parent, null));
                 break;
             case YamlTreeMapping map:
-                map.Entries.Add(KeyValuePair.Create(key!, node));
+                map.Add(key!, node);
                 stack.Push((parent, null));
                 break;
             default:

@@ -301,4 +301,42 @@ public partial class RuleSetLoaderTests
         Assert.Equal((4, 11), (error.Line, error.Column));
         Assert.StartsWith("schema: /rules/0/name: ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_MegabyteOfDistinctKeys_IsRejectedQuicklyWithCappedDiagnostics()
+    {
+        var b = new StringBuilder("name: t\nhitPolicy: first\nrules: []\n");
+        for (var i = 0; b.Length < RuleSetLoader.MaxDocumentChars - 100; i++)
+        {
+            b.Append('k').Append(i).Append(": 1\n");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var result = RuleSetLoader.Load("keys.yaml", b.ToString());
+        clock.Stop();
+
+        Assert.Null(result.Model);
+        Assert.Equal(RuleSetLoader.MaxDiagnostics + 1, result.Diagnostics.Length);
+        Assert.Equal("unknown key 'k0' in a rule set (keys: name, description, hitPolicy, rules, tests)", result.Diagnostics[0].Message);
+        Assert.EndsWith("more problems not shown", result.Diagnostics[^1].Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Load_MegabyteOfFixtures_LoadsInReasonableTime()
+    {
+        var b = new StringBuilder(Header + "  - name: a\n    because: x\n    decide: ignore\ntests:\n");
+        for (var i = 0; b.Length < RuleSetLoader.MaxDocumentChars - 200; i++)
+        {
+            b.Append("  - { name: f").Append(i).Append(", given: { kind: deleted }, expect: { decide: ignore, rule: a } }\n");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var result = RuleSetLoader.Load("fixtures.yaml", b.ToString());
+        clock.Stop();
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Take(3)));
+        Assert.True(result.Model!.Tests.Length > 10_000);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
 }
