@@ -12,6 +12,9 @@ public sealed class RequestCounters
     private readonly ConcurrentDictionary<string, long> byRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> byMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string Route, string Mailbox), long> byRouteAndMailbox = new();
+    private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> peaks = new(StringComparer.Ordinal);
+    private readonly Lock concurrencyGate = new();
 
     /// <summary>Requests seen on one route.</summary>
     public long ForRoute(string route) => byRoute.GetValueOrDefault(route);
@@ -28,6 +31,12 @@ public sealed class RequestCounters
     /// <summary>All mailboxes seen so far with their counts.</summary>
     public ImmutableSortedDictionary<string, long> Mailboxes => byMailbox.ToImmutableSortedDictionary(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The most requests one mailbox ever had in flight at once (admitted or refused), so a test
+    /// can assert a client kept within Exchange's 4 concurrent requests per mailbox.
+    /// </summary>
+    public int PeakConcurrency(string mailbox) => peaks.GetValueOrDefault(mailbox.ToLowerInvariant());
+
     /// <summary>Every request, all routes.</summary>
     public long Total => byRoute.Values.Sum();
 
@@ -37,6 +46,42 @@ public sealed class RequestCounters
         byRoute.Clear();
         byMailbox.Clear();
         byRouteAndMailbox.Clear();
+        lock (concurrencyGate)
+        {
+            peaks.Clear();
+        }
+    }
+
+    /// <summary>A request for a mailbox starts; returns how many are now in flight for it.</summary>
+    internal int Enter(string? mailbox)
+    {
+        if (mailbox is null)
+        {
+            return 0;
+        }
+
+        var key = mailbox.ToLowerInvariant();
+        lock (concurrencyGate)
+        {
+            var now = inFlight.GetValueOrDefault(key) + 1;
+            inFlight[key] = now;
+            peaks[key] = Math.Max(peaks.GetValueOrDefault(key), now);
+            return now;
+        }
+    }
+
+    internal void Exit(string? mailbox)
+    {
+        if (mailbox is null)
+        {
+            return;
+        }
+
+        var key = mailbox.ToLowerInvariant();
+        lock (concurrencyGate)
+        {
+            inFlight[key] = inFlight.GetValueOrDefault(key) - 1;
+        }
     }
 
     internal void Record(string route, string? mailbox)

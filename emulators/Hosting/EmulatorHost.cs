@@ -38,7 +38,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             Faults.Add(rule);
         }
 
-        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider);
+        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options.GraphConcurrentRequestsPerMailbox);
         protocols =
         [
             new GraphEmulator(world, options, () => pipeline),

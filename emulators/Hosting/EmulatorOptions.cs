@@ -21,6 +21,12 @@ public sealed record EmulatorOptions
     /// <summary>Graph page size when the client sends no <c>Prefer: odata.maxpagesize</c>.</summary>
     public int GraphDefaultPageSize { get; init; } = 10;
 
+    /// <summary>
+    /// Exchange's concurrency limit per mailbox (4 in production): more Graph requests in flight
+    /// for one mailbox answer 429. Null (the default) enforces nothing; the peak is always counted.
+    /// </summary>
+    public int? GraphConcurrentRequestsPerMailbox { get; init; }
+
     /// <summary>Google <c>maxResults</c> default (the API's is 250; its maximum is 2500).</summary>
     public int GoogleDefaultPageSize { get; init; } = 250;
 

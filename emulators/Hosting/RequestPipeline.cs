@@ -7,12 +7,34 @@ namespace RulesSync.Emulators.Hosting;
 /// Counts each request, applies the fault plan, runs the handler. Graph <c>$batch</c> sends each
 /// sub-request through here too, so each one is counted and may be throttled on its own.
 /// </summary>
-internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time)
+internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time, int? graphConcurrencyLimit)
 {
     public async ValueTask<EmulatorResponse> ExecuteAsync(
         IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
     {
         counters.Record(route.Name, route.Mailbox);
+        var inFlight = counters.Enter(route.Mailbox);
+        try
+        {
+            // Exchange allows 4 concurrent requests per app per mailbox; beyond that, 429
+            // (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
+            if (graphConcurrencyLimit is { } limit && inFlight > limit && route.Mailbox is not null
+                && route.Name.StartsWith("graph.", StringComparison.Ordinal))
+            {
+                return protocol.FaultResponse(new FaultRule { Kind = FaultKind.Throttle, RetryAfter = TimeSpan.FromSeconds(1) }, request);
+            }
+
+            return await ExecuteCountedAsync(protocol, route, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            counters.Exit(route.Mailbox);
+        }
+    }
+
+    private async ValueTask<EmulatorResponse> ExecuteCountedAsync(
+        IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
+    {
         var fault = faults.Next(route.Name, route.Mailbox);
         if (fault is null)
         {

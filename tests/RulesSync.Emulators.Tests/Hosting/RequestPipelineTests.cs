@@ -12,10 +12,10 @@ using RulesSync.Emulators.Tests.Google;
 using RulesSync.Emulators.Tests.Hosting;
 using static RulesSync.Emulators.Tests.Hosting.TestHost;
 
-namespace RulesSync.Emulators.Tests.Faults;
+namespace RulesSync.Emulators.Tests.Hosting;
 
 /// <summary>Each injected fault, seen by a client the way the providers' documentation says it is seen.</summary>
-public sealed class FaultInjectionTests
+public sealed partial class RequestPipelineTests
 {
     private const string DeltaQuery = "calendarView/delta()?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-03-01T00:00:00Z";
 

@@ -1,0 +1,60 @@
+using System.Net;
+using RulesSync.Emulators.Hosting;
+using static RulesSync.Emulators.Tests.Hosting.TestHost;
+
+namespace RulesSync.Emulators.Tests.Hosting;
+
+public sealed class EmulatorHostTests
+{
+    [Fact]
+    public async Task StartAsync_PortZero_BindsLoopbackOnDistinctFreePorts()
+    {
+        await using var one = await EmulatorHost.StartAsync();
+        await using var two = await EmulatorHost.StartAsync();
+
+        Assert.Equal("127.0.0.1", one.BaseUri.Host);
+        Assert.NotEqual(0, one.BaseUri.Port);
+        Assert.NotEqual(one.BaseUri.Port, two.BaseUri.Port);
+        Assert.Equal($"http://127.0.0.1:{one.BaseUri.Port}/v1.0", one.GraphBaseUrl);
+        Assert.EndsWith("/sap/c4c/odata/v1/c4codataapi/", one.CrmServiceRoot(RulesSync.Emulators.Crm.CrmDialect.V2).AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_StopsListening()
+    {
+        var host = await EmulatorHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        using (var before = await http.GetAsync($"v1.0/users/{Alice}/events"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await host.DisposeAsync();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"v1.0/users/{Alice}/events"));
+    }
+
+    [Fact]
+    public async Task UnknownPath_Answers404AndIsNotCounted()
+    {
+        await using var t = await StartAsync();
+
+        using var response = await t.Http.GetAsync("nothing/here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, t.Host.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Organization_FromOptions_IsServed()
+    {
+        var only = new RulesSync.Emulators.Organization.Employee("zoe@example.org", "Zoe", RulesSync.Emulators.Organization.CalendarProvider.Google);
+        await using var t = await StartAsync(new EmulatorOptions { Organization = new([only]) });
+
+        using var zoe = await t.Http.GetAsync("calendar/v3/calendars/zoe@example.org/events");
+        using var alice = await t.Http.GetAsync($"v1.0/users/{Alice}/events");
+
+        Assert.Equal(HttpStatusCode.OK, zoe.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, alice.StatusCode);
+    }
+}
