@@ -185,7 +185,9 @@ internal sealed class CalendarWorld
     /// <summary>
     /// An attendee answers. The organizer's master shows the answer when the response message is
     /// sent, or (within Google) always, because the event is shared. An Exchange decline removes
-    /// the attendee's copy from the calendar, as Outlook does.
+    /// the attendee's copy from the calendar, as Outlook does (EWS: "to remove a MeetingRequest
+    /// and the associated CalendarItem, use the DeclineItem response object",
+    /// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/removeitem).
     /// </summary>
     public void Respond(CalendarItem copy, AttendeeResponse response, bool sendMessage, string? comment)
     {
