@@ -116,7 +116,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
             var all = rows.ToList();
             var start = skip + skipToken;
             var wanted = top is { } t ? Math.Max(0, t - skipToken) : int.MaxValue;
-            var page = all.Skip(start).Take(Math.Min(options.CrmPageSize, wanted)).ToList();
+            var page = all.Skip(start).Take(request.CapPageSize(Math.Min(options.CrmPageSize, wanted))).ToList();
             var d = new JsonObject();
             if (request.QueryValue("$inlinecount") == "allpages")
             {

@@ -24,6 +24,13 @@ public enum FaultKind
     /// <summary>200 with a body that is not valid JSON.</summary>
     MalformedJson,
 
+    /// <summary>
+    /// A list page holds at most <see cref="FaultRule.PageSize"/> items (0: none) yet still links
+    /// to the next page, as the providers may do: a client that takes a short page for the end
+    /// loses data. Applies to Graph delta/list, Google events.list and CRM queries.
+    /// </summary>
+    ShortPage,
+
     /// <summary>The body is cut off in transit: fewer bytes than Content-Length, then the connection drops.</summary>
     TruncatedBody,
 }

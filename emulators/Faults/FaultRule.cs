@@ -28,6 +28,9 @@ public sealed record FaultRule
     /// <summary>How long <see cref="FaultKind.Timeout"/> and <see cref="FaultKind.SlowResponse"/> hold a request.</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>Items per page under <see cref="FaultKind.ShortPage"/>.</summary>
+    public int PageSize { get; init; } = 1;
+
     internal bool Matches(string route, string? mailbox)
     {
         if (Route is not null)

@@ -107,6 +107,7 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             int.TryParse(request.QueryValue("maxResults"), NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : options.GoogleDefaultPageSize,
             1,
             MaxPageSize);
+        maxResults = request.CapPageSize(maxResults);
         var timeMin = Instant(request.QueryValue("timeMin"));
         var timeMax = Instant(request.QueryValue("timeMax"));
         var updatedMin = Instant(request.QueryValue("updatedMin"));
@@ -159,8 +160,8 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             };
             if (more)
             {
-                var last = page[^1];
-                body["nextPageToken"] = (round with { AfterSequence = last.ChangeSequence, AfterId = last.Id, Offset = round.Offset + page.Count }).Encode();
+                var next = page.Count == 0 ? round : round with { AfterSequence = page[^1].ChangeSequence, AfterId = page[^1].Id, Offset = round.Offset + page.Count };
+                body["nextPageToken"] = next.Encode();
             }
             else
             {

@@ -98,7 +98,8 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             cursor = new GraphCursor(start, end, Since: 0, Snapshot: -1, AfterSequence: 0, AfterId: "");
         }
 
-        var (pageSize, preferenceApplied) = Prefer(request);
+        var (preferred, preferenceApplied) = Prefer(request);
+        var pageSize = request.CapPageSize(preferred);
         var link = $"{request.BaseUri.AbsoluteUri.TrimEnd('/')}{Prefix}/users/{Uri.EscapeDataString(user)}/calendarView/delta";
         JsonObject body;
         lock (world.Gate)
@@ -119,8 +120,8 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             };
             if (changes.Count > page.Count)
             {
-                var last = page[^1].Item;
-                body["@odata.nextLink"] = $"{link}?$skiptoken={(round with { AfterSequence = last.ChangeSequence, AfterId = last.Id }).Encode()}";
+                var next = page.Count == 0 ? round : round with { AfterSequence = page[^1].Item.ChangeSequence, AfterId = page[^1].Item.Id };
+                body["@odata.nextLink"] = $"{link}?$skiptoken={next.Encode()}";
             }
             else
             {
@@ -153,6 +154,8 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
         {
             pageSize = top;
         }
+
+        pageSize = request.CapPageSize(pageSize);
 
         _ = int.TryParse(request.QueryValue("$skip"), NumberStyles.None, CultureInfo.InvariantCulture, out var skip);
         lock (world.Gate)

@@ -17,6 +17,12 @@ internal sealed record EmulatorRequest(
     string? Body,
     Uri BaseUri)
 {
+    /// <summary>Set by a ShortPage fault: the most items the answer may hold (0 allowed), continuation link kept.</summary>
+    public int? PageSizeCap { get; init; }
+
+    /// <summary>The page size the handler chose, lowered to <see cref="PageSizeCap"/> if a fault set one.</summary>
+    public int CapPageSize(int pageSize) => PageSizeCap is { } cap ? Math.Min(pageSize, cap) : pageSize;
+
     public string? QueryValue(string name) => Query.TryGetValue(name, out var v) ? v : null;
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;

@@ -53,6 +53,8 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
             case FaultKind.MalformedJson:
                 var whole = await route.Handle(request, cancellationToken).ConfigureAwait(false);
                 return whole with { Body = Malform(whole.Body) };
+            case FaultKind.ShortPage:
+                return await route.Handle(request with { PageSizeCap = fault.PageSize }, cancellationToken).ConfigureAwait(false);
             case FaultKind.TruncatedBody:
                 var full = await route.Handle(request, cancellationToken).ConfigureAwait(false);
                 return full with { Truncate = true };
