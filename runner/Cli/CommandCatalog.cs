@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliConsole console)
     {
+        yield return Authoring.LintCommand.Create(console);
         yield return Authoring.TestCommand.Create(console);
+        yield return Authoring.ExplainCommand.Create(console);
+        yield return Authoring.TableCommand.Create(console);
     }
 }
