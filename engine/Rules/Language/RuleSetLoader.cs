@@ -87,12 +87,13 @@ public static partial class RuleSetLoader
             .Select(p => p.Diagnostic)
             .OrderBy(d => d.Line).ThenBy(d => d.Column)
             .ToList();
-        var all = sorted.Count <= MaxDiagnostics
+        var hidden = sorted.Count - MaxDiagnostics + reader.Dropped;
+        var all = hidden <= 0
             ? sorted.ToImmutableArray()
             : sorted.Take(MaxDiagnostics).Append(RuleDiagnostic.Error(
                 new SourceLocation(sourceName, sorted[MaxDiagnostics].Line, sorted[MaxDiagnostics].Column),
                 DiagnosticCodes.Structure,
-                $"{sorted.Count - MaxDiagnostics} more problems not shown")).ToImmutableArray();
+                $"{hidden} more problems not shown")).ToImmutableArray();
         return new RuleSetLoadResult(all.Any(d => d.IsError) ? null : model, all);
     }
 
@@ -102,6 +103,8 @@ public static partial class RuleSetLoader
     private sealed class Reader(string source)
     {
         public List<(string Pointer, RuleDiagnostic Diagnostic)> Diagnostics { get; } = [];
+
+        public int Dropped { get; private set; }
 
         public RuleSetModel? ReadRuleSet(YamlTreeNode root)
         {
@@ -542,6 +545,13 @@ public static partial class RuleSetLoader
             {
                 if (!allowed.Contains(key.Value, StringComparer.Ordinal))
                 {
+                    if (Diagnostics.Count > MaxDiagnostics)
+                    {
+                        // The report is full: count the rest without building (and spell-checking) messages.
+                        Dropped++;
+                        continue;
+                    }
+
                     Error(value, key.Location, DiagnosticCodes.Structure, $"unknown key '{key.Value}' in a {what}" + FactNames.DidYouMean(key.Value, allowed) + $" (keys: {string.Join(", ", allowed)})");
                 }
             }

@@ -1,8 +1,6 @@
-using System.Linq.Expressions;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Rules.Language;
-using RulesSync.Engine.Rules.Sandbox;
 
 namespace RulesSync.Engine.Rules.Reference;
 
@@ -22,35 +20,25 @@ internal readonly record struct ReferenceOutcome(string? Rule, DecisionAction Ac
 /// <summary>
 /// A deliberately plain evaluator of a <see cref="RuleSetModel"/>, the oracle the property tests hold the compiled
 /// path to: rules sorted by priority with LINQ's stable sort, each condition read through
-/// <see cref="FactDefinition.IndexOf"/> and compared with the written value list, expressions run by the
-/// expression-tree interpreter (<c>Compile(preferInterpretation: true)</c>), not by the compiled rule set's delegate.
+/// <see cref="FactDefinition.ValueOf"/> and compared by name with the written values, expressions evaluated by
+/// <see cref="ReferenceExpression"/> (its own parser; no RulesEngine, Dynamic LINQ or compiled delegates).
 /// </summary>
 internal sealed class ReferenceInterpreter
 {
     private readonly RuleSetModel _model;
     private readonly List<RuleModel> _ordered;
-    private readonly Dictionary<RuleModel, Func<ChangeFacts, bool>> _expressions = new(ReferenceEqualityComparer.Instance);
 
     public ReferenceInterpreter(RuleSetModel model)
     {
         _model = model;
         _ordered = [.. model.Rules.Select((r, i) => (r, i)).OrderBy(p => -(long)p.r.Priority).ThenBy(p => p.i).Select(p => p.r)];
-        foreach (var rule in _ordered)
-        {
-            if (rule.Expression is { } e)
-            {
-                var facts = Expression.Parameter(typeof(ChangeFacts), "facts");
-                var body = ExpressionSandbox.Check(e.Text, facts).Body ?? throw new ArgumentException($"rule {rule.Name}: expression refused", nameof(model));
-                _expressions[rule] = Expression.Lambda<Func<ChangeFacts, bool>>(body, facts).Compile(preferInterpretation: true);
-            }
-        }
     }
 
-    public bool Matches(RuleModel rule, ChangeFacts facts)
+    public static bool Matches(RuleModel rule, ChangeFacts facts)
     {
         foreach (var condition in rule.When)
         {
-            var actual = condition.Fact.Values[condition.Fact.IndexOf(facts)];
+            var actual = condition.Fact.ValueOf(facts);
             var listed = condition.Values.Select(v => condition.Fact.Values[v]).Contains(actual);
             var positive = condition.Operator is ConditionOperator.Equals or ConditionOperator.In;
             if (listed != positive)
@@ -59,7 +47,7 @@ internal sealed class ReferenceInterpreter
             }
         }
 
-        return rule.Expression is null || _expressions[rule](facts);
+        return rule.Expression is null || ReferenceExpression.Evaluate(rule.Expression.Text, facts);
     }
 
     public ReferenceOutcome Decide(ChangeFacts facts)

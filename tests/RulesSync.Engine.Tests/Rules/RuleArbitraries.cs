@@ -51,11 +51,52 @@ public static class RuleArbitraries
                select new FactCondition(fact, op, [.. order.Take(count)], Nowhere);
     }
 
+    /// <summary>
+    /// Random boolean expressions over the documented subset, up to <paramref name="depth"/> levels, with parentheses
+    /// sometimes left out so both parsers' precedence is exercised.
+    /// </summary>
+    internal static Gen<string> ExpressionText(int depth)
+    {
+        var bools = FactCatalog.All.Where(f => f.IsBoolean).Select(f => f.Name).ToArray();
+        var enums = FactCatalog.All.Where(f => !f.IsBoolean).ToArray();
+        var leaf = Gen.OneOf(
+            Gen.Elements(bools),
+            Gen.Elements("true", "false"),
+            Gen.Constant("RuleFunctions.IsRemoval(kind)"),
+            from fact in Gen.Elements(enums)
+            from value in Gen.Elements(fact.Values.ToArray())
+            from op in Gen.Elements("==", "!=")
+            from flip in Gen.Elements(false, true)
+            select flip ? $"\"{value}\" {op} {fact.Name}" : $"{fact.Name} {op} \"{value}\"",
+            from fact in Gen.Elements(bools)
+            from value in Gen.Elements("true", "false")
+            select $"{fact} == {value}");
+        if (depth <= 0)
+        {
+            return leaf;
+        }
+
+        var sub = ExpressionText(depth - 1);
+        return Gen.Frequency(
+            (3, leaf),
+            (2, from a in sub from b in sub from op in Gen.Elements("&&", "||") from paren in Gen.Elements(false, true)
+                select paren ? $"({a}) {op} ({b})" : $"{a} {op} {b}"),
+            (1, from a in sub from paren in Gen.Elements(false, true) select paren || a.Contains(' ', StringComparison.Ordinal) ? $"!({a})" : $"!{a}"),
+            (1, from a in sub from b in sub select $"RuleFunctions.Implies({a}, {b})"),
+            (1, from a in sub from b in sub select $"RuleFunctions.ExactlyOne({a}, {b})"),
+            (1, from a in sub from b in sub from c in sub select $"iif({a}, {b}, {c})"));
+    }
+
+    /// <summary>Random expressions the sandbox accepts (a sample failing the length cap or nesting is replaced by a fixed one).</summary>
+    internal static Gen<string> AcceptedExpression() =>
+        Gen.Frequency((1, Gen.Elements(Expressions)), (3, ExpressionText(3)))
+            .Select(e => e.Length <= Engine.Rules.Sandbox.ExpressionSandbox.MaxLength ? e : Expressions[0]);
+
     internal static Gen<RuleModel> Rule(int index) =>
         from facts in Gen.Shuffle(FactCatalog.All.ToArray())
         from conditionCount in Gen.Frequency((1, Gen.Constant(0)), (4, Gen.Choose(1, 4)))
         from conditions in Gen.CollectToArray(facts.Take(conditionCount).Select(Condition))
-        from expression in Gen.Frequency((3, Gen.Constant<string?>(null)), (1, Gen.Elements(Expressions).Select(e => (string?)e)))
+        from expression in Gen.Frequency((3, Gen.Constant<string?>(null)), (2, AcceptedExpression().Select(e => (string?)e)))
         from because in Text().Select(t => "because " + t)
         from priority in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(-2, 2)))
         from decide in Gen.Elements(Enum.GetValues<DecisionAction>())

@@ -162,7 +162,7 @@ public class RuleSetCompilerTests
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(RuleArbitraries)])]
+    [Property(MaxTest = 50, Arbitrary = [typeof(RuleArbitraries)])]
     public Property Decide_IsDeterministic_AcrossCallsAndCompilations(RuleSetModel model, ChangeFacts facts)
     {
         var text = RuleSetWriter.Write(model);

@@ -319,7 +319,7 @@ public partial class RuleSetLoaderTests
         Assert.Equal(RuleSetLoader.MaxDiagnostics + 1, result.Diagnostics.Length);
         Assert.Equal("unknown key 'k0' in a rule set (keys: name, description, hitPolicy, rules, tests)", result.Diagnostics[0].Message);
         Assert.EndsWith("more problems not shown", result.Diagnostics[^1].Message, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -337,6 +337,6 @@ public partial class RuleSetLoaderTests
 
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Take(3)));
         Assert.True(result.Model!.Tests.Length > 10_000);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 }

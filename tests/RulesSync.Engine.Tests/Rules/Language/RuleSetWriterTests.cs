@@ -38,7 +38,7 @@ public class RuleSetWriterTests
         Assert.Equal("\"a\\\"b\\\\c\\n\\t\\u0085\\u2028\"", RuleSetWriter.Quote("a\"b\\c\n\t\u0085\u2028"));
     }
 
-    [Property(MaxTest = 200, Arbitrary = [typeof(RuleArbitraries)])]
+    [Property(MaxTest = 100, Arbitrary = [typeof(RuleArbitraries)])]
     public Property LoadSaveLoad_GivesEqualModel(RuleSetModel model)
     {
         var saved = RuleSetWriter.Write(model);

@@ -71,7 +71,7 @@ public class ReferenceInterpreterTests
         }
     }
 
-    [Property(MaxTest = 150, Arbitrary = [typeof(RuleArbitraries)])]
+    [Property(MaxTest = 100, Arbitrary = [typeof(RuleArbitraries)])]
     public Property Compiled_RandomRuleSet_AgreesWithReference(RuleSetModel model, int seed)
     {
         var set = RuleSetCompiler.Compile(model);
