@@ -24,4 +24,20 @@ public sealed record OrganizationSeed(IReadOnlyList<Employee> Employees)
         new Employee("carol@contoso.example", "Carol Clark", CalendarProvider.Google),
         new Employee("dave@contoso.example", "Dave Davis", CalendarProvider.Google),
     ]);
+
+    /// <summary>
+    /// A larger organisation for benchmarks and the demo: <c>ex0001@domain</c>... on Exchange,
+    /// then <c>gw0001@domain</c>... on Google.
+    /// </summary>
+    public static OrganizationSeed Generate(int onExchange, int onGoogle, string domain = "contoso.example")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(onExchange);
+        ArgumentOutOfRangeException.ThrowIfNegative(onGoogle);
+        static string Number(int i) => (i + 1).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+        return new OrganizationSeed(
+        [
+            .. Enumerable.Range(0, onExchange).Select(i => new Employee($"ex{Number(i)}@{domain}", $"Exchange User {Number(i)}", CalendarProvider.Exchange)),
+            .. Enumerable.Range(0, onGoogle).Select(i => new Employee($"gw{Number(i)}@{domain}", $"Google User {Number(i)}", CalendarProvider.Google)),
+        ]);
+    }
 }

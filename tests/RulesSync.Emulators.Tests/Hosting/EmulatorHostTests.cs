@@ -57,4 +57,19 @@ public sealed class EmulatorHostTests
         Assert.Equal(HttpStatusCode.OK, zoe.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, alice.StatusCode);
     }
+
+    [Fact]
+    public async Task Organization_Generated_ServesEveryMailboxOnItsProvider()
+    {
+        await using var t = await StartAsync(new EmulatorOptions { Organization = RulesSync.Emulators.Organization.OrganizationSeed.Generate(3, 2) });
+
+        using var exchange = await t.Http.GetAsync("v1.0/users/ex0003@contoso.example/events");
+        using var google = await t.Http.GetAsync("calendar/v3/calendars/gw0002@contoso.example/events");
+        using var wrongSide = await t.Http.GetAsync("calendar/v3/calendars/ex0001@contoso.example/events");
+
+        Assert.Equal(5, t.Host.Organization.Employees.Count);
+        Assert.Equal(HttpStatusCode.OK, exchange.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, google.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, wrongSide.StatusCode);
+    }
 }
