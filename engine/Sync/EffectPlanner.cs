@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Meetings;
+
+namespace RulesSync.Engine.Sync;
+
+/// <summary>
+/// What one employee's sync knows about one meeting when it plans effects: its own live replica (if any), the
+/// correlated live CRM record (if any), and the mailbox provider. Immutable.
+/// </summary>
+/// <param name="EmployeeId">The observing employee.</param>
+/// <param name="Provider">The employee's mailbox provider.</param>
+/// <param name="Event">The employee's own live replica of the meeting, or null.</param>
+/// <param name="Record">The correlated live CRM record, or null.</param>
+/// <param name="Uid">The meeting's UID (a stand-in derived from the ObjectID when the dialect hides it).</param>
+public readonly record struct MeetingView(string EmployeeId, Provider Provider, MailboxItem? Event, CrmRecord? Record, MeetingUid Uid);
+
+/// <summary>
+/// Turns one decision into effects, as data. The guard is built in: the only effect that notifies attendees of a
+/// cancellation is <see cref="CancelEvent"/>, planned only for a decided <c>cancel</c> of the organizer's own event.
+/// A <c>delete</c> of an organizer's Exchange event with attendees is held (Exchange would send cancellations);
+/// impossible decisions (an attendee cancelling, sharing nothing) are held with a reason. Pure; thread-safe.
+/// </summary>
+public static class EffectPlanner
+{
+    /// <summary>Plans the effects of <paramref name="decision"/> about <paramref name="change"/>.</summary>
+    public static ImmutableArray<Effect> Plan(Decision decision, ObservedChange change, in MeetingView view)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(change);
+        var keyRoot = $"{view.EmployeeId}/{change.Id}/{decision.Rule}";
+        var target = Decision.Resolve(decision.Target, change.Source);
+        var ev = view.Event is { Removed: false } e ? e : null;
+        var record = view.Record;
+        var linkedHere = ev is not null && record is not null && record.GroupwareItemId == ev.EventId;
+        return decision.Action switch
+        {
+            DecisionAction.Ignore => [],
+            DecisionAction.Unlink => record is null ? [] : [new UnlinkReplica(Key(keyRoot, 0, "unlink"), record.ObjectId)],
+            DecisionAction.Share when target == DecisionTarget.Crm => ShareToCrm(keyRoot, view, ev, record, linkedHere),
+            DecisionAction.Share => ShareToMailbox(keyRoot, view, ev, record, linkedHere),
+            DecisionAction.Delete when target == DecisionTarget.Crm => record is null
+                ? [Held(keyRoot, "delete the CRM record", "no live CRM record is correlated with this meeting", destructive: true)]
+                : [new DeleteCrmRecord(Key(keyRoot, 0, "delete-crm"), record.ObjectId), new UnlinkReplica(Key(keyRoot, 1, "unlink"), record.ObjectId)],
+            DecisionAction.Delete => DeleteInMailbox(keyRoot, view, ev),
+            DecisionAction.Cancel when target == DecisionTarget.Crm => record is null
+                ? [Held(keyRoot, "cancel the CRM record", "no live CRM record is correlated with this meeting", destructive: true)]
+                : record.Status == CrmStatus.Cancelled ? [] : [new CancelCrmRecord(Key(keyRoot, 0, "cancel-crm"), record.ObjectId)],
+            DecisionAction.Cancel => CancelInMailbox(keyRoot, ev),
+            _ => throw new ArgumentOutOfRangeException(nameof(decision), decision.Action, "unknown action"),
+        };
+    }
+
+    /// <summary>Whether an effect notifies attendees of a cancellation when executed (only <see cref="CancelEvent"/> may).</summary>
+    public static bool NotifiesCancellation(Effect effect) => effect is CancelEvent;
+
+    private static ImmutableArray<Effect> ShareToCrm(string keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
+    {
+        if (ev is null)
+        {
+            return [Held(keyRoot, "share the calendar replica to the CRM", "this mailbox holds no live replica of the meeting", destructive: false)];
+        }
+
+        var content = ev.ToContent();
+        if (record is null)
+        {
+            return [new CreateCrmRecord(Key(keyRoot, 0, "create-crm"), ev.EventId, content, view.EmployeeId)];
+        }
+
+        if (linkedHere && SameContent(record.ToContent(content.Uid), content))
+        {
+            return [new LinkReplica(Key(keyRoot, 0, "link"), ev.EventId, record.ObjectId)];
+        }
+
+        return
+        [
+            new UpdateCrmRecord(Key(keyRoot, 0, "update-crm"), record.ObjectId, content, linkedHere ? null : ev.EventId),
+            new LinkReplica(Key(keyRoot, 1, "link"), ev.EventId, record.ObjectId),
+        ];
+    }
+
+    private static ImmutableArray<Effect> ShareToMailbox(string keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
+    {
+        if (record is null)
+        {
+            return [Held(keyRoot, "share the CRM record to the calendar", "no live CRM record is correlated with this meeting", destructive: false)];
+        }
+
+        var content = record.ToContent(ev?.Uid ?? view.Uid);
+        if (ev is null)
+        {
+            return record.RoleOf(view.EmployeeId) == Role.Organizer && record.Status == CrmStatus.Open
+                ? [new CreateEvent(Key(keyRoot, 0, "create-event"), record.ObjectId, content)]
+                : [Held(keyRoot, "create the meeting in this calendar", "only the organizer's calendar can create (and invite to) the meeting", destructive: false)];
+        }
+
+        if (!ev.IsOrganizer)
+        {
+            return [Held(keyRoot, "change this calendar's copy", "an attendee's copy cannot carry changes to the meeting", destructive: false)];
+        }
+
+        if (ev.Cancelled || content.Cancelled)
+        {
+            // Status changes travel only through decided cancels; a share never revives or cancels an event.
+            return [Held(keyRoot, "share the CRM record to the calendar", "a share does not change a meeting's status", destructive: false)];
+        }
+
+        var builder = ImmutableArray.CreateBuilder<Effect>(2);
+        if (!SameContent(ev.ToContent(), content))
+        {
+            builder.Add(new UpdateEvent(Key(keyRoot, 0, "update-event"), ev.EventId, content));
+        }
+
+        if (!linkedHere)
+        {
+            builder.Add(new UpdateCrmRecord(Key(keyRoot, 1, "relink-crm"), record.ObjectId, record.ToContent(content.Uid), ev.EventId));
+        }
+
+        builder.Add(new LinkReplica(Key(keyRoot, 2, "link"), ev.EventId, record.ObjectId));
+        return builder.ToImmutable();
+    }
+
+    private static ImmutableArray<Effect> DeleteInMailbox(string keyRoot, in MeetingView view, MailboxItem? ev)
+    {
+        if (ev is null)
+        {
+            return [];
+        }
+
+        var hasAttendees = false;
+        foreach (var a in ev.Attendees)
+        {
+            hasAttendees |= a.Address != view.EmployeeId;
+        }
+
+        if (ev.IsOrganizer && hasAttendees && view.Provider == Provider.Exchange && !ev.Cancelled)
+        {
+            return [Held(keyRoot, "delete the organizer's event", "DELETE of an organizer's Exchange event sends cancellations; only a decided cancel may notify attendees", destructive: true)];
+        }
+
+        return [new DeleteEvent(Key(keyRoot, 0, "delete-event"), ev.EventId)];
+    }
+
+    private static ImmutableArray<Effect> CancelInMailbox(string keyRoot, MailboxItem? ev)
+    {
+        if (ev is null || ev.Cancelled)
+        {
+            return [];
+        }
+
+        return ev.IsOrganizer
+            ? [new CancelEvent(Key(keyRoot, 0, "cancel-event"), ev.EventId)]
+            : [Held(keyRoot, "cancel the meeting", "only the organizer can cancel a meeting (Graph answers 400 to an attendee)", destructive: true)];
+    }
+
+    private static bool SameContent(MeetingContent a, MeetingContent b) =>
+        a.Subject == b.Subject && a.Start == b.Start && a.End == b.End && a.Cancelled == b.Cancelled
+        && a.Type == b.Type && a.Attendees.SequenceEqual(b.Attendees);
+
+    private static HeldEffect Held(string keyRoot, string intended, string reason, bool destructive) =>
+        new($"{keyRoot}#0:held", intended, reason, destructive);
+
+    private static string Key(string root, int index, string what) => $"{root}#{index}:{what}";
+}

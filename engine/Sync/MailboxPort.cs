@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Meetings;
+
+namespace RulesSync.Engine.Sync;
+
+/// <summary>An attendee's answer to an invitation, as a mailbox reports it.</summary>
+public enum AttendeeResponse : byte
+{
+    /// <summary>No answer yet.</summary>
+    None,
+
+    /// <summary>Accepted.</summary>
+    Accepted,
+
+    /// <summary>Declined (the organizer's event shows it).</summary>
+    Declined,
+}
+
+/// <summary>One invitee of a meeting as a mailbox lists it. Immutable.</summary>
+/// <param name="Address">The employee id, or the external address.</param>
+/// <param name="IsEmployee">Whether the invitee is an employee of the tenant.</param>
+/// <param name="Response">The invitee's answer as this replica shows it.</param>
+public readonly record struct MeetingAttendee(string Address, bool IsEmployee, AttendeeResponse Response);
+
+/// <summary>A position in a mailbox's change stream (Graph delta link, Google sync token). Opaque to the engine.</summary>
+/// <param name="Position">The provider's position; 0 means "from the beginning" (a full listing).</param>
+public readonly record struct MailboxCursor(long Position);
+
+/// <summary>
+/// One item of a mailbox listing or delta page: an event (the organizer's or an attendee's copy) or a removal
+/// notice (<see cref="Removed"/>; then only <see cref="EventId"/> is meaningful). Immutable.
+/// </summary>
+/// <param name="EventId">The provider's id of this replica (unique within the tenant).</param>
+/// <param name="ChangeKey">The provider's version of this replica (Graph changeKey, Google etag).</param>
+/// <param name="Uid">The meeting's iCalendar UID (the same on every participant's copy).</param>
+/// <param name="IsOrganizer">Whether this mailbox's owner organizes the meeting.</param>
+/// <param name="Organizer">The organizer's employee id or external address.</param>
+/// <param name="Attendees">The invitees with their answers, sorted by address.</param>
+/// <param name="Cancelled">Whether the event is cancelled (Graph <c>isCancelled</c>, Google status).</param>
+/// <param name="Subject">Subject line.</param>
+/// <param name="Start">Start (UTC).</param>
+/// <param name="End">End (UTC).</param>
+/// <param name="Type">Appointment or visit (a category on the event).</param>
+/// <param name="OwnResponse">This mailbox owner's own answer (attendee copies).</param>
+/// <param name="Removed">Whether this is a removal notice (Graph <c>@removed</c>).</param>
+public sealed record MailboxItem(
+    string EventId,
+    string ChangeKey,
+    MeetingUid Uid,
+    bool IsOrganizer,
+    string Organizer,
+    ImmutableArray<MeetingAttendee> Attendees,
+    bool Cancelled,
+    string Subject,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    MeetingType Type,
+    AttendeeResponse OwnResponse,
+    bool Removed)
+{
+    /// <summary>The meeting content this replica shows (attendee answers are not content).</summary>
+    public MeetingContent ToContent()
+    {
+        var names = ImmutableArray.CreateBuilder<string>(Attendees.Length);
+        foreach (var a in Attendees)
+        {
+            names.Add(a.Address);
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return new MeetingContent(Uid, Subject, Start, End, Organizer, names.MoveToImmutable(), Cancelled, Type);
+    }
+
+    /// <summary>Value equality comparing attendees element by element.</summary>
+    public bool Equals(MailboxItem? other) =>
+        other is not null && EventId == other.EventId && ChangeKey == other.ChangeKey && Uid == other.Uid
+        && IsOrganizer == other.IsOrganizer && Organizer == other.Organizer && Cancelled == other.Cancelled
+        && Subject == other.Subject && Start == other.Start && End == other.End && Type == other.Type
+        && OwnResponse == other.OwnResponse && Removed == other.Removed && Attendees.SequenceEqual(other.Attendees);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(EventId, ChangeKey, Uid, Removed);
+}
+
+/// <summary>One page of a mailbox listing or delta: changed items and removal notices since a cursor. Immutable.</summary>
+/// <param name="Items">Changed events and removal notices, oldest change first.</param>
+/// <param name="Next">The cursor to read from next time.</param>
+public sealed record MailboxPage(ImmutableArray<MailboxItem> Items, MailboxCursor Next);
+
+/// <summary>What a mailbox write returned: the replica's id and its new version (for echo suppression).</summary>
+/// <param name="EventId">The event's id.</param>
+/// <param name="ChangeKey">The event's version after the write.</param>
+/// <param name="Item">The event as it now stands (null when it was removed).</param>
+public sealed record MailboxWrite(string EventId, string ChangeKey, MailboxItem? Item);
+
+/// <summary>
+/// The port to one employee's mailbox: Graph (Exchange) or Google Calendar later (issue 4), the simulator's
+/// in-memory mailbox now. Bound to one mailbox. Writes return the new version so the sync can recognise its
+/// own writes when they come back through the delta.
+/// </summary>
+public interface IMailboxPort
+{
+    /// <summary>The provider behind this mailbox.</summary>
+    Provider Provider { get; }
+
+    /// <summary>Events changed or removed since <paramref name="cursor"/> (everything when it is 0).</summary>
+    MailboxPage ReadChanges(MailboxCursor cursor);
+
+    /// <summary>Creates the organizer's event and invites its attendees.</summary>
+    MailboxWrite CreateEvent(MeetingContent content);
+
+    /// <summary>Changes the organizer's event (time, subject, attendees); attendees get an update.</summary>
+    MailboxWrite UpdateEvent(string eventId, MeetingContent content);
+
+    /// <summary>Cancels the organizer's event: the only write that sends cancellations to attendees.</summary>
+    MailboxWrite CancelEvent(string eventId);
+
+    /// <summary>
+    /// Removes a replica without notifying anyone (an attendee's copy; or on Google, <c>sendUpdates=none</c>). The
+    /// planner never asks this for an organizer's Exchange event with attendees: Exchange would send cancellations.
+    /// </summary>
+    void DeleteEvent(string eventId);
+}

@@ -1,0 +1,87 @@
+namespace RulesSync.Simulator.Scenarios;
+
+/// <summary>One kind of step of a schedule: a user action or one employee's sync.</summary>
+public enum StepKind : byte
+{
+    /// <summary>The meeting is created (in the organizer's calendar or in the CRM, per the scenario).</summary>
+    Create,
+
+    /// <summary>The employee's sync agent runs once.</summary>
+    Sync,
+
+    /// <summary>The organizer moves the meeting by an hour in their calendar.</summary>
+    OrganizerReschedules,
+
+    /// <summary>The organizer cancels the meeting in their calendar (attendees are notified).</summary>
+    OrganizerCancels,
+
+    /// <summary>The organizer deletes the meeting in their calendar (the calendar sends cancellations).</summary>
+    OrganizerDeletes,
+
+    /// <summary>An attendee declines.</summary>
+    AttendeeDeclines,
+
+    /// <summary>An attendee deletes their own copy.</summary>
+    AttendeeDeletesCopy,
+
+    /// <summary>A CRM user changes the appointment's subject.</summary>
+    CrmEdits,
+
+    /// <summary>A CRM user cancels the appointment.</summary>
+    CrmCancels,
+
+    /// <summary>A CRM user deletes the appointment.</summary>
+    CrmDeletes,
+}
+
+/// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
+/// <param name="Kind">What happens.</param>
+/// <param name="Employee">The employee index (sync, attendee actions); 0 otherwise.</param>
+public readonly record struct ScheduleStep(StepKind Kind, int Employee)
+{
+    /// <summary>A compact text form, e.g. <c>sync B</c>, <c>B declines</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        StepKind.Create => "create",
+        StepKind.Sync => $"sync {Scenario.EmployeeName(Employee)}",
+        StepKind.OrganizerReschedules => "A reschedules",
+        StepKind.OrganizerCancels => "A cancels",
+        StepKind.OrganizerDeletes => "A deletes",
+        StepKind.AttendeeDeclines => $"{Scenario.EmployeeName(Employee)} declines",
+        StepKind.AttendeeDeletesCopy => $"{Scenario.EmployeeName(Employee)} deletes copy",
+        StepKind.CrmEdits => "crm edits",
+        StepKind.CrmCancels => "crm cancels",
+        StepKind.CrmDeletes => "crm deletes",
+        _ => Kind.ToString(),
+    };
+
+    /// <summary>Parses <see cref="ToString"/>'s form back (for replaying schedules from reports).</summary>
+    public static ScheduleStep Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim();
+        static int E(string s) => s[0] - 'A';
+        if (t == "create")
+        {
+            return new(StepKind.Create, 0);
+        }
+
+        if (t.StartsWith("sync ", StringComparison.Ordinal))
+        {
+            return new(StepKind.Sync, E(t[5..]));
+        }
+
+        return t switch
+        {
+            "A reschedules" => new(StepKind.OrganizerReschedules, 0),
+            "A cancels" => new(StepKind.OrganizerCancels, 0),
+            "A deletes" => new(StepKind.OrganizerDeletes, 0),
+            "crm edits" => new(StepKind.CrmEdits, 0),
+            "crm cancels" => new(StepKind.CrmCancels, 0),
+            "crm deletes" => new(StepKind.CrmDeletes, 0),
+            _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),
+            _ when t.EndsWith(" deletes copy", StringComparison.Ordinal) => new(StepKind.AttendeeDeletesCopy, E(t)),
+            _ => throw new FormatException($"unknown schedule step '{text}'"),
+        };
+    }
+}

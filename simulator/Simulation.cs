@@ -1,0 +1,278 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Simulator.Exploration;
+using RulesSync.Simulator.Invariants;
+using RulesSync.Simulator.Reports;
+using RulesSync.Simulator.Scenarios;
+
+namespace RulesSync.Simulator;
+
+/// <summary>How the simulator covers the space.</summary>
+public enum SimulationMode
+{
+    /// <summary>Every interleaving within the bounds, every combination of API version, auto-share, providers and origin.</summary>
+    Exhaustive,
+
+    /// <summary>Random scenarios and schedules from <see cref="Arbitraries"/>, shrunk on failure.</summary>
+    Random,
+}
+
+/// <summary>What to simulate. Immutable; every property has the acceptance scope's default.</summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Employees (exhaustive: exactly; random: at most). A organizes, the others attend.</summary>
+    public int Employees { get; init; } = 3;
+
+    /// <summary>External attendees (exhaustive only; random draws 0..2).</summary>
+    public int ExternalAttendees { get; init; } = 1;
+
+    /// <summary>API versions to cover.</summary>
+    public ImmutableArray<ApiVersion> ApiVersions { get; init; } = [ApiVersion.V1, ApiVersion.V2];
+
+    /// <summary>Auto-share settings to cover.</summary>
+    public ImmutableArray<bool> AutoShare { get; init; } = [false, true];
+
+    /// <summary>Providers each employee's mailbox may have (exhaustive: every assignment).</summary>
+    public ImmutableArray<Provider> Providers { get; init; } = [Provider.Exchange, Provider.Google];
+
+    /// <summary>Where the meeting may be created.</summary>
+    public ImmutableArray<MeetingOrigin> Origins { get; init; } = [MeetingOrigin.Mailbox, MeetingOrigin.Crm];
+
+    /// <summary>Exhaustive or random.</summary>
+    public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
+
+    /// <summary>Exhaustive: user actions after creation, at most.</summary>
+    public int MaxActions { get; init; } = 3;
+
+    /// <summary>Exhaustive: syncs per employee, at most.</summary>
+    public int MaxSyncsPerEmployee { get; init; } = 2;
+
+    /// <summary>Random: number of runs.</summary>
+    public int Runs { get; init; } = 100;
+
+    /// <summary>Random: the master seed.</summary>
+    public ulong Seed { get; init; } = 20200222;
+
+    /// <summary>Random: schedule length after creation, at most.</summary>
+    public int MaxSteps { get; init; } = 12;
+
+    /// <summary>The syncs' clock reading (an input: the simulator reads no clock).</summary>
+    public DateTimeOffset Now { get; init; } = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+}
+
+/// <summary>Progress of a long simulation, for a progress bar.</summary>
+/// <param name="Done">Scenarios (exhaustive) or runs (random) finished.</param>
+/// <param name="Total">Scenarios or runs in all.</param>
+/// <param name="Violations">Violations found so far.</param>
+public readonly record struct SimulationProgress(long Done, long Total, int Violations);
+
+/// <summary>
+/// The simulator's entry point: explores a policy against the in-memory world and reports schedules explored,
+/// distinct states, violations with traces, rule coverage and coverage goals. Deterministic: the same options and
+/// policy give the same report. Not thread-safe per call; calls are independent.
+/// </summary>
+public static class Simulation
+{
+    /// <summary>Runs the simulation <paramref name="options"/> describe against <paramref name="policy"/>.</summary>
+    public static SimulationReport Run(SimulationOptions options, IDecisionPolicy policy, IProgress<SimulationProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policy);
+        return options.Mode == SimulationMode.Exhaustive ? RunExhaustive(options, policy, progress) : RunRandom(options, policy, progress);
+    }
+
+    /// <summary>Every scenario of the exhaustive scope: API versions × auto-share × provider assignments × origins.</summary>
+    public static ImmutableArray<Scenario> ExhaustiveScenarios(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var list = ImmutableArray.CreateBuilder<Scenario>();
+        var assignments = new List<ImmutableArray<Provider>> { ImmutableArray<Provider>.Empty };
+        for (var e = 0; e < options.Employees; e++)
+        {
+            var grown = new List<ImmutableArray<Provider>>();
+            foreach (var a in assignments)
+            {
+                foreach (var p in options.Providers)
+                {
+                    grown.Add(a.Add(p));
+                }
+            }
+
+            assignments = grown;
+        }
+
+        foreach (var api in options.ApiVersions)
+        {
+            foreach (var auto in options.AutoShare)
+            {
+                foreach (var providers in assignments)
+                {
+                    foreach (var origin in options.Origins)
+                    {
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin));
+                    }
+                }
+            }
+        }
+
+        return list.ToImmutable();
+    }
+
+    /// <summary>Replays one case with a full trace (the CLI's replay and the tests use it).</summary>
+    public static ImmutableArray<ViolationReport> Replay(SimulationCase @case, IDecisionPolicy policy, DateTimeOffset now, out ImmutableArray<TraceStep> trace, ulong? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        ArgumentNullException.ThrowIfNull(policy);
+        var r = CaseRunner.Run(@case, policy, now, trace: true);
+        trace = r.Trace;
+        var steps = r.Schedule.Select(s => s.ToString()).ToImmutableArray();
+        var t = r.Trace;
+        return r.Reasons.Select(x => new ViolationReport(InvariantCatalog.Name(x.Id), x.Reason, Parameters(@case.Scenario), steps, t, seed)).ToImmutableArray();
+    }
+
+    private static SimulationReport RunExhaustive(SimulationOptions o, IDecisionPolicy policy, IProgress<SimulationProgress>? progress)
+    {
+        var fired = new HashSet<string>(StringComparer.Ordinal);
+        var explorer = new ExhaustiveExplorer(policy, o.Now, o.MaxActions, o.MaxSyncsPerEmployee, fired);
+        var scenarios = ExhaustiveScenarios(o);
+        long schedules = 0, states = 0;
+        bool orgFirst = false, attFirst = false;
+        var violations = ImmutableArray.CreateBuilder<ViolationReport>();
+        var done = 0;
+        foreach (var scenario in scenarios)
+        {
+            var result = explorer.Explore(scenario);
+            schedules = checked(schedules + result.Schedules);
+            states = checked(states + result.DistinctStates);
+            orgFirst |= result.OrganizerFirst;
+            attFirst |= result.AttendeeFirst;
+            foreach (var v in result.Violations)
+            {
+                violations.Add(ToReport(v, policy, o.Now));
+            }
+
+            progress?.Report(new SimulationProgress(++done, scenarios.Length, violations.Count));
+        }
+
+        return new SimulationReport(
+            "exhaustive", policy.Hash, scenarios.Length, schedules, states, null, null, violations.ToImmutable(),
+            Coverage(policy, fired), Goals(o.ApiVersions, o.AutoShare, o.Employees > 1 ? orgFirst : true, o.Employees > 1 ? attFirst : true));
+    }
+
+    private static SimulationReport RunRandom(SimulationOptions o, IDecisionPolicy policy, IProgress<SimulationProgress>? progress)
+    {
+        var fired = new HashSet<string>(StringComparer.Ordinal);
+        var apis = new HashSet<ApiVersion>();
+        var autos = new HashSet<bool>();
+        bool orgFirst = false, attFirst = false;
+        long steps = 0;
+        var violations = ImmutableArray.CreateBuilder<ViolationReport>();
+        var runs = 0;
+        (SimulationCase Case, ulong Seed)? failing = null;
+        for (var run = 0; run < o.Runs; run++)
+        {
+            var seed = Arbitraries.RunSeed(o.Seed, run);
+            var c = Arbitraries.Draw(seed, o.Employees, o.MaxSteps);
+            if (!o.ApiVersions.Contains(c.Scenario.ApiVersion) || !o.AutoShare.Contains(c.Scenario.AutoShare))
+            {
+                continue;
+            }
+
+            runs++;
+            apis.Add(c.Scenario.ApiVersion);
+            autos.Add(c.Scenario.AutoShare);
+            var firstSync = c.Steps.FirstOrDefault(s => s.Kind == StepKind.Sync);
+            if (c.Scenario.Employees > 1 && c.Steps.Any(s => s.Kind == StepKind.Sync))
+            {
+                orgFirst |= firstSync.Employee == 0;
+                attFirst |= firstSync.Employee > 0;
+            }
+
+            var result = CaseRunner.Run(c, policy, o.Now, trace: false, fired: fired);
+            steps += result.Schedule.Length;
+            if (result.Violated != 0)
+            {
+                var shrunk = ShrinkCase(c, policy, o.Now, result.Reasons[0].Id);
+                violations.AddRange(Replay(shrunk, policy, o.Now, out _, seed).Where(v => v.Invariant == InvariantCatalog.Name(result.Reasons[0].Id)));
+                failing = (c, seed);
+                progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
+                break;
+            }
+
+            if ((run & 63) == 63)
+            {
+                progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
+            }
+        }
+
+        // Determinism self-check: the same seed draws the same case and replays to the same trace.
+        var check = failing ?? (Arbitraries.Draw(o.Seed, o.Employees, o.MaxSteps), o.Seed);
+        var again = Arbitraries.Draw(check.Seed, o.Employees, o.MaxSteps);
+        var t1 = string.Join('\n', CaseRunner.Run(check.Case, policy, o.Now, trace: true).Trace.Select(s => s.Render()));
+        var t2 = string.Join('\n', CaseRunner.Run(again, policy, o.Now, trace: true).Trace.Select(s => s.Render()));
+        var deterministic = check.Case.Equals(again) && t1 == t2;
+
+        return new SimulationReport(
+            "random", policy.Hash, runs, steps, 0, o.Seed, deterministic, violations.ToImmutable(),
+            Coverage(policy, fired), Goals([.. apis], [.. autos], orgFirst, attFirst));
+    }
+
+    /// <summary>Greedy shrinking with <see cref="Arbitraries.Shrink"/>: keep the first smaller case that still violates the invariant, until none does.</summary>
+    internal static SimulationCase ShrinkCase(SimulationCase c, IDecisionPolicy policy, DateTimeOffset now, InvariantId invariant)
+    {
+        var improved = true;
+        while (improved)
+        {
+            improved = false;
+            foreach (var smaller in Arbitraries.Shrink(c))
+            {
+                if (CaseRunner.Run(smaller, policy, now, trace: false).Has(invariant))
+                {
+                    c = smaller;
+                    improved = true;
+                    break;
+                }
+            }
+        }
+
+        return c;
+    }
+
+    private static ViolationReport ToReport(FoundViolation v, IDecisionPolicy policy, DateTimeOffset now)
+    {
+        var c = new SimulationCase(v.Scenario, v.Steps.RemoveAt(0));
+        var r = CaseRunner.Run(c, policy, now, trace: true, quiescence: false);
+        var trace = r.Trace.Select((t, i) => t with { Quiescence = i >= v.Explored }).ToImmutableArray();
+        return new ViolationReport(InvariantCatalog.Name(v.Invariant), v.Reason, Parameters(v.Scenario), v.Steps.Select(s => s.ToString()).ToImmutableArray(), trace, null);
+    }
+
+    internal static ScenarioParameters Parameters(Scenario s) => new(
+        s.Employees,
+        s.ExternalAttendees,
+        s.ApiVersion == ApiVersion.V1 ? "v1" : "v2",
+        s.AutoShare,
+        s.Origin == MeetingOrigin.Mailbox ? "mailbox" : "crm",
+        s.Providers.Select(p => p.ToString().ToLowerInvariant()).ToImmutableArray(),
+        s.MeetingType.ToString().ToLowerInvariant(),
+        s.Past);
+
+    private static RuleCoverage Coverage(IDecisionPolicy policy, HashSet<string> fired)
+    {
+        var rules = policy is CompiledRuleSet compiled
+            ? compiled.Model.Rules.Select(r => r.Name).ToImmutableArray()
+            : [.. fired.Order(StringComparer.Ordinal)];
+        return new RuleCoverage(rules, rules.Where(fired.Contains).ToImmutableArray(), rules.Where(r => !fired.Contains(r)).ToImmutableArray());
+    }
+
+    private static ImmutableArray<CoverageGoal> Goals(IEnumerable<ApiVersion> apis, IEnumerable<bool> autos, bool orgFirst, bool attFirst) =>
+    [
+        new("api v1", apis.Contains(ApiVersion.V1)),
+        new("api v2", apis.Contains(ApiVersion.V2)),
+        new("auto-share on", autos.Contains(true)),
+        new("auto-share off", autos.Contains(false)),
+        new("organizer syncs first", orgFirst),
+        new("attendee syncs first", attFirst),
+    ];
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Simulator.World;
+
+/// <summary>One event in a simulated mailbox: the organizer's event or an attendee's copy. Removed rows stay as tombstones for deltas.</summary>
+internal sealed record EventRow(
+    string Id,
+    string Uid,
+    bool IsOrganizer,
+    string Organizer,
+    ImmutableArray<MeetingAttendee> Attendees,
+    bool Cancelled,
+    string Subject,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    MeetingType Type,
+    AttendeeResponse OwnResponse,
+    int Version,
+    long Changed,
+    bool Removed,
+    bool RemovedByOwner)
+{
+    public MailboxItem ToItem() => Removed
+        ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true)
+        : new MailboxItem(Id, Version.ToString(System.Globalization.CultureInfo.InvariantCulture), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
+}
+
+/// <summary>One CRM appointment row; <see cref="Uid"/> is stored whether or not the dialect exposes it. Deleted rows stay as tombstones.</summary>
+internal sealed record CrmRow(
+    string ObjectId,
+    string? Uid,
+    string? GroupwareItemId,
+    string Subject,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    CrmStatus Status,
+    string Owner,
+    string Organizer,
+    ImmutableArray<CrmParty> Parties,
+    MeetingType Type,
+    int Version,
+    long Changed,
+    bool Deleted)
+{
+    public bool Involves(string employee)
+    {
+        if (Owner == employee)
+        {
+            return true;
+        }
+
+        foreach (var p in Parties)
+        {
+            if (p.Party == employee)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public CrmRecord ToRecord(ApiVersion dialect) => new(
+        ObjectId,
+        "W/\"" + Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"",
+        dialect == ApiVersion.V2 && Uid is not null ? new Engine.Meetings.MeetingUid(Uid) : null,
+        GroupwareItemId,
+        Subject,
+        Start,
+        End,
+        Status,
+        Owner,
+        Organizer,
+        Parties,
+        Type);
+}
+
+/// <summary>A message a mailbox sent: an invitation, an update, a response, or a cancellation.</summary>
+public enum MessageKind : byte
+{
+    /// <summary>A meeting invitation.</summary>
+    Invitation,
+
+    /// <summary>A meeting update (time, subject, attendees).</summary>
+    Update,
+
+    /// <summary>An attendee's response (decline) to the organizer.</summary>
+    Response,
+
+    /// <summary>A cancellation: what the incident sent nobody meant.</summary>
+    Cancellation,
+}
+
+/// <summary>One message sent in the simulated world. Immutable.</summary>
+/// <param name="Kind">What kind of message.</param>
+/// <param name="From">Sender (employee id).</param>
+/// <param name="To">Recipient (employee id or external address).</param>
+/// <param name="Cause">Who caused it: a user action or an employee's sync.</param>
+public readonly record struct SimMessage(MessageKind Kind, string From, string To, string Cause);

@@ -1,0 +1,238 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Simulator.Scenarios;
+
+namespace RulesSync.Simulator.World;
+
+/// <summary>The steps of a schedule: user actions and syncs.</summary>
+internal sealed partial class SimWorld
+{
+    private static readonly SyncSettings[] NoSettings = [];
+    private SyncSettings[] _settings = NoSettings;
+
+    /// <summary>Whether <paramref name="step"/> can happen now (a disabled step is a no-op in a replayed schedule).</summary>
+    public bool IsEnabled(ScheduleStep step)
+    {
+        var org = LiveEvent(0);
+        var rec = LiveRecord();
+        return step.Kind switch
+        {
+            StepKind.Create => !Created,
+            StepKind.Sync => Created && step.Employee >= 0 && step.Employee < Scenario.Employees,
+            StepKind.OrganizerReschedules => org is { Cancelled: false, IsOrganizer: true },
+            StepKind.OrganizerCancels => org is { Cancelled: false, IsOrganizer: true },
+            StepKind.OrganizerDeletes => org is { IsOrganizer: true },
+            StepKind.AttendeeDeclines => step.Employee > 0 && step.Employee < Scenario.Employees
+                && LiveEvent(step.Employee) is { Cancelled: false, OwnResponse: not AttendeeResponse.Declined },
+            StepKind.AttendeeDeletesCopy => step.Employee > 0 && step.Employee < Scenario.Employees && LiveEvent(step.Employee) is not null,
+            StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
+            StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
+            StepKind.CrmDeletes => rec is not null,
+            _ => false,
+        };
+    }
+
+    /// <summary>Carries out one step; false (and nothing changes) when it is not enabled.</summary>
+    public bool Apply(ScheduleStep step)
+    {
+        if (!IsEnabled(step))
+        {
+            return false;
+        }
+
+        const string user = "user";
+        switch (step.Kind)
+        {
+            case StepKind.Create:
+                Created = true;
+                if (Scenario.Origin == MeetingOrigin.Mailbox)
+                {
+                    Trace("action", "user:A", "mailbox:A", "A creates the meeting in A's calendar");
+                    CreateMeeting(0, MeetingUid, "Quarterly review", MeetingStart, MeetingStart.AddHours(1), InitialAttendees(), Scenario.MeetingType, user);
+                }
+                else
+                {
+                    Crm.NextId++;
+                    var id = "R" + Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    PutRecord(new CrmRow(id, MeetingUid, null, "Quarterly review", MeetingStart, MeetingStart.AddHours(1), CrmStatus.Open, "A", "A", Parties("A", InitialAttendees()), Scenario.MeetingType, 1, 0, false));
+                    Trace("action", "user:crm", "crm", $"a CRM user creates appointment {id} (owner A, organizer A)");
+                }
+
+                return true;
+
+            case StepKind.Sync:
+                Sync(step.Employee);
+                return true;
+
+            case StepKind.OrganizerReschedules:
+                {
+                    var ev = LiveEvent(0)!;
+                    Trace("action", "user:A", "mailbox:A", "A moves the meeting by an hour");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), Names(ev), user);
+                    return true;
+                }
+
+            case StepKind.OrganizerCancels:
+                Intents |= Intents.OrganizerCancelled;
+                Trace("action", "user:A", "mailbox:A", "A cancels the meeting");
+                CancelMeeting(0, LiveEvent(0)!.Id, user);
+                return true;
+
+            case StepKind.OrganizerDeletes:
+                // A user deleting their organized meeting in Outlook or Google Calendar sends cancellations: meant.
+                Intents |= Intents.OrganizerDeleted;
+                Trace("action", "user:A", "mailbox:A", "A deletes the meeting from A's calendar");
+                RemoveEvent(0, LiveEvent(0)!.Id, byOwner: true, notifyAttendees: true, user);
+                return true;
+
+            case StepKind.AttendeeDeclines:
+                {
+                    var name = Scenario.EmployeeName(step.Employee);
+                    var copy = LiveEvent(step.Employee)!;
+                    Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
+                    if (Mailboxes[step.Employee].Provider == Provider.Exchange)
+                    {
+                        // Outlook removes a declined meeting from the attendee's calendar.
+                        RemoveEvent(step.Employee, copy.Id, byOwner: true, notifyAttendees: false, user);
+                    }
+                    else
+                    {
+                        Put(step.Employee, copy with { OwnResponse = AttendeeResponse.Declined, Version = copy.Version + 1 });
+                    }
+
+                    if (EmployeeIndex(copy.Organizer) is var o && o >= 0 && LiveEvent(o) is { } orgEv)
+                    {
+                        var attendees = orgEv.Attendees.Select(a => a.Address == name ? a with { Response = AttendeeResponse.Declined } : a).ToImmutableArray();
+                        Put(o, orgEv with { Attendees = attendees, Version = orgEv.Version + 1 });
+                        Send(MessageKind.Response, name, copy.Organizer, user);
+                    }
+
+                    return true;
+                }
+
+            case StepKind.AttendeeDeletesCopy:
+                {
+                    var name = Scenario.EmployeeName(step.Employee);
+                    Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} deletes their copy");
+                    RemoveEvent(step.Employee, LiveEvent(step.Employee)!.Id, byOwner: true, notifyAttendees: false, user);
+                    return true;
+                }
+
+            case StepKind.CrmEdits:
+                {
+                    var r = LiveRecord()!;
+                    Trace("action", "user:crm", "crm", $"a CRM user renames {r.ObjectId}");
+                    PutRecord(r with { Subject = r.Subject + " (edited)", Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmCancels:
+                {
+                    Intents |= Intents.CrmCancelled;
+                    var r = LiveRecord()!;
+                    Trace("action", "user:crm", "crm", $"a CRM user cancels {r.ObjectId}");
+                    PutRecord(r with { Status = CrmStatus.Cancelled, Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmDeletes:
+                {
+                    Intents |= Intents.CrmDeleted;
+                    var r = LiveRecord()!;
+                    Trace("action", "user:crm", "crm", $"a CRM user deletes {r.ObjectId}");
+                    PutRecord(r with { Deleted = true, Version = r.Version + 1 });
+                    return true;
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Runs employee <paramref name="employee"/>'s sync agent once, through the engine's <see cref="SyncCycle"/>.</summary>
+    public void Sync(int employee)
+    {
+        if (_settings.Length != Scenario.Employees)
+        {
+            _settings = new SyncSettings[Scenario.Employees];
+            for (var i = 0; i < _settings.Length; i++)
+            {
+                _settings[i] = SyncSettings.For(Scenario.EmployeeName(i), Scenario.AutoShare);
+            }
+        }
+
+        if (FirstSyncer < 0 && Created)
+        {
+            FirstSyncer = employee;
+        }
+
+        var name = Scenario.EmployeeName(employee);
+        var outcome = SyncCycle.Run(Agents[employee], new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+        Agents[employee] = outcome.State;
+        LastSyncWrites = outcome.StoreWrites;
+        foreach (var d in outcome.Decisions)
+        {
+            Fired?.Add(d.Decision.Rule);
+            foreach (var e in d.Effects)
+            {
+                if (e is HeldEffect { Destructive: true })
+                {
+                    if (d.Decision.Action == DecisionAction.Cancel)
+                    {
+                        HeldCancels++;
+                    }
+                    else
+                    {
+                        HeldDeletes++;
+                    }
+                }
+            }
+
+            if (Log is not null)
+            {
+                Log.Add(new Reports.TraceEvent("decision", $"agent:{name}", d.Decision.Target == DecisionTarget.Crm ? "crm" : $"mailbox:{name}", Describe(d), d.Decision.Rule));
+            }
+        }
+
+        if (Log is not null && outcome.Decisions.IsEmpty)
+        {
+            Log.Add(new Reports.TraceEvent("decision", $"agent:{name}", $"agent:{name}", $"{name}'s sync: nothing new"));
+        }
+    }
+
+    private static string Describe(SyncDecision d)
+    {
+        var f = d.Facts;
+        var what = d.Change.Source == ChangeSource.Crm ? $"CRM record {d.Change.ReplicaId}"
+            : f.Kind == ChangeKind.Missing ? $"the meeting of CRM record {d.Change.ReplicaId}, in {d.EmployeeId}'s calendar, is"
+            : $"{d.EmployeeId}'s replica {d.Change.ReplicaId}";
+        var effects = string.Join("; ", d.Effects.Select(DescribeEffect));
+        return $"{d.EmployeeId}'s sync: {what} {f.Kind.ToString().ToLowerInvariant()} (source={Lower(f.Source)} role={Lower(f.Role)} link={Lower(f.Link)} ownsRecord={(f.OwnsRecord ? "true" : "false")})"
+            + $" → rule {d.Decision.Rule} decides {Lower(d.Decision.Action)} {Lower(d.Decision.Target)}"
+            + (effects.Length > 0 ? $" → {effects}" : string.Empty);
+    }
+
+    private static string DescribeEffect(Effect e) => e switch
+    {
+        CreateCrmRecord c => $"create CRM record from {c.EventId} (owner {c.Owner})",
+        UpdateCrmRecord u => $"update CRM record {u.ObjectId}{(u.RelinkTo is null ? string.Empty : $" (link to {u.RelinkTo})")}",
+        CancelCrmRecord c => $"cancel CRM record {c.ObjectId}",
+        DeleteCrmRecord d => $"delete CRM record {d.ObjectId}",
+        CreateEvent c => $"create the meeting in the calendar from {c.ObjectId}",
+        UpdateEvent u => $"update event {u.EventId}",
+        CancelEvent c => $"cancel event {c.EventId} (attendees notified)",
+        DeleteEvent d => $"delete event {d.EventId}",
+        LinkReplica l => $"link {l.EventId} ↔ {l.ObjectId}",
+        UnlinkReplica u => $"unlink {u.ObjectId}",
+        HeldEffect h => $"HELD: {h.Intended} ({h.Reason})",
+        _ => e.GetType().Name,
+    };
+
+    private static string Lower<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static System.Collections.Immutable.ImmutableArray<string> Names(EventRow ev) =>
+        ev.Attendees.Select(a => a.Address).ToImmutableArray();
+}

@@ -1,0 +1,409 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Simulator.Reports;
+using RulesSync.Simulator.Scenarios;
+
+namespace RulesSync.Simulator.World;
+
+/// <summary>What users meant to do to the meeting: the ground truth invariants judge syncs against.</summary>
+[Flags]
+internal enum Intents : byte
+{
+    None = 0,
+    OrganizerCancelled = 1,
+    OrganizerDeleted = 2,
+    CrmCancelled = 4,
+    CrmDeleted = 8,
+}
+
+/// <summary>One simulated mailbox: its provider, its events (removed ones as tombstones), its change sequence.</summary>
+internal sealed class MailboxStore
+{
+    public required string Owner { get; init; }
+
+    public required Provider Provider { get; init; }
+
+    public List<EventRow> Rows { get; init; } = [];
+
+    public long Seq { get; set; }
+
+    public int NextId { get; set; }
+
+    public MailboxStore Clone() => new() { Owner = Owner, Provider = Provider, Rows = [.. Rows], Seq = Seq, NextId = NextId };
+}
+
+/// <summary>The simulated CRM: rows (deleted ones as tombstones) and the change sequence the polls read.</summary>
+internal sealed class CrmStore
+{
+    public List<CrmRow> Rows { get; init; } = [];
+
+    public long Seq { get; set; }
+
+    public int NextId { get; set; }
+
+    public CrmStore Clone() => new() { Rows = [.. Rows], Seq = Seq, NextId = NextId };
+}
+
+/// <summary>
+/// The whole simulated world for one scenario: the CRM, every employee's mailbox, every employee's sync state,
+/// the messages sent, and what users meant. Mutable and cheap to clone; not thread-safe. Each step mutates it.
+/// </summary>
+internal sealed partial class SimWorld
+{
+    public const string MeetingUid = "m1";
+
+    private SimWorld(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now)
+    {
+        Scenario = scenario;
+        Policy = policy;
+        Now = now;
+    }
+
+    public Scenario Scenario { get; }
+
+    public IDecisionPolicy Policy { get; }
+
+    public DateTimeOffset Now { get; }
+
+    public CrmStore Crm { get; private set; } = new();
+
+    public MailboxStore[] Mailboxes { get; private set; } = [];
+
+    public MailboxSyncState[] Agents { get; private set; } = [];
+
+    public List<SimMessage> Messages { get; private set; } = [];
+
+    public Intents Intents { get; set; }
+
+    public bool Created { get; set; }
+
+    /// <summary>The first employee whose sync ran after the meeting was created; -1 before.</summary>
+    public int FirstSyncer { get; set; } = -1;
+
+    /// <summary>Destructive decisions the planner held (delete, cancel), by action.</summary>
+    public int HeldDeletes { get; set; }
+
+    public int HeldCancels { get; set; }
+
+    /// <summary>Invariants already violated on the way here (bit per <see cref="Invariants.InvariantId"/>).</summary>
+    public int Violated { get; set; }
+
+    /// <summary>Trace events of the current step, when tracing; null while exploring.</summary>
+    public List<TraceEvent>? Log { get; set; }
+
+    /// <summary>Rules that decided something, when coverage is collected (shared by clones).</summary>
+    public HashSet<string>? Fired { get; set; }
+
+    /// <summary>Store writes by the last sync (idempotence).</summary>
+    public int LastSyncWrites { get; private set; }
+
+    public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now)
+    {
+        var w = new SimWorld(scenario, policy, now);
+        w.Mailboxes = new MailboxStore[scenario.Employees];
+        w.Agents = new MailboxSyncState[scenario.Employees];
+        for (var i = 0; i < scenario.Employees; i++)
+        {
+            var name = Scenario.EmployeeName(i);
+            w.Mailboxes[i] = new MailboxStore { Owner = name, Provider = scenario.Providers[i] };
+            w.Agents[i] = MailboxSyncState.Initial(name);
+        }
+
+        return w;
+    }
+
+    public SimWorld Clone() => new(Scenario, Policy, Now)
+    {
+        Crm = Crm.Clone(),
+        Mailboxes = Array.ConvertAll(Mailboxes, m => m.Clone()),
+        Agents = (MailboxSyncState[])Agents.Clone(),
+        Messages = [.. Messages],
+        Intents = Intents,
+        Created = Created,
+        FirstSyncer = FirstSyncer,
+        HeldDeletes = HeldDeletes,
+        HeldCancels = HeldCancels,
+        Violated = Violated,
+        Fired = Fired,
+    };
+
+    public int EmployeeIndex(string name) =>
+        name.Length == 1 && name[0] - 'A' is var i && i >= 0 && i < Scenario.Employees ? i : -1;
+
+    public bool IsEmployee(string name) => EmployeeIndex(name) >= 0;
+
+    public DateTimeOffset MeetingStart => Scenario.Past ? Now.AddDays(-3).AddHours(1) : Now.AddDays(7).AddHours(1);
+
+    /// <summary>The meeting as first created: the organizer (A) invites every other employee and the externals.</summary>
+    public ImmutableArray<string> InitialAttendees()
+    {
+        var b = ImmutableArray.CreateBuilder<string>();
+        for (var i = 1; i < Scenario.Employees; i++)
+        {
+            b.Add(Scenario.EmployeeName(i));
+        }
+
+        for (var x = 0; x < Scenario.ExternalAttendees; x++)
+        {
+            b.Add(Scenario.ExternalName(x));
+        }
+
+        b.Sort(StringComparer.Ordinal);
+        return b.ToImmutable();
+    }
+
+    public void Trace(string kind, string from, string to, string text, string? rule = null) =>
+        Log?.Add(new TraceEvent(kind, from, to, text, rule));
+
+    // ---- Mailbox mechanics (what Exchange and Google do on their own) ----
+
+    /// <summary>The mailbox's live event of the (single) simulated meeting, whatever UID a sync gave it.</summary>
+    public EventRow? LiveEvent(int mailbox)
+    {
+        foreach (var r in Mailboxes[mailbox].Rows)
+        {
+            if (!r.Removed)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public EventRow? LiveEvent(int mailbox, string uid)
+    {
+        foreach (var r in Mailboxes[mailbox].Rows)
+        {
+            if (!r.Removed && r.Uid == uid)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public EventRow? FindEvent(int mailbox, string id)
+    {
+        foreach (var r in Mailboxes[mailbox].Rows)
+        {
+            if (r.Id == id)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public void Put(int mailbox, EventRow row)
+    {
+        var mb = Mailboxes[mailbox];
+        mb.Seq = checked(mb.Seq + 1);
+        row = row with { Changed = mb.Seq };
+        var rows = mb.Rows;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Id == row.Id)
+            {
+                rows[i] = row;
+                return;
+            }
+        }
+
+        rows.Add(row);
+    }
+
+    /// <summary>The organizer's calendar creates the meeting and delivers a copy to each employee attendee.</summary>
+    public EventRow CreateMeeting(int organizer, string uid, string subject, DateTimeOffset start, DateTimeOffset end, ImmutableArray<string> attendees, MeetingType type, string cause)
+    {
+        var orgName = Scenario.EmployeeName(organizer);
+        var list = Attendees(attendees, null);
+        var mb = Mailboxes[organizer];
+        mb.NextId++;
+        var ev = new EventRow($"{orgName}-ev{mb.NextId}", uid, true, orgName, list, false, subject, start, end, type, AttendeeResponse.Accepted, 1, 0, false, false);
+        Put(organizer, ev);
+        Trace("write", cause, $"mailbox:{orgName}", $"{orgName}'s calendar creates the meeting {ev.Id} (uid {uid}) \"{subject}\"");
+        foreach (var a in list)
+        {
+            if (a.Address == orgName)
+            {
+                continue;
+            }
+
+            Send(MessageKind.Invitation, orgName, a.Address, cause);
+            var i = EmployeeIndex(a.Address);
+            if (i >= 0)
+            {
+                var amb = Mailboxes[i];
+                amb.NextId++;
+                Put(i, ev with { Id = $"{a.Address}-ev{amb.NextId}", IsOrganizer = false, OwnResponse = AttendeeResponse.None, Version = 1 });
+            }
+        }
+
+        return FindEvent(organizer, ev.Id)!;
+    }
+
+    /// <summary>The organizer's calendar changes the meeting and updates every live copy.</summary>
+    public EventRow UpdateMeeting(int organizer, string eventId, string subject, DateTimeOffset start, DateTimeOffset end, ImmutableArray<string> attendees, string cause)
+    {
+        var ev = FindEvent(organizer, eventId) ?? throw new InvalidOperationException($"no event {eventId}");
+        var updated = ev with { Subject = subject, Start = start, End = end, Attendees = Attendees(attendees, ev.Attendees), Version = ev.Version + 1 };
+        Put(organizer, updated);
+        Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar updates {ev.Id}: \"{subject}\" at {start:MM-dd HH:mm}");
+        foreach (var a in updated.Attendees)
+        {
+            var i = EmployeeIndex(a.Address);
+            if (a.Address != ev.Organizer)
+            {
+                Send(MessageKind.Update, ev.Organizer, a.Address, cause);
+            }
+
+            if (i >= 0 && i != organizer && LiveEvent(i, ev.Uid) is { } copy)
+            {
+                Put(i, copy with { Subject = subject, Start = start, End = end, Attendees = updated.Attendees, Version = copy.Version + 1 });
+            }
+        }
+
+        return FindEvent(organizer, eventId)!;
+    }
+
+    /// <summary>The organizer's calendar cancels the meeting: copies are cancelled, each attendee gets a cancellation.</summary>
+    public EventRow CancelMeeting(int organizer, string eventId, string cause)
+    {
+        var ev = FindEvent(organizer, eventId) ?? throw new InvalidOperationException($"no event {eventId}");
+        Put(organizer, ev with { Cancelled = true, Version = ev.Version + 1 });
+        Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar cancels {ev.Id}");
+        NotifyCancellation(organizer, ev, cause);
+        return FindEvent(organizer, eventId)!;
+    }
+
+    private void NotifyCancellation(int organizer, EventRow ev, string cause)
+    {
+        foreach (var a in ev.Attendees)
+        {
+            if (a.Address == ev.Organizer)
+            {
+                continue;
+            }
+
+            Send(MessageKind.Cancellation, ev.Organizer, a.Address, cause);
+            var i = EmployeeIndex(a.Address);
+            if (i >= 0 && i != organizer && LiveEvent(i, ev.Uid) is { } copy && !copy.Cancelled)
+            {
+                Put(i, copy with { Cancelled = true, Version = copy.Version + 1 });
+            }
+        }
+    }
+
+    /// <summary>Removes an event. An organizer's event removed with notification cancels the meeting for attendees.</summary>
+    public void RemoveEvent(int mailbox, string eventId, bool byOwner, bool notifyAttendees, string cause)
+    {
+        var ev = FindEvent(mailbox, eventId);
+        if (ev is null || ev.Removed)
+        {
+            return;
+        }
+
+        Put(mailbox, ev with { Removed = true, RemovedByOwner = byOwner, Version = ev.Version + 1 });
+        Trace("write", cause, $"mailbox:{Mailboxes[mailbox].Owner}", $"{Mailboxes[mailbox].Owner}'s calendar removes {ev.Id}{(notifyAttendees && ev.IsOrganizer ? " and notifies the attendees" : string.Empty)}");
+        if (ev.IsOrganizer && notifyAttendees && !ev.Cancelled)
+        {
+            NotifyCancellation(mailbox, ev, cause);
+        }
+    }
+
+    public void Send(MessageKind kind, string from, string to, string cause)
+    {
+        Messages.Add(new SimMessage(kind, from, to, cause));
+        Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");
+    }
+
+    private ImmutableArray<MeetingAttendee> Attendees(ImmutableArray<string> names, ImmutableArray<MeetingAttendee>? previous)
+    {
+        var b = ImmutableArray.CreateBuilder<MeetingAttendee>(names.Length);
+        foreach (var n in names)
+        {
+            var response = AttendeeResponse.None;
+            if (previous is { } prev)
+            {
+                foreach (var p in prev)
+                {
+                    if (p.Address == n)
+                    {
+                        response = p.Response;
+                    }
+                }
+            }
+
+            b.Add(new MeetingAttendee(n, IsEmployee(n), response));
+        }
+
+        b.Sort((x, y) => string.CompareOrdinal(x.Address, y.Address));
+        return b.MoveToImmutable();
+    }
+
+    // ---- CRM mechanics ----
+
+    public CrmRow? LiveRecord()
+    {
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public CrmRow? FindRecord(string objectId)
+    {
+        foreach (var r in Crm.Rows)
+        {
+            if (r.ObjectId == objectId)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    public CrmRow PutRecord(CrmRow row)
+    {
+        Crm.Seq = checked(Crm.Seq + 1);
+        row = row with { Changed = Crm.Seq };
+        for (var i = 0; i < Crm.Rows.Count; i++)
+        {
+            if (Crm.Rows[i].ObjectId == row.ObjectId)
+            {
+                Crm.Rows[i] = row;
+                return row;
+            }
+        }
+
+        Crm.Rows.Add(row);
+        return row;
+    }
+
+    public ImmutableArray<CrmParty> Parties(string organizer, ImmutableArray<string> attendees)
+    {
+        var b = ImmutableArray.CreateBuilder<CrmParty>(attendees.Length + 1);
+        b.Add(new CrmParty(organizer, PartyRole.Organizer));
+        foreach (var a in attendees)
+        {
+            if (a != organizer)
+            {
+                b.Add(new CrmParty(a, IsEmployee(a) ? PartyRole.Attendee : PartyRole.Contact));
+            }
+        }
+
+        b.Sort((x, y) => string.CompareOrdinal(x.Party, y.Party));
+        return b.ToImmutable();
+    }
+}

@@ -1,0 +1,23 @@
+using RulesSync.Engine.Rules.Compilation;
+
+namespace RulesSync.Simulator.Tests;
+
+/// <summary>The shipped rule sets, loaded once through the real YAML loader and compiler.</summary>
+internal static class RuleSets
+{
+    private static readonly Lazy<CompiledRuleSet> DefaultSet = new(() => Load("rules/default.yaml"));
+    private static readonly Lazy<CompiledRuleSet> RegressionSet = new(() => Load("rules/regressions/2020-02-ordering.yaml"));
+
+    public static CompiledRuleSet Default => DefaultSet.Value;
+
+    public static CompiledRuleSet Regression => RegressionSet.Value;
+
+    private static CompiledRuleSet Load(string relative)
+    {
+        using var stream = typeof(RuleSets).Assembly.GetManifestResourceStream(relative)
+            ?? throw new InvalidOperationException($"{relative} is not embedded");
+        using var reader = new StreamReader(stream);
+        var result = RuleSetCompiler.Load(relative, reader.ReadToEnd());
+        return result.RuleSet ?? throw new InvalidOperationException(string.Join('\n', result.Diagnostics));
+    }
+}
