@@ -38,6 +38,8 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
         };
     }
 
+    public EmulatorResponse BadRequest(string message) => Error(400, "INVALID_REQUEST", message);
+
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
         var dialect = Dialect(request.Path)!.Value;

@@ -26,6 +26,8 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
 
     public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => GoogleJson.Fault(fault);
 
+    public EmulatorResponse BadRequest(string message) => GoogleJson.Error(400, "global", "invalid", message);
+
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
         var segments = request.Path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);

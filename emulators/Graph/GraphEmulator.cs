@@ -23,6 +23,8 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
 
     public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => GraphErrors.Fault(fault, world.Now);
 
+    public EmulatorResponse BadRequest(string message) => GraphErrors.BadRequest(message, world.Now);
+
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
         var segments = request.Path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);

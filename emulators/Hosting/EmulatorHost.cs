@@ -24,6 +24,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     private readonly WebApplication app;
     private readonly IProtocolEmulator[] protocols;
     private readonly RequestPipeline pipeline;
+    private readonly CancellationTokenSource stopping = new();
 
     private EmulatorHost(WebApplication app, EmulatorOptions options)
     {
@@ -38,7 +39,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             Faults.Add(rule);
         }
 
-        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options.GraphConcurrentRequestsPerMailbox);
+        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options.GraphConcurrentRequestsPerMailbox, stopping.Token);
         protocols =
         [
             new GraphEmulator(world, options, () => pipeline),
@@ -79,6 +80,8 @@ public sealed class EmulatorHost : IAsyncDisposable
     {
         options ??= new EmulatorOptions();
         var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json, environment or command line: nothing may add an endpoint beyond 127.0.0.1.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
         var app = builder.Build();
@@ -93,8 +96,12 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Stops the listener.</summary>
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
+        // Release requests held by Timeout/SlowResponse faults first: a fake clock may never get there.
+        await stopping.CancelAsync().ConfigureAwait(false);
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await app.StopAsync(grace.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
+        stopping.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -116,9 +123,10 @@ public sealed class EmulatorHost : IAsyncDisposable
                     : await pipeline.ExecuteAsync(protocol, route, request, context.RequestAborted).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)
         {
-            // The client gave up (a timeout fault did its job).
+            // The client gave up (a timeout fault did its job), or the host is stopping.
+            context.Abort();
             return;
         }
 #pragma warning disable CA1031 // An emulator bug must reach the test as a 500 with its text, not as a dropped connection.

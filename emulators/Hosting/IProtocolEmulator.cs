@@ -19,4 +19,7 @@ internal interface IProtocolEmulator
 
     /// <summary>What the real service answers for an injected fault, in its own error shape.</summary>
     EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request);
+
+    /// <summary>A 400 in the protocol's own error shape, for a request body or parameter the handler could not read.</summary>
+    EmulatorResponse BadRequest(string message);
 }

@@ -7,7 +7,7 @@ namespace RulesSync.Emulators.Hosting;
 /// Counts each request, applies the fault plan, runs the handler. Graph <c>$batch</c> sends each
 /// sub-request through here too, so each one is counted and may be throttled on its own.
 /// </summary>
-internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time, int? graphConcurrencyLimit)
+internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time, int? graphConcurrencyLimit, CancellationToken stopping)
 {
     public async ValueTask<EmulatorResponse> ExecuteAsync(
         IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
@@ -25,6 +25,11 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
             }
 
             return await ExecuteCountedAsync(protocol, route, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or TimeZoneNotFoundException or System.Text.Json.JsonException)
+        {
+            // What a real service says about a body it cannot read: 400 in its own words, not a 500.
+            return protocol.BadRequest(e.Message);
         }
         finally
         {
@@ -65,7 +70,9 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
 
     private async Task DelayAsync(EmulatorRoute route, FaultRule fault, CancellationToken cancellationToken)
     {
-        var delay = Task.Delay(fault.Delay, time, cancellationToken);
+        // A held request ends when the client leaves or the host stops, whatever the clock says.
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var delay = Task.Delay(fault.Delay, time, either.Token);
         faults.ReportDelayed(route.Name);
         await delay.ConfigureAwait(false);
     }

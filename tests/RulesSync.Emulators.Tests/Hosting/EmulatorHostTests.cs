@@ -72,4 +72,30 @@ public sealed class EmulatorHostTests
         Assert.Equal(HttpStatusCode.OK, google.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, wrongSide.StatusCode);
     }
+
+    [Fact]
+    public async Task DisposeAsync_WithRequestHeldOnFakeClock_ReleasesItAndStops()
+    {
+        var t = await StartAsync();
+        t.Host.Faults.Add(new RulesSync.Emulators.Faults.FaultRule { Kind = RulesSync.Emulators.Faults.FaultKind.SlowResponse, Delay = TimeSpan.FromDays(1) });
+        var held = t.Http.GetAsync($"v1.0/users/{Alice}/events");
+        await t.Host.Faults.NextDelayedRequestAsync();
+
+        await t.DisposeAsync();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => held);
+    }
+
+    [Fact]
+    public async Task UnreadableBody_AnswersProtocol400NotServerError()
+    {
+        await using var t = await StartAsync();
+
+        using var graph = await t.Http.PostAsync($"v1.0/users/{Alice}/events", new StringContent("""{"subject":1,"start":{"dateTime":"2026-01-06T09:00:00","timeZone":"Nowhere/Land"},"end":{"dateTime":"x"}}""", System.Text.Encoding.UTF8, "application/json"));
+        using var google = await t.Http.PostAsync($"calendar/v3/calendars/{Carol}/events", new StringContent("""{"start":{"dateTime":"not a time"},"end":{"dateTime":"2026-01-06T09:00:00Z"}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, graph.StatusCode);
+        Assert.Contains("\"error\"", await graph.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, google.StatusCode);
+    }
 }
