@@ -23,7 +23,7 @@ internal sealed record SandboxResult(Expression? Body, string? Error, int Offset
 /// Fact names resolve case-insensitively (so <c>kind</c> reads <see cref="ChangeFacts.Kind"/>) and string
 /// literals compared with a fact convert to its enum (<c>kind == "deleted"</c>). Nothing is ever evaluated here.
 /// </summary>
-internal static class ExpressionSandbox
+internal static partial class ExpressionSandbox
 {
     /// <summary>Longest expression accepted, in characters.</summary>
     public const int MaxLength = 1000;
@@ -65,6 +65,12 @@ internal static class ExpressionSandbox
             });
             body = parser.Parse(text, [facts], typeof(bool));
         }
+        catch (ParseException e) when (UnavailableType().Match(e.Message) is { Success: true } m)
+        {
+            // Dynamic LINQ only resolves a few predefined types; anything else (System.IO.File, Environment, ...) is
+            // outside the sandbox whether or not the parser happens to know it.
+            return Refuse($"type '{m.Groups[1].Value}' is not available; only facts and RuleFunctions.* may be used", Math.Clamp(e.Position, 0, text.Length), sandbox: true);
+        }
         catch (ParseException e)
         {
             return Refuse(Improve(e.Message), Math.Clamp(e.Position, 0, text.Length), sandbox: false);
@@ -91,6 +97,9 @@ internal static class ExpressionSandbox
 
         return new SandboxResult(body, null, 0, false);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Type '([^']+)' not found", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UnavailableType();
 
     private static SandboxResult Refuse(string message, int offset, bool sandbox) => new(null, message, offset, sandbox);
 

@@ -77,17 +77,33 @@ public class ExpressionSandboxTests
     }
 
     [Theory]
-    [InlineData("System.IO.File.ReadAllText(\"/etc/passwd\") != null", "System.IO.File")]
-    [InlineData("Environment.GetEnvironmentVariable(\"HOME\") != null", "Environment")]
-    [InlineData("Type.GetType(\"System.IO.File\") != null", "Type")]
-    [InlineData("typeof(string) != null", "")]
-    [InlineData("np(kind) == \"deleted\"", "")]
-    public void Check_UnreachableTypes_AreRefusedAtParse(string text, string mentioned)
+    [InlineData("System.IO.File.ReadAllText(\"/etc/passwd\") != null", "type 'System.IO.File' is not available")]
+    [InlineData("Environment.GetEnvironmentVariable(\"HOME\") != null", "type 'Environment' is not available")]
+    [InlineData("System.Diagnostics.Process.Start(\"sh\") != null", "type 'System.Diagnostics.Process' is not available")]
+    public void Check_TypesOutsideTheSandbox_AreRefusedAsViolations(string text, string message)
     {
         var result = Check(text);
 
         Assert.Null(result.Body);
-        Assert.Contains(mentioned, result.Error, StringComparison.Ordinal);
+        Assert.True(result.IsSandboxViolation, result.Error);
+        Assert.True(result.Error!.Contains(message, StringComparison.Ordinal), result.Error);
+    }
+
+    [Theory]
+    [InlineData("Type.GetType(\"System.IO.File\") != null")]
+    [InlineData("typeof(string) != null")]
+    [InlineData("np(kind) == \"deleted\"")]
+    [InlineData("DateTime.Now.Year > 2000")]
+    [InlineData("\"abc\".Length == 3")]
+    [InlineData("Guid.NewGuid() != Guid.Empty")]
+    [InlineData("it.GetType() != null")]
+    [InlineData("kind as object != null")]
+    public void Check_OtherReachOutsideTheFacts_IsRefused(string text)
+    {
+        var result = Check(text);
+
+        Assert.Null(result.Body);
+        Assert.False(string.IsNullOrEmpty(result.Error));
     }
 
     [Fact]
@@ -152,8 +168,8 @@ public class ExpressionSandboxTests
     }
 
     [Theory]
-    [InlineData("System.IO.File.ReadAllText(\"/etc/passwd\") != null", DiagnosticCodes.Expression)]
-    [InlineData("Environment.GetEnvironmentVariable(\"HOME\") != null", DiagnosticCodes.Expression)]
+    [InlineData("System.IO.File.ReadAllText(\"/etc/passwd\") != null", DiagnosticCodes.Sandbox)]
+    [InlineData("Environment.GetEnvironmentVariable(\"HOME\") != null", DiagnosticCodes.Sandbox)]
     [InlineData("new object() != null", DiagnosticCodes.Sandbox)]
     [InlineData("ToString() == \"x\"", DiagnosticCodes.Sandbox)]
     [InlineData("kind.ToString() == \"deleted\"", DiagnosticCodes.Sandbox)]
