@@ -36,6 +36,15 @@ internal static partial class ExpressionSandbox
 
     private static readonly FrozenFactProperties Facts = new();
 
+    // One parser for the process: Parse builds a fresh Dynamic LINQ parser per call and is thread-safe, while each
+    // RuleExpressionParser constructor replaces RulesEngine's static compile cache.
+    private static readonly RuleExpressionParser Parser = new(new ReSettings
+    {
+        CustomTypes = [typeof(RuleFunctions)],
+        AutoRegisterInputType = false,
+        IsExpressionCaseSensitive = false,
+    });
+
     public static SandboxResult Check(string text, ParameterExpression facts)
     {
         if (text.Length > MaxLength)
@@ -57,13 +66,7 @@ internal static partial class ExpressionSandbox
         Expression body;
         try
         {
-            var parser = new RuleExpressionParser(new ReSettings
-            {
-                CustomTypes = [typeof(RuleFunctions)],
-                AutoRegisterInputType = false,
-                IsExpressionCaseSensitive = false,
-            });
-            body = parser.Parse(text, [facts], typeof(bool));
+            body = Parser.Parse(text, [facts], typeof(bool));
         }
         catch (ParseException e) when (UnavailableType().Match(e.Message) is { Success: true } m)
         {

@@ -66,6 +66,8 @@ public class ExpressionSandboxTests
     [InlineData("string.Concat(\"a\", \"b\") == \"ab\"", "calling 'String.Concat' is not allowed")]
     [InlineData("Convert.ToInt32(kind) == 2", "calling 'Convert.ToInt32' is not allowed")]
     [InlineData("kind > \"created\"", "operator 'GreaterThan' is not part of the rule language")]
+    [InlineData("RuleFunctions.Equals(autoShare, true)", "calling 'Object.Equals' is not allowed")]
+    [InlineData("RuleFunctions.ReferenceEquals(null, null)", "calling 'Object.ReferenceEquals' is not allowed")]
     [InlineData("\"a\" == \"b\"", "operator 'Equal' on String is not allowed")]
     public void Check_HostileOrForeignExpression_IsRefusedAsSandboxViolation(string text, string message)
     {
