@@ -1,5 +1,10 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Engine.Rules.Language;
 
 namespace RulesSync.Engine.Tests.Rules.Compilation;
 
@@ -53,5 +58,21 @@ public class CompiledRuleSetTests
         Assert.Equal(DecisionTarget.Opposite, rule.Template.Target);
         Assert.Equal(DecisionAction.Unlink, rule.Template.Action);
         Assert.Equal("rules/default.yaml", rule.SourceLocation.Source);
+    }
+
+    [Property(MaxTest = 60, Arbitrary = [typeof(RuleArbitraries)])]
+    public Property Explain_AgreesWithDecideAndWithItsOwnConditions(RuleSetModel model, ChangeFacts facts)
+    {
+        var set = RuleSetCompiler.Compile(model);
+
+        var explanation = set.Explain(facts);
+        var decided = set.TryDecide(facts, out var decision);
+
+        var sameDecision = decided ? ReferenceEquals(decision, explanation.Decision) : explanation.Decision is null && explanation.Error is not null;
+        var chosen = explanation.Rules.Where(r => r.Chosen).Select(r => r.Rule).ToList();
+        var chosenRight = decided ? chosen.SequenceEqual([decision!.Rule]) : chosen.Count == 0 || model.HitPolicy == HitPolicy.Unique;
+        var matchedIsAllHeld = explanation.Rules.All(r => r.Matched == r.Conditions.All(c => c.Held));
+        var matchedAgrees = explanation.Rules.Zip(set.Rules).All(p => p.First.Matched == p.Second.Matches(facts));
+        return (sameDecision && chosenRight && matchedIsAllHeld && matchedAgrees).Label(RuleSetWriter.Write(model));
     }
 }
