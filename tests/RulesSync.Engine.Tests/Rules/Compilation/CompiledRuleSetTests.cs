@@ -13,7 +13,7 @@ public class CompiledRuleSetTests
     [Fact]
     public void Explain_ChosenRule_ListsEachConditionHeldOrFailed()
     {
-        var set = RuleSetCompilerTests.Shipped("rules/default.yaml");
+        var set = RuleSetCompilerTests.Sample();
         var facts = ChangeFacts.Default with { Source = ChangeSource.Crm, Kind = ChangeKind.Cancelled, Link = LinkState.This };
 
         var explanation = set.Explain(facts);
@@ -51,13 +51,13 @@ public class CompiledRuleSetTests
     [Fact]
     public void Rule_Template_KeepsTargetAsWritten()
     {
-        var set = RuleSetCompilerTests.Shipped("rules/default.yaml");
+        var set = RuleSetCompilerTests.Sample();
 
         var rule = set.Rules.Single(r => r.Name == "crm-removal-unlinks");
 
         Assert.Equal(DecisionTarget.Opposite, rule.Template.Target);
         Assert.Equal(DecisionAction.Unlink, rule.Template.Action);
-        Assert.Equal("rules/default.yaml", rule.SourceLocation.Source);
+        Assert.Equal(SampleRuleSet.Source, rule.SourceLocation.Source);
     }
 
     [Property(MaxTest = 60, Arbitrary = [typeof(RuleArbitraries)])]

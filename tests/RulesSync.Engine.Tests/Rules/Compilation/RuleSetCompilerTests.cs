@@ -22,6 +22,8 @@ public class RuleSetCompilerTests
 
     internal static CompiledRuleSet Shipped(string file) => CompileText(RepoFiles.Read(file), file);
 
+    internal static CompiledRuleSet Sample() => CompileText(SampleRuleSet.Yaml, SampleRuleSet.Source);
+
     [Fact]
     public void Load_DefaultRuleSet_CompilesEveryRuleInFileOrder()
     {
@@ -47,7 +49,7 @@ public class RuleSetCompilerTests
     [Fact]
     public void Decide_AttendeeDeletesCopy_IsIgnored()
     {
-        var set = Shipped("rules/default.yaml");
+        var set = Sample();
 
         var decision = set.Decide(ChangeFacts.Default with { Role = Role.Attendee, Kind = ChangeKind.Deleted, Link = LinkState.This });
 

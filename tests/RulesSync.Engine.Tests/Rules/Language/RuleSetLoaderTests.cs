@@ -12,9 +12,9 @@ public partial class RuleSetLoaderTests
         RuleSetLoader.Load("t.yaml", Header + "  - name: a\n    because: x\n" + whenLine + "\n    decide: ignore\n" + extra);
 
     [Fact]
-    public void Load_DefaultRuleSet_ReadsEveryRuleAndFixture()
+    public void Load_SampleRuleSet_ReadsEveryRuleAndFixture()
     {
-        var result = RuleSetLoader.Load("rules/default.yaml", RepoFiles.Read("rules/default.yaml"));
+        var result = RuleSetLoader.Load(SampleRuleSet.Source, SampleRuleSet.Yaml);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         var model = result.Model!;
@@ -27,7 +27,7 @@ public partial class RuleSetLoaderTests
         Assert.Equal(DecisionAction.Cancel, cancel.Decide);
         Assert.Equal(DecisionTarget.Crm, cancel.Target);
         Assert.Equal(4, cancel.When.Length);
-        Assert.Equal(new SourceLocation("rules/default.yaml", 19, 5), cancel.Location);
+        Assert.Equal(new SourceLocation(SampleRuleSet.Source, 19, 5), cancel.Location);
         Assert.NotEmpty(model.Tests);
     }
 
