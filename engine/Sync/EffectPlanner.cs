@@ -46,7 +46,11 @@ public static class EffectPlanner
             DecisionAction.Delete => DeleteInMailbox(keyRoot, view, ev),
             DecisionAction.Cancel when target == DecisionTarget.Crm => record is null
                 ? [Held(keyRoot, "cancel the CRM record", "no live CRM record is correlated with this meeting", destructive: true)]
-                : record.Status == CrmStatus.Cancelled ? [] : [new CancelCrmRecord(Key(keyRoot, 0, "cancel-crm"), record.ObjectId)],
+                : record.Status == CrmStatus.Cancelled ? []
+                : ev is not null
+                    // The replica's last time and subject travel with the cancellation, so both sides agree.
+                    ? [new UpdateCrmRecord(Key(keyRoot, 0, "cancel-crm"), record.ObjectId, ev.ToContent() with { Cancelled = true }, null)]
+                    : [new CancelCrmRecord(Key(keyRoot, 0, "cancel-crm"), record.ObjectId)],
             DecisionAction.Cancel => CancelInMailbox(keyRoot, ev),
             _ => throw new ArgumentOutOfRangeException(nameof(decision), decision.Action, "unknown action"),
         };
@@ -90,6 +94,11 @@ public static class EffectPlanner
         var content = record.ToContent(ev?.Uid ?? view.Uid);
         if (ev is null)
         {
+            if (record.GroupwareItemId is not null)
+            {
+                return [Held(keyRoot, "create the meeting in this calendar", "the record is linked to a replica in another calendar; creating the meeting again would duplicate it", destructive: false)];
+            }
+
             return record.RoleOf(view.EmployeeId) == Role.Organizer && record.Status == CrmStatus.Open
                 ? [new CreateEvent(Key(keyRoot, 0, "create-event"), record.ObjectId, content)]
                 : [Held(keyRoot, "create the meeting in this calendar", "only the organizer's calendar can create (and invite to) the meeting", destructive: false)];

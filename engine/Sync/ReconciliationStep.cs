@@ -215,7 +215,7 @@ public static class ReconciliationStep
             }
 
             var seen = snap.Seen;
-            kind = seen is null ? ChangeKind.Created
+            kind = seen is null ? (record.Status == CrmStatus.Cancelled ? ChangeKind.Cancelled : ChangeKind.Created)
                 : record.Status == CrmStatus.Cancelled && seen.Status != CrmStatus.Cancelled ? ChangeKind.Cancelled
                 : ChangeKind.Updated;
             link = ev is not null && record.GroupwareItemId == ev.EventId ? LinkState.This : record.GroupwareItemId is null ? LinkState.Unlinked : LinkState.Other;

@@ -86,7 +86,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
                 for (var e = 0; e < n; e++)
                 {
-                    if (node.SyncsLeft[e] == 0)
+                    if (node.SyncsLeft[e] == 0 || !node.World.HasNews(e))
                     {
                         continue;
                     }

@@ -166,6 +166,10 @@ public static class InvariantCatalog
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"A's event is {(org.Cancelled ? "cancelled" : "open")}, CRM record {record.ObjectId} is {(record.Status == CrmStatus.Cancelled ? "cancelled" : "open")}");
                 }
+                else if (org.Cancelled)
+                {
+                    // Both cancelled: time and subject of a cancelled meeting no longer matter.
+                }
                 else if (org.Start != record.Start || org.End != record.End || org.Subject != record.Subject || !orgContent.SequenceEqual(recContent))
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"A's event \"{org.Subject}\" {org.Start:MM-dd HH:mm} and CRM record {record.ObjectId} \"{record.Subject}\" {record.Start:MM-dd HH:mm} disagree");
@@ -189,7 +193,7 @@ public static class InvariantCatalog
                     Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} is still on though A's event is gone");
                 }
             }
-            else if (copy.Cancelled != org.Cancelled || copy.Start != org.Start || copy.Subject != org.Subject)
+            else if (copy.Cancelled != org.Cancelled || (!org.Cancelled && (copy.Start != org.Start || copy.Subject != org.Subject)))
             {
                 Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} disagrees with A's event");
             }

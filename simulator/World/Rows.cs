@@ -4,6 +4,17 @@ using RulesSync.Engine.Sync;
 
 namespace RulesSync.Simulator.World;
 
+/// <summary>Version strings (change keys, ETags), cached: they are built on every listing.</summary>
+internal static class Versions
+{
+    private static readonly string[] ChangeKeys = Enumerable.Range(0, 64).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    private static readonly string[] ETags = Enumerable.Range(0, 64).Select(i => "W/\"" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"").ToArray();
+
+    public static string ChangeKey(int version) => version < ChangeKeys.Length ? ChangeKeys[version] : version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string ETag(int version) => version < ETags.Length ? ETags[version] : "W/\"" + version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
+}
+
 /// <summary>One event in a simulated mailbox: the organizer's event or an attendee's copy. Removed rows stay as tombstones for deltas.</summary>
 internal sealed record EventRow(
     string Id,
@@ -24,7 +35,7 @@ internal sealed record EventRow(
 {
     public MailboxItem ToItem() => Removed
         ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true)
-        : new MailboxItem(Id, Version.ToString(System.Globalization.CultureInfo.InvariantCulture), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
+        : new MailboxItem(Id, Versions.ChangeKey(Version), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
 }
 
 /// <summary>One CRM appointment row; <see cref="Uid"/> is stored whether or not the dialect exposes it. Deleted rows stay as tombstones.</summary>
@@ -64,7 +75,7 @@ internal sealed record CrmRow(
 
     public CrmRecord ToRecord(ApiVersion dialect) => new(
         ObjectId,
-        "W/\"" + Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"",
+        Versions.ETag(Version),
         dialect == ApiVersion.V2 && Uid is not null ? new Engine.Meetings.MeetingUid(Uid) : null,
         GroupwareItemId,
         Subject,

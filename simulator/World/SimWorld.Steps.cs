@@ -151,6 +151,73 @@ internal sealed partial class SimWorld
         }
     }
 
+    /// <summary>
+    /// Whether employee <paramref name="employee"/>'s sync would find anything: a mailbox change past its cursor, a
+    /// CRM change past its watermark, a pending CRM change, or a known record gone. When not, a sync changes nothing
+    /// but the cursor and watermark positions (the explorer treats it as a stutter).
+    /// </summary>
+    public bool HasNews(int employee)
+    {
+        var agent = Agents[employee];
+        foreach (var r in Mailboxes[employee].Rows)
+        {
+            if (IsNews(agent, r))
+            {
+                return true;
+            }
+        }
+
+        foreach (var r in Crm.Rows)
+        {
+            if (IsNews(agent, r))
+            {
+                return true;
+            }
+        }
+
+        foreach (var (id, snap) in agent.Records)
+        {
+            if (snap.Pending || FindRecord(id) is not { Deleted: false } row || !row.Involves(agent.EmployeeId))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the agent's next mailbox delta brings something it would decide on: a row changed past its cursor
+    /// that is neither its own write coming back (same version as its snapshot) nor the removal of a replica it
+    /// never knew or already knows removed.
+    /// </summary>
+    public static bool IsNews(MailboxSyncState agent, EventRow e)
+    {
+        if (e.Changed <= agent.Cursor.Position)
+        {
+            return false;
+        }
+
+        agent.Events.TryGetValue(e.Id, out var snap);
+        if (e.Removed)
+        {
+            return snap is { Item.Removed: false };
+        }
+
+        return snap is null || snap.Item.Removed || snap.Item.ChangeKey != Versions.ChangeKey(e.Version);
+    }
+
+    /// <summary>Whether the agent's next CRM poll brings a version of a record it has not read yet.</summary>
+    public static bool IsNews(MailboxSyncState agent, CrmRow r)
+    {
+        if (r.Deleted || r.Changed <= agent.Watermark.Value || !r.Involves(agent.EmployeeId))
+        {
+            return false;
+        }
+
+        return !agent.Records.TryGetValue(r.ObjectId, out var snap) || snap.Latest.ETag != Versions.ETag(r.Version);
+    }
+
     /// <summary>Runs employee <paramref name="employee"/>'s sync agent once, through the engine's <see cref="SyncCycle"/>.</summary>
     public void Sync(int employee)
     {

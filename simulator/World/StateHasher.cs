@@ -50,97 +50,161 @@ internal struct StateHasher
 
     public void Add(DateTimeOffset t) => Add(t.UtcTicks);
 
+    /// <summary>
+    /// The hash of a world up to renaming of sequence numbers: change sequences, cursors, watermarks and versions
+    /// enter only through the comparisons the sync makes (has this row changed since the agent's cursor? is the
+    /// agent's snapshot the row's current version?), so two histories that leave every store, every sync state and
+    /// every intent the same up to those comparisons are one state. Messages enter as "a cancellation was sent":
+    /// the only thing an invariant reads from them.
+    /// </summary>
     public static ulong Of(SimWorld w)
     {
+        // Times and subjects enter by rank among the values present: the sync and the invariants only compare
+        // them for equality (and every simulated time lies on the same side of "now"), so a meeting moved twice
+        // while nobody synced is the same state as one moved once.
+        var ranks = new Ranks();
+        foreach (var r in w.Crm.Rows)
+        {
+            ranks.Note(r.Start, r.Subject);
+        }
+
+        for (var i = 0; i < w.Mailboxes.Length; i++)
+        {
+            foreach (var e in w.Mailboxes[i].Rows)
+            {
+                ranks.Note(e.Start, e.Subject);
+            }
+
+            foreach (var (_, snap) in w.Agents[i].Events)
+            {
+                ranks.Note(snap.Item.Start, snap.Item.Subject);
+            }
+        }
+
+        ranks.Seal();
         var h = new StateHasher(0x5EED);
         h.Add((int)w.Intents);
         h.Add(w.Created);
-        h.Add(w.FirstSyncer);
-        h.Add(w.HeldDeletes);
-        h.Add(w.HeldCancels);
+        h.Add(w.HeldDeletes > 0);
+        h.Add(w.HeldCancels > 0);
         h.Add(w.Violated);
-        h.Add(w.Crm.Seq);
+        var cancellation = false;
+        foreach (var m in w.Messages)
+        {
+            cancellation |= m.Kind == MessageKind.Cancellation;
+        }
+
+        h.Add(cancellation);
         h.Add(w.Crm.NextId);
         foreach (var r in w.Crm.Rows)
         {
             h.Add(r.ObjectId);
             h.Add(r.Uid);
             h.Add(r.GroupwareItemId);
-            h.Add(r.Subject);
-            h.Add(r.Start);
+            h.Add(ranks.Of(r.Subject));
+            h.Add(ranks.Of(r.Start));
             h.Add((int)r.Status);
             h.Add(r.Owner);
             h.Add(r.Parties.Length);
-            h.Add(r.Version);
-            h.Add(r.Changed);
             h.Add(r.Deleted);
         }
 
-        foreach (var mb in w.Mailboxes)
+        for (var i = 0; i < w.Mailboxes.Length; i++)
         {
-            h.Add(mb.Seq);
+            var mb = w.Mailboxes[i];
+            var agent = w.Agents[i];
             h.Add(mb.NextId);
             foreach (var e in mb.Rows)
             {
                 h.Add(e.Id);
                 h.Add(e.Uid);
                 h.Add(e.Cancelled);
-                h.Add(e.Subject);
-                h.Add(e.Start);
+                h.Add(ranks.Of(e.Subject));
+                h.Add(ranks.Of(e.Start));
                 h.Add((int)e.OwnResponse);
-                h.Add(e.Version);
-                h.Add(e.Changed);
                 h.Add(e.Removed);
                 h.Add(e.RemovedByOwner);
+                h.Add(SimWorld.IsNews(agent, e));
                 foreach (var a in e.Attendees)
                 {
                     h.Add(a.Address);
                     h.Add((int)a.Response);
                 }
             }
-        }
 
-        foreach (var s in w.Agents)
-        {
-            h.Add(s.Cursor.Position);
-            h.Add(s.Watermark.Value);
-            foreach (var (id, snap) in s.Events)
+            foreach (var r in w.Crm.Rows)
+            {
+                h.Add(SimWorld.IsNews(agent, r));
+            }
+
+            foreach (var (id, snap) in agent.Events)
             {
                 h.Add(id);
                 h.Add(snap.LinkedRecord);
-                AddItem(ref h, snap.Item);
+                AddItem(ref h, snap.Item, ranks);
+                var row = w.FindEvent(i, id);
+                h.Add(row is not null && !row.Removed && snap.Item.ChangeKey == Versions.ChangeKey(row.Version));
             }
 
-            foreach (var (id, snap) in s.Records)
+            foreach (var (id, snap) in agent.Records)
             {
                 h.Add(id);
-                h.Add(snap.Latest.ETag);
                 h.Add(snap.Latest.GroupwareItemId);
-                h.Add(snap.Seen?.ETag);
+                h.Add(snap.Latest.Uid?.Value);
+                h.Add((int)snap.Latest.Status);
+                h.Add(snap.Latest.Owner);
+                var row = w.FindRecord(id);
+                h.Add(row is not null && snap.Latest.ETag == Versions.ETag(row.Version));
+                h.Add(snap.Seen is null);
+                h.Add(snap.Seen is not null && snap.Seen.ETag == snap.Latest.ETag);
+                h.Add(snap.Seen is null ? -1 : (int)snap.Seen.Status);
             }
-        }
-
-        h.Add(w.Messages.Count);
-        foreach (var m in w.Messages)
-        {
-            h.Add((int)m.Kind);
-            h.Add(m.To);
         }
 
         return h.Value;
     }
 
-    private static void AddItem(ref StateHasher h, MailboxItem item)
+    private static void AddItem(ref StateHasher h, MailboxItem item, Ranks ranks)
     {
-        h.Add(item.ChangeKey);
         h.Add(item.Removed);
+        h.Add(item.IsOrganizer);
         h.Add(item.Cancelled);
-        h.Add(item.Subject);
-        h.Add(item.Start);
+        h.Add(ranks.Of(item.Subject));
+        h.Add(ranks.Of(item.Start));
         h.Add((int)item.OwnResponse);
         foreach (var a in item.Attendees)
         {
             h.Add((int)a.Response);
         }
+    }
+
+    /// <summary>The distinct times and subjects of a world, each replaced by its rank.</summary>
+    private sealed class Ranks
+    {
+        private readonly List<long> _times = new(8);
+        private readonly List<string> _subjects = new(8);
+
+        public void Note(DateTimeOffset time, string subject)
+        {
+            if (!_times.Contains(time.UtcTicks))
+            {
+                _times.Add(time.UtcTicks);
+            }
+
+            if (!_subjects.Contains(subject))
+            {
+                _subjects.Add(subject);
+            }
+        }
+
+        public void Seal()
+        {
+            _times.Sort();
+            _subjects.Sort(StringComparer.Ordinal);
+        }
+
+        public int Of(DateTimeOffset time) => _times.IndexOf(time.UtcTicks);
+
+        public int Of(string subject) => _subjects.IndexOf(subject);
     }
 }
