@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return Authoring.TestCommand.Create(console);
         yield return Authoring.ExplainCommand.Create(console);
         yield return Authoring.TableCommand.Create(console);
+        yield return Simulation.SimulateCommand.Create(console);
     }
 }
