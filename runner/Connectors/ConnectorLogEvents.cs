@@ -1,0 +1,17 @@
+namespace RulesSync.Runner.Connectors;
+
+/// <summary>The event ids the connectors log under, so operators (and tests) can filter on them.</summary>
+public static class ConnectorLogEvents
+{
+    /// <summary>An attempt failed and another is scheduled; the message names the delay.</summary>
+    public const int RetryScheduled = 1001;
+
+    /// <summary>An operation failed for good.</summary>
+    public const int GaveUp = 1002;
+
+    /// <summary>A sync cursor was refused by the provider (410); a full resync follows.</summary>
+    public const int FullResync = 1003;
+
+    /// <summary>A connector was configured (which auth, which endpoint; never a secret).</summary>
+    public const int Configured = 1004;
+}

@@ -1,0 +1,381 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+using Microsoft.Graph.Users.Item.CalendarView.Delta;
+using Microsoft.Graph.Users.Item.Events.Item.Cancel;
+using Microsoft.Kiota.Abstractions;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using MailboxItem = RulesSync.Engine.Sync.MailboxItem;
+using RulesSync.Runner.Connectors.Resilience;
+
+namespace RulesSync.Runner.Connectors.Graph;
+
+/// <summary>
+/// One Exchange mailbox through Microsoft Graph: the asynchronous twin of <see cref="IMailboxPort"/>, one method per
+/// port method. Mapping and protocol only; every decision (what to write, cancel or delete) is the engine's.
+/// Each request goes through the app's per-mailbox gate (at most 4 in flight) and the retry loop (429/503
+/// Retry-After honoured; ambiguous failures retried only where repeating is harmless). Thread-safe.
+/// </summary>
+public sealed partial class GraphMailboxConnector
+{
+    private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+    private const int BatchLimit = 20;
+    private readonly GraphConnection connection;
+
+    internal GraphMailboxConnector(GraphConnection connection, string mailbox, MailboxCursorBook cursors)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
+        this.connection = connection;
+        Mailbox = mailbox;
+        Cursors = cursors;
+    }
+
+    /// <summary>The mailbox (user principal name or email).</summary>
+    public string Mailbox { get; }
+
+    /// <summary>Exchange.</summary>
+    public static Provider Provider => Provider.Exchange;
+
+    /// <summary>This mailbox's cursors (delta links) and delivered event ids; persist with the engine's state.</summary>
+    public MailboxCursorBook Cursors { get; }
+
+    private GraphServiceClient Client => connection.Client;
+
+    private GraphConnectorOptions Options => connection.Options;
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.ReadChanges"/>: one whole calendarView delta round (every nextLink followed)
+    /// from <paramref name="cursor"/> (position 0: a full round over the sync window); the deltaLink becomes the
+    /// next cursor. If Graph no longer knows the delta token (410), a full round is read instead and diffed against
+    /// the event ids delivered before: only ids that Graph no longer returns, even by id, become removal notices.
+    /// </summary>
+    public async Task<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
+    {
+        var token = Cursors.Resolve(cursor);
+        ImmutableArray<MailboxItem> items;
+        string deltaLink;
+        try
+        {
+            (items, deltaLink) = await RoundAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (token is not null && e.ResponseStatusCode == (int)HttpStatusCode.Gone)
+        {
+            (items, deltaLink) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Cursors.Observe(items);
+        return new MailboxPage(items, Cursors.Issue(deltaLink));
+    }
+
+    /// <summary>Mirrors <see cref="IMailboxPort.CreateEvent"/>: creates the organizer's event; Exchange invites the attendees.</summary>
+    public async Task<MailboxWrite> CreateEventAsync(MeetingContent content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        // Not idempotent: a create whose answer was lost may have happened, so only refusals (429/503) are retried.
+        // Each attempt builds its body afresh: the SDK's backing store sends only "changed" values once a model
+        // has been serialized, so a reused body would go out empty.
+        var created = await CallAsync("create event", idempotent: false, t => Client.Users[Mailbox].Events.PostAsync(Body(content), Prefer, t), cancellationToken)
+            .ConfigureAwait(false) ?? throw new InvalidOperationException("Graph returned no event for a create");
+        return Written(created);
+    }
+
+    /// <summary>Mirrors <see cref="IMailboxPort.UpdateEvent"/>: changes subject, times and attendees; Exchange sends updates.</summary>
+    public async Task<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        ArgumentNullException.ThrowIfNull(content);
+        var updated = await CallAsync("update event", idempotent: true, t => Client.Users[Mailbox].Events[eventId].PatchAsync(Body(content), Prefer, t), cancellationToken)
+            .ConfigureAwait(false);
+        updated ??= await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"event {eventId} vanished during its update");
+        return Written(updated);
+    }
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.CancelEvent"/>: Graph <c>cancel</c> with <see cref="GraphConnectorOptions.CancellationComment"/>
+    /// — the only write that sends attendees a cancellation. Organizer only: an attendee's copy is refused before
+    /// any request is sent. When Exchange then removes the organizer's event, the write returns the last known
+    /// content marked cancelled and removed (so the later <c>@removed</c> is recognised as our own).
+    /// </summary>
+    public Task<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default) =>
+        CancelEventAsync(eventId, Options.CancellationComment, cancellationToken);
+
+    /// <summary>As <see cref="CancelEventAsync(string, CancellationToken)"/> with an explicit comment for the attendees.</summary>
+    public async Task<MailboxWrite> CancelEventAsync(string eventId, string comment, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var before = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"cannot cancel event {eventId} in {Mailbox}: it does not exist");
+        if (before.IsOrganizer != true)
+        {
+            throw new InvalidOperationException($"cannot cancel event {eventId} in {Mailbox}: cancel is for the organizer's event; this is an attendee's copy");
+        }
+
+        await CallAsync("cancel event", idempotent: false, async t =>
+        {
+            await Client.Users[Mailbox].Events[eventId].Cancel.PostAsync(new CancelPostRequestBody { Comment = comment }, cancellationToken: t).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var after = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
+        if (after is not null && !GraphEventMapping.IsRemoved(after))
+        {
+            return Written(after);
+        }
+
+        Cursors.Observe(eventId, live: false);
+        var gone = GraphEventMapping.ToItem(before, connection.Directory, Options.VisitCategory) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
+        return new MailboxWrite(eventId, string.Empty, gone);
+    }
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.DeleteEvent"/>: removes a replica without telling anyone — an attendee's copy,
+    /// or an organizer's event nobody else is invited to. An organizer's event with attendees is refused with
+    /// <see cref="OrganizerDeleteRefusedException"/> (Exchange would send them cancellations). Deleting an event that
+    /// is already gone succeeds.
+    /// </summary>
+    public async Task DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var current = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            Cursors.Observe(eventId, live: false);
+            return;
+        }
+
+        if (current.IsOrganizer == true)
+        {
+            var self = EmployeeDirectory.IdOf(Mailbox);
+            var others = (current.Attendees ?? []).Count(a => EmployeeDirectory.IdOf(a.EmailAddress?.Address ?? string.Empty) is { Length: > 0 } x && x != self);
+            if (others > 0)
+            {
+                throw new OrganizerDeleteRefusedException(Mailbox, eventId, others);
+            }
+        }
+
+        await CallAsync("delete event", idempotent: true, async t =>
+        {
+            try
+            {
+                await Client.Users[Mailbox].Events[eventId].DeleteAsync(cancellationToken: t).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.ResponseStatusCode == (int)HttpStatusCode.NotFound)
+            {
+                // A retried delete whose first attempt went through: the event is gone, as asked.
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        Cursors.Observe(eventId, live: false);
+    }
+
+    /// <summary>
+    /// Reads events by id in <c>$batch</c> requests of up to 20 (one request instead of twenty); null for an id that
+    /// no longer exists. A sub-request throttled on its own is fetched again singly, honouring its Retry-After.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, MailboxItem?>> GetEventsAsync(IEnumerable<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        var result = new Dictionary<string, MailboxItem?>(StringComparer.Ordinal);
+        foreach (var chunk in eventIds.Distinct(StringComparer.Ordinal).Chunk(BatchLimit))
+        {
+            var retry = new List<string>();
+            var responses = await CallAsync("batch get events", idempotent: true, async t =>
+            {
+                var batch = new BatchRequestContentCollection(Client, BatchLimit);
+                var steps = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var id in chunk)
+                {
+                    var request = Client.Users[Mailbox].Events[id].ToGetRequestInformation(Prefer);
+                    steps[await batch.AddBatchRequestStepAsync(request).ConfigureAwait(false)] = id;
+                }
+
+                var response = await Client.Batch.PostAsync(batch, t).ConfigureAwait(false);
+                var codes = await response.GetResponsesStatusCodesAsync().ConfigureAwait(false);
+                var answers = new List<(string Id, HttpStatusCode Code, Event? Event)>();
+                foreach (var (step, id) in steps)
+                {
+                    var code = codes.TryGetValue(step, out var c) ? c : HttpStatusCode.InternalServerError;
+                    var ev = code == HttpStatusCode.OK ? await response.GetResponseByIdAsync<Event>(step).ConfigureAwait(false) : null;
+                    answers.Add((id, code, ev));
+                }
+
+                return answers;
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (var (id, code, ev) in responses)
+            {
+                if (code == HttpStatusCode.OK && ev is not null)
+                {
+                    result[id] = GraphEventMapping.ToItem(ev, connection.Directory, Options.VisitCategory);
+                }
+                else if (code == HttpStatusCode.NotFound)
+                {
+                    result[id] = null;
+                }
+                else
+                {
+                    retry.Add(id);
+                }
+            }
+
+            foreach (var id in retry)
+            {
+                var ev = await GetRawAsync(id, cancellationToken).ConfigureAwait(false);
+                result[id] = ev is null ? null : GraphEventMapping.ToItem(ev, connection.Directory, Options.VisitCategory);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> RoundAsync(string? token, CancellationToken cancellationToken)
+    {
+        var items = ImmutableArray.CreateBuilder<MailboxItem>();
+        var builder = Client.Users[Mailbox].CalendarView.Delta;
+        DeltaGetResponse? page;
+        if (token is null)
+        {
+            var now = connection.Time.GetUtcNow();
+            var start = (now - Options.WindowPast).UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+            var end = (now + Options.WindowFuture).UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+            page = await CallAsync("delta", idempotent: true, t => builder.GetAsDeltaGetResponseAsync(rc =>
+            {
+                rc.QueryParameters.StartDateTime = start;
+                rc.QueryParameters.EndDateTime = end;
+                Prefer(rc);
+            }, t), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            page = await CallAsync("delta", idempotent: true, t => builder.WithUrl(token).GetAsDeltaGetResponseAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            if (page is null)
+            {
+                throw new InvalidOperationException("Graph returned an empty delta response");
+            }
+
+            foreach (var e in page.Value ?? [])
+            {
+                items.Add(GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory));
+            }
+
+            // A short (even empty) page is not the end; only a page without a nextLink is.
+            if (page.OdataNextLink is { } next)
+            {
+                page = await CallAsync("delta", idempotent: true, t => builder.WithUrl(next).GetAsDeltaGetResponseAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            return (items.ToImmutable(), page.OdataDeltaLink ?? throw new InvalidOperationException("Graph ended a delta round without a deltaLink"));
+        }
+    }
+
+    private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> ResyncAsync(CancellationToken cancellationToken)
+    {
+        var (items, deltaLink) = await RoundAsync(null, cancellationToken).ConfigureAwait(false);
+        var listed = items.Where(i => !i.Removed).Select(i => i.EventId).ToHashSet(StringComparer.Ordinal);
+        var missing = Cursors.KnownEventIds.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        var checkedById = await GetEventsAsync(missing, cancellationToken).ConfigureAwait(false);
+        var result = items.ToBuilder();
+        var removed = 0;
+        foreach (var id in missing)
+        {
+            if (checkedById[id] is { } stillThere)
+            {
+                result.Add(stillThere);
+            }
+            else
+            {
+                result.Add(GraphEventMapping.Removal(id));
+                removed++;
+            }
+        }
+
+        LogResync(connection.Logger, Mailbox, listed.Count, missing.Count, removed);
+        return (result.ToImmutable(), deltaLink);
+    }
+
+    private async Task<Event?> GetRawAsync(string eventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync("get event", idempotent: true, t => Client.Users[Mailbox].Events[eventId].GetAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.ResponseStatusCode == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private Event Body(MeetingContent content) => GraphEventMapping.ToEvent(content, Mailbox, Options.VisitCategory);
+
+    private MailboxWrite Written(Event e)
+    {
+        var item = GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory);
+        Cursors.Observe(item.EventId, live: true);
+        return new MailboxWrite(item.EventId, item.ChangeKey, item);
+    }
+
+    private void Prefer(RequestConfiguration<DefaultQueryParameters> rc) => AddPrefer(rc.Headers);
+
+    private void Prefer<TQuery>(RequestConfiguration<TQuery> rc)
+        where TQuery : class, new() => AddPrefer(rc.Headers);
+
+    private void AddPrefer(RequestHeaders headers)
+    {
+        headers.Add("Prefer", "IdType=\"ImmutableId\"");
+        headers.Add("Prefer", "outlook.timezone=\"UTC\"");
+        headers.Add("Prefer", "odata.maxpagesize=" + Options.PageSize.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private Task<T> CallAsync<T>(string operation, bool idempotent, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        connection.Retry.RunAsync(operation, Mailbox, idempotent, t => connection.Gate.RunAsync(Mailbox, call, t), Classify, cancellationToken);
+
+    internal static FailureVerdict Classify(Exception e, bool idempotent) => e switch
+    {
+        ApiException { ResponseStatusCode: 429 or 503 } api => new(true, RetryAfter(api.ResponseHeaders), $"HTTP {api.ResponseStatusCode}"),
+        ApiException { ResponseStatusCode: >= 500 } api => new(idempotent, RetryAfter(api.ResponseHeaders), $"HTTP {api.ResponseStatusCode}"),
+        ApiException api => FailureVerdict.Fail($"HTTP {api.ResponseStatusCode}"),
+        OrganizerDeleteRefusedException or ArgumentException => FailureVerdict.Fail(e.GetType().Name),
+
+        // The answer was cut off or could not be read: the request may or may not have been carried out.
+        _ => new(idempotent, null, "unreadable answer: " + e.GetType().Name),
+    };
+
+    internal static TimeSpan? RetryAfter(IDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        foreach (var (name, values) in headers)
+        {
+            if (!string.Equals(name, "Retry-After", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var text = values.FirstOrDefault();
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = ConnectorLogEvents.FullResync, Level = LogLevel.Warning, Message = "Graph delta token for {Mailbox} expired (410): full resync listed {Listed} events; {Missing} known ids were checked by id, {Removed} are gone")]
+    private static partial void LogResync(ILogger logger, string mailbox, int listed, int missing, int removed);
+}
