@@ -1,0 +1,246 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text.Json.Nodes;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Runner.Connectors.Crm;
+
+/// <summary>
+/// The CRM as one employee's sync sees it, over OData V2 in C4C's shape: the asynchronous twin of
+/// <see cref="ICrmPort"/>, one method per port method. Change polling by last-change timestamp (server pages
+/// followed through <c>__next</c>); deletions are invisible to a poll, so <see cref="ListIdsAsync"/> lists live ids
+/// for reconciliation. Writes send the ETag of the version the caller was shown in If-Match; a 412 (or a record
+/// deleted meanwhile) is not retried but returned as <see cref="CrmWriteStatus.VersionConflict"/> with the record
+/// as it now stands, so the caller decides again. Mapping and protocol only. Thread-safe.
+/// </summary>
+public sealed class ODataCrmConnector
+{
+    private static readonly MeetingType[] Types = [MeetingType.Appointment, MeetingType.Visit];
+    private readonly ODataCrmConnection connection;
+
+    internal ODataCrmConnector(ODataCrmConnection connection, string employee)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(employee);
+        this.connection = connection;
+        Employee = EmployeeDirectory.IdOf(employee);
+    }
+
+    /// <summary>The employee (engine id: lower-case email) whose records this connector reads.</summary>
+    public string Employee { get; }
+
+    /// <summary>The OData API generation.</summary>
+    public ApiVersion Dialect => connection.Options.Dialect;
+
+    private ODataCrmOptions Options => connection.Options;
+
+    private ODataCrmMapping Mapping => connection.Mapping;
+
+    /// <summary>
+    /// Mirrors <see cref="ICrmPort.ReadChanges"/>: appointments and visits whose last change is at or after the
+    /// watermark (0: all), oldest first, that the employee is a party of or owns. The next watermark is the latest
+    /// change time seen (milliseconds since 1970); records at exactly the watermark come again and are recognised by
+    /// their unchanged ETag.
+    /// </summary>
+    public async Task<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
+    {
+        var lastChange = Options.Fields.LastChange;
+        var filter = since.Value == 0
+            ? null
+            : $"{lastChange} ge datetimeoffset'{ODataCrmMapping.Literal(DateTimeOffset.FromUnixTimeMilliseconds(since.Value))}'";
+        var records = ImmutableArray.CreateBuilder<(DateTimeOffset Changed, CrmRecord Record)>();
+        var watermark = since.Value;
+        foreach (var type in Types)
+        {
+            await foreach (var row in QueryAsync(type, filter, $"{lastChange} asc", cancellationToken).ConfigureAwait(false))
+            {
+                var changed = ODataCrmMapping.LastChange(row, lastChange);
+                watermark = Math.Max(watermark, changed.ToUnixTimeMilliseconds());
+                var record = Remember(row, type);
+                if (record.Involves(Employee))
+                {
+                    records.Add((changed, record));
+                }
+            }
+        }
+
+        return new CrmChangePage([.. records.OrderBy(r => r.Changed).Select(r => r.Record)], new CrmWatermark(watermark));
+    }
+
+    /// <summary>Mirrors <see cref="ICrmPort.ListIds"/>: the ids of every live record the employee is a party of or owns.</summary>
+    public async Task<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = ImmutableArray.CreateBuilder<string>();
+        foreach (var type in Types)
+        {
+            await foreach (var row in QueryAsync(type, null, null, cancellationToken).ConfigureAwait(false))
+            {
+                var record = Remember(row, type);
+                if (record.Involves(Employee))
+                {
+                    ids.Add(record.ObjectId);
+                }
+            }
+        }
+
+        ids.Sort(StringComparer.Ordinal);
+        return ids.ToImmutable();
+    }
+
+    /// <summary>Mirrors <see cref="ICrmPort.Create"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>
+    public async Task<CrmWriteResult> CreateAsync(MeetingContent content, string owner, string groupwareItemId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var body = Mapping.ToBody(content, owner, groupwareItemId, writeUid: true);
+
+        // Not idempotent: a create whose answer was lost may have happened; only refusals (429/503) are retried.
+        var answer = await connection.WriteAsync(HttpMethod.Post, Mapping.Set(content.Type), body, null, idempotent: false, cancellationToken).ConfigureAwait(false);
+        if (answer.Status != HttpStatusCode.Created || answer.D is null)
+        {
+            throw ODataCrmConnection.Failure(answer);
+        }
+
+        return CrmWriteResult.Written(Remember(answer.D, content.Type, answer.ETag));
+    }
+
+    /// <summary>Mirrors <see cref="ICrmPort.Update"/>: the record's content (and, with <paramref name="relinkTo"/>, its groupware link).</summary>
+    public async Task<CrmWriteResult> UpdateAsync(string objectId, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+
+        // A content without a real UID carries the engine's placeholder key: never write that as the record's UID.
+        var body = Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId));
+        return await PatchAsync(objectId, content.Type, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Mirrors <see cref="ICrmPort.Cancel"/>: sets the cancelled status code. Notifies nobody.</summary>
+    public async Task<CrmWriteResult> CancelAsync(string objectId, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { [Options.Fields.Status] = Options.CancelledStatusCode };
+        return await PatchAsync(objectId, null, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Mirrors <see cref="ICrmPort.Delete"/>: deletes the record (already gone counts as deleted). Notifies nobody.</summary>
+    public async Task<CrmWriteResult> DeleteAsync(string objectId, CancellationToken cancellationToken = default)
+    {
+        var (type, etag) = await VersionAsync(objectId, null, cancellationToken).ConfigureAwait(false);
+        if (etag is null)
+        {
+            return CrmWriteResult.Gone;
+        }
+
+        var answer = await connection.WriteAsync(HttpMethod.Delete, Key(type, objectId), null, etag, idempotent: true, cancellationToken).ConfigureAwait(false);
+        switch (answer.Status)
+        {
+            case HttpStatusCode.NoContent or HttpStatusCode.OK or HttpStatusCode.NotFound:
+                connection.ETags.TryRemove(objectId, out _);
+                return CrmWriteResult.Gone;
+            case HttpStatusCode.PreconditionFailed:
+                return CrmWriteResult.Conflict(await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false));
+            default:
+                throw ODataCrmConnection.Failure(answer);
+        }
+    }
+
+    /// <summary>Reads one record by id (null when it does not exist) and remembers its version.</summary>
+    public async Task<CrmRecord?> GetAsync(string objectId, CancellationToken cancellationToken = default)
+    {
+        var (type, etag) = await VersionAsync(objectId, null, cancellationToken).ConfigureAwait(false);
+        return etag is null ? null : await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CrmWriteResult> PatchAsync(string objectId, MeetingType? hint, JsonObject body, CancellationToken cancellationToken)
+    {
+        var (type, etag) = await VersionAsync(objectId, hint, cancellationToken).ConfigureAwait(false);
+        if (etag is null)
+        {
+            return CrmWriteResult.Conflict(null);
+        }
+
+        // Not idempotent for ambiguous failures: a lost answer to an applied PATCH would come back as a 412 on our own write.
+        var answer = await connection.WriteAsync(HttpMethod.Patch, Key(type, objectId), body, etag, idempotent: false, cancellationToken).ConfigureAwait(false);
+        switch (answer.Status)
+        {
+            case HttpStatusCode.NoContent or HttpStatusCode.OK:
+                var written = await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
+                return written is null ? CrmWriteResult.Conflict(null) : CrmWriteResult.Written(written);
+            case HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound:
+                return CrmWriteResult.Conflict(await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false));
+            default:
+                throw ODataCrmConnection.Failure(answer);
+        }
+    }
+
+    /// <summary>The entity set and the version the caller was shown; fetched when this connection never showed it.</summary>
+    private async Task<(MeetingType Type, string? ETag)> VersionAsync(string objectId, MeetingType? hint, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(objectId);
+        if (connection.Kinds.TryGetValue(objectId, out var known) && connection.ETags.TryGetValue(objectId, out var etag))
+        {
+            return (known, etag);
+        }
+
+        foreach (var type in hint is { } h ? [h, .. Types.Where(t => t != h)] : Types)
+        {
+            if (await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                return (type, record.ETag);
+            }
+        }
+
+        return (hint ?? MeetingType.Appointment, null);
+    }
+
+    private async Task<CrmRecord?> GetRecordAsync(string objectId, MeetingType type, CancellationToken cancellationToken)
+    {
+        var d = await connection.GetAsync($"{Key(type, objectId)}?$expand={Mapping.PartiesNavigation(type)}", cancellationToken).ConfigureAwait(false);
+        if (d is null)
+        {
+            connection.ETags.TryRemove(objectId, out _);
+            return null;
+        }
+
+        return Remember(d, type);
+    }
+
+    private async IAsyncEnumerable<JsonObject> QueryAsync(
+        MeetingType type, string? filter, string? orderBy, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = new List<string> { "$expand=" + Mapping.PartiesNavigation(type) };
+        if (filter is not null)
+        {
+            query.Add("$filter=" + Uri.EscapeDataString(filter));
+        }
+
+        if (orderBy is not null)
+        {
+            query.Add("$orderby=" + Uri.EscapeDataString(orderBy));
+        }
+
+        string? url = Mapping.Set(type) + "?" + string.Join('&', query);
+        while (url is not null)
+        {
+            var d = await connection.GetAsync(url, cancellationToken).ConfigureAwait(false)
+                ?? throw new ODataCrmException(404, null, $"entity set {Mapping.Set(type)} not found");
+            foreach (var row in (d["results"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                yield return row;
+            }
+
+            // A short (even empty) page is not the end; only a page without __next is.
+            url = d["__next"]?.GetValue<string>();
+        }
+    }
+
+    private CrmRecord Remember(JsonObject row, MeetingType type, string? etagHeader = null)
+    {
+        var record = Mapping.ToRecord(row, type, etagHeader);
+        connection.ETags[record.ObjectId] = record.ETag;
+        connection.Kinds[record.ObjectId] = type;
+        return record;
+    }
+
+    private string Key(MeetingType type, string objectId) => $"{Mapping.Set(type)}('{objectId.Replace("'", "''", StringComparison.Ordinal)}')";
+}
