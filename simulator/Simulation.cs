@@ -58,6 +58,13 @@ public sealed record SimulationOptions
     /// <summary>Random: schedule length after creation, at most.</summary>
     public int MaxSteps { get; init; } = 12;
 
+    /// <summary>
+    /// Exhaustive: explore attendees up to renaming. Attendees with the same provider are interchangeable, so a state
+    /// and its mirror (B and C swapped) are explored once, and of two provider assignments that differ only by
+    /// renaming attendees (A,B,C = exchange,google,exchange vs exchange,exchange,google) only one is explored.
+    /// </summary>
+    public bool Symmetry { get; init; } = true;
+
     /// <summary>The syncs' clock reading (an input: the simulator reads no clock).</summary>
     public DateTimeOffset Now { get; init; } = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 }
@@ -109,6 +116,11 @@ public static class Simulation
             {
                 foreach (var providers in assignments)
                 {
+                    if (options.Symmetry && !AttendeesSorted(providers))
+                    {
+                        continue; // The mirror image of an assignment explored with attendees renamed.
+                    }
+
                     foreach (var origin in options.Origins)
                     {
                         list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin));
@@ -118,6 +130,19 @@ public static class Simulation
         }
 
         return list.ToImmutable();
+    }
+
+    private static bool AttendeesSorted(ImmutableArray<Provider> providers)
+    {
+        for (var i = 2; i < providers.Length; i++)
+        {
+            if (providers[i] < providers[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Replays one case with a full trace (the CLI's replay and the tests use it).</summary>
@@ -135,7 +160,7 @@ public static class Simulation
     private static SimulationReport RunExhaustive(SimulationOptions o, IDecisionPolicy policy, IProgress<SimulationProgress>? progress)
     {
         var fired = new HashSet<string>(StringComparer.Ordinal);
-        var explorer = new ExhaustiveExplorer(policy, o.Now, o.MaxActions, o.MaxSyncsPerEmployee, fired);
+        var explorer = new ExhaustiveExplorer(policy, o.Now, o.MaxActions, o.MaxSyncsPerEmployee, fired, o.Symmetry);
         var scenarios = ExhaustiveScenarios(o);
         long schedules = 0, states = 0;
         bool orgFirst = false, attFirst = false;

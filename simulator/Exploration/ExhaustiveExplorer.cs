@@ -21,8 +21,11 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// the first violation found per invariant has a shortest schedule. Quiescence (two rounds of syncs, then a quiet
 /// third) is checked once per distinct world.
 /// </summary>
-internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired)
+internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true)
 {
+    private readonly Dictionary<ulong, QuietResult> _quiet = [];
+    private readonly Dictionary<ulong, List<(int Actions, byte[] Syncs)>> _budgets = [];
+
     private sealed class Node
     {
         public required SimWorld World { get; init; }
@@ -60,9 +63,11 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         root.Apply(new ScheduleStep(StepKind.Create, 0));
         var syncs = new byte[n];
         Array.Fill(syncs, (byte)maxSyncs);
-        var level = new Dictionary<ulong, Node> { [Key(root, maxActions, syncs)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1 } };
+        var level = new Dictionary<ulong, Node> { [Key(StateHasher.Of(root), maxActions, syncs, false)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1 } };
         var best = new Dictionary<InvariantId, FoundViolation>();
-        var quiet = new Dictionary<ulong, int>();
+        _quiet.Clear();
+        _budgets.Clear();
+        var quiet = new HashSet<ulong>();
         long schedules = 1, states = 1;
         bool orgFirst = false, attFirst = false;
         Quiesce(root, [new ScheduleStep(StepKind.Create, 0)], best);
@@ -72,7 +77,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var next = new Dictionary<ulong, Node>();
             foreach (var node in level.Values)
             {
-                var parentHash = StateHasher.Of(node.World);
+                var parentHash = StateHasher.Of(node.World, symmetry, out _);
                 if (node.ActionsLeft > 0)
                 {
                     foreach (var step in actions)
@@ -109,11 +114,11 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         return new ScenarioExploration(scenario, schedules, states, violations, orgFirst, attFirst);
     }
 
-    private static Node? Expand(Node parent, ScheduleStep step, int actionsLeft, byte[] syncsLeft, ulong parentHash, Dictionary<ulong, Node> next, Dictionary<InvariantId, FoundViolation> best, Dictionary<ulong, int> quiet, ref long schedules, ref long states)
+    private Node? Expand(Node parent, ScheduleStep step, int actionsLeft, byte[] syncsLeft, ulong parentHash, Dictionary<ulong, Node> next, Dictionary<InvariantId, FoundViolation> best, HashSet<ulong> quiet, ref long schedules, ref long states)
     {
         var w = parent.World.Clone();
         w.Apply(step);
-        var worldHash = StateHasher.Of(w);
+        var worldHash = StateHasher.Of(w, symmetry, out var swapped);
         if (step.Kind == StepKind.Sync && worldHash == parentHash)
         {
             return null; // Stutter: the sync changed nothing.
@@ -129,67 +134,169 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var steps = path.ToSteps();
             Keep(best, w.Scenario, mask, reasons, steps, steps.Length);
             w.Violated |= mask;
-            worldHash = StateHasher.Of(w);
+            worldHash = StateHasher.Of(w, symmetry, out swapped);
         }
 
-        var key = Key(worldHash, actionsLeft, syncsLeft);
+        var key = Key(worldHash, actionsLeft, syncsLeft, swapped);
         if (next.TryGetValue(key, out var existing))
         {
             existing.Paths = checked(existing.Paths + parent.Paths);
             return existing;
         }
 
+        if (Dominated(worldHash, actionsLeft, Canonical(syncsLeft, swapped)))
+        {
+            return null; // The same world was reached with at least as much budget left: its futures include ours.
+        }
+
         var node = new Node { World = w, ActionsLeft = actionsLeft, SyncsLeft = syncsLeft, Path = path, Paths = parent.Paths };
         next[key] = node;
         states++;
-        if (!quiet.ContainsKey(worldHash))
+        if (quiet.Add(worldHash))
         {
             Quiesce(w, path.ToSteps(), best);
-            quiet[worldHash] = 0;
         }
 
         return node;
     }
 
-    private static void Quiesce(SimWorld w, ImmutableArray<ScheduleStep> prefix, Dictionary<InvariantId, FoundViolation> best)
+    /// <summary>What the rest of the closing rounds found from one position: new violations, where (offset from that position), and why.</summary>
+    private sealed record QuietResult(int Mask, (InvariantId Id, int At, string Reason)[] Found);
+
+    /// <summary>
+    /// Quiescence: from the world after <paramref name="prefix"/>, every agent syncs in turn for two rounds (then
+    /// convergence is checked) and a third (which must write nothing); step invariants are checked after each sync.
+    /// The closing syncs are deterministic, so the outcome from (state, position in the rounds) is memoized: chains
+    /// starting from different explored states soon meet in a common state and stop there.
+    /// </summary>
+    private void Quiesce(SimWorld w, ImmutableArray<ScheduleStep> prefix, Dictionary<InvariantId, FoundViolation> best)
     {
+        var n = w.Scenario.Employees;
+        var total = 3 * n;
         var q = w.Clone();
-        var extra = new List<ScheduleStep>();
-        var n = q.Scenario.Employees;
-        for (var round = 0; round < 3; round++)
+        var keys = new List<ulong>(total);
+        var local = new List<(int Mask, (InvariantId Id, string Reason)[] Found)>(total);
+        QuietResult? tail = null;
+        var writes = 0;
+        for (var k = 0; k < total; k++)
         {
-            var writes = 0;
-            for (var e = 0; e < n; e++)
+            var key = QuietKey(StateHasher.Of(q), k, writes > 0);
+            if (_quiet.TryGetValue(key, out tail))
             {
-                var step = new ScheduleStep(StepKind.Sync, e);
-                q.Apply(step);
-                extra.Add(step);
+                break;
+            }
+
+            keys.Add(key);
+            var e = k % n;
+            q.Apply(new ScheduleStep(StepKind.Sync, e));
+            if (k >= 2 * n)
+            {
                 writes += q.LastSyncWrites;
-                var mask = InvariantCatalog.CheckStep(q, null) & ~q.Violated;
-                if (mask != 0)
+            }
+
+            var mask = InvariantCatalog.CheckStep(q, null) & ~q.Violated;
+            var found = new List<(InvariantId, string)>();
+            if (mask != 0)
+            {
+                InvariantCatalog.CheckStep(q, found);
+                found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
+                q.Violated |= mask;
+            }
+
+            if (k == (2 * n) - 1)
+            {
+                var conv = new List<(InvariantId Id, string Reason)>();
+                var cm = InvariantCatalog.CheckConvergence(q, conv) & ~q.Violated;
+                if (cm != 0)
                 {
-                    var reasons = new List<(InvariantId Id, string Reason)>();
-                    InvariantCatalog.CheckStep(q, reasons);
-                    Keep(best, q.Scenario, mask, reasons, [.. prefix, .. extra], prefix.Length);
-                    q.Violated |= mask;
+                    found.AddRange(conv);
+                    mask |= cm;
+                    q.Violated |= cm;
+                }
+            }
+            else if (k == total - 1 && writes > 0 && (q.Violated & InvariantCatalog.Bit(InvariantId.Idempotence)) == 0)
+            {
+                found.Add((InvariantId.Idempotence, $"a third round of syncs with nothing new wrote {writes} time(s)"));
+                mask |= InvariantCatalog.Bit(InvariantId.Idempotence);
+                q.Violated |= mask;
+            }
+
+            local.Add((mask, [.. found]));
+        }
+
+        // Fold back: the result from position k is what step k found plus what came after it.
+        var result = tail ?? new QuietResult(0, []);
+        for (var k = local.Count - 1; k >= 0; k--)
+        {
+            var (mask, found) = local[k];
+            var merged = new List<(InvariantId Id, int At, string Reason)>(found.Length + result.Found.Length);
+            foreach (var (id, reason) in found)
+            {
+                merged.Add((id, 0, reason));
+            }
+
+            foreach (var (id, at, reason) in result.Found)
+            {
+                if ((mask & InvariantCatalog.Bit(id)) == 0)
+                {
+                    merged.Add((id, at + 1, reason));
                 }
             }
 
-            if (round == 1)
+            result = new QuietResult(mask | result.Mask, [.. merged]);
+            _quiet[keys[k]] = result;
+        }
+
+        foreach (var (id, at, reason) in result.Found)
+        {
+            var steps = ImmutableArray.CreateBuilder<ScheduleStep>(prefix.Length + at + 1);
+            steps.AddRange(prefix);
+            for (var k = 0; k <= at; k++)
             {
-                var reasons = new List<(InvariantId Id, string Reason)>();
-                var mask = InvariantCatalog.CheckConvergence(q, reasons) & ~q.Violated;
-                if (mask != 0)
-                {
-                    Keep(best, q.Scenario, mask, reasons, [.. prefix, .. extra], prefix.Length);
-                    q.Violated |= mask;
-                }
+                steps.Add(new ScheduleStep(StepKind.Sync, k % n));
             }
-            else if (round == 2 && writes > 0 && (q.Violated & InvariantCatalog.Bit(InvariantId.Idempotence)) == 0)
+
+            Keep(best, w.Scenario, InvariantCatalog.Bit(id), [(id, reason)], steps.ToImmutable(), prefix.Length);
+        }
+    }
+
+    private bool Dominated(ulong worldHash, int actionsLeft, byte[] syncsLeft)
+    {
+        if (!_budgets.TryGetValue(worldHash, out var seen))
+        {
+            _budgets[worldHash] = [(actionsLeft, syncsLeft)];
+            return false;
+        }
+
+        foreach (var (actions, syncs) in seen)
+        {
+            if (actions < actionsLeft)
             {
-                Keep(best, q.Scenario, InvariantCatalog.Bit(InvariantId.Idempotence), [(InvariantId.Idempotence, $"a third round of syncs with nothing new wrote {writes} time(s)")], [.. prefix, .. extra], prefix.Length);
+                continue;
+            }
+
+            var covers = true;
+            for (var i = 0; i < syncs.Length && covers; i++)
+            {
+                covers = syncs[i] >= syncsLeft[i];
+            }
+
+            if (covers)
+            {
+                return true;
             }
         }
+
+        seen.Add((actionsLeft, syncsLeft));
+        return false;
+    }
+
+    private static ulong QuietKey(ulong worldHash, int position, bool wrote)
+    {
+        var h = new StateHasher(worldHash);
+        h.Add(position);
+        h.Add(wrote);
+        return h.Value;
     }
 
     private static void Keep(Dictionary<InvariantId, FoundViolation> best, Scenario scenario, int mask, List<(InvariantId Id, string Reason)> reasons, ImmutableArray<ScheduleStep> steps, int explored)
@@ -208,13 +315,11 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         }
     }
 
-    private static ulong Key(SimWorld w, int actionsLeft, byte[] syncsLeft) => Key(StateHasher.Of(w), actionsLeft, syncsLeft);
-
-    private static ulong Key(ulong worldHash, int actionsLeft, byte[] syncsLeft)
+    private static ulong Key(ulong worldHash, int actionsLeft, byte[] syncsLeft, bool swapped)
     {
         var h = new StateHasher(worldHash);
         h.Add(actionsLeft);
-        foreach (var s in syncsLeft)
+        foreach (var s in Canonical(syncsLeft, swapped))
         {
             h.Add(s);
         }
@@ -222,6 +327,14 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         return h.Value;
     }
 
+    /// <summary>Per-employee budgets in the naming the state hash chose (B and C swapped for a mirrored state).</summary>
+    private static byte[] Canonical(byte[] syncsLeft, bool swapped) =>
+        swapped ? [syncsLeft[0], syncsLeft[2], syncsLeft[1]] : syncsLeft;
+
+    /// <summary>
+    /// The user actions of the exhaustive scope (the list): the organizer reschedules, cancels or deletes;
+    /// each attendee declines or deletes their copy; a CRM user cancels or deletes. CRM edits are left to random mode.
+    /// </summary>
     internal static ImmutableArray<ScheduleStep> Actions(int employees)
     {
         var b = ImmutableArray.CreateBuilder<ScheduleStep>();
@@ -234,7 +347,6 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             b.Add(new(StepKind.AttendeeDeletesCopy, e));
         }
 
-        b.Add(new(StepKind.CrmEdits, 0));
         b.Add(new(StepKind.CrmCancels, 0));
         b.Add(new(StepKind.CrmDeletes, 0));
         return b.ToImmutable();

@@ -138,6 +138,11 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
+        if (w.Scenario.Past)
+        {
+            return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
+        }
+
         var org = w.LiveEvent(0);
         CrmRow? record = null;
         foreach (var r in w.Crm.Rows)

@@ -50,6 +50,24 @@ internal struct StateHasher
 
     public void Add(DateTimeOffset t) => Add(t.UtcTicks);
 
+    /// <summary>Adds a string that may name an employee (<c>B</c>) or an employee's event (<c>B-ev1</c>), renamed by <paramref name="map"/>.</summary>
+    public void AddName(string? s, ReadOnlySpan<int> map)
+    {
+        if (s is { Length: > 0 } && s[0] - 'A' is var i && i >= 0 && i < map.Length && (s.Length == 1 || s[1] == '-'))
+        {
+            Add(s.Length);
+            _h = unchecked((_h ^ (uint)('A' + map[i])) * Prime);
+            for (var k = 1; k < s.Length; k++)
+            {
+                _h = unchecked((_h ^ s[k]) * Prime);
+            }
+
+            return;
+        }
+
+        Add(s);
+    }
+
     /// <summary>
     /// The hash of a world up to renaming of sequence numbers: change sequences, cursors, watermarks and versions
     /// enter only through the comparisons the sync makes (has this row changed since the agent's cursor? is the
@@ -57,8 +75,17 @@ internal struct StateHasher
     /// every intent the same up to those comparisons are one state. Messages enter as "a cancellation was sent":
     /// the only thing an invariant reads from them.
     /// </summary>
-    public static ulong Of(SimWorld w)
+    public static ulong Of(SimWorld w) => Of(w, symmetric: false, out _);
+
+    /// <summary>
+    /// The hash of <paramref name="w"/>; when <paramref name="symmetric"/> and attendees B and C have the same
+    /// provider (three employees), the smaller of the hashes under the identity and under swapping B and C, so a
+    /// state and its mirror image are one state. <paramref name="swapped"/> tells which naming was chosen (the
+    /// explorer orders per-employee budgets the same way).
+    /// </summary>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped)
     {
+        swapped = false;
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
         // them for equality (and every simulated time lies on the same side of "now"), so a meeting moved twice
         // while nobody synced is the same state as one moved once.
@@ -82,6 +109,31 @@ internal struct StateHasher
         }
 
         ranks.Seal();
+        Span<int> map = stackalloc int[w.Mailboxes.Length];
+        Span<int> inverse = stackalloc int[w.Mailboxes.Length];
+        for (var i = 0; i < map.Length; i++)
+        {
+            map[i] = i;
+            inverse[i] = i;
+        }
+
+        var identity = Mapped(w, ranks, map, inverse);
+        if (!symmetric || w.Mailboxes.Length != 3 || w.Mailboxes[1].Provider != w.Mailboxes[2].Provider)
+        {
+            return identity;
+        }
+
+        map[1] = 2;
+        map[2] = 1;
+        inverse[1] = 2;
+        inverse[2] = 1;
+        var mirror = Mapped(w, ranks, map, inverse);
+        swapped = mirror < identity;
+        return swapped ? mirror : identity;
+    }
+
+    private static ulong Mapped(SimWorld w, Ranks ranks, ReadOnlySpan<int> map, ReadOnlySpan<int> inverse)
+    {
         var h = new StateHasher(0x5EED);
         h.Add((int)w.Intents);
         h.Add(w.Created);
@@ -100,23 +152,24 @@ internal struct StateHasher
         {
             h.Add(r.ObjectId);
             h.Add(r.Uid);
-            h.Add(r.GroupwareItemId);
+            h.AddName(r.GroupwareItemId, map);
             h.Add(ranks.Of(r.Subject));
             h.Add(ranks.Of(r.Start));
             h.Add((int)r.Status);
-            h.Add(r.Owner);
+            h.AddName(r.Owner, map);
             h.Add(r.Parties.Length);
             h.Add(r.Deleted);
         }
 
-        for (var i = 0; i < w.Mailboxes.Length; i++)
+        for (var slot = 0; slot < w.Mailboxes.Length; slot++)
         {
+            var i = inverse[slot];
             var mb = w.Mailboxes[i];
             var agent = w.Agents[i];
             h.Add(mb.NextId);
             foreach (var e in mb.Rows)
             {
-                h.Add(e.Id);
+                h.AddName(e.Id, map);
                 h.Add(e.Uid);
                 h.Add(e.Cancelled);
                 h.Add(ranks.Of(e.Subject));
@@ -125,11 +178,17 @@ internal struct StateHasher
                 h.Add(e.Removed);
                 h.Add(e.RemovedByOwner);
                 h.Add(SimWorld.IsNews(agent, e));
+                ulong attendees = 0;
                 foreach (var a in e.Attendees)
                 {
-                    h.Add(a.Address);
-                    h.Add((int)a.Response);
+                    // Order-free: renaming employees reorders the sorted list.
+                    var ah = new StateHasher(7);
+                    ah.AddName(a.Address, map);
+                    ah.Add((int)a.Response);
+                    attendees = unchecked(attendees + ah.Value);
                 }
+
+                h.Add(attendees);
             }
 
             foreach (var r in w.Crm.Rows)
@@ -139,7 +198,7 @@ internal struct StateHasher
 
             foreach (var (id, snap) in agent.Events)
             {
-                h.Add(id);
+                h.AddName(id, map);
                 h.Add(snap.LinkedRecord);
                 AddItem(ref h, snap.Item, ranks);
                 var row = w.FindEvent(i, id);
@@ -149,10 +208,10 @@ internal struct StateHasher
             foreach (var (id, snap) in agent.Records)
             {
                 h.Add(id);
-                h.Add(snap.Latest.GroupwareItemId);
+                h.AddName(snap.Latest.GroupwareItemId, map);
                 h.Add(snap.Latest.Uid?.Value);
                 h.Add((int)snap.Latest.Status);
-                h.Add(snap.Latest.Owner);
+                h.AddName(snap.Latest.Owner, map);
                 var row = w.FindRecord(id);
                 h.Add(row is not null && snap.Latest.ETag == Versions.ETag(row.Version));
                 h.Add(snap.Seen is null);

@@ -3,6 +3,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Simulator.Exploration;
 using RulesSync.Simulator.Invariants;
 using RulesSync.Simulator.Scenarios;
+using RulesSync.Simulator.Reports;
 using Xunit.Abstractions;
 
 namespace RulesSync.Simulator.Tests.Exploration;
@@ -106,6 +107,57 @@ public class IncidentScenarioTests(ITestOutputHelper output)
             var r = CaseRunner.Run(c, RuleSets.Default, Now, trace: true);
             Assert.True(r.Violated == 0, string.Join("; ", r.Reasons) + "\n" + string.Join('\n', r.Trace.Select(t => t.Render())));
             Assert.Equal(0, r.Cancellations);
+        }
+    }
+}
+
+/// <summary>The explorer finds both incident scenarios on its own, each as a shortest schedule.</summary>
+public class IncidentSearchTests
+{
+    private static SimulationOptions Scope(ApiVersion api, MeetingOrigin origin) => new()
+    {
+        Employees = 2,
+        ExternalAttendees = 1,
+        MaxActions = 1,
+        MaxSyncsPerEmployee = 2,
+        ApiVersions = [api],
+        AutoShare = [true],
+        Providers = [Provider.Exchange],
+        Origins = [origin],
+    };
+
+    [Fact]
+    public void Run_RegressionRulesV2AutoShare_FindsScenario1AsMinimalSchedule()
+    {
+        var report = Simulation.Run(Scope(ApiVersion.V2, MeetingOrigin.Mailbox), RuleSets.Regression);
+        var v = Assert.Single(report.Violations, x => x.Invariant == "no-spurious-cancellation");
+        Assert.Equal(["create", "sync B", "sync A"], v.Schedule.ToArray());
+        Assert.Equal(2, v.Scenario.Employees);
+        Assert.Contains(v.Trace[^1].Events, e => e.Rule == "foreign-owner-retracts-stale-copy");
+        Assert.Contains(v.Trace[^1].Events, e => e.Kind == "message" && e.Text == "cancellation A → B");
+    }
+
+    [Fact]
+    public void Run_RegressionRulesV1CrmMeeting_FindsScenario2AsMinimalSchedule()
+    {
+        var report = Simulation.Run(Scope(ApiVersion.V1, MeetingOrigin.Crm) with { AutoShare = [false] }, RuleSets.Regression);
+        var deletion = Assert.Single(report.Violations, x => x.Invariant == "no-spurious-deletion");
+        Assert.Equal(["create", "sync A", "sync B"], deletion.Schedule.ToArray());
+        var cancel = Assert.Single(report.Violations, x => x.Invariant == "no-spurious-cancellation");
+        Assert.Equal(["create", "sync A", "sync B", "sync A"], cancel.Schedule.ToArray());
+        Assert.True(cancel.Schedule.Length <= 5);
+        Assert.Contains(cancel.Trace[2].Events, e => e.Rule == "missing-from-calendar-deletes-crm");
+        Assert.Contains(cancel.Trace[3].Events, e => e.Rule == "crm-removal-cancels-meeting");
+    }
+
+    [Fact]
+    public void Run_DefaultRulesOnIncidentScopes_FindsNothing()
+    {
+        foreach (var scope in new[] { Scope(ApiVersion.V2, MeetingOrigin.Mailbox), Scope(ApiVersion.V1, MeetingOrigin.Crm) })
+        {
+            var report = Simulation.Run(scope with { AutoShare = [false, true] }, RuleSets.Default);
+            Assert.True(report.Passed, string.Join("\n\n", report.Violations.Select(v => v.Render())));
+            Assert.True(report.SchedulesExplored > report.DistinctStates);
         }
     }
 }

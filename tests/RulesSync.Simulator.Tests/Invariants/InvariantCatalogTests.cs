@@ -1,0 +1,84 @@
+using RulesSync.Engine.Changes;
+using RulesSync.Simulator.Invariants;
+using RulesSync.Simulator.Scenarios;
+using RulesSync.Simulator.World;
+
+namespace RulesSync.Simulator.Tests.Invariants;
+
+/// <summary>Each invariant fires on the states it names, and only then.</summary>
+public class InvariantCatalogTests
+{
+    private static SimWorld Created(int employees = 3)
+    {
+        var w = SimWorld.Create(new Scenario([.. Enumerable.Repeat(Provider.Exchange, employees)], 1, ApiVersion.V2, true, MeetingOrigin.Mailbox), RuleSets.Default, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
+        w.Apply(new ScheduleStep(StepKind.Create, 0));
+        return w;
+    }
+
+    private static bool Has(int mask, InvariantId id) => (mask & (1 << (int)id)) != 0;
+
+    [Fact]
+    public void Names_AreTheIssuesNames()
+    {
+        Assert.Equal(
+            ["no-spurious-cancellation", "no-spurious-deletion", "convergence", "no-duplicates", "idempotence"],
+            InvariantCatalog.All.Select(InvariantCatalog.Name));
+    }
+
+    [Fact]
+    public void CheckStep_CancellationWithoutIntent_IsSpurious()
+    {
+        var w = Created();
+        w.CancelMeeting(0, w.LiveEvent(0)!.Id, "agent:A");
+        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoSpuriousCancellation));
+    }
+
+    [Fact]
+    public void CheckStep_OrganizerCancelled_IsMeant()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.OrganizerCancels, 0));
+        Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
+    }
+
+    [Fact]
+    public void CheckStep_EventRemovedBySync_IsSpuriousDeletion_AttendeeOwnRemovalIsNot()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.AttendeeDeletesCopy, 1));
+        Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
+        w.RemoveEvent(2, w.LiveEvent(2)!.Id, byOwner: false, notifyAttendees: false, "agent:C");
+        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoSpuriousDeletion));
+    }
+
+    [Fact]
+    public void CheckStep_HeldDestructiveDecision_IsReported()
+    {
+        var w = Created();
+        w.HeldDeletes = 1;
+        var reasons = new List<(InvariantId, string)>();
+        Assert.True(Has(InvariantCatalog.CheckStep(w, reasons), InvariantId.NoSpuriousDeletion));
+        Assert.Contains(reasons, r => r.Item2.Contains("held by the guard", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CheckStep_TwoEventsInOneMailbox_IsDuplicate()
+    {
+        var w = Created();
+        var ev = w.LiveEvent(1)!;
+        w.Put(1, ev with { Id = "B-ev9" });
+        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoDuplicates));
+    }
+
+    [Fact]
+    public void CheckConvergence_RecordDisagreesWithOrganizer_Diverges()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.Sync, 0));
+        Assert.Equal(0, InvariantCatalog.CheckConvergence(w, null));
+        w.Apply(new ScheduleStep(StepKind.OrganizerReschedules, 0));
+        Assert.True(Has(InvariantCatalog.CheckConvergence(w, null), InvariantId.Convergence));
+        w.Apply(new ScheduleStep(StepKind.Sync, 0));
+        Assert.Equal(0, InvariantCatalog.CheckConvergence(w, null));
+    }
+}
