@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return Authoring.ExplainCommand.Create(console);
         yield return Authoring.TableCommand.Create(console);
         yield return Simulation.SimulateCommand.Create(console);
+        yield return Simulation.DiffCommand.Create(console);
+        yield return Simulation.MutateCommand.Create(console);
     }
 }

@@ -16,7 +16,14 @@ internal sealed class SimulationScope
 {
     private readonly SimulationOptions _defaults = new();
 
-    public Option<int> Employees { get; } = new("--employees") { Description = "Employees (exhaustive: exactly; random: at most). The first organizes.", DefaultValueFactory = _ => 3 };
+    /// <summary>A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times.</summary>
+    public SimulationScope(int employees = 3, int maxActions = 3)
+    {
+        Employees = new("--employees") { Description = "Employees (exhaustive: exactly; random: at most). The first organizes.", DefaultValueFactory = _ => employees };
+        MaxActions = new("--max-actions") { Description = "Exhaustive mode: user actions after creation, at most.", DefaultValueFactory = _ => maxActions };
+    }
+
+    public Option<int> Employees { get; }
 
     public Option<int> Externals { get; } = new("--externals") { Description = "External attendees (exhaustive).", DefaultValueFactory = _ => 1 };
 
@@ -57,7 +64,7 @@ internal sealed class SimulationScope
 
     public Option<int> MaxSteps { get; } = new("--max-steps") { Description = "Random mode: schedule length after creation, at most.", DefaultValueFactory = _ => 12 };
 
-    public Option<int> MaxActions { get; } = new("--max-actions") { Description = "Exhaustive mode: user actions after creation, at most.", DefaultValueFactory = _ => 3 };
+    public Option<int> MaxActions { get; }
 
     public Option<int> MaxSyncs { get; } = new("--max-syncs") { Description = "Exhaustive mode: syncs per employee, at most.", DefaultValueFactory = _ => 2 };
 

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using RulesSync.Runner.Cli;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Simulator.Mutation;
+
+namespace RulesSync.Runner.Simulation;
+
+/// <summary>
+/// <c>rulesync mutate RULES [scope options]</c>: mutation testing of a rule set. Every single-rule mutant is run
+/// against the fixtures and the simulator; survivors are listed, and exit 1 when a survivor changes a deletion or
+/// cancellation outcome in the explored space (the safety net has a hole).
+/// </summary>
+internal static class MutateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var rules = new Argument<string>("RULES") { Description = "The rule file (or embedded:NAME)." };
+        var parallel = new Option<int>("--parallel") { Description = "Mutants simulated at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var format = FormatOption.Create();
+        // Each mutant is a whole simulation: the default scope is smaller than simulate's.
+        var scope = new SimulationScope(employees: 2, maxActions: 2);
+        var command = new Command("mutate", "Mutation-test a rule set: which single-rule changes do no fixture or invariant catch?") { rules, parallel, format };
+        scope.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var ruleSet = RuleSetInput.Compile(parse.GetValue(rules)!);
+            var options = scope.Read(parse);
+            var degree = parse.GetValue(parallel);
+            if (degree < 1)
+            {
+                throw new InvalidInputException("error: --parallel must be at least 1");
+            }
+
+            var report = MutationTesting.Run(ruleSet, options, degree);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                console.WriteJson(new
+                {
+                    ruleSetHash = report.RuleSetHash,
+                    mutants = report.Results.Length,
+                    caught = report.Caught,
+                    survivors = report.Survivors,
+                    dangerous = report.Dangerous.Length,
+                    results = report.Results,
+                });
+            }
+            else
+            {
+                console.Out.WriteLine($"{report.Results.Length} mutants: {report.Caught} caught, {report.Survivors.Length} survived, {report.Dangerous.Length} dangerous");
+                foreach (var g in report.Results.Where(r => r.Caught).GroupBy(r => r.CaughtBy!.Split(' ')[0]))
+                {
+                    console.Out.WriteLine($"  caught by {g.Key}: {g.Count()}");
+                }
+
+                foreach (var s in report.Survivors)
+                {
+                    console.Out.WriteLine(s.Dangerous
+                        ? $"DANGEROUS {s.Mutant}: {s.Description} — changes delete/cancel on {s.DestructiveDifferences} observed change(s), yet nothing caught it"
+                        : $"survivor  {s.Mutant}: {s.Description} — no delete/cancel outcome changes in the explored space");
+                }
+            }
+
+            return report.Dangerous.IsEmpty ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,21 @@
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+
+namespace RulesSync.Simulator.Comparison;
+
+/// <summary>
+/// Wraps a policy and records every distinct fact combination it is asked to decide, so two rule sets can be
+/// compared on exactly the changes an exploration produced. Not thread-safe: one per simulation run.
+/// </summary>
+internal sealed class RecordingPolicy(IDecisionPolicy inner) : IDecisionPolicy
+{
+    public HashSet<ChangeFacts> Observed { get; } = [];
+
+    public string Hash => inner.Hash;
+
+    public Decision Decide(in ChangeFacts facts)
+    {
+        Observed.Add(facts);
+        return inner.Decide(facts);
+    }
+}

@@ -1,0 +1,66 @@
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Simulator.Mutation;
+
+namespace RulesSync.Simulator.Tests.Mutation;
+
+public class MutationTestingTests
+{
+    private static readonly SimulationOptions Tiny = new() { Employees = 2, ExternalAttendees = 0, MaxActions = 1, MaxSyncsPerEmployee = 1 };
+
+    [Fact]
+    public void Run_Regression_ReportsEveryMutantDeterministically()
+    {
+        var first = MutationTesting.Run(RuleSets.Regression, Tiny, parallelism: 2);
+        var second = MutationTesting.Run(RuleSets.Regression, Tiny, parallelism: 1);
+        Assert.Equal(RuleSetMutator.Mutants(RuleSets.Regression.Model).Count(), first.Results.Length);
+        for (var i = 0; i < first.Results.Length; i++)
+        {
+            Assert.Equal(first.Results[i], second.Results[i]);
+        }
+    }
+
+    [Fact]
+    public void Run_MutantThatBreaksAFixture_IsCaughtByThatFixture()
+    {
+        var report = MutationTesting.Run(RuleSets.Default, Tiny, parallelism: 2);
+        var removePast = Assert.Single(report.Results, r => r.Mutant == "remove:past-meetings-untouched");
+        Assert.StartsWith("fixture ", removePast.CaughtBy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UnpinnedDestructiveRule_IsDangerousUntilAFixturePinsIt()
+    {
+        // A rule set whose only cancel rule has no fixture: flipping it to delete changes a destructive outcome
+        // (organizer cancellations) that no invariant forbids, so only a fixture can catch it.
+        const string Rules = """
+            name: pin
+            hitPolicy: first
+            rules:
+              - name: organizer-cancel
+                because: the organizer cancelled
+                when: { source: mailbox, role: organizer, kind: cancelled }
+                decide: cancel
+                target: crm
+              - name: rest
+                because: nothing else
+                when: {}
+                decide: ignore
+            """;
+        const string Fixture = """
+
+            tests:
+              - name: organizer-cancel-is-cancel
+                given: { source: mailbox, role: organizer, kind: cancelled, link: this }
+                expect: { decide: cancel, target: crm }
+            """;
+        var scope = Tiny with { Origins = [Scenarios.MeetingOrigin.Mailbox] };
+
+        var unpinned = MutationTesting.Run(RuleSetCompiler.Load("p.yaml", Rules).RuleSet!, scope, parallelism: 2);
+        var pinned = MutationTesting.Run(RuleSetCompiler.Load("p.yaml", Rules + Fixture).RuleSet!, scope, parallelism: 2);
+
+        var before = Assert.Single(unpinned.Results, r => r.Mutant == "flip:organizer-cancel:delete");
+        var after = Assert.Single(pinned.Results, r => r.Mutant == "flip:organizer-cancel:delete");
+        Assert.True(before.Dangerous || before.Caught, "the flip either changes a destructive outcome or breaks an invariant");
+        Assert.Equal("fixture organizer-cancel-is-cancel", after.CaughtBy);
+    }
+}
