@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Meetings;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Engine.Tests.Sync;
+
+/// <summary>The planner's guard: attendees hear of a cancellation only through a decided cancel of the organizer's event.</summary>
+public class EffectPlannerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
+
+    private static MailboxItem Event(bool organizer, bool attendees, bool cancelled = false) =>
+        new("A-ev1", "1", new MeetingUid("m1"), organizer, "A",
+            attendees ? [new MeetingAttendee("B", true, AttendeeResponse.None)] : ImmutableArray<MeetingAttendee>.Empty,
+            cancelled, "Review", T0, T0.AddHours(1), MeetingType.Appointment, AttendeeResponse.None, false);
+
+    private static CrmRecord Record(string? link) =>
+        new("R1", "W/1", new MeetingUid("m1"), link, "Review", T0, T0.AddHours(1), CrmStatus.Open, "A", "A",
+            [new CrmParty("A", PartyRole.Organizer), new CrmParty("B", PartyRole.Attendee)], MeetingType.Appointment);
+
+    private static readonly ObservedChange Change = new("m1", ChangeSource.Mailbox, ChangeKind.Updated, "A-ev1", "1");
+
+    public static Gen<(Decision Decision, MeetingView View)> Plans() =>
+        from action in Gen.Elements(Enum.GetValues<DecisionAction>())
+        from target in Gen.Elements(DecisionTarget.Crm, DecisionTarget.Mailbox)
+        from provider in Gen.Elements(Provider.Exchange, Provider.Google)
+        from organizer in Gen.Elements(true, false)
+        from attendees in Gen.Elements(true, false)
+        from cancelled in Gen.Elements(true, false)
+        from hasEvent in Gen.Elements(true, false)
+        from link in Gen.Elements<string?>(null, "A-ev1", "B-ev1")
+        from hasRecord in Gen.Elements(true, false)
+        select (new Decision(action, target, "r", "h", "e"),
+                new MeetingView("A", provider, hasEvent ? Event(organizer, attendees, cancelled) : null, hasRecord ? Record(link) : null, new MeetingUid("m1")));
+
+    [Property(MaxTest = 400)]
+    public Property Plan_OnlyADecidedCancelOfTheOrganizersOwnEventNotifies() =>
+        Prop.ForAll(Plans().ToArbitrary(), p =>
+        {
+            var effects = EffectPlanner.Plan(p.Decision, Change, p.View);
+            var notifying = effects.Where(EffectPlanner.NotifiesCancellation).ToList();
+            return notifying.Count == 0
+                || (p.Decision.Action == DecisionAction.Cancel && p.Decision.Target == DecisionTarget.Mailbox && p.View.Event is { IsOrganizer: true, Cancelled: false });
+        });
+
+    [Property(MaxTest = 400)]
+    public Property Plan_NeverDeletesAnOrganizersExchangeEventWithAttendees() =>
+        Prop.ForAll(Plans().ToArbitrary(), p =>
+        {
+            var effects = EffectPlanner.Plan(p.Decision, Change, p.View);
+            var risky = p.View is { Provider: Provider.Exchange, Event: { IsOrganizer: true, Cancelled: false } ev } && ev.Attendees.Any(a => a.Address != "A");
+            return !risky || !effects.OfType<DeleteEvent>().Any();
+        });
+
+    [Property(MaxTest = 200)]
+    public Property Plan_IsDeterministicWithDistinctKeys() =>
+        Prop.ForAll(Plans().ToArbitrary(), p =>
+        {
+            var a = EffectPlanner.Plan(p.Decision, Change, p.View);
+            var b = EffectPlanner.Plan(p.Decision, Change, p.View);
+            return a.SequenceEqual(b) && a.Select(e => e.IdempotencyKey).Distinct().Count() == a.Length;
+        });
+
+    [Fact]
+    public void Plan_DeleteOfOrganizersExchangeEventWithAttendees_IsHeldAsDestructive()
+    {
+        var view = new MeetingView("A", Provider.Exchange, Event(organizer: true, attendees: true), Record("A-ev1"), new MeetingUid("m1"));
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Delete, DecisionTarget.Mailbox, "r", "h", "e"), Change, view);
+        var held = Assert.IsType<HeldEffect>(Assert.Single(effects));
+        Assert.True(held.Destructive);
+        Assert.Contains("cancellations", held.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_DeleteOfOrganizersGoogleEvent_DeletesWithoutNotifying()
+    {
+        var view = new MeetingView("A", Provider.Google, Event(organizer: true, attendees: true), null, new MeetingUid("m1"));
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Delete, DecisionTarget.Mailbox, "r", "h", "e"), Change, view);
+        Assert.IsType<DeleteEvent>(Assert.Single(effects));
+    }
+
+    [Fact]
+    public void Plan_CancelByAttendee_IsHeld()
+    {
+        var view = new MeetingView("B", Provider.Exchange, Event(organizer: false, attendees: true), Record("A-ev1"), new MeetingUid("m1"));
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Cancel, DecisionTarget.Mailbox, "r", "h", "e"), Change, view);
+        Assert.True(Assert.IsType<HeldEffect>(Assert.Single(effects)).Destructive);
+    }
+
+    [Fact]
+    public void Plan_ShareOfUnlinkedReplica_CreatesRecordOwnedBySharer()
+    {
+        var view = new MeetingView("B", Provider.Exchange, Event(organizer: false, attendees: true), null, new MeetingUid("m1"));
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Share, DecisionTarget.Crm, "r", "h", "e"), Change, view);
+        Assert.Equal("B", Assert.IsType<CreateCrmRecord>(Assert.Single(effects)).Owner);
+    }
+
+    [Fact]
+    public void Plan_ShareFromCrmWhenRecordLinkedElsewhereAndNoEvent_DoesNotRecreateTheMeeting()
+    {
+        var view = new MeetingView("A", Provider.Exchange, null, Record("B-ev1"), new MeetingUid("m1"));
+        var change = Change with { Source = ChangeSource.Crm, ReplicaId = "R1" };
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Share, DecisionTarget.Mailbox, "r", "h", "e"), change, view);
+        Assert.False(Assert.IsType<HeldEffect>(Assert.Single(effects)).Destructive);
+    }
+
+    [Fact]
+    public void EveryEffect_IsASealedRecord()
+    {
+        var effects = typeof(Effect).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Effect))).ToList();
+        Assert.True(effects.Count >= 11);
+        Assert.All(effects, t =>
+        {
+            Assert.True(t.IsSealed, t.Name);
+            Assert.NotNull(t.GetMethod("<Clone>$"));
+        });
+    }
+}
