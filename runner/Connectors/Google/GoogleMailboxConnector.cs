@@ -1,0 +1,248 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using Google;
+using Microsoft.Extensions.Logging;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.Connectors.Resilience;
+
+namespace RulesSync.Runner.Connectors.Google;
+
+/// <summary>
+/// One Google Calendar mailbox through the Calendar v3 client: the asynchronous twin of <see cref="IMailboxPort"/>,
+/// one method per port method. Incremental sync with syncToken and pageToken; an expired token (410) becomes a full
+/// sync diffed against the ids delivered before, so only events that are really gone become removal notices.
+/// Writes send <see cref="GoogleConnectorOptions.SendUpdates"/> ("none"); only a decided cancellation sends "all".
+/// Mapping and protocol only. Thread-safe.
+/// </summary>
+public sealed partial class GoogleMailboxConnector
+{
+    private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+    private readonly GoogleCalendarConnection connection;
+
+    internal GoogleMailboxConnector(GoogleCalendarConnection connection, string mailbox, MailboxCursorBook cursors)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
+        this.connection = connection;
+        Mailbox = mailbox;
+        Cursors = cursors;
+    }
+
+    /// <summary>The mailbox (its email address is its calendar id).</summary>
+    public string Mailbox { get; }
+
+    /// <summary>Google.</summary>
+    public static Provider Provider => Provider.Google;
+
+    /// <summary>This mailbox's cursors (sync tokens) and delivered event ids; persist with the engine's state.</summary>
+    public MailboxCursorBook Cursors { get; }
+
+    private GoogleConnectorOptions Options => connection.Options;
+
+    private CalendarV3Service Service => connection.Service(Mailbox);
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.ReadChanges"/>: every page of an incremental sync from <paramref name="cursor"/>
+    /// (position 0: a full sync over the window), the nextSyncToken of the last page becoming the next cursor.
+    /// </summary>
+    public async Task<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
+    {
+        var token = Cursors.Resolve(cursor);
+        ImmutableArray<MailboxItem> items;
+        string syncToken;
+        try
+        {
+            (items, syncToken) = await SyncAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GoogleApiException e) when (token is not null && e.HttpStatusCode == HttpStatusCode.Gone)
+        {
+            (items, syncToken) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Cursors.Observe(items);
+        return new MailboxPage(items, Cursors.Issue(syncToken));
+    }
+
+    /// <summary>Mirrors <see cref="IMailboxPort.CreateEvent"/> (sendUpdates "none" unless configured otherwise).</summary>
+    public async Task<MailboxWrite> CreateEventAsync(MeetingContent content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var created = await CallAsync("insert event", idempotent: false, t =>
+            new EventsInsertRequest(Service, Mailbox, Body(content)) { SendUpdates = Options.SendUpdates }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+        return Written(created);
+    }
+
+    /// <summary>Mirrors <see cref="IMailboxPort.UpdateEvent"/> (sendUpdates "none" unless configured otherwise).</summary>
+    public async Task<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        ArgumentNullException.ThrowIfNull(content);
+        var updated = await CallAsync("patch event", idempotent: true, t =>
+            new EventsPatchRequest(Service, Mailbox, eventId, Body(content)) { SendUpdates = Options.SendUpdates }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+        return Written(updated);
+    }
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.CancelEvent"/>: deletes the organizer's event with sendUpdates "all" — the one
+    /// write that tells attendees. An attendee's copy is refused before any request is sent. Returns the last known
+    /// content marked cancelled and removed (Google keeps only the id of a deleted event).
+    /// </summary>
+    public async Task<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var before = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
+        if (before is null || GoogleEventMapping.IsDeleted(before))
+        {
+            throw new InvalidOperationException($"cannot cancel event {eventId} in {Mailbox}: it does not exist");
+        }
+
+        if (before.Organizer?.Self != true)
+        {
+            throw new InvalidOperationException($"cannot cancel event {eventId} in {Mailbox}: cancel is for the organizer's event; this is an attendee's copy");
+        }
+
+        await CallAsync("cancel event", idempotent: false, t =>
+            new EventsDeleteRequest(Service, Mailbox, eventId) { SendUpdates = "all" }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+        Cursors.Observe(eventId, live: false);
+        var gone = GoogleEventMapping.ToItem(before, connection.Directory, Options.TypeProperty) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
+        return new MailboxWrite(eventId, string.Empty, gone);
+    }
+
+    /// <summary>
+    /// Mirrors <see cref="IMailboxPort.DeleteEvent"/>: deletes the replica with sendUpdates "none" (nobody is mailed).
+    /// Deleting an event that is already gone succeeds.
+    /// </summary>
+    public async Task DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        await CallAsync("delete event", idempotent: true, async t =>
+        {
+            try
+            {
+                await new EventsDeleteRequest(Service, Mailbox, eventId) { SendUpdates = Options.SendUpdates }.ExecuteAsync(t).ConfigureAwait(false);
+            }
+            catch (GoogleApiException e) when (e.HttpStatusCode is HttpStatusCode.Gone or HttpStatusCode.NotFound)
+            {
+                // Already deleted (a retried delete whose first attempt went through, or an earlier removal).
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        Cursors.Observe(eventId, live: false);
+    }
+
+    /// <summary>Reads one event; null when it is gone (404, 410, or only a cancelled stub is left).</summary>
+    public async Task<MailboxItem?> GetEventAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        var e = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
+        return e is null || GoogleEventMapping.IsDeleted(e) ? null : GoogleEventMapping.ToItem(e, connection.Directory, Options.TypeProperty);
+    }
+
+    private async Task<(ImmutableArray<MailboxItem> Items, string SyncToken)> SyncAsync(string? syncToken, CancellationToken cancellationToken)
+    {
+        var items = ImmutableArray.CreateBuilder<MailboxItem>();
+        string? timeMin = null, timeMax = null;
+        if (syncToken is null)
+        {
+            var now = connection.Time.GetUtcNow();
+            timeMin = (now - Options.WindowPast).UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+            timeMax = (now + Options.WindowFuture).UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+        }
+
+        string? pageToken = null;
+        while (true)
+        {
+            var page = await CallAsync("list events", idempotent: true, t => new EventsListRequest(Service, Mailbox)
+            {
+                SyncToken = syncToken,
+                PageToken = pageToken,
+                MaxResults = Options.PageSize,
+                TimeMin = timeMin,
+                TimeMax = timeMax,
+            }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+            foreach (var e in page.Items ?? [])
+            {
+                items.Add(GoogleEventMapping.ToItem(e, connection.Directory, Options.TypeProperty));
+            }
+
+            // A short (even empty) page is not the end; nextSyncToken comes only with the last page.
+            if (page.NextPageToken is { } next)
+            {
+                pageToken = next;
+                continue;
+            }
+
+            return (items.ToImmutable(), page.NextSyncToken ?? throw new InvalidOperationException("Google ended a sync without a nextSyncToken"));
+        }
+    }
+
+    private async Task<(ImmutableArray<MailboxItem> Items, string SyncToken)> ResyncAsync(CancellationToken cancellationToken)
+    {
+        var (items, syncToken) = await SyncAsync(null, cancellationToken).ConfigureAwait(false);
+        var listed = items.Where(i => !i.Removed).Select(i => i.EventId).ToHashSet(StringComparer.Ordinal);
+        var missing = Cursors.KnownEventIds.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        var result = items.ToBuilder();
+        var removed = 0;
+        foreach (var id in missing)
+        {
+            if (await GetEventAsync(id, cancellationToken).ConfigureAwait(false) is { } stillThere)
+            {
+                result.Add(stillThere);
+            }
+            else
+            {
+                result.Add(GoogleEventMapping.Removal(id));
+                removed++;
+            }
+        }
+
+        LogResync(connection.Logger, Mailbox, listed.Count, missing.Count, removed);
+        return (result.ToImmutable(), syncToken);
+    }
+
+    private async Task<CalendarEvent?> GetRawAsync(string eventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync("get event", idempotent: true, t => new EventsGetRequest(Service, Mailbox, eventId).ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (GoogleApiException e) when (e.HttpStatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+    }
+
+    private CalendarEvent Body(MeetingContent content) => GoogleEventMapping.ToEvent(content, Mailbox, Options.TypeProperty);
+
+    private MailboxWrite Written(CalendarEvent e)
+    {
+        var item = GoogleEventMapping.ToItem(e, connection.Directory, Options.TypeProperty);
+        Cursors.Observe(item.EventId, live: true);
+        return new MailboxWrite(item.EventId, item.ChangeKey, item);
+    }
+
+    private Task<T> CallAsync<T>(string operation, bool idempotent, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        connection.Retry.RunAsync(operation, Mailbox, idempotent, call, Classify, cancellationToken);
+
+    /// <summary>403/429 rate limits and 503 are refusals: always retried. Other 5xx and unreadable answers only when repeating is harmless.</summary>
+    internal static FailureVerdict Classify(Exception e, bool idempotent) => e switch
+    {
+        GoogleApiException { HttpStatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } g => new(true, null, Reason(g)),
+        GoogleApiException { HttpStatusCode: HttpStatusCode.Forbidden } g when IsRateLimit(g) => new(true, null, Reason(g)),
+        GoogleApiException { HttpStatusCode: >= HttpStatusCode.InternalServerError } g => new(idempotent, null, Reason(g)),
+        GoogleApiException g when g.InnerException is Newtonsoft.Json.JsonException => new(idempotent, null, "unreadable answer: " + g.InnerException.GetType().Name),
+        GoogleApiException g => FailureVerdict.Fail(Reason(g)),
+        _ => new(idempotent, null, "unreadable answer: " + e.GetType().Name),
+    };
+
+    private static bool IsRateLimit(GoogleApiException e) =>
+        e.Error?.Errors?.Any(x => x.Reason is "rateLimitExceeded" or "userRateLimitExceeded") == true;
+
+    private static string Reason(GoogleApiException e) =>
+        "HTTP " + ((int)e.HttpStatusCode).ToString(CultureInfo.InvariantCulture) + (e.Error?.Errors?.FirstOrDefault()?.Reason is { } r ? " " + r : string.Empty);
+
+    [LoggerMessage(EventId = ConnectorLogEvents.FullResync, Level = LogLevel.Warning, Message = "Google sync token for {Mailbox} expired (410): full sync listed {Listed} events; {Missing} known ids were checked by id, {Removed} are gone")]
+    private static partial void LogResync(ILogger logger, string mailbox, int listed, int missing, int removed);
+}
