@@ -16,7 +16,10 @@ namespace RulesSync.Engine.Sync;
 public sealed record ObservedChange(string MeetingKey, ChangeSource Source, ChangeKind Kind, string ReplicaId, string Version)
 {
     /// <summary>A stable identity of the change, the root of every idempotency key planned for it.</summary>
-    public string Id => $"{(Source == ChangeSource.Crm ? "crm" : "mailbox")}:{ReplicaId}@{Version}:{Kind.ToString().ToLowerInvariant()}";
+    public string Id => string.Concat(Source == ChangeSource.Crm ? "crm:" : "mailbox:", ReplicaId, "@", Version, KindNames[(int)Kind]);
+
+    // Enum.ToString is slow, and the id is built for every decision of every sync.
+    private static readonly string[] KindNames = [.. Enum.GetNames<ChangeKind>().Select(n => ":" + n.ToLowerInvariant())];
 }
 
 /// <summary>

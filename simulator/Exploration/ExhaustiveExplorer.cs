@@ -36,6 +36,8 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
         public required PathNode Path { get; init; }
 
+        public required ulong Hash { get; init; }
+
         public long Paths { get; set; }
     }
 
@@ -63,21 +65,21 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         root.Apply(new ScheduleStep(StepKind.Create, 0));
         var syncs = new byte[n];
         Array.Fill(syncs, (byte)maxSyncs);
-        var level = new Dictionary<ulong, Node> { [Key(StateHasher.Of(root), maxActions, syncs, false)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1 } };
+        var level = new Dictionary<ulong, Node> { [Key(StateHasher.Of(root), maxActions, syncs, false)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1, Hash = StateHasher.Of(root, symmetry, out _) } };
         var best = new Dictionary<InvariantId, FoundViolation>();
         _quiet.Clear();
         _budgets.Clear();
         var quiet = new HashSet<ulong>();
         long schedules = 1, states = 1;
         bool orgFirst = false, attFirst = false;
-        Quiesce(root, [new ScheduleStep(StepKind.Create, 0)], best);
+        Quiesce(root, new PathNode(new ScheduleStep(StepKind.Create, 0), null), best);
 
         while (level.Count > 0)
         {
             var next = new Dictionary<ulong, Node>();
             foreach (var node in level.Values)
             {
-                var parentHash = StateHasher.Of(node.World, symmetry, out _);
+                var parentHash = node.Hash;
                 if (node.ActionsLeft > 0)
                 {
                     foreach (var step in actions)
@@ -149,12 +151,12 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             return null; // The same world was reached with at least as much budget left: its futures include ours.
         }
 
-        var node = new Node { World = w, ActionsLeft = actionsLeft, SyncsLeft = syncsLeft, Path = path, Paths = parent.Paths };
+        var node = new Node { World = w, ActionsLeft = actionsLeft, SyncsLeft = syncsLeft, Path = path, Paths = parent.Paths, Hash = worldHash };
         next[key] = node;
         states++;
         if (quiet.Add(worldHash))
         {
-            Quiesce(w, path.ToSteps(), best);
+            Quiesce(w, path, best);
         }
 
         return node;
@@ -164,12 +166,12 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     private sealed record QuietResult(int Mask, (InvariantId Id, int At, string Reason)[] Found);
 
     /// <summary>
-    /// Quiescence: from the world after <paramref name="prefix"/>, every agent syncs in turn for two rounds (then
+    /// Quiescence: from the world at the end of <paramref name="path"/>, every agent syncs in turn for two rounds (then
     /// convergence is checked) and a third (which must write nothing); step invariants are checked after each sync.
     /// The closing syncs are deterministic, so the outcome from (state, position in the rounds) is memoized: chains
     /// starting from different explored states soon meet in a common state and stop there.
     /// </summary>
-    private void Quiesce(SimWorld w, ImmutableArray<ScheduleStep> prefix, Dictionary<InvariantId, FoundViolation> best)
+    private void Quiesce(SimWorld w, PathNode path, Dictionary<InvariantId, FoundViolation> best)
     {
         var n = w.Scenario.Employees;
         var total = 3 * n;
@@ -188,19 +190,25 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
             keys.Add(key);
             var e = k % n;
-            q.Apply(new ScheduleStep(StepKind.Sync, e));
-            if (k >= 2 * n)
-            {
-                writes += q.LastSyncWrites;
-            }
-
-            var mask = InvariantCatalog.CheckStep(q, null) & ~q.Violated;
+            var mask = 0;
             var found = new List<(InvariantId, string)>();
-            if (mask != 0)
+
+            // An agent with nothing new is skipped: its sync would only move its cursors, which the state hash ignores.
+            if (q.HasNews(e))
             {
-                InvariantCatalog.CheckStep(q, found);
-                found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
-                q.Violated |= mask;
+                q.Apply(new ScheduleStep(StepKind.Sync, e));
+                if (k >= 2 * n)
+                {
+                    writes += q.LastSyncWrites;
+                }
+
+                mask = InvariantCatalog.CheckStep(q, null) & ~q.Violated;
+                if (mask != 0)
+                {
+                    InvariantCatalog.CheckStep(q, found);
+                    found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
+                    q.Violated |= mask;
+                }
             }
 
             if (k == (2 * n) - 1)
@@ -247,6 +255,12 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             _quiet[keys[k]] = result;
         }
 
+        if (result.Found.Length == 0)
+        {
+            return;
+        }
+
+        var prefix = path.ToSteps();
         foreach (var (id, at, reason) in result.Found)
         {
             var steps = ImmutableArray.CreateBuilder<ScheduleStep>(prefix.Length + at + 1);

@@ -51,12 +51,15 @@ public static class InvariantCatalog
 
         if (!cancelMeant)
         {
-            foreach (var m in w.Messages)
+            if (w.CancellationSent)
             {
-                if (m.Kind == MessageKind.Cancellation)
+                foreach (var m in w.Messages)
                 {
-                    Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though nobody cancelled the meeting");
-                    break;
+                    if (m.Kind == MessageKind.Cancellation)
+                    {
+                        Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though nobody cancelled the meeting");
+                        break;
+                    }
                 }
             }
 

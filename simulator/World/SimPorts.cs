@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
@@ -17,16 +18,23 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
     public MailboxPage ReadChanges(MailboxCursor cursor)
     {
         var mb = world.Mailboxes[employee];
-        var items = ImmutableArray.CreateBuilder<MailboxItem>();
+        var count = 0;
+        foreach (var r in mb.Rows)
+        {
+            count += r.Changed > cursor.Position ? 1 : 0;
+        }
+
+        var items = new MailboxItem[count];
+        var i = 0;
         foreach (var r in mb.Rows)
         {
             if (r.Changed > cursor.Position)
             {
-                items.Add(r.ToItem());
+                items[i++] = r.ToItem();
             }
         }
 
-        return new MailboxPage(items.ToImmutable(), new MailboxCursor(mb.Seq));
+        return new MailboxPage(ImmutableCollectionsMarshal.AsImmutableArray(items), new MailboxCursor(mb.Seq));
     }
 
     public MailboxWrite CreateEvent(MeetingContent content)
@@ -84,30 +92,30 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
     public CrmChangePage ReadChanges(CrmWatermark since)
     {
-        var records = ImmutableArray.CreateBuilder<CrmRecord>();
+        List<CrmRecord>? records = null;
         foreach (var r in world.Crm.Rows)
         {
             if (!r.Deleted && r.Changed > since.Value && r.Involves(Me))
             {
-                records.Add(r.ToRecord(Dialect));
+                (records ??= new(2)).Add(r.ToRecord(Dialect));
             }
         }
 
-        return new CrmChangePage(records.ToImmutable(), new CrmWatermark(world.Crm.Seq));
+        return new CrmChangePage(records is null ? [] : [.. records], new CrmWatermark(world.Crm.Seq));
     }
 
     public ImmutableArray<string> ListIds()
     {
-        var ids = ImmutableArray.CreateBuilder<string>();
+        List<string>? ids = null;
         foreach (var r in world.Crm.Rows)
         {
             if (!r.Deleted && r.Involves(Me))
             {
-                ids.Add(r.ObjectId);
+                (ids ??= new(2)).Add(r.ObjectId);
             }
         }
 
-        return ids.ToImmutable();
+        return ids is null ? [] : [.. ids];
     }
 
     public CrmWrite Create(MeetingContent content, string owner, string groupwareItemId)
@@ -142,7 +150,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             Start = content.Start,
             End = content.End,
             Status = content.Cancelled ? CrmStatus.Cancelled : CrmStatus.Open,
-            Parties = world.Parties(row.Organizer, content.Attendees),
+            Parties = SameParties(row.Parties, row.Organizer, content.Attendees) ? row.Parties : world.Parties(row.Organizer, content.Attendees),
             GroupwareItemId = relinkTo ?? row.GroupwareItemId,
             Uid = row.Uid ?? (Dialect == ApiVersion.V2 ? content.Uid.Value : null),
             Version = row.Version + 1,
@@ -168,6 +176,32 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
         world.PutRecord(row with { Deleted = true, Version = row.Version + 1 });
         world.Trace("write", Cause, "crm", $"CRM record {objectId} deleted");
+    }
+
+    private static bool SameParties(ImmutableArray<CrmParty> parties, string organizer, ImmutableArray<string> attendees)
+    {
+        var expected = 1;
+        foreach (var a in attendees)
+        {
+            if (a == organizer)
+            {
+                continue;
+            }
+
+            expected++;
+            var found = false;
+            foreach (var p in parties)
+            {
+                found |= p.Party == a;
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return expected == parties.Length;
     }
 
     private CrmRow Live(string objectId)

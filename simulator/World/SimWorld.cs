@@ -73,7 +73,11 @@ internal sealed partial class SimWorld
 
     public MailboxSyncState[] Agents { get; private set; } = [];
 
-    public List<SimMessage> Messages { get; private set; } = [];
+    /// <summary>Every message sent, oldest first. Persistent, so clones share it.</summary>
+    public ImmutableList<SimMessage> Messages { get; private set; } = [];
+
+    /// <summary>Whether any cancellation was sent (what the invariants and the state hash read).</summary>
+    public bool CancellationSent { get; private set; }
 
     public Intents Intents { get; set; }
 
@@ -119,7 +123,8 @@ internal sealed partial class SimWorld
         Crm = Crm.Clone(),
         Mailboxes = Array.ConvertAll(Mailboxes, m => m.Clone()),
         Agents = (MailboxSyncState[])Agents.Clone(),
-        Messages = [.. Messages],
+        Messages = Messages,
+        CancellationSent = CancellationSent,
         Intents = Intents,
         Created = Created,
         FirstSyncer = FirstSyncer,
@@ -318,7 +323,8 @@ internal sealed partial class SimWorld
 
     public void Send(MessageKind kind, string from, string to, string cause)
     {
-        Messages.Add(new SimMessage(kind, from, to, cause));
+        Messages = Messages.Add(new SimMessage(kind, from, to, cause));
+        CancellationSent |= kind == MessageKind.Cancellation;
         Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");
     }
 

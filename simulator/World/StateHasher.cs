@@ -5,7 +5,7 @@ namespace RulesSync.Simulator.World;
 /// <summary>
 /// A stable 64-bit hash of a world state (stores, sync states, messages, intents), so the explorer visits each
 /// distinct state once. Hand-rolled (no LINQ, no string building) because it runs on every explored transition;
-/// stable across processes (no randomized string hashing), so distinct-state counts are reproducible.
+/// strings go through the runtime's per-process string hash, which is fine because states are compared within one run only.
 /// </summary>
 internal struct StateHasher
 {
@@ -41,11 +41,10 @@ internal struct StateHasher
             return;
         }
 
+        // Per-process string hashing (vectorized): states are only ever compared within one run, and the explorer's
+        // order does not depend on hash values (dictionaries enumerate in insertion order), so results are stable.
         Add(s.Length);
-        foreach (var c in s)
-        {
-            _h = unchecked((_h ^ c) * Prime);
-        }
+        Add(unchecked((ulong)(uint)s.GetHashCode()));
     }
 
     public void Add(DateTimeOffset t) => Add(t.UtcTicks);
@@ -57,11 +56,7 @@ internal struct StateHasher
         {
             Add(s.Length);
             _h = unchecked((_h ^ (uint)('A' + map[i])) * Prime);
-            for (var k = 1; k < s.Length; k++)
-            {
-                _h = unchecked((_h ^ s[k]) * Prime);
-            }
-
+            Add(s.Length == 1 ? 0UL : unchecked((ulong)(uint)string.GetHashCode(s.AsSpan(1))));
             return;
         }
 
@@ -140,13 +135,7 @@ internal struct StateHasher
         h.Add(w.HeldDeletes > 0);
         h.Add(w.HeldCancels > 0);
         h.Add(w.Violated);
-        var cancellation = false;
-        foreach (var m in w.Messages)
-        {
-            cancellation |= m.Kind == MessageKind.Cancellation;
-        }
-
-        h.Add(cancellation);
+        h.Add(w.CancellationSent);
         h.Add(w.Crm.NextId);
         foreach (var r in w.Crm.Rows)
         {
