@@ -56,8 +56,9 @@ public sealed partial class GoogleMailboxConnector
         {
             (items, syncToken) = await SyncAsync(token, cancellationToken).ConfigureAwait(false);
         }
-        catch (GoogleApiException e) when (token is not null && e.HttpStatusCode == HttpStatusCode.Gone)
+        catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.Gone)
         {
+            // The sync token, or a page token of a sync in progress (even a first full sync), is no longer valid.
             (items, syncToken) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
         }
 

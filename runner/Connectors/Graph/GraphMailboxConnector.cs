@@ -63,8 +63,9 @@ public sealed partial class GraphMailboxConnector
         {
             (items, deltaLink) = await RoundAsync(token, cancellationToken).ConfigureAwait(false);
         }
-        catch (ApiException e) when (token is not null && e.ResponseStatusCode == (int)HttpStatusCode.Gone)
+        catch (ApiException e) when (e.ResponseStatusCode == (int)HttpStatusCode.Gone)
         {
+            // The token, or a nextLink of a round in progress (even a first full round), is no longer known.
             (items, deltaLink) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
         }
 

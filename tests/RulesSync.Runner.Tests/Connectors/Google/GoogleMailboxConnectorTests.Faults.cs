@@ -110,4 +110,24 @@ public sealed partial class GoogleMailboxConnectorTests
 
         Assert.Single((await t.CompleteWithRetriesAsync(read)).Items);
     }
+
+    [Fact]
+    public async Task ReadChanges_PageTokenRefusedMidFullSync_RestartsTheSyncAndLosesNothing()
+    {
+        await using var t = await StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            t.Organization.ScheduleMeeting(Carol, Draft($"m{i}", i, Dave));
+        }
+
+        t.Host.Faults.Add(new FaultRule { Kind = FaultKind.ExpiredToken, Route = "google.events.list", FromNth = 2 });
+        using var google = GoogleTestSetup.Connect(t, new GoogleConnectorOptions { PageSize = 2 });
+        var carol = google.ForMailbox(Carol);
+
+        var page = await carol.ReadChangesAsync(new MailboxCursor(0));
+
+        Assert.Equal(5, page.Items.Select(i => i.EventId).Distinct().Count());
+        Assert.DoesNotContain(page.Items, i => i.Removed);
+        Assert.Empty((await carol.ReadChangesAsync(page.Next)).Items);
+    }
 }

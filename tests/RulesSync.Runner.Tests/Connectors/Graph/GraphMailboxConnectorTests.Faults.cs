@@ -149,4 +149,24 @@ public sealed partial class GraphMailboxConnectorTests
         Assert.Equal(1, t.Host.Counters.ForRoute("graph.batch"));
         Assert.Equal(6, t.Host.Counters.ForRoute("graph.events.get"));
     }
+
+    [Fact]
+    public async Task ReadChanges_NextLinkExpiresMidFullRound_RestartsTheRoundAndLosesNothing()
+    {
+        await using var t = await StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            t.Organization.ScheduleMeeting(Alice, Draft($"m{i}", i, Bob));
+        }
+
+        t.Host.Faults.Add(new FaultRule { Kind = FaultKind.ExpiredToken, Route = "graph.calendarView.delta", FromNth = 2 });
+        using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 2 });
+        var alice = graph.ForMailbox(Alice);
+
+        var page = await alice.ReadChangesAsync(new MailboxCursor(0));
+
+        Assert.Equal(5, page.Items.Select(i => i.EventId).Distinct().Count());
+        Assert.DoesNotContain(page.Items, i => i.Removed);
+        Assert.Empty((await alice.ReadChangesAsync(page.Next)).Items);
+    }
 }
