@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliConsole console)
     {
+        yield return Simulation.CheckCommand.Create(console);
         yield return Authoring.LintCommand.Create(console);
         yield return Authoring.TestCommand.Create(console);
         yield return Authoring.ExplainCommand.Create(console);

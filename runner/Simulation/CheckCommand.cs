@@ -1,0 +1,100 @@
+using System.CommandLine;
+using RulesSync.Engine.Rules.Analysis;
+using RulesSync.Engine.Rules.Fixtures;
+using RulesSync.Runner.Cli;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Simulator;
+
+namespace RulesSync.Runner.Simulation;
+
+/// <summary>
+/// <c>rulesync check [RULES]</c>: the release gate for a rule set, in one command — lint (with fact-space
+/// analysis), fixtures, the exhaustive simulation at the acceptance scope, and random scenarios beyond it.
+/// With no argument it checks the embedded default rule set. Exit 1 on any finding.
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var rules = new Argument<string>("RULES") { Description = "The rule file (default: the embedded default rule set).", DefaultValueFactory = _ => "embedded:default" };
+        var format = FormatOption.Create();
+        var scope = new SimulationScope();
+        var command = new Command("check", "Release gate: lint, fixtures, exhaustive and random simulation of a rule set.") { rules, format };
+        scope.AddTo(command);
+        command.SetAction(parse => Run(console, parse.GetValue(rules)!, scope.Read(parse), parse.GetValue(format)));
+        return command;
+    }
+
+    private static int Run(CliConsole console, string path, SimulationOptions scope, OutputFormat format)
+    {
+        var file = RuleFileReader.Read(path);
+        var lint = RuleSetLinter.Lint(file.SourceName, file.Text);
+        if (lint.RuleSet is null)
+        {
+            throw new InvalidInputException(string.Join(Environment.NewLine, lint.Diagnostics.Select(d => d.ToString())));
+        }
+
+        var ruleSet = lint.RuleSet;
+        var table = format == OutputFormat.Table;
+        Say(console, table, $"rule set {ruleSet.Name} ({file.SourceName}), hash {ruleSet.Hash[..12]}, {ruleSet.Rules.Length} rules");
+        var lintErrors = lint.Diagnostics.Count(d => d.IsError);
+        foreach (var d in lint.Diagnostics)
+        {
+            Say(console, table, "  " + d);
+        }
+
+        Say(console, table, $"lint: {lintErrors} error(s), {lint.Diagnostics.Length - lintErrors} warning(s); {lint.Analysis!.GapCount:N0} of {lint.Analysis.SpaceSize:N0} fact combinations undecided");
+
+        var fixtures = FixtureRunner.Run(ruleSet);
+        foreach (var f in fixtures.Results.Where(r => !r.Passed))
+        {
+            Say(console, table, "  " + f);
+        }
+
+        Say(console, table, $"fixtures: {fixtures.Results.Length - fixtures.FailedCount} passed, {fixtures.FailedCount} failed; rules no fixture exercises: {(fixtures.UnexercisedRules.IsEmpty ? "none" : string.Join(", ", fixtures.UnexercisedRules))}");
+
+        // The scope options shape both passes; --mode is ignored (check always runs both).
+        var exhaustiveOptions = scope with { Mode = SimulationMode.Exhaustive };
+        var exhaustive = SimulateCommand.WithProgress(console, table, exhaustiveOptions, p => RulesSync.Simulator.Simulation.Run(exhaustiveOptions, ruleSet, p));
+        Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios ({scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
+
+        var randomOptions = scope with { Mode = SimulationMode.Random, Employees = Math.Max(5, scope.Employees) };
+        var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));
+        Say(console, table, $"random: {randomOptions.Runs:N0} scenarios of up to {randomOptions.Employees} employees, seed {random.Seed}, {random.Violations.Length} violation(s); same seed, same trace: {(random.DeterminismVerified == true ? "yes" : "NO")}");
+
+        foreach (var v in exhaustive.Violations.Concat(random.Violations).Take(3))
+        {
+            Say(console, table, string.Empty);
+            Say(console, table, v.Render());
+        }
+
+        var ok = lintErrors == 0 && fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
+        if (table)
+        {
+            console.Out.WriteLine(ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set");
+        }
+        else
+        {
+            console.WriteJson(new
+            {
+                ruleSet = ruleSet.Name,
+                hash = ruleSet.Hash,
+                passed = ok,
+                lint = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount },
+                fixtures = new { passed = fixtures.Results.Length - fixtures.FailedCount, failed = fixtures.FailedCount, unexercised = fixtures.UnexercisedRules },
+                exhaustive,
+                random,
+            });
+        }
+
+        return ok ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+    }
+
+    private static void Say(CliConsole console, bool table, string line)
+    {
+        if (table)
+        {
+            console.Out.WriteLine(line);
+        }
+    }
+}
