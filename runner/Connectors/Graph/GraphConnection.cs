@@ -28,8 +28,12 @@ public sealed partial class GraphConnection : IDisposable
     {
     }
 
-    /// <summary>Connects with a given authentication provider (the emulator's loopback bearer in tests and the demo).</summary>
-    public GraphConnection(GraphConnectorOptions options, IAuthenticationProvider authentication, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Connects with a given authentication provider (the emulator's loopback bearer in tests and the demo);
+    /// <paramref name="transport"/> replaces the socket handler under the SDK's pipeline (proxies, traffic capture).
+    /// </summary>
+    public GraphConnection(
+        GraphConnectorOptions options, IAuthenticationProvider authentication, TimeProvider? time = null, ILoggerFactory? loggers = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(authentication);
@@ -38,7 +42,7 @@ public sealed partial class GraphConnection : IDisposable
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("RulesSync.Connectors.Graph");
         Logger = logger;
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
-        http = GraphClientFactory.Create(handlers);
+        http = transport is null ? GraphClientFactory.Create(handlers) : GraphClientFactory.Create(handlers, finalHandler: transport);
 
         // Attempt timeouts run on the injected clock (RetryOptions.AttemptTimeout), not HttpClient's wall clock.
         http.Timeout = Timeout.InfiniteTimeSpan;

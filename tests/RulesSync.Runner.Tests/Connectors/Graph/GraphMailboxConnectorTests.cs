@@ -248,4 +248,32 @@ public sealed partial class GraphMailboxConnectorTests
         Assert.Null(found["AAMkAGI2-no-such-event"]);
         Assert.Equal("m3", found[ids[3]]!.Subject);
     }
+
+    [Fact]
+    public async Task Requests_CarryImmutableIdsUtcPageSizeAndTheBearer_OnEveryCall()
+    {
+        await using var t = await StartAsync();
+        var meeting = t.Organization.ScheduleMeeting(Alice, Draft("Review", 1, Bob));
+        using var transport = new RecordingTransport();
+        using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 7 }, transport);
+        var alice = graph.ForMailbox(Alice);
+
+        var page = await alice.ReadChangesAsync(new MailboxCursor(0));
+        await alice.UpdateEventAsync(meeting.Id, Content("Review", 2, Alice, Bob));
+        await alice.ReadChangesAsync(page.Next);
+
+        Assert.Equal(3, transport.Requests.Count);
+        Assert.All(transport.Requests, r =>
+        {
+            Assert.Contains("IdType=\"ImmutableId\"", r.Prefer, StringComparison.Ordinal);
+            Assert.Contains("outlook.timezone=\"UTC\"", r.Prefer, StringComparison.Ordinal);
+            Assert.Contains("odata.maxpagesize=7", r.Prefer, StringComparison.Ordinal);
+            Assert.Equal("Bearer " + GraphTestSetup.BearerToken, r.Authorization);
+        });
+        var first = transport.Requests.First();
+        Assert.Contains("/users/alice@contoso.example/calendarView/delta()?", Uri.UnescapeDataString(first.Url), StringComparison.Ordinal);
+        Assert.Contains("startDateTime=2025-12-06T08:00:00Z", Uri.UnescapeDataString(first.Url), StringComparison.Ordinal);
+        Assert.Contains("endDateTime=2027-01-05T08:00:00Z", Uri.UnescapeDataString(first.Url), StringComparison.Ordinal);
+        Assert.Contains("$deltatoken=", transport.Requests.Last().Url, StringComparison.Ordinal);
+    }
 }

@@ -8,7 +8,7 @@ internal static class GraphTestSetup
 {
     public const string BearerToken = "loopback-bearer-7f3a9c";
 
-    public static GraphConnection Connect(ConnectorTestHost t, GraphConnectorOptions? options = null) =>
+    public static GraphConnection Connect(ConnectorTestHost t, GraphConnectorOptions? options = null, HttpMessageHandler? transport = null) =>
         new(
             (options ?? new GraphConnectorOptions()) with
             {
@@ -18,5 +18,19 @@ internal static class GraphTestSetup
             },
             LoopbackBearerTokenProvider.Authentication(BearerToken),
             t.Time,
-            t.Logs);
+            t.Logs,
+            transport);
+}
+
+/// <summary>A transport that records each request's method, URL and headers, then sends it over real sockets.</summary>
+internal sealed class RecordingTransport() : DelegatingHandler(new SocketsHttpHandler())
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(string Method, string Url, string Prefer, string? Authorization)> Requests { get; } = new();
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var prefer = request.Headers.TryGetValues("Prefer", out var values) ? string.Join(", ", values) : string.Empty;
+        Requests.Enqueue((request.Method.Method, request.RequestUri!.AbsoluteUri, prefer, request.Headers.Authorization?.ToString()));
+        return base.SendAsync(request, cancellationToken);
+    }
 }
