@@ -18,6 +18,8 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
     private static readonly Decision CrmCancel = D(DecisionAction.Cancel, DecisionTarget.Mailbox, "crm-cancel-cancels-meeting");
     private static readonly Decision CrmCancelOthers = D(DecisionAction.Ignore, DecisionTarget.Mailbox, "crm-cancel-left-to-organizer");
     private static readonly Decision CrmRemoval = D(DecisionAction.Unlink, DecisionTarget.Mailbox, "crm-removal-unlinks");
+    private static readonly Decision CancelSeenOnCopy = D(DecisionAction.Cancel, DecisionTarget.Crm, "organizer-cancel-seen-on-copy");
+    private static readonly Decision OrganizerDeletionByUid = D(DecisionAction.Cancel, DecisionTarget.Crm, "organizer-deletion-found-by-uid");
     private static readonly Decision AttendeeRemoval = D(DecisionAction.Ignore, DecisionTarget.Crm, "attendee-removal-stays-personal");
     private static readonly Decision ForeignMissing = D(DecisionAction.Ignore, DecisionTarget.Crm, "foreign-replica-missing-ignored");
     private static readonly Decision OwnMissing = D(DecisionAction.Unlink, DecisionTarget.Crm, "own-replica-missing-unlinks");
@@ -53,7 +55,7 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
 
         return f.Kind switch
         {
-            ChangeKind.Cancelled when f.Role == Role.Organizer && f.Link == LinkState.This => CrmCancel,
+            ChangeKind.Cancelled when f.Role == Role.Organizer && f.Link != LinkState.Unlinked => CrmCancel,
             ChangeKind.Cancelled => CrmCancelOthers,
             ChangeKind.Deleted or ChangeKind.Missing => CrmRemoval,
             ChangeKind.Created or ChangeKind.Updated when f.Role == Role.Organizer => CrmToOrganizer,
@@ -63,14 +65,25 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
 
     private static Decision DecideMailbox(in ChangeFacts f)
     {
-        if (f.Role == Role.Organizer && f.Link == LinkState.This && f.Kind is ChangeKind.Cancelled or ChangeKind.Deleted)
+        var linked = f.Link != LinkState.Unlinked;
+        if (f.Role == Role.Organizer && linked && f.Kind is ChangeKind.Cancelled or ChangeKind.Deleted)
         {
             return OrganizerCancel;
+        }
+
+        if (f.Role == Role.Attendee && linked && f.Kind == ChangeKind.Cancelled)
+        {
+            return CancelSeenOnCopy;
         }
 
         if (f.Role != Role.Organizer && f.Kind is ChangeKind.Deleted or ChangeKind.Declined or ChangeKind.Cancelled or ChangeKind.Missing)
         {
             return AttendeeRemoval;
+        }
+
+        if (f.Kind == ChangeKind.Missing && f.Role == Role.Organizer && f.ApiVersion == ApiVersion.V2)
+        {
+            return OrganizerDeletionByUid;
         }
 
         if (f.Kind == ChangeKind.Missing)
