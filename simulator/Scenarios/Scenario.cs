@@ -37,7 +37,10 @@ public sealed record Scenario(
     public int Employees => Providers.Length;
 
     /// <summary>The employee id of employee <paramref name="index"/>: A, B, C, ...</summary>
-    public static string EmployeeName(int index) => ((char)('A' + index)).ToString();
+    public static string EmployeeName(int index) =>
+        (uint)index < (uint)Names.Length ? Names[index] : ((char)('A' + index)).ToString();
+
+    private static readonly string[] Names = [.. Enumerable.Range(0, 26).Select(i => ((char)('A' + i)).ToString())];
 
     /// <summary>The address of external attendee <paramref name="index"/>.</summary>
     public static string ExternalName(int index) => $"x{index + 1}@customer.example";

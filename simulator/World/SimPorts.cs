@@ -11,7 +11,7 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
 {
     private string Owner => world.Mailboxes[employee].Owner;
 
-    private string Cause => $"agent:{Owner}";
+    private string Cause => SimWorld.AgentCause(employee);
 
     public Provider Provider => world.Mailboxes[employee].Provider;
 
@@ -86,7 +86,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 {
     private string Me => world.Mailboxes[employee].Owner;
 
-    private string Cause => $"agent:{Me}";
+    private string Cause => SimWorld.AgentCause(employee);
 
     public ApiVersion Dialect => world.Scenario.ApiVersion;
 
@@ -120,7 +120,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
     public CrmWrite Create(MeetingContent content, string owner, string groupwareItemId)
     {
-        world.Crm.NextId++;
+        world.MutableCrm().NextId++;
         var id = "R" + world.Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var row = world.PutRecord(new CrmRow(
             id,
@@ -137,7 +137,11 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             1,
             0,
             false));
-        world.Trace("write", Cause, "crm", $"CRM record {id} created, owned by {owner}, linked to {groupwareItemId}");
+        if (world.Log is not null)
+        {
+            world.Trace("write", Cause, "crm", $"CRM record {id} created, owned by {owner}, linked to {groupwareItemId}");
+        }
+
         return new CrmWrite(row.ToRecord(Dialect));
     }
 
@@ -155,14 +159,22 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             Uid = row.Uid ?? (Dialect == ApiVersion.V2 ? content.Uid.Value : null),
             Version = row.Version + 1,
         });
-        world.Trace("write", Cause, "crm", $"CRM record {objectId} updated{(relinkTo is null ? string.Empty : $", linked to {relinkTo}")}");
+        if (world.Log is not null)
+        {
+            world.Trace("write", Cause, "crm", $"CRM record {objectId} updated{(relinkTo is null ? string.Empty : $", linked to {relinkTo}")}");
+        }
+
         return new CrmWrite(row.ToRecord(Dialect));
     }
 
     public CrmWrite Cancel(string objectId)
     {
         var row = world.PutRecord(Live(objectId) with { Status = CrmStatus.Cancelled, Version = Live(objectId).Version + 1 });
-        world.Trace("write", Cause, "crm", $"CRM record {objectId} cancelled");
+        if (world.Log is not null)
+        {
+            world.Trace("write", Cause, "crm", $"CRM record {objectId} cancelled");
+        }
+
         return new CrmWrite(row.ToRecord(Dialect));
     }
 
@@ -175,7 +187,10 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
         }
 
         world.PutRecord(row with { Deleted = true, Version = row.Version + 1 });
-        world.Trace("write", Cause, "crm", $"CRM record {objectId} deleted");
+        if (world.Log is not null)
+        {
+            world.Trace("write", Cause, "crm", $"CRM record {objectId} deleted");
+        }
     }
 
     private static bool SameParties(ImmutableArray<CrmParty> parties, string organizer, ImmutableArray<string> attendees)

@@ -54,10 +54,13 @@ internal sealed partial class SimWorld
                 }
                 else
                 {
-                    Crm.NextId++;
+                    MutableCrm().NextId++;
                     var id = "R" + Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     PutRecord(new CrmRow(id, MeetingUid, null, "Quarterly review", MeetingStart, MeetingStart.AddHours(1), CrmStatus.Open, "A", "A", Parties("A", InitialAttendees()), Scenario.MeetingType, 1, 0, false));
-                    Trace("action", "user:crm", "crm", $"a CRM user creates appointment {id} (owner A, organizer A)");
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user creates appointment {id} (owner A, organizer A)");
+                    }
                 }
 
                 return true;
@@ -91,7 +94,11 @@ internal sealed partial class SimWorld
                 {
                     var name = Scenario.EmployeeName(step.Employee);
                     var copy = LiveEvent(step.Employee)!;
-                    Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
+                    if (Log is not null)
+                    {
+                        Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
+                    }
+
                     if (Mailboxes[step.Employee].Provider == Provider.Exchange)
                     {
                         // Outlook removes a declined meeting from the attendee's calendar.
@@ -115,7 +122,11 @@ internal sealed partial class SimWorld
             case StepKind.AttendeeDeletesCopy:
                 {
                     var name = Scenario.EmployeeName(step.Employee);
-                    Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} deletes their copy");
+                    if (Log is not null)
+                    {
+                        Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} deletes their copy");
+                    }
+
                     RemoveEvent(step.Employee, LiveEvent(step.Employee)!.Id, byOwner: true, notifyAttendees: false, user);
                     return true;
                 }
@@ -123,7 +134,11 @@ internal sealed partial class SimWorld
             case StepKind.CrmEdits:
                 {
                     var r = LiveRecord()!;
-                    Trace("action", "user:crm", "crm", $"a CRM user renames {r.ObjectId}");
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user renames {r.ObjectId}");
+                    }
+
                     PutRecord(r with { Subject = r.Subject + " (edited)", Version = r.Version + 1 });
                     return true;
                 }
@@ -132,7 +147,11 @@ internal sealed partial class SimWorld
                 {
                     Intents |= Intents.CrmCancelled;
                     var r = LiveRecord()!;
-                    Trace("action", "user:crm", "crm", $"a CRM user cancels {r.ObjectId}");
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user cancels {r.ObjectId}");
+                    }
+
                     PutRecord(r with { Status = CrmStatus.Cancelled, Version = r.Version + 1 });
                     return true;
                 }
@@ -141,7 +160,11 @@ internal sealed partial class SimWorld
                 {
                     Intents |= Intents.CrmDeleted;
                     var r = LiveRecord()!;
-                    Trace("action", "user:crm", "crm", $"a CRM user deletes {r.ObjectId}");
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user deletes {r.ObjectId}");
+                    }
+
                     PutRecord(r with { Deleted = true, Version = r.Version + 1 });
                     return true;
                 }

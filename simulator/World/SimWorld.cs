@@ -54,6 +54,14 @@ internal sealed partial class SimWorld
 {
     public const string MeetingUid = "m1";
 
+    private static readonly string[] AgentCauses = [.. Enumerable.Range(0, 26).Select(i => "agent:" + Scenario.EmployeeName(i))];
+
+    /// <summary>Whether this world may write <see cref="Crm"/> in place (not shared with a clone).</summary>
+    private bool _ownsCrm = true;
+
+    /// <summary>Which mailbox stores this world may write in place (bit per employee; not shared with a clone).</summary>
+    private int _ownedMailboxes = -1;
+
     private SimWorld(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now)
     {
         Scenario = scenario;
@@ -118,21 +126,57 @@ internal sealed partial class SimWorld
         return w;
     }
 
-    public SimWorld Clone() => new(Scenario, Policy, Now)
+    /// <summary>
+    /// A copy that shares the stores copy-on-write: a step usually writes one or two of them, so each is copied on
+    /// its first write (<see cref="MutableMailbox"/>, <see cref="MutableCrm"/>), by whichever world writes first.
+    /// </summary>
+    public SimWorld Clone()
     {
-        Crm = Crm.Clone(),
-        Mailboxes = Array.ConvertAll(Mailboxes, m => m.Clone()),
-        Agents = (MailboxSyncState[])Agents.Clone(),
-        Messages = Messages,
-        CancellationSent = CancellationSent,
-        Intents = Intents,
-        Created = Created,
-        FirstSyncer = FirstSyncer,
-        HeldDeletes = HeldDeletes,
-        HeldCancels = HeldCancels,
-        Violated = Violated,
-        Fired = Fired,
-    };
+        _ownsCrm = false;
+        _ownedMailboxes = 0;
+        return new(Scenario, Policy, Now)
+        {
+            Crm = Crm,
+            _ownsCrm = false,
+            Mailboxes = (MailboxStore[])Mailboxes.Clone(),
+            _ownedMailboxes = 0,
+            Agents = (MailboxSyncState[])Agents.Clone(),
+            Messages = Messages,
+            CancellationSent = CancellationSent,
+            Intents = Intents,
+            Created = Created,
+            FirstSyncer = FirstSyncer,
+            HeldDeletes = HeldDeletes,
+            HeldCancels = HeldCancels,
+            Violated = Violated,
+            Fired = Fired,
+        };
+    }
+
+    /// <summary>Mailbox <paramref name="mailbox"/>'s store, copied first if this world shares it with another.</summary>
+    public MailboxStore MutableMailbox(int mailbox)
+    {
+        var bit = 1 << mailbox;
+        if ((_ownedMailboxes & bit) == 0)
+        {
+            Mailboxes[mailbox] = Mailboxes[mailbox].Clone();
+            _ownedMailboxes |= bit;
+        }
+
+        return Mailboxes[mailbox];
+    }
+
+    /// <summary>The CRM store, copied first if this world shares it with another.</summary>
+    public CrmStore MutableCrm()
+    {
+        if (!_ownsCrm)
+        {
+            Crm = Crm.Clone();
+            _ownsCrm = true;
+        }
+
+        return Crm;
+    }
 
     public int EmployeeIndex(string name) =>
         name.Length == 1 && name[0] - 'A' is var i && i >= 0 && i < Scenario.Employees ? i : -1;
@@ -158,6 +202,10 @@ internal sealed partial class SimWorld
         b.Sort(StringComparer.Ordinal);
         return b.ToImmutable();
     }
+
+    /// <summary><c>agent:B</c>, without building it each time.</summary>
+    public static string AgentCause(int employee) =>
+        (uint)employee < (uint)AgentCauses.Length ? AgentCauses[employee] : "agent:" + Scenario.EmployeeName(employee);
 
     public void Trace(string kind, string from, string to, string text, string? rule = null) =>
         Log?.Add(new TraceEvent(kind, from, to, text, rule));
@@ -206,7 +254,7 @@ internal sealed partial class SimWorld
 
     public void Put(int mailbox, EventRow row)
     {
-        var mb = Mailboxes[mailbox];
+        var mb = MutableMailbox(mailbox);
         mb.Seq = checked(mb.Seq + 1);
         row = row with { Changed = mb.Seq };
         var rows = mb.Rows;
@@ -227,11 +275,15 @@ internal sealed partial class SimWorld
     {
         var orgName = Scenario.EmployeeName(organizer);
         var list = Attendees(attendees, null);
-        var mb = Mailboxes[organizer];
+        var mb = MutableMailbox(organizer);
         mb.NextId++;
         var ev = new EventRow($"{orgName}-ev{mb.NextId}", uid, true, orgName, list, false, subject, start, end, type, AttendeeResponse.Accepted, 1, 0, false, false);
         Put(organizer, ev);
-        Trace("write", cause, $"mailbox:{orgName}", $"{orgName}'s calendar creates the meeting {ev.Id} (uid {uid}) \"{subject}\"");
+        if (Log is not null)
+        {
+            Trace("write", cause, $"mailbox:{orgName}", $"{orgName}'s calendar creates the meeting {ev.Id} (uid {uid}) \"{subject}\"");
+        }
+
         foreach (var a in list)
         {
             if (a.Address == orgName)
@@ -243,7 +295,7 @@ internal sealed partial class SimWorld
             var i = EmployeeIndex(a.Address);
             if (i >= 0)
             {
-                var amb = Mailboxes[i];
+                var amb = MutableMailbox(i);
                 amb.NextId++;
                 Put(i, ev with { Id = $"{a.Address}-ev{amb.NextId}", IsOrganizer = false, OwnResponse = AttendeeResponse.None, Version = 1 });
             }
@@ -258,7 +310,11 @@ internal sealed partial class SimWorld
         var ev = FindEvent(organizer, eventId) ?? throw new InvalidOperationException($"no event {eventId}");
         var updated = ev with { Subject = subject, Start = start, End = end, Attendees = Attendees(attendees, ev.Attendees), Version = ev.Version + 1 };
         Put(organizer, updated);
-        Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar updates {ev.Id}: \"{subject}\" at {start:MM-dd HH:mm}");
+        if (Log is not null)
+        {
+            Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar updates {ev.Id}: \"{subject}\" at {start:MM-dd HH:mm}");
+        }
+
         foreach (var a in updated.Attendees)
         {
             var i = EmployeeIndex(a.Address);
@@ -281,7 +337,11 @@ internal sealed partial class SimWorld
     {
         var ev = FindEvent(organizer, eventId) ?? throw new InvalidOperationException($"no event {eventId}");
         Put(organizer, ev with { Cancelled = true, Version = ev.Version + 1 });
-        Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar cancels {ev.Id}");
+        if (Log is not null)
+        {
+            Trace("write", cause, $"mailbox:{ev.Organizer}", $"{ev.Organizer}'s calendar cancels {ev.Id}");
+        }
+
         NotifyCancellation(organizer, ev, cause);
         return FindEvent(organizer, eventId)!;
     }
@@ -314,7 +374,11 @@ internal sealed partial class SimWorld
         }
 
         Put(mailbox, ev with { Removed = true, RemovedByOwner = byOwner, Version = ev.Version + 1 });
-        Trace("write", cause, $"mailbox:{Mailboxes[mailbox].Owner}", $"{Mailboxes[mailbox].Owner}'s calendar removes {ev.Id}{(notifyAttendees && ev.IsOrganizer ? " and notifies the attendees" : string.Empty)}");
+        if (Log is not null)
+        {
+            Trace("write", cause, $"mailbox:{Mailboxes[mailbox].Owner}", $"{Mailboxes[mailbox].Owner}'s calendar removes {ev.Id}{(notifyAttendees && ev.IsOrganizer ? " and notifies the attendees" : string.Empty)}");
+        }
+
         if (ev.IsOrganizer && notifyAttendees && !ev.Cancelled)
         {
             NotifyCancellation(mailbox, ev, cause);
@@ -325,7 +389,10 @@ internal sealed partial class SimWorld
     {
         Messages = Messages.Add(new SimMessage(kind, from, to, cause));
         CancellationSent |= kind == MessageKind.Cancellation;
-        Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");
+        if (Log is not null)
+        {
+            Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");
+        }
     }
 
     private ImmutableArray<MeetingAttendee> Attendees(ImmutableArray<string> names, ImmutableArray<MeetingAttendee>? previous)
@@ -382,18 +449,19 @@ internal sealed partial class SimWorld
 
     public CrmRow PutRecord(CrmRow row)
     {
-        Crm.Seq = checked(Crm.Seq + 1);
-        row = row with { Changed = Crm.Seq };
-        for (var i = 0; i < Crm.Rows.Count; i++)
+        var crm = MutableCrm();
+        crm.Seq = checked(crm.Seq + 1);
+        row = row with { Changed = crm.Seq };
+        for (var i = 0; i < crm.Rows.Count; i++)
         {
-            if (Crm.Rows[i].ObjectId == row.ObjectId)
+            if (crm.Rows[i].ObjectId == row.ObjectId)
             {
-                Crm.Rows[i] = row;
+                crm.Rows[i] = row;
                 return row;
             }
         }
 
-        Crm.Rows.Add(row);
+        crm.Rows.Add(row);
         return row;
     }
 

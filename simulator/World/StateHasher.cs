@@ -84,7 +84,7 @@ internal struct StateHasher
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
         // them for equality (and every simulated time lies on the same side of "now"), so a meeting moved twice
         // while nobody synced is the same state as one moved once.
-        var ranks = new Ranks();
+        var ranks = Ranks.Rent();
         foreach (var r in w.Crm.Rows)
         {
             ranks.Note(r.Start, r.Subject);
@@ -229,8 +229,20 @@ internal struct StateHasher
     /// <summary>The distinct times and subjects of a world, each replaced by its rank.</summary>
     private sealed class Ranks
     {
+        [ThreadStatic]
+        private static Ranks? _shared;
+
         private readonly List<long> _times = new(8);
         private readonly List<string> _subjects = new(8);
+
+        /// <summary>An empty instance, reused per thread (hashing is not reentrant).</summary>
+        public static Ranks Rent()
+        {
+            var r = _shared ??= new Ranks();
+            r._times.Clear();
+            r._subjects.Clear();
+            return r;
+        }
 
         public void Note(DateTimeOffset time, string subject)
         {
