@@ -85,7 +85,9 @@ internal static class SimulateCommand
     private static void PrintTable(CliConsole console, SimulationReport r, SimulationOptions o)
     {
         var n = CultureInfo.InvariantCulture;
-        console.Out.WriteLine(string.Create(n, $"mode {r.Mode}: {r.Scenarios:N0} scenarios, {r.SchedulesExplored:N0} schedules, {r.DistinctStates:N0} distinct states"));
+        console.Out.WriteLine(r.Mode == "random"
+            ? string.Create(n, $"mode random: {r.Scenarios:N0} scenarios, {r.SchedulesExplored:N0} steps")
+            : string.Create(n, $"mode {r.Mode}: {r.Scenarios:N0} scenarios, {r.SchedulesExplored:N0} schedules, {r.DistinctStates:N0} distinct states"));
         if (r.Seed is { } seed)
         {
             console.Out.WriteLine(string.Create(n, $"seed {seed} (replay: --mode random --runs {o.Runs} --seed {seed}); determinism self-check: {(r.DeterminismVerified == true ? "same seed, same trace" : "NOT verified")}"));
