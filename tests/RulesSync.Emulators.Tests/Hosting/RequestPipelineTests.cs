@@ -8,8 +8,8 @@ using RulesSync.Emulators.Crm;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
 using RulesSync.Emulators.Organization;
-using RulesSync.Emulators.Tests.Google;
 using RulesSync.Emulators.Tests.Hosting;
+using RulesSync.Runner.Connectors.Google;
 using static RulesSync.Emulators.Tests.Hosting.TestHost;
 
 namespace RulesSync.Emulators.Tests.Hosting;
@@ -167,9 +167,9 @@ public sealed partial class RequestPipelineTests
     {
         await using var t = await StartAsync();
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.RateLimitForbidden, Route = "google.events.list" });
-        using var service = CalendarV3TestService.For(t.Host.GoogleBaseUri);
+        using var service = t.GoogleCalendar();
 
-        var error = await Assert.ThrowsAsync<GoogleApiException>(() => new ListEventsRequest(service, Carol).ExecuteAsync());
+        var error = await Assert.ThrowsAsync<GoogleApiException>(() => new EventsListRequest(service, Carol).ExecuteAsync());
 
         Assert.Equal(HttpStatusCode.Forbidden, error.HttpStatusCode);
         Assert.Equal(("usageLimits", "userRateLimitExceeded"), (error.Error.Errors.Single().Domain, error.Error.Errors.Single().Reason));
@@ -180,9 +180,9 @@ public sealed partial class RequestPipelineTests
     {
         await using var t = await StartAsync();
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Unavailable, Route = "google.events.list" });
-        using var service = CalendarV3TestService.For(t.Host.GoogleBaseUri);
+        using var service = t.GoogleCalendar();
 
-        var page = await new ListEventsRequest(service, Carol).ExecuteAsync();
+        var page = await new EventsListRequest(service, Carol).ExecuteAsync();
 
         Assert.Equal("calendar#events", page.Kind);
         Assert.Equal(2, t.Host.Counters.For("google.events.list", Carol));

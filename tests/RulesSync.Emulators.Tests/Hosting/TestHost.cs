@@ -1,7 +1,9 @@
+using Google.Apis.Services;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using RulesSync.Emulators.Hosting;
+using RulesSync.Runner.Connectors.Google;
 
 namespace RulesSync.Emulators.Tests.Hosting;
 
@@ -39,6 +41,17 @@ internal sealed class TestHost : IAsyncDisposable
 
     /// <summary>The real Graph SDK with its default pipeline (retry, redirect), anonymous auth, base URL on loopback.</summary>
     public GraphServiceClient Graph() => new(new AnonymousAuthenticationProvider(), Host.GraphBaseUrl);
+
+    /// <summary>
+    /// The product's Calendar v3 client (Google.Apis core) with the library's defaults (gzip request bodies,
+    /// 503 backoff), no credentials, base URI on loopback.
+    /// </summary>
+    public CalendarV3Service GoogleCalendar() => new(new BaseClientService.Initializer
+    {
+        ApplicationName = "RulesSync.Emulators.Tests",
+        BaseUri = Host.GoogleBaseUri.AbsoluteUri + "calendar/v3/",
+        GZipEnabled = true,
+    });
 
     public async ValueTask DisposeAsync()
     {
