@@ -103,7 +103,10 @@ public static class ReconciliationStep
         };
 
         var byKey = new SortedDictionary<string, (List<string> Events, List<string> Records)>(StringComparer.Ordinal);
-        foreach (var id in incoming.Keys.Order(StringComparer.Ordinal))
+        var incomingIds = new string[incoming.Count];
+        incoming.Keys.CopyTo(incomingIds, 0);
+        Array.Sort(incomingIds, StringComparer.Ordinal);
+        foreach (var id in incomingIds)
         {
             Group(byKey, incoming[id].Uid.Value).Events.Add(id);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using RulesSync.Engine.Decisions;
 using RulesSync.Simulator.Invariants;
 using RulesSync.Simulator.Scenarios;
@@ -24,7 +25,8 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true)
 {
     private readonly Dictionary<ulong, QuietResult> _quiet = [];
-    private readonly Dictionary<ulong, List<(int Actions, byte[] Syncs)>> _budgets = [];
+    /// <summary>Budgets each world was reached with: the first inline (the common case), any further ones in a list.</summary>
+    private readonly Dictionary<ulong, (int Actions, byte[] Syncs, List<(int Actions, byte[] Syncs)>? More)> _budgets = [];
 
     private sealed class Node
     {
@@ -163,7 +165,10 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     }
 
     /// <summary>What the rest of the closing rounds found from one position: new violations, where (offset from that position), and why.</summary>
-    private sealed record QuietResult(int Mask, (InvariantId Id, int At, string Reason)[] Found);
+    private sealed record QuietResult(int Mask, (InvariantId Id, int At, string Reason)[] Found)
+    {
+        public static readonly QuietResult Nothing = new(0, []);
+    }
 
     /// <summary>
     /// Quiescence: from the world at the end of <paramref name="path"/>, every agent syncs in turn for two rounds (then
@@ -191,7 +196,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             keys.Add(key);
             var e = k % n;
             var mask = 0;
-            var found = new List<(InvariantId, string)>();
+            List<(InvariantId, string)>? found = null;
 
             // An agent with nothing new is skipped: its sync would only move its cursors, which the state hash ignores.
             if (q.HasNews(e))
@@ -205,6 +210,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 mask = InvariantCatalog.CheckStep(q, null) & ~q.Violated;
                 if (mask != 0)
                 {
+                    found = [];
                     InvariantCatalog.CheckStep(q, found);
                     found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
                     q.Violated |= mask;
@@ -217,26 +223,32 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 var cm = InvariantCatalog.CheckConvergence(q, conv) & ~q.Violated;
                 if (cm != 0)
                 {
-                    found.AddRange(conv);
+                    (found ??= []).AddRange(conv);
                     mask |= cm;
                     q.Violated |= cm;
                 }
             }
             else if (k == total - 1 && writes > 0 && (q.Violated & InvariantCatalog.Bit(InvariantId.Idempotence)) == 0)
             {
-                found.Add((InvariantId.Idempotence, $"a third round of syncs with nothing new wrote {writes} time(s)"));
+                (found ??= []).Add((InvariantId.Idempotence, $"a third round of syncs with nothing new wrote {writes} time(s)"));
                 mask |= InvariantCatalog.Bit(InvariantId.Idempotence);
                 q.Violated |= mask;
             }
 
-            local.Add((mask, [.. found]));
+            local.Add((mask, found is null ? [] : [.. found]));
         }
 
         // Fold back: the result from position k is what step k found plus what came after it.
-        var result = tail ?? new QuietResult(0, []);
+        var result = tail ?? QuietResult.Nothing;
         for (var k = local.Count - 1; k >= 0; k--)
         {
             var (mask, found) = local[k];
+            if (mask == 0 && found.Length == 0 && ReferenceEquals(result, QuietResult.Nothing))
+            {
+                _quiet[keys[k]] = result; // Nothing found from here on: one shared instance, not millions.
+                continue;
+            }
+
             var merged = new List<(InvariantId Id, int At, string Reason)>(found.Length + result.Found.Length);
             foreach (var (id, reason) in found)
             {
@@ -276,33 +288,49 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
     private bool Dominated(ulong worldHash, int actionsLeft, byte[] syncsLeft)
     {
-        if (!_budgets.TryGetValue(worldHash, out var seen))
+        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_budgets, worldHash, out var exists);
+        if (!exists)
         {
-            _budgets[worldHash] = [(actionsLeft, syncsLeft)];
+            seen = (actionsLeft, syncsLeft, null);
             return false;
         }
 
-        foreach (var (actions, syncs) in seen)
+        if (Covers(seen.Actions, seen.Syncs, actionsLeft, syncsLeft))
         {
-            if (actions < actionsLeft)
-            {
-                continue;
-            }
+            return true;
+        }
 
-            var covers = true;
-            for (var i = 0; i < syncs.Length && covers; i++)
+        if (seen.More is { } more)
+        {
+            foreach (var (actions, syncs) in more)
             {
-                covers = syncs[i] >= syncsLeft[i];
-            }
-
-            if (covers)
-            {
-                return true;
+                if (Covers(actions, syncs, actionsLeft, syncsLeft))
+                {
+                    return true;
+                }
             }
         }
 
-        seen.Add((actionsLeft, syncsLeft));
+        (seen.More ??= []).Add((actionsLeft, syncsLeft));
         return false;
+    }
+
+    private static bool Covers(int actions, byte[] syncs, int actionsLeft, byte[] syncsLeft)
+    {
+        if (actions < actionsLeft)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < syncs.Length; i++)
+        {
+            if (syncs[i] < syncsLeft[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static ulong QuietKey(ulong worldHash, int position, bool wrote)
