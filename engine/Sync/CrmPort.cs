@@ -69,14 +69,17 @@ public sealed record CrmRecord(
     MeetingType Type)
 {
     /// <summary>Whether <paramref name="employee"/> is a party of the record or owns it.</summary>
-    public bool Involves(string employee)
+    public bool Involves(string employee) => Involves(Owner, Parties, employee);
+
+    /// <summary>Whether <paramref name="employee"/> owns a record with <paramref name="owner"/> or is one of its <paramref name="parties"/>.</summary>
+    internal static bool Involves(string owner, ImmutableArray<CrmParty> parties, string employee)
     {
-        if (Owner == employee)
+        if (owner == employee)
         {
             return true;
         }
 
-        foreach (var p in Parties)
+        foreach (var p in parties)
         {
             if (p.Party == employee)
             {

@@ -55,23 +55,7 @@ internal sealed record CrmRow(
     long Changed,
     bool Deleted)
 {
-    public bool Involves(string employee)
-    {
-        if (Owner == employee)
-        {
-            return true;
-        }
-
-        foreach (var p in Parties)
-        {
-            if (p.Party == employee)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool Involves(string employee) => CrmRecord.Involves(Owner, Parties, employee);
 
     public CrmRecord ToRecord(ApiVersion dialect) => new(
         ObjectId,
