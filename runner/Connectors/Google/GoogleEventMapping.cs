@@ -18,8 +18,7 @@ internal static class GoogleEventMapping
     /// </summary>
     public static bool IsDeleted(CalendarEvent e) => e.Status == Cancelled && e.Start is null && e.ICalUID is null;
 
-    public static MailboxItem Removal(string eventId) =>
-        new(eventId, string.Empty, new MeetingUid(eventId), false, string.Empty, [], false, string.Empty, default, default, MeetingType.Appointment, AttendeeResponse.None, Removed: true);
+    public static MailboxItem Removal(string eventId) => FullResync.Removal(eventId);
 
     public static MailboxItem ToItem(CalendarEvent e, EmployeeDirectory directory, string typeProperty)
     {

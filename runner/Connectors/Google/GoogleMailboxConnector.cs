@@ -181,26 +181,22 @@ public sealed partial class GoogleMailboxConnector
 
     private async Task<(ImmutableArray<MailboxItem> Items, string SyncToken)> ResyncAsync(CancellationToken cancellationToken)
     {
-        var (items, syncToken) = await SyncAsync(null, cancellationToken).ConfigureAwait(false);
-        var listed = items.Where(i => !i.Removed).Select(i => i.EventId).ToHashSet(StringComparer.Ordinal);
-        var missing = Cursors.KnownEventIds.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal).ToList();
-        var result = items.ToBuilder();
-        var removed = 0;
-        foreach (var id in missing)
+        var (listing, syncToken) = await SyncAsync(null, cancellationToken).ConfigureAwait(false);
+        var (items, listed, missing, removed) = await FullResync.CompleteAsync(listing, Cursors.KnownEventIds, GetEachAsync, cancellationToken).ConfigureAwait(false);
+        LogResync(connection.Logger, Mailbox, listed, missing, removed);
+        return (items, syncToken);
+    }
+
+    // Google has no batch endpoint in this client: one get per id.
+    private async Task<IReadOnlyDictionary<string, MailboxItem?>> GetEachAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, MailboxItem?>(StringComparer.Ordinal);
+        foreach (var id in eventIds)
         {
-            if (await GetEventAsync(id, cancellationToken).ConfigureAwait(false) is { } stillThere)
-            {
-                result.Add(stillThere);
-            }
-            else
-            {
-                result.Add(GoogleEventMapping.Removal(id));
-                removed++;
-            }
+            found[id] = await GetEventAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        LogResync(connection.Logger, Mailbox, listed.Count, missing.Count, removed);
-        return (result.ToImmutable(), syncToken);
+        return found;
     }
 
     private async Task<CalendarEvent?> GetRawAsync(string eventId, CancellationToken cancellationToken)

@@ -18,8 +18,7 @@ internal static class GraphEventMapping
     public static bool IsRemoved(Event e) => e.AdditionalData?.ContainsKey("@removed") == true;
 
     /// <summary>A removal notice: only the id is meaningful (the UID slot carries the id, as nothing else is known).</summary>
-    public static MailboxItem Removal(string eventId) =>
-        new(eventId, string.Empty, new MeetingUid(eventId), false, string.Empty, [], false, string.Empty, default, default, MeetingType.Appointment, AttendeeResponse.None, Removed: true);
+    public static MailboxItem Removal(string eventId) => FullResync.Removal(eventId);
 
     public static MailboxItem ToItem(Event e, EmployeeDirectory directory, string visitCategory)
     {

@@ -283,27 +283,11 @@ public sealed partial class GraphMailboxConnector
 
     private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> ResyncAsync(CancellationToken cancellationToken)
     {
-        var (items, deltaLink) = await RoundAsync(null, cancellationToken).ConfigureAwait(false);
-        var listed = items.Where(i => !i.Removed).Select(i => i.EventId).ToHashSet(StringComparer.Ordinal);
-        var missing = Cursors.KnownEventIds.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal).ToList();
-        var checkedById = await GetEventsAsync(missing, cancellationToken).ConfigureAwait(false);
-        var result = items.ToBuilder();
-        var removed = 0;
-        foreach (var id in missing)
-        {
-            if (checkedById[id] is { } stillThere)
-            {
-                result.Add(stillThere);
-            }
-            else
-            {
-                result.Add(GraphEventMapping.Removal(id));
-                removed++;
-            }
-        }
-
-        LogResync(connection.Logger, Mailbox, listed.Count, missing.Count, removed);
-        return (result.ToImmutable(), deltaLink);
+        var (listing, deltaLink) = await RoundAsync(null, cancellationToken).ConfigureAwait(false);
+        var (items, listed, missing, removed) = await FullResync.CompleteAsync(
+            listing, Cursors.KnownEventIds, (ids, ct) => GetEventsAsync(ids, ct), cancellationToken).ConfigureAwait(false);
+        LogResync(connection.Logger, Mailbox, listed, missing, removed);
+        return (items, deltaLink);
     }
 
     private async Task<Event?> GetRawAsync(string eventId, CancellationToken cancellationToken)
