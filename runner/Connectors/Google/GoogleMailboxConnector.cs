@@ -81,7 +81,7 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
         var id = EventIdFor(idempotencyKey);
 
         // Idempotent: a repeat of an insert that went through is a 409, never a second event.
-        var inserted = await CallAsync<CalendarEvent?>("insert event", idempotent: true, async t =>
+        var created = await CallAsync<CalendarEvent?>("insert event", idempotent: true, async t =>
         {
             var body = Body(content);
             body.Id = id;
@@ -94,7 +94,6 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
                 return null;
             }
         }, cancellationToken).ConfigureAwait(false);
-        var created = inserted;
         if (created is null)
         {
             created = await GetRawAsync(id, cancellationToken).ConfigureAwait(false)
