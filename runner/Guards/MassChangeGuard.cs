@@ -65,5 +65,5 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings)
         }
     }
 
-    private static string Percent(double share) => share.ToString("P0", CultureInfo.InvariantCulture);
+    private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }
