@@ -146,8 +146,11 @@ public sealed record CrmChangePage(ImmutableArray<CrmRecord> Records, CrmWaterma
 public sealed record CrmWrite(CrmRecord Record);
 
 /// <summary>
-/// The port to the CRM as one employee's sync sees it (SAP C4C OData v1 or v2 later, the simulator's in-memory
-/// CRM now). Change polls do not show deletions; <see cref="ListIds"/> (id reconciliation) does.
+/// The port to the CRM as one employee's sync sees it: SAP C4C-shaped OData v1 or v2 in the runner, the simulator's
+/// in-memory CRM there. Change polls do not show deletions; <see cref="ListIdsAsync"/> (id reconciliation) does.
+/// Writes to an existing record carry the ETag the decision was made on (If-Match): when the record changed in the
+/// meantime the port throws <see cref="CrmConflictException"/> with the record as it now stands, and the sync
+/// decides again on it.
 /// </summary>
 public interface ICrmPort
 {
@@ -155,20 +158,45 @@ public interface ICrmPort
     ApiVersion Dialect { get; }
 
     /// <summary>Records changed since <paramref name="since"/> that the employee is a party of or owns.</summary>
-    CrmChangePage ReadChanges(CrmWatermark since);
+    ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default);
 
     /// <summary>The ids of every live record the employee is a party of or owns (id reconciliation).</summary>
-    ImmutableArray<string> ListIds();
+    ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Creates a record from a mailbox replica; <paramref name="owner"/> owns it; linked to <paramref name="groupwareItemId"/>.</summary>
-    CrmWrite Create(MeetingContent content, string owner, string groupwareItemId);
+    /// <summary>
+    /// Creates a record from a mailbox replica; <paramref name="owner"/> owns it; linked to
+    /// <paramref name="groupwareItemId"/>. Asked again with the same <paramref name="idempotencyKey"/>, returns the
+    /// record it already created.
+    /// </summary>
+    ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Updates a record's content; when <paramref name="relinkTo"/> is set, links it to that replica.</summary>
-    CrmWrite Update(string objectId, MeetingContent content, string? relinkTo);
+    /// <summary>Updates a record's content if it is still at <paramref name="ifMatch"/>; when <paramref name="relinkTo"/> is set, links it to that replica.</summary>
+    ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the record's status to cancelled. Notifies nobody.</summary>
-    CrmWrite Cancel(string objectId);
+    /// <summary>Sets the record's status to cancelled if it is still at <paramref name="ifMatch"/>. Notifies nobody.</summary>
+    ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the record. Notifies nobody.</summary>
-    void Delete(string objectId);
+    /// <summary>Deletes the record if it is still at <paramref name="ifMatch"/>; one already gone counts as deleted. Notifies nobody.</summary>
+    ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A CRM write refused because the record is no longer at the version the decision was made on (HTTP 412 on
+/// If-Match). Carries the record as it now stands (null when it has been deleted) so the sync can decide again.
+/// </summary>
+public sealed class CrmConflictException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="objectId"/>, now at <paramref name="current"/>.</summary>
+    public CrmConflictException(string objectId, CrmRecord? current)
+        : base($"CRM record {objectId} changed since it was read (412 Precondition Failed); it is decided again")
+    {
+        ObjectId = objectId;
+        Current = current;
+    }
+
+    /// <summary>The record written.</summary>
+    public string ObjectId { get; }
+
+    /// <summary>The record as it now stands; null when it no longer exists.</summary>
+    public CrmRecord? Current { get; }
 }

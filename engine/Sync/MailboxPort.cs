@@ -24,9 +24,19 @@ public enum AttendeeResponse : byte
 /// <param name="Response">The invitee's answer as this replica shows it.</param>
 public readonly record struct MeetingAttendee(string Address, bool IsEmployee, AttendeeResponse Response);
 
-/// <summary>A position in a mailbox's change stream (Graph delta link, Google sync token). Opaque to the engine.</summary>
-/// <param name="Position">The provider's position; 0 means "from the beginning" (a full listing).</param>
-public readonly record struct MailboxCursor(long Position);
+/// <summary>
+/// A position in a mailbox's change stream: the provider's own token (a Graph deltaLink, a Google nextSyncToken),
+/// opaque to the engine and stored as it is, so a restarted runner continues exactly where it stopped.
+/// </summary>
+/// <param name="Token">The provider's token; null means "from the beginning" (a full listing).</param>
+public readonly record struct MailboxCursor(string? Token)
+{
+    /// <summary>The cursor of a mailbox that has never been read: the next read is a full listing.</summary>
+    public static MailboxCursor Start => default;
+
+    /// <summary>Whether the next read from here is a full listing.</summary>
+    public bool IsStart => Token is null;
+}
 
 /// <summary>
 /// One item of a mailbox listing or delta page: an event (the organizer's or an attendee's copy) or a removal
@@ -96,30 +106,40 @@ public sealed record MailboxPage(ImmutableArray<MailboxItem> Items, MailboxCurso
 public sealed record MailboxWrite(string EventId, string ChangeKey, MailboxItem? Item);
 
 /// <summary>
-/// The port to one employee's mailbox: Graph (Exchange) or Google Calendar later (issue 4), the simulator's
-/// in-memory mailbox now. Bound to one mailbox. Writes return the new version so the sync can recognise its
-/// own writes when they come back through the delta.
+/// The port to one employee's mailbox: Microsoft Graph (Exchange) or Google Calendar in the runner, the simulator's
+/// in-memory mailbox there. Bound to one mailbox. Asynchronous because the runner's are network calls; the
+/// simulator's complete synchronously. Writes return the new version so the sync can recognise its own writes when
+/// they come back through the delta.
 /// </summary>
 public interface IMailboxPort
 {
     /// <summary>The provider behind this mailbox.</summary>
     Provider Provider { get; }
 
-    /// <summary>Events changed or removed since <paramref name="cursor"/> (everything when it is 0).</summary>
-    MailboxPage ReadChanges(MailboxCursor cursor);
+    /// <summary>Events changed or removed since <paramref name="cursor"/> (everything from <see cref="MailboxCursor.Start"/>).</summary>
+    ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates the organizer's event and invites its attendees.</summary>
-    MailboxWrite CreateEvent(MeetingContent content);
+    /// <summary>
+    /// Creates the organizer's event and invites its attendees. <paramref name="idempotencyKey"/> identifies this
+    /// create: asked again with the same key (a retry, a restart after a crash) the port returns the event it already
+    /// created instead of creating a second one.
+    /// </summary>
+    ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Changes the organizer's event (time, subject, attendees); attendees get an update.</summary>
-    MailboxWrite UpdateEvent(string eventId, MeetingContent content);
+    ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default);
 
-    /// <summary>Cancels the organizer's event: the only write that sends cancellations to attendees.</summary>
-    MailboxWrite CancelEvent(string eventId);
+    /// <summary>
+    /// Cancels the organizer's event: the only write that sends cancellations to attendees. Returns the organizer's
+    /// event as it stands after the cancel: cancelled (Graph keeps it, <c>isCancelled</c>) or removed
+    /// (<see cref="MailboxWrite.Item"/> null where the provider deletes a cancelled organizer's event, as Google does).
+    /// </summary>
+    ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Removes a replica without notifying anyone (an attendee's copy; or on Google, <c>sendUpdates=none</c>). The
     /// planner never asks this for an organizer's Exchange event with attendees: Exchange would send cancellations.
+    /// Removing a replica that is already gone succeeds.
     /// </summary>
-    void DeleteEvent(string eventId);
+    ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default);
 }

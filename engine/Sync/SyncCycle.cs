@@ -7,14 +7,25 @@ namespace RulesSync.Engine.Sync;
 /// One sync of one employee's mailbox: read the mailbox delta, the CRM change poll and the CRM's live ids through
 /// the ports; decide each meeting (one at a time, in key order) with <see cref="ReconciliationStep"/> and the
 /// policy; execute each decision's effects through the ports; record every version written so our own writes do
-/// not come back as user changes. The simulator and the live runner both run exactly this. No clock, no IO of its
+/// not come back as user changes. The simulator and the live runner both run exactly this; the runner adds
+/// <see cref="ISyncHooks"/> (serialization per meeting, journal, guards, progress saves). No clock, no IO of its
 /// own: time arrives as <c>now</c>, IO happens behind the ports.
 /// </summary>
 public static class SyncCycle
 {
+    /// <summary>How often one change is decided again after CRM write conflicts before the sync gives up (and is retried later).</summary>
+    public const int MaxConflictRetries = 3;
+
     /// <summary>Runs one sync and returns the new state, the decisions taken and the number of store writes.</summary>
-    public static SyncOutcome Run(
-        MailboxSyncState state, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, SyncSettings settings, DateTimeOffset now)
+    public static async ValueTask<SyncOutcome> RunAsync(
+        MailboxSyncState state,
+        IMailboxPort mailbox,
+        ICrmPort crm,
+        IDecisionPolicy policy,
+        SyncSettings settings,
+        DateTimeOffset now,
+        ISyncHooks? hooks = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(mailbox);
@@ -26,148 +37,267 @@ public static class SyncCycle
             throw new ArgumentException($"settings are for {settings.EmployeeId}, the state for {state.EmployeeId}", nameof(settings));
         }
 
-        var page = mailbox.ReadChanges(state.Cursor);
-        var crmPage = crm.ReadChanges(state.Watermark);
-        var w = ReconciliationStep.Observe(state, page, crmPage, crm.ListIds());
-        var decisions = ImmutableArray.CreateBuilder<SyncDecision>();
+        var page = await mailbox.ReadChangesAsync(state.Cursor, cancellationToken).ConfigureAwait(false);
+        var crmPage = await crm.ReadChangesAsync(state.Watermark, cancellationToken).ConfigureAwait(false);
+        var ids = await crm.ListIdsAsync(cancellationToken).ConfigureAwait(false);
+        var run = new Run(ReconciliationStep.Observe(state, page, crmPage, ids), state, mailbox, crm, policy, hooks, cancellationToken);
         var writes = 0;
-        foreach (var (key, eventIds, recordIds) in w.Meetings)
+        foreach (var (key, eventIds, recordIds) in run.W.Meetings)
         {
+            var scope = hooks is null ? null : await hooks.EnterMeetingAsync(key, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                writes += await run.DecideMeetingAsync(key, eventIds, recordIds, settings, now).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (scope is not null)
+                {
+                    await scope.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        return new SyncOutcome(run.W.State, run.Decisions.ToImmutable(), writes);
+    }
+
+    /// <summary>One sync in progress: the working set, the ports, and the decisions taken so far.</summary>
+    private sealed class Run(
+        SyncWorkingSet w, MailboxSyncState start, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, ISyncHooks? hooks, CancellationToken ct)
+    {
+        public SyncWorkingSet W { get; } = w;
+
+        public ImmutableArray<SyncDecision>.Builder Decisions { get; } = ImmutableArray.CreateBuilder<SyncDecision>();
+
+        public async ValueTask<int> DecideMeetingAsync(string key, List<string> eventIds, List<string> recordIds, SyncSettings settings, DateTimeOffset now)
+        {
+            var writes = 0;
             var decidedMailboxChange = false;
             foreach (var eventId in eventIds)
             {
-                var derived = ReconciliationStep.DeriveEventChange(w, eventId, mailbox.Provider, crm.Dialect, settings, now);
-                var item = w.Incoming[eventId];
-                w.State.Events.TryGetValue(eventId, out var before);
-                w.State = w.State with { Events = w.State.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord)) };
-                if (derived is not { } d)
+                for (var attempt = 0; ; attempt++)
                 {
-                    continue;
-                }
+                    var derived = ReconciliationStep.DeriveEventChange(W, eventId, mailbox.Provider, crm.Dialect, settings, now);
+                    var item = W.Incoming[eventId];
+                    W.State.Events.TryGetValue(eventId, out var before);
+                    W.State = W.State with { Events = W.State.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord)) };
+                    if (derived is not { } d)
+                    {
+                        break;
+                    }
 
-                decidedMailboxChange = true;
-                writes += Decide(w, d.Change, d.Facts, d.View, policy, mailbox, crm, decisions);
+                    decidedMailboxChange = true;
+                    try
+                    {
+                        writes += await DecideAsync(d.Change, d.Facts, d.View).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (CrmConflictException conflict) when (attempt < MaxConflictRetries)
+                    {
+                        // Decide again on the record as it now stands, from the replica as it was before this decision.
+                        W.State = W.State with { Events = before is null ? W.State.Events.Remove(eventId) : W.State.Events.SetItem(eventId, before) };
+                        Refresh(conflict);
+                    }
+                }
             }
 
             foreach (var objectId in recordIds)
             {
-                if (!w.State.Records.TryGetValue(objectId, out var snap) || (decidedMailboxChange && !w.Gone.Contains(objectId)))
+                for (var attempt = 0; ; attempt++)
                 {
-                    continue; // Absorbed by our own write, or waits for the next sync: one decision per meeting side.
+                    if (!W.State.Records.TryGetValue(objectId, out var snap) || (decidedMailboxChange && !W.Gone.Contains(objectId)))
+                    {
+                        break; // Absorbed by our own write, or waits for the next sync: one decision per meeting side.
+                    }
+
+                    var derived = ReconciliationStep.DeriveRecordChange(W, key, objectId, mailbox.Provider, crm.Dialect, settings, now);
+                    var beforeState = W.State;
+                    W.State = W.Gone.Contains(objectId)
+                        ? W.State with { Records = W.State.Records.Remove(objectId), Events = Unlinked(W.State.Events, objectId) }
+                        : W.State with { Records = W.State.Records.SetItem(objectId, snap with { Seen = snap.Latest }) };
+                    if (derived is not { } d)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        writes += await DecideAsync(d.Change, d.Facts, d.View).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (CrmConflictException conflict) when (attempt < MaxConflictRetries)
+                    {
+                        W.State = W.State with { Records = beforeState.Records };
+                        Refresh(conflict);
+                    }
+                }
+            }
+
+            return writes;
+        }
+
+        private async ValueTask<int> DecideAsync(ObservedChange change, Changes.ChangeFacts facts, MeetingView view)
+        {
+            var decision = policy.Decide(in facts);
+            var planned = new SyncDecision(W.EmployeeId, change, facts, decision, EffectPlanner.Plan(decision, change, in view));
+            var taken = planned;
+            if (hooks is not null)
+            {
+                var admitted = await hooks.AdmitAsync(planned, ct).ConfigureAwait(false);
+                CheckAdmitted(planned, admitted);
+                taken = planned with { Effects = admitted };
+            }
+
+            Decisions.Add(taken);
+            var writes = 0;
+            foreach (var effect in taken.Effects)
+            {
+                try
+                {
+                    writes += await ExecuteAsync(effect).ConfigureAwait(false);
+                }
+                catch (CrmConflictException conflict)
+                {
+                    if (hooks is not null)
+                    {
+                        await hooks.DecisionSupersededAsync(taken, conflict, ct).ConfigureAwait(false);
+                    }
+
+                    throw;
                 }
 
-                var derived = ReconciliationStep.DeriveRecordChange(w, key, objectId, mailbox.Provider, crm.Dialect, settings, now);
-                w.State = w.Gone.Contains(objectId)
-                    ? w.State with { Records = w.State.Records.Remove(objectId), Events = Unlinked(w.State.Events, objectId) }
-                    : w.State with { Records = w.State.Records.SetItem(objectId, snap with { Seen = snap.Latest }) };
-                if (derived is { } d)
+                if (hooks is not null)
                 {
-                    writes += Decide(w, d.Change, d.Facts, d.View, policy, mailbox, crm, decisions);
+                    await hooks.EffectAppliedAsync(taken, effect, ct).ConfigureAwait(false);
+                }
+            }
+
+            if (hooks is not null)
+            {
+                await hooks.DecisionCompletedAsync(taken, W.State with { Cursor = start.Cursor, Watermark = start.Watermark }, ct).ConfigureAwait(false);
+            }
+
+            return writes;
+        }
+
+        /// <summary>The hooks may hold or withhold effects, never invent or alter them.</summary>
+        private static void CheckAdmitted(SyncDecision planned, ImmutableArray<Effect> admitted)
+        {
+            foreach (var e in admitted.IsDefault ? [] : admitted)
+            {
+                if (e is not HeldEffect && !planned.Effects.Contains(e))
+                {
+                    throw new InvalidOperationException($"the sync hooks admitted an effect the decision did not plan: {e}");
                 }
             }
         }
 
-        return new SyncOutcome(w.State, decisions.ToImmutable(), writes);
-    }
-
-    private static int Decide(
-        SyncWorkingSet w, ObservedChange change, Changes.ChangeFacts facts, MeetingView view, IDecisionPolicy policy,
-        IMailboxPort mailbox, ICrmPort crm, ImmutableArray<SyncDecision>.Builder decisions)
-    {
-        var decision = policy.Decide(in facts);
-        var effects = EffectPlanner.Plan(decision, change, in view);
-        decisions.Add(new SyncDecision(w.EmployeeId, change, facts, decision, effects));
-        var writes = 0;
-        foreach (var effect in effects)
+        private void Refresh(CrmConflictException conflict)
         {
-            writes += Execute(w, effect, mailbox, crm);
+            if (conflict.Current is null)
+            {
+                W.Gone.Add(conflict.ObjectId);
+                return;
+            }
+
+            W.State.Records.TryGetValue(conflict.ObjectId, out var old);
+            W.State = W.State with { Records = W.State.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen)) };
         }
 
-        return writes;
-    }
+        private string ETagOf(string objectId) =>
+            W.State.Records.TryGetValue(objectId, out var snap)
+                ? snap.Latest.ETag
+                : throw new InvalidOperationException($"CRM record {objectId} is written but was never read");
 
-    private static int Execute(SyncWorkingSet w, Effect effect, IMailboxPort mailbox, ICrmPort crm)
-    {
-        var s = w.State;
-        switch (effect)
+        private async ValueTask<int> ExecuteAsync(Effect effect)
         {
-            case CreateCrmRecord e:
-                {
-                    var r = crm.Create(e.Content, e.Owner, e.EventId).Record;
-                    w.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)), Events = Link(s.Events, e.EventId, r.ObjectId) };
-                    return 1;
-                }
-
-            case UpdateCrmRecord e:
-                {
-                    var r = crm.Update(e.ObjectId, e.Content, e.RelinkTo).Record;
-                    w.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
-                    return 1;
-                }
-
-            case CancelCrmRecord e:
-                {
-                    var r = crm.Cancel(e.ObjectId).Record;
-                    w.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
-                    return 1;
-                }
-
-            case DeleteCrmRecord e:
-                crm.Delete(e.ObjectId);
-                w.Gone.Add(e.ObjectId);
-                w.State = s with { Records = s.Records.Remove(e.ObjectId), Events = Unlinked(s.Events, e.ObjectId) };
-                return 1;
-
-            case CreateEvent e:
-                {
-                    var created = mailbox.CreateEvent(e.Content);
-                    var item = created.Item ?? throw new InvalidOperationException("a created event must be returned");
-                    w.Current[created.EventId] = item;
-                    var record = s.Records.TryGetValue(e.ObjectId, out var snap) ? snap.Latest : null;
-                    var events = s.Events.SetItem(created.EventId, new EventSnapshot(item, e.ObjectId));
-                    var records = s.Records;
-                    if (record is not null)
+            var s = W.State;
+            switch (effect)
+            {
+                case CreateCrmRecord e:
                     {
-                        var r = crm.Update(e.ObjectId, record.ToContent(item.Uid), created.EventId).Record;
-                        records = records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
+                        var r = (await crm.CreateAsync(e.Content, e.Owner, e.EventId, e.IdempotencyKey, ct).ConfigureAwait(false)).Record;
+                        s = W.State;
+                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)), Events = Link(s.Events, e.EventId, r.ObjectId) };
+                        return 1;
                     }
 
-                    w.State = s with { Events = events, Records = records };
-                    return record is null ? 1 : 2;
-                }
-
-            case UpdateEvent e:
-                return Rewrite(w, mailbox.UpdateEvent(e.EventId, e.Content));
-
-            case CancelEvent e:
-                return Rewrite(w, mailbox.CancelEvent(e.EventId));
-
-            case DeleteEvent e:
-                {
-                    mailbox.DeleteEvent(e.EventId);
-                    if (s.Events.TryGetValue(e.EventId, out var snap))
+                case UpdateCrmRecord e:
                     {
-                        var tomb = snap.Item with { Removed = true, ChangeKey = string.Empty };
-                        w.Current[e.EventId] = tomb;
-                        w.State = s with { Events = s.Events.SetItem(e.EventId, new EventSnapshot(tomb, null)) };
+                        var r = (await crm.UpdateAsync(e.ObjectId, ETagOf(e.ObjectId), e.Content, e.RelinkTo, ct).ConfigureAwait(false)).Record;
+                        s = W.State;
+                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        return 1;
                     }
 
+                case CancelCrmRecord e:
+                    {
+                        var r = (await crm.CancelAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false)).Record;
+                        s = W.State;
+                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        return 1;
+                    }
+
+                case DeleteCrmRecord e:
+                    await crm.DeleteAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false);
+                    s = W.State;
+                    W.Gone.Add(e.ObjectId);
+                    W.State = s with { Records = s.Records.Remove(e.ObjectId), Events = Unlinked(s.Events, e.ObjectId) };
                     return 1;
-                }
 
-            case LinkReplica e:
-                w.State = s with { Events = Link(s.Events, e.EventId, e.ObjectId) };
-                return 0;
+                case CreateEvent e:
+                    {
+                        var created = await mailbox.CreateEventAsync(e.Content, e.IdempotencyKey, ct).ConfigureAwait(false);
+                        var item = created.Item ?? throw new InvalidOperationException("a created event must be returned");
+                        W.Current[created.EventId] = item;
+                        s = W.State;
+                        var snap = s.Records.TryGetValue(e.ObjectId, out var found) ? found : null;
+                        W.State = s with { Events = s.Events.SetItem(created.EventId, new EventSnapshot(item, e.ObjectId)) };
+                        if (snap is null)
+                        {
+                            return 1;
+                        }
 
-            case UnlinkReplica e:
-                w.State = s with { Events = Unlinked(s.Events, e.ObjectId) };
-                return 0;
+                        var r = (await crm.UpdateAsync(e.ObjectId, snap.Latest.ETag, snap.Latest.ToContent(item.Uid), created.EventId, ct).ConfigureAwait(false)).Record;
+                        s = W.State;
+                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        return 2;
+                    }
 
-            case HeldEffect:
-                return 0;
+                case UpdateEvent e:
+                    return Rewrite(W, await mailbox.UpdateEventAsync(e.EventId, e.Content, ct).ConfigureAwait(false));
 
-            default:
-                throw new ArgumentOutOfRangeException(nameof(effect), effect.GetType().Name, "unknown effect");
+                case CancelEvent e:
+                    return Rewrite(W, await mailbox.CancelEventAsync(e.EventId, ct).ConfigureAwait(false));
+
+                case DeleteEvent e:
+                    {
+                        await mailbox.DeleteEventAsync(e.EventId, ct).ConfigureAwait(false);
+                        s = W.State;
+                        if (s.Events.TryGetValue(e.EventId, out var snap))
+                        {
+                            var tomb = snap.Item with { Removed = true, ChangeKey = string.Empty };
+                            W.Current[e.EventId] = tomb;
+                            W.State = s with { Events = s.Events.SetItem(e.EventId, new EventSnapshot(tomb, null)) };
+                        }
+
+                        return 1;
+                    }
+
+                case LinkReplica e:
+                    W.State = s with { Events = Link(s.Events, e.EventId, e.ObjectId) };
+                    return 0;
+
+                case UnlinkReplica e:
+                    W.State = s with { Events = Unlinked(s.Events, e.ObjectId) };
+                    return 0;
+
+                case HeldEffect:
+                    return 0;
+
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(effect), effect.GetType().Name, "unknown effect");
+            }
         }
     }
 
@@ -175,7 +305,8 @@ public static class SyncCycle
     {
         var s = w.State;
         s.Events.TryGetValue(write.EventId, out var snap);
-        var item = write.Item ?? throw new InvalidOperationException("an updated event must be returned");
+        var item = write.Item
+            ?? (snap?.Item ?? throw new InvalidOperationException($"event {write.EventId} was written but never read")) with { Removed = true, ChangeKey = string.Empty };
         w.Current[write.EventId] = item;
         w.State = s with { Events = s.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord)) };
         return 1;

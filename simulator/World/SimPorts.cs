@@ -15,35 +15,36 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
 
     public Provider Provider => world.Mailboxes[employee].Provider;
 
-    public MailboxPage ReadChanges(MailboxCursor cursor)
+    public ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
         var mb = world.Mailboxes[employee];
+        var position = SimCursor.Position(cursor);
         var count = 0;
         foreach (var r in mb.Rows)
         {
-            count += r.Changed > cursor.Position ? 1 : 0;
+            count += r.Changed > position ? 1 : 0;
         }
 
         var items = new MailboxItem[count];
         var i = 0;
         foreach (var r in mb.Rows)
         {
-            if (r.Changed > cursor.Position)
+            if (r.Changed > position)
             {
                 items[i++] = r.ToItem();
             }
         }
 
-        return new MailboxPage(ImmutableCollectionsMarshal.AsImmutableArray(items), new MailboxCursor(mb.Seq));
+        return new(new MailboxPage(ImmutableCollectionsMarshal.AsImmutableArray(items), SimCursor.At(mb.Seq)));
     }
 
-    public MailboxWrite CreateEvent(MeetingContent content)
+    public ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var row = world.CreateMeeting(employee, content.Uid.Value, content.Subject, content.Start, content.End, content.Attendees, content.Type, Cause);
-        return Result(row);
+        return new(Result(row));
     }
 
-    public MailboxWrite UpdateEvent(string eventId, MeetingContent content)
+    public ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
     {
         var ev = world.FindEvent(employee, eventId);
         if (ev is null || ev.Removed || !ev.IsOrganizer)
@@ -51,10 +52,10 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
             throw new InvalidOperationException($"{Owner} cannot update {eventId}: not the organizer's live event");
         }
 
-        return Result(world.UpdateMeeting(employee, eventId, content.Subject, content.Start, content.End, content.Attendees, Cause));
+        return new(Result(world.UpdateMeeting(employee, eventId, content.Subject, content.Start, content.End, content.Attendees, Cause)));
     }
 
-    public MailboxWrite CancelEvent(string eventId)
+    public ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         var ev = world.FindEvent(employee, eventId);
         if (ev is null || ev.Removed || !ev.IsOrganizer)
@@ -63,19 +64,20 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
             throw new InvalidOperationException($"{Owner} cannot cancel {eventId}: only the organizer can");
         }
 
-        return Result(world.CancelMeeting(employee, eventId, Cause));
+        return new(Result(world.CancelMeeting(employee, eventId, Cause)));
     }
 
-    public void DeleteEvent(string eventId)
+    public ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         var ev = world.FindEvent(employee, eventId);
         if (ev is null)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         // Exchange: DELETE of an organizer's event sends cancellations. Google: sendUpdates=none sends nothing.
         world.RemoveEvent(employee, eventId, byOwner: false, notifyAttendees: Provider == Provider.Exchange, Cause);
+        return ValueTask.CompletedTask;
     }
 
     private static MailboxWrite Result(EventRow row) => new(row.Id, row.ToItem().ChangeKey, row.ToItem());
@@ -90,7 +92,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
     public ApiVersion Dialect => world.Scenario.ApiVersion;
 
-    public CrmChangePage ReadChanges(CrmWatermark since)
+    public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
     {
         List<CrmRecord>? records = null;
         foreach (var r in world.Crm.Rows)
@@ -101,10 +103,10 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             }
         }
 
-        return new CrmChangePage(records is null ? [] : [.. records], new CrmWatermark(world.Crm.Seq));
+        return new(new CrmChangePage(records is null ? [] : [.. records], new CrmWatermark(world.Crm.Seq)));
     }
 
-    public ImmutableArray<string> ListIds()
+    public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
         List<string>? ids = null;
         foreach (var r in world.Crm.Rows)
@@ -115,10 +117,10 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             }
         }
 
-        return ids is null ? [] : [.. ids];
+        return new(ids is null ? [] : [.. ids]);
     }
 
-    public CrmWrite Create(MeetingContent content, string owner, string groupwareItemId)
+    public ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         world.MutableCrm().NextId++;
         var id = "R" + world.Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -142,12 +144,12 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             world.Trace("write", Cause, "crm", $"CRM record {id} created, owned by {owner}, linked to {groupwareItemId}");
         }
 
-        return new CrmWrite(row.ToRecord(Dialect));
+        return new(new CrmWrite(row.ToRecord(Dialect)));
     }
 
-    public CrmWrite Update(string objectId, MeetingContent content, string? relinkTo)
+    public ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default)
     {
-        var row = Live(objectId);
+        var row = Live(objectId, ifMatch);
         row = world.PutRecord(row with
         {
             Subject = content.Subject,
@@ -164,33 +166,38 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             world.Trace("write", Cause, "crm", $"CRM record {objectId} updated{(relinkTo is null ? string.Empty : $", linked to {relinkTo}")}");
         }
 
-        return new CrmWrite(row.ToRecord(Dialect));
+        return new(new CrmWrite(row.ToRecord(Dialect)));
     }
 
-    public CrmWrite Cancel(string objectId)
+    public ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default)
     {
-        var row = world.PutRecord(Live(objectId) with { Status = CrmStatus.Cancelled, Version = Live(objectId).Version + 1 });
+        var live = Live(objectId, ifMatch);
+        var row = world.PutRecord(live with { Status = CrmStatus.Cancelled, Version = live.Version + 1 });
         if (world.Log is not null)
         {
             world.Trace("write", Cause, "crm", $"CRM record {objectId} cancelled");
         }
 
-        return new CrmWrite(row.ToRecord(Dialect));
+        return new(new CrmWrite(row.ToRecord(Dialect)));
     }
 
-    public void Delete(string objectId)
+    public ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default)
     {
         var row = world.FindRecord(objectId);
         if (row is null || row.Deleted)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
+
+        CheckETag(row, ifMatch);
 
         world.PutRecord(row with { Deleted = true, Version = row.Version + 1 });
         if (world.Log is not null)
         {
             world.Trace("write", Cause, "crm", $"CRM record {objectId} deleted");
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private static bool SameParties(ImmutableArray<CrmParty> parties, string organizer, ImmutableArray<string> attendees)
@@ -219,9 +226,55 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
         return expected == parties.Length;
     }
 
-    private CrmRow Live(string objectId)
+    private CrmRow Live(string objectId, string ifMatch)
     {
         var row = world.FindRecord(objectId);
-        return row is { Deleted: false } ? row : throw new InvalidOperationException($"CRM record {objectId} does not exist (412)");
+        if (row is not { Deleted: false })
+        {
+            throw new CrmConflictException(objectId, null);
+        }
+
+        CheckETag(row, ifMatch);
+        return row;
+    }
+
+    /// <summary>If-Match, as the CRM checks it: a write decided on an older version is refused with the current one.</summary>
+    private void CheckETag(CrmRow row, string ifMatch)
+    {
+        if (Versions.ETag(row.Version) != ifMatch)
+        {
+            throw new CrmConflictException(row.ObjectId, row.ToRecord(Dialect));
+        }
+    }
+}
+
+/// <summary>
+/// The simulated mailboxes' delta tokens: the mailbox's change sequence number as a string, as opaque to the engine
+/// as a Graph deltaLink. Tokens are cached so a listing allocates none.
+/// </summary>
+internal static class SimCursor
+{
+    private static readonly string[] Tokens = Enumerable.Range(0, 256).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The token for sequence number <paramref name="seq"/>.</summary>
+    public static MailboxCursor At(long seq) =>
+        new(seq >= 0 && seq < Tokens.Length ? Tokens[seq] : seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The sequence number a token stands for; 0 for the start.</summary>
+    public static long Position(MailboxCursor cursor)
+    {
+        var token = cursor.Token;
+        if (token is null)
+        {
+            return 0;
+        }
+
+        long value = 0;
+        foreach (var c in token)
+        {
+            value = (value * 10) + (c - '0');
+        }
+
+        return value;
     }
 }

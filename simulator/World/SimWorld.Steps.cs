@@ -216,7 +216,7 @@ internal sealed partial class SimWorld
     /// </summary>
     public static bool IsNews(MailboxSyncState agent, EventRow e)
     {
-        if (e.Changed <= agent.Cursor.Position)
+        if (e.Changed <= SimCursor.Position(agent.Cursor))
         {
             return false;
         }
@@ -259,7 +259,10 @@ internal sealed partial class SimWorld
         }
 
         var name = Scenario.EmployeeName(employee);
-        var outcome = SyncCycle.Run(Agents[employee], new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+        var run = SyncCycle.RunAsync(Agents[employee], new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+
+        // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
+        var outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
         Agents[employee] = outcome.State;
         LastSyncWrites = outcome.StoreWrites;
         foreach (var d in outcome.Decisions)

@@ -8,14 +8,14 @@ using RulesSync.Engine.Sync;
 namespace RulesSync.Runner.Connectors.Crm;
 
 /// <summary>
-/// The CRM as one employee's sync sees it, over OData V2 in C4C's shape: the asynchronous twin of
-/// <see cref="ICrmPort"/>, one method per port method. Change polling by last-change timestamp (server pages
+/// The CRM as one employee's sync sees it, over OData V2 in C4C's shape, behind the engine's <see cref="ICrmPort"/>. Change polling by last-change timestamp (server pages
 /// followed through <c>__next</c>); deletions are invisible to a poll, so <see cref="ListIdsAsync"/> lists live ids
 /// for reconciliation. Writes send the ETag of the version the caller was shown in If-Match; a 412 (or a record
 /// deleted meanwhile) is not retried but returned as <see cref="CrmWriteStatus.VersionConflict"/> with the record
-/// as it now stands, so the caller decides again. Mapping and protocol only. Thread-safe.
+/// as it now stands (through the port: <see cref="CrmConflictException"/>), so the caller decides again. Mapping and
+/// protocol only. Thread-safe.
 /// </summary>
-public sealed class ODataCrmConnector
+public sealed class ODataCrmConnector : ICrmPort
 {
     private static readonly MeetingType[] Types = [MeetingType.Appointment, MeetingType.Visit];
     private readonly ODataCrmConnection connection;
@@ -38,12 +38,12 @@ public sealed class ODataCrmConnector
     private ODataCrmMapping Mapping => connection.Mapping;
 
     /// <summary>
-    /// Mirrors <see cref="ICrmPort.ReadChanges"/>: appointments and visits whose last change is at or after the
+    /// Implements <see cref="ICrmPort.ReadChangesAsync"/>: appointments and visits whose last change is at or after the
     /// watermark (0: all), oldest first, that the employee is a party of or owns. The next watermark is the latest
     /// change time seen (milliseconds since 1970); records at exactly the watermark come again and are recognised by
     /// their unchanged ETag.
     /// </summary>
-    public async Task<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
+    public async ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
     {
         var lastChange = Options.Fields.LastChange;
         var filter = since.Value == 0
@@ -68,8 +68,8 @@ public sealed class ODataCrmConnector
         return new CrmChangePage([.. records.OrderBy(r => r.Changed).Select(r => r.Record)], new CrmWatermark(watermark));
     }
 
-    /// <summary>Mirrors <see cref="ICrmPort.ListIds"/>: the ids of every live record the employee is a party of or owns.</summary>
-    public async Task<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Implements <see cref="ICrmPort.ListIdsAsync"/>: the ids of every live record the employee is a party of or owns.</summary>
+    public async ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
         var ids = ImmutableArray.CreateBuilder<string>();
         foreach (var type in Types)
@@ -88,7 +88,7 @@ public sealed class ODataCrmConnector
         return ids.ToImmutable();
     }
 
-    /// <summary>Mirrors <see cref="ICrmPort.Create"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>
+    /// <summary>As <see cref="ICrmPort.CreateAsync"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>
     public async Task<CrmWriteResult> CreateAsync(MeetingContent content, string owner, string groupwareItemId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -105,27 +105,70 @@ public sealed class ODataCrmConnector
         return CrmWriteResult.Written(Remember(answer.D, content.Type, answer.ETag));
     }
 
-    /// <summary>Mirrors <see cref="ICrmPort.Update"/>: the record's content (and, with <paramref name="relinkTo"/>, its groupware link).</summary>
+    /// <summary>As <see cref="ICrmPort.UpdateAsync"/>, against the version this connection last showed: the record's content (and, with <paramref name="relinkTo"/>, its groupware link).</summary>
     public async Task<CrmWriteResult> UpdateAsync(string objectId, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
 
         // A content without a real UID carries the engine's placeholder key: never write that as the record's UID.
         var body = Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId));
-        return await PatchAsync(objectId, content.Type, body, cancellationToken).ConfigureAwait(false);
+        return await PatchAsync(objectId, content.Type, body, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Mirrors <see cref="ICrmPort.Cancel"/>: sets the cancelled status code. Notifies nobody.</summary>
+    /// <summary>As <see cref="ICrmPort.CancelAsync"/>, against the version this connection last showed: sets the cancelled status code. Notifies nobody.</summary>
     public async Task<CrmWriteResult> CancelAsync(string objectId, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject { [Options.Fields.Status] = Options.CancelledStatusCode };
-        return await PatchAsync(objectId, null, body, cancellationToken).ConfigureAwait(false);
+        return await PatchAsync(objectId, null, body, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Mirrors <see cref="ICrmPort.Delete"/>: deletes the record (already gone counts as deleted). Notifies nobody.</summary>
-    public async Task<CrmWriteResult> DeleteAsync(string objectId, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="ICrmPort.DeleteAsync"/>, against the version this connection last showed: deletes the record (already gone counts as deleted). Notifies nobody.</summary>
+    public Task<CrmWriteResult> DeleteAsync(string objectId, CancellationToken cancellationToken = default) => DeleteAsync(objectId, null, cancellationToken);
+
+    async ValueTask<CrmWrite> ICrmPort.CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken) =>
+        Port(objectId: null, await CreateAsync(content, owner, groupwareItemId, cancellationToken).ConfigureAwait(false));
+
+    async ValueTask<CrmWrite> ICrmPort.UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        var body = Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId));
+        return Port(objectId, await PatchAsync(objectId, content.Type, body, ifMatch, cancellationToken).ConfigureAwait(false));
+    }
+
+    async ValueTask<CrmWrite> ICrmPort.CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        var body = new JsonObject { [Options.Fields.Status] = Options.CancelledStatusCode };
+        return Port(objectId, await PatchAsync(objectId, null, body, ifMatch, cancellationToken).ConfigureAwait(false));
+    }
+
+    async ValueTask ICrmPort.DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        var result = await DeleteAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false);
+        if (result.IsVersionConflict)
+        {
+            throw new CrmConflictException(objectId, result.Current);
+        }
+    }
+
+    /// <summary>A write's outcome as the port reports it: the record, or a conflict to decide again on.</summary>
+    private static CrmWrite Port(string? objectId, CrmWriteResult result) => result.Status switch
+    {
+        CrmWriteStatus.Written => result.Write!,
+        CrmWriteStatus.VersionConflict => throw new CrmConflictException(objectId ?? result.Current?.ObjectId ?? "(new)", result.Current),
+        _ => throw new InvalidOperationException($"unexpected CRM write outcome {result.Status}"),
+    };
+
+    private async Task<CrmWriteResult> DeleteAsync(string objectId, string? ifMatch, CancellationToken cancellationToken)
     {
         var (type, etag) = await VersionAsync(objectId, null, cancellationToken).ConfigureAwait(false);
+        if (etag is not null && ifMatch is not null)
+        {
+            etag = ifMatch;
+        }
+
         if (etag is null)
         {
             return CrmWriteResult.Gone;
@@ -151,13 +194,16 @@ public sealed class ODataCrmConnector
         return etag is null ? null : await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<CrmWriteResult> PatchAsync(string objectId, MeetingType? hint, JsonObject body, CancellationToken cancellationToken)
+    private async Task<CrmWriteResult> PatchAsync(string objectId, MeetingType? hint, JsonObject body, string? ifMatch, CancellationToken cancellationToken)
     {
         var (type, etag) = await VersionAsync(objectId, hint, cancellationToken).ConfigureAwait(false);
         if (etag is null)
         {
             return CrmWriteResult.Conflict(null);
         }
+
+        // The port says which version the decision was made on; without it, the version this connection last showed.
+        etag = ifMatch ?? etag;
 
         // Not idempotent for ambiguous failures: a lost answer to an applied PATCH would come back as a 412 on our own write.
         var answer = await connection.WriteAsync(HttpMethod.Patch, Key(type, objectId), body, etag, idempotent: false, cancellationToken).ConfigureAwait(false);

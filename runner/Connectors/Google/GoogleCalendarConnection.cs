@@ -59,8 +59,8 @@ public sealed partial class GoogleCalendarConnection : IDisposable
     internal TimeProvider Time => Retry.Time;
 
     /// <summary>A connector bound to one mailbox (its cursor book persisted by the caller).</summary>
-    public GoogleMailboxConnector ForMailbox(string mailbox, MailboxCursorBook? cursors = null) =>
-        new(this, mailbox, cursors ?? new MailboxCursorBook());
+    public GoogleMailboxConnector ForMailbox(string mailbox, DeliveredEvents? delivered = null) =>
+        new(this, mailbox, delivered ?? new DeliveredEvents());
 
     internal CalendarV3Service Service(string mailbox) => services.GetOrAdd(mailbox, m =>
     {

@@ -11,45 +11,45 @@ using RulesSync.Runner.Connectors.Resilience;
 namespace RulesSync.Runner.Connectors.Google;
 
 /// <summary>
-/// One Google Calendar mailbox through the Calendar v3 client: the asynchronous twin of <see cref="IMailboxPort"/>,
+/// One Google Calendar mailbox through the Calendar v3 client, behind the engine's <see cref="IMailboxPort"/>,
 /// one method per port method. Incremental sync with syncToken and pageToken; an expired token (410) becomes a full
 /// sync diffed against the ids delivered before, so only events that are really gone become removal notices.
 /// Writes send <see cref="GoogleConnectorOptions.SendUpdates"/> ("none"); only a decided cancellation sends "all".
 /// Mapping and protocol only. Thread-safe.
 /// </summary>
-public sealed partial class GoogleMailboxConnector
+public sealed partial class GoogleMailboxConnector : IMailboxPort
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
     private readonly GoogleCalendarConnection connection;
 
-    internal GoogleMailboxConnector(GoogleCalendarConnection connection, string mailbox, MailboxCursorBook cursors)
+    internal GoogleMailboxConnector(GoogleCalendarConnection connection, string mailbox, DeliveredEvents delivered)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
         this.connection = connection;
         Mailbox = mailbox;
-        Cursors = cursors;
+        Delivered = delivered;
     }
 
     /// <summary>The mailbox (its email address is its calendar id).</summary>
     public string Mailbox { get; }
 
     /// <summary>Google.</summary>
-    public static Provider Provider => Provider.Google;
+    public Provider Provider => Provider.Google;
 
-    /// <summary>This mailbox's cursors (sync tokens) and delivered event ids; persist with the engine's state.</summary>
-    public MailboxCursorBook Cursors { get; }
+    /// <summary>The event ids this connector has delivered (what a full resync is diffed against); seed it from the persisted state.</summary>
+    public DeliveredEvents Delivered { get; }
 
     private GoogleConnectorOptions Options => connection.Options;
 
     private CalendarV3Service Service => connection.Service(Mailbox);
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.ReadChanges"/>: every page of an incremental sync from <paramref name="cursor"/>
-    /// (position 0: a full sync over the window), the nextSyncToken of the last page becoming the next cursor.
+    /// Implements <see cref="IMailboxPort.ReadChangesAsync"/>: every page of an incremental sync from <paramref name="cursor"/>
+    /// (from the start: a full sync over the window), the nextSyncToken of the last page becoming the next cursor.
     /// </summary>
-    public async Task<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
+    public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
-        var token = Cursors.Resolve(cursor);
+        var token = cursor.Token;
         ImmutableArray<MailboxItem> items;
         string syncToken;
         try
@@ -62,12 +62,12 @@ public sealed partial class GoogleMailboxConnector
             (items, syncToken) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Cursors.Observe(items);
-        return new MailboxPage(items, Cursors.Issue(syncToken));
+        Delivered.Observe(items);
+        return new MailboxPage(items, new MailboxCursor(syncToken));
     }
 
-    /// <summary>Mirrors <see cref="IMailboxPort.CreateEvent"/> (sendUpdates "none" unless configured otherwise).</summary>
-    public async Task<MailboxWrite> CreateEventAsync(MeetingContent content, CancellationToken cancellationToken = default)
+    /// <summary>Implements <see cref="IMailboxPort.CreateEventAsync"/> (sendUpdates "none" unless configured otherwise).</summary>
+    public async ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var created = await CallAsync("insert event", idempotent: false, t =>
@@ -75,8 +75,8 @@ public sealed partial class GoogleMailboxConnector
         return Written(created);
     }
 
-    /// <summary>Mirrors <see cref="IMailboxPort.UpdateEvent"/> (sendUpdates "none" unless configured otherwise).</summary>
-    public async Task<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
+    /// <summary>Implements <see cref="IMailboxPort.UpdateEventAsync"/> (sendUpdates "none" unless configured otherwise).</summary>
+    public async ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         ArgumentNullException.ThrowIfNull(content);
@@ -86,11 +86,11 @@ public sealed partial class GoogleMailboxConnector
     }
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.CancelEvent"/>: deletes the organizer's event with sendUpdates "all" — the one
+    /// Implements <see cref="IMailboxPort.CancelEventAsync"/>: deletes the organizer's event with sendUpdates "all" — the one
     /// write that tells attendees. An attendee's copy is refused before any request is sent. Returns the last known
     /// content marked cancelled and removed (Google keeps only the id of a deleted event).
     /// </summary>
-    public async Task<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default)
+    public async ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         var before = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
@@ -106,16 +106,16 @@ public sealed partial class GoogleMailboxConnector
 
         await CallAsync("cancel event", idempotent: false, t =>
             new EventsDeleteRequest(Service, Mailbox, eventId) { SendUpdates = "all" }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
-        Cursors.Observe(eventId, live: false);
+        Delivered.Observe(eventId, live: false);
         var gone = GoogleEventMapping.ToItem(before, connection.Directory, Options.TypeProperty) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
         return new MailboxWrite(eventId, string.Empty, gone);
     }
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.DeleteEvent"/>: deletes the replica with sendUpdates "none" (nobody is mailed).
+    /// Implements <see cref="IMailboxPort.DeleteEventAsync"/>: deletes the replica with sendUpdates "none" (nobody is mailed).
     /// Deleting an event that is already gone succeeds.
     /// </summary>
-    public async Task DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
+    public async ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         await CallAsync("delete event", idempotent: true, async t =>
@@ -131,7 +131,7 @@ public sealed partial class GoogleMailboxConnector
 
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        Cursors.Observe(eventId, live: false);
+        Delivered.Observe(eventId, live: false);
     }
 
     /// <summary>Reads one event; null when it is gone (404, 410, or only a cancelled stub is left).</summary>
@@ -182,7 +182,7 @@ public sealed partial class GoogleMailboxConnector
     private async Task<(ImmutableArray<MailboxItem> Items, string SyncToken)> ResyncAsync(CancellationToken cancellationToken)
     {
         var (listing, syncToken) = await SyncAsync(null, cancellationToken).ConfigureAwait(false);
-        var (items, listed, missing, removed) = await FullResync.CompleteAsync(listing, Cursors.KnownEventIds, GetEachAsync, cancellationToken).ConfigureAwait(false);
+        var (items, listed, missing, removed) = await FullResync.CompleteAsync(listing, Delivered.KnownEventIds, GetEachAsync, cancellationToken).ConfigureAwait(false);
         LogResync(connection.Logger, Mailbox, listed, missing, removed);
         return (items, syncToken);
     }
@@ -216,7 +216,7 @@ public sealed partial class GoogleMailboxConnector
     private MailboxWrite Written(CalendarEvent e)
     {
         var item = GoogleEventMapping.ToItem(e, connection.Directory, Options.TypeProperty);
-        Cursors.Observe(item.EventId, live: true);
+        Delivered.Observe(item.EventId, live: true);
         return new MailboxWrite(item.EventId, item.ChangeKey, item);
     }
 

@@ -71,8 +71,8 @@ public sealed partial class GraphConnection : IDisposable
     internal EmployeeDirectory Directory { get; }
 
     /// <summary>A connector bound to one mailbox (its cursor book persisted by the caller).</summary>
-    public GraphMailboxConnector ForMailbox(string mailbox, MailboxCursorBook? cursors = null) =>
-        new(this, mailbox, cursors ?? new MailboxCursorBook());
+    public GraphMailboxConnector ForMailbox(string mailbox, DeliveredEvents? delivered = null) =>
+        new(this, mailbox, delivered ?? new DeliveredEvents());
 
     /// <summary>The Azure.Identity credential the options select; never logs the secret.</summary>
     public static TokenCredential CreateCredential(GraphConnectorOptions options)

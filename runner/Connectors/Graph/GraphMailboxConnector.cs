@@ -16,47 +16,46 @@ using RulesSync.Runner.Connectors.Resilience;
 namespace RulesSync.Runner.Connectors.Graph;
 
 /// <summary>
-/// One Exchange mailbox through Microsoft Graph: the asynchronous twin of <see cref="IMailboxPort"/>, one method per
-/// port method. Mapping and protocol only; every decision (what to write, cancel or delete) is the engine's.
+/// One Exchange mailbox through Microsoft Graph, behind the engine's <see cref="IMailboxPort"/>. Mapping and protocol only; every decision (what to write, cancel or delete) is the engine's.
 /// Each request goes through the app's per-mailbox gate (at most 4 in flight) and the retry loop (429/503
 /// Retry-After honoured; ambiguous failures retried only where repeating is harmless). Thread-safe.
 /// </summary>
-public sealed partial class GraphMailboxConnector
+public sealed partial class GraphMailboxConnector : IMailboxPort
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
     private const int BatchLimit = 20;
     private readonly GraphConnection connection;
 
-    internal GraphMailboxConnector(GraphConnection connection, string mailbox, MailboxCursorBook cursors)
+    internal GraphMailboxConnector(GraphConnection connection, string mailbox, DeliveredEvents delivered)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
         this.connection = connection;
         Mailbox = mailbox;
-        Cursors = cursors;
+        Delivered = delivered;
     }
 
     /// <summary>The mailbox (user principal name or email).</summary>
     public string Mailbox { get; }
 
     /// <summary>Exchange.</summary>
-    public static Provider Provider => Provider.Exchange;
+    public Provider Provider => Provider.Exchange;
 
-    /// <summary>This mailbox's cursors (delta links) and delivered event ids; persist with the engine's state.</summary>
-    public MailboxCursorBook Cursors { get; }
+    /// <summary>The event ids this connector has delivered (what a full resync is diffed against); seed it from the persisted state.</summary>
+    public DeliveredEvents Delivered { get; }
 
     private GraphServiceClient Client => connection.Client;
 
     private GraphConnectorOptions Options => connection.Options;
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.ReadChanges"/>: one whole calendarView delta round (every nextLink followed)
-    /// from <paramref name="cursor"/> (position 0: a full round over the sync window); the deltaLink becomes the
+    /// Implements <see cref="IMailboxPort.ReadChangesAsync"/>: one whole calendarView delta round (every nextLink followed)
+    /// from <paramref name="cursor"/> (from the start: a full round over the sync window); the deltaLink becomes the
     /// next cursor. If Graph no longer knows the delta token (410), a full round is read instead and diffed against
     /// the event ids delivered before: only ids that Graph no longer returns, even by id, become removal notices.
     /// </summary>
-    public async Task<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
+    public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
-        var token = Cursors.Resolve(cursor);
+        var token = cursor.Token;
         ImmutableArray<MailboxItem> items;
         string deltaLink;
         try
@@ -69,24 +68,24 @@ public sealed partial class GraphMailboxConnector
             (items, deltaLink) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Cursors.Observe(items);
-        return new MailboxPage(items, Cursors.Issue(deltaLink));
+        Delivered.Observe(items);
+        return new MailboxPage(items, new MailboxCursor(deltaLink));
     }
 
-    /// <summary>Mirrors <see cref="IMailboxPort.CreateEvent"/>: creates the organizer's event; Exchange invites the attendees.</summary>
-    public async Task<MailboxWrite> CreateEventAsync(MeetingContent content, CancellationToken cancellationToken = default)
+    /// <summary>Implements <see cref="IMailboxPort.CreateEventAsync"/>: creates the organizer's event; Exchange invites the attendees.</summary>
+    public async ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         // Not idempotent: a create whose answer was lost may have happened, so only refusals (429/503) are retried.
         // Each attempt builds its body afresh: the SDK's backing store sends only "changed" values once a model
         // has been serialized, so a reused body would go out empty.
-        var created = await CallAsync("create event", idempotent: false, t => Client.Users[Mailbox].Events.PostAsync(Body(content), Prefer, t), cancellationToken)
+        var created = await CallAsync("create event", idempotent: false, t => Client.Users[Mailbox].Events.PostAsync(CreateBody(content, idempotencyKey), Prefer, t), cancellationToken)
             .ConfigureAwait(false) ?? throw new InvalidOperationException("Graph returned no event for a create");
         return Written(created);
     }
 
-    /// <summary>Mirrors <see cref="IMailboxPort.UpdateEvent"/>: changes subject, times and attendees; Exchange sends updates.</summary>
-    public async Task<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
+    /// <summary>Implements <see cref="IMailboxPort.UpdateEventAsync"/>: changes subject, times and attendees; Exchange sends updates.</summary>
+    public async ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         ArgumentNullException.ThrowIfNull(content);
@@ -98,16 +97,16 @@ public sealed partial class GraphMailboxConnector
     }
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.CancelEvent"/>: Graph <c>cancel</c> with <see cref="GraphConnectorOptions.CancellationComment"/>
+    /// Implements <see cref="IMailboxPort.CancelEventAsync"/>: Graph <c>cancel</c> with <see cref="GraphConnectorOptions.CancellationComment"/>
     /// — the only write that sends attendees a cancellation. Organizer only: an attendee's copy is refused before
     /// any request is sent. When Exchange then removes the organizer's event, the write returns the last known
     /// content marked cancelled and removed (so the later <c>@removed</c> is recognised as our own).
     /// </summary>
-    public Task<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default) =>
+    public ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default) =>
         CancelEventAsync(eventId, Options.CancellationComment, cancellationToken);
 
     /// <summary>As <see cref="CancelEventAsync(string, CancellationToken)"/> with an explicit comment for the attendees.</summary>
-    public async Task<MailboxWrite> CancelEventAsync(string eventId, string comment, CancellationToken cancellationToken = default)
+    public async ValueTask<MailboxWrite> CancelEventAsync(string eventId, string comment, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         var before = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false)
@@ -129,24 +128,24 @@ public sealed partial class GraphMailboxConnector
             return Written(after);
         }
 
-        Cursors.Observe(eventId, live: false);
+        Delivered.Observe(eventId, live: false);
         var gone = GraphEventMapping.ToItem(before, connection.Directory, Options.VisitCategory) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
         return new MailboxWrite(eventId, string.Empty, gone);
     }
 
     /// <summary>
-    /// Mirrors <see cref="IMailboxPort.DeleteEvent"/>: removes a replica without telling anyone — an attendee's copy,
+    /// Implements <see cref="IMailboxPort.DeleteEventAsync"/>: removes a replica without telling anyone — an attendee's copy,
     /// or an organizer's event nobody else is invited to. An organizer's event with attendees is refused with
     /// <see cref="OrganizerDeleteRefusedException"/> (Exchange would send them cancellations). Deleting an event that
     /// is already gone succeeds.
     /// </summary>
-    public async Task DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
+    public async ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         var current = await GetRawAsync(eventId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
-            Cursors.Observe(eventId, live: false);
+            Delivered.Observe(eventId, live: false);
             return;
         }
 
@@ -173,7 +172,7 @@ public sealed partial class GraphMailboxConnector
 
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        Cursors.Observe(eventId, live: false);
+        Delivered.Observe(eventId, live: false);
     }
 
     /// <summary>
@@ -285,7 +284,7 @@ public sealed partial class GraphMailboxConnector
     {
         var (listing, deltaLink) = await RoundAsync(null, cancellationToken).ConfigureAwait(false);
         var (items, listed, missing, removed) = await FullResync.CompleteAsync(
-            listing, Cursors.KnownEventIds, (ids, ct) => GetEventsAsync(ids, ct), cancellationToken).ConfigureAwait(false);
+            listing, Delivered.KnownEventIds, (ids, ct) => GetEventsAsync(ids, ct), cancellationToken).ConfigureAwait(false);
         LogResync(connection.Logger, Mailbox, listed, missing, removed);
         return (items, deltaLink);
     }
@@ -304,10 +303,18 @@ public sealed partial class GraphMailboxConnector
 
     private Event Body(MeetingContent content) => GraphEventMapping.ToEvent(content, Mailbox, Options.VisitCategory);
 
+    /// <summary>A create's body carries the effect's idempotency key as Graph's <c>transactionId</c>, which Graph uses to drop a repeated create.</summary>
+    private Event CreateBody(MeetingContent content, string idempotencyKey)
+    {
+        var body = Body(content);
+        body.TransactionId = idempotencyKey;
+        return body;
+    }
+
     private MailboxWrite Written(Event e)
     {
         var item = GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory);
-        Cursors.Observe(item.EventId, live: true);
+        Delivered.Observe(item.EventId, live: true);
         return new MailboxWrite(item.EventId, item.ChangeKey, item);
     }
 

@@ -15,7 +15,14 @@ public class SyncCycleTests
             : (DecisionAction.Ignore, DecisionTarget.Opposite));
 
     private static SyncOutcome Run(MailboxSyncState state, FakeMailbox mb, FakeCrm crm, IDecisionPolicy policy, bool autoShare = true) =>
-        SyncCycle.Run(state, mb, crm, policy, SyncSettings.For(state.EmployeeId, autoShare), Now);
+        Completed(SyncCycle.RunAsync(state, mb, crm, policy, SyncSettings.For(state.EmployeeId, autoShare), Now));
+
+    /// <summary>The fakes complete synchronously, so the sync does: as in the simulator.</summary>
+    internal static SyncOutcome Completed(ValueTask<SyncOutcome> run)
+    {
+        Assert.True(run.IsCompleted, "a sync over synchronous ports completes synchronously");
+        return run.GetAwaiter().GetResult();
+    }
 
     [Fact]
     public void Run_NewOrganizerEvent_SharedOnceThenOwnWritesAreEchoes()
@@ -108,14 +115,14 @@ public class SyncCycleTests
         var crm = new FakeCrm(ApiVersion.V2);
         mb.Invite("m1", organizer: true);
         var policy = ShareNew();
-        SyncCycle.Run(MailboxSyncState.Initial("A"), mb, crm, policy, SyncSettings.For("A", true), FakeMailbox.T0.AddDays(2));
+        Completed(SyncCycle.RunAsync(MailboxSyncState.Initial("A"), mb, crm, policy, SyncSettings.For("A", true), FakeMailbox.T0.AddDays(2)));
         Assert.Equal(Timing.Past, Assert.Single(policy.Seen).Timing);
     }
 
     [Fact]
     public void Run_SettingsForAnotherEmployee_Throws()
     {
-        Assert.Throws<ArgumentException>(() => SyncCycle.Run(MailboxSyncState.Initial("A"), new FakeMailbox("A"), new FakeCrm(ApiVersion.V2), ShareNew(), SyncSettings.For("B", true), Now));
+        Assert.Throws<ArgumentException>(() => Completed(SyncCycle.RunAsync(MailboxSyncState.Initial("A"), new FakeMailbox("A"), new FakeCrm(ApiVersion.V2), ShareNew(), SyncSettings.For("B", true), Now)));
     }
 
     [Fact]

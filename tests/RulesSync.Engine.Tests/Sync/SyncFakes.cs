@@ -58,27 +58,37 @@ internal sealed class FakeMailbox(string owner, Provider provider = Provider.Exc
 
     public static DateTimeOffset T0 { get; } = new(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
 
-    public MailboxPage ReadChanges(MailboxCursor cursor) =>
-        new([.. _log.Where(l => l.Seq > cursor.Position).GroupBy(l => l.Item.EventId).Select(g => g.Last().Item)], new MailboxCursor(_log.Count));
-
-    public MailboxWrite CreateEvent(MeetingContent content)
+    public ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
+        var position = cursor.IsStart ? 0 : long.Parse(cursor.Token!, System.Globalization.CultureInfo.InvariantCulture);
+        return new(new MailboxPage(
+            [.. _log.Where(l => l.Seq > position).GroupBy(l => l.Item.EventId).Select(g => g.Last().Item)],
+            new MailboxCursor(_log.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
+
+    public List<string> CreateKeys { get; } = [];
+
+    public ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        CreateKeys.Add(idempotencyKey);
         _ids++;
         Writes++;
         var item = new MailboxItem($"{owner}-ev{_ids}", "1", content.Uid, true, owner, [.. content.Attendees.Select(a => new MeetingAttendee(a, a.Length == 1, AttendeeResponse.None))],
             content.Cancelled, content.Subject, content.Start, content.End, content.Type, AttendeeResponse.Accepted, false);
         Put(item);
-        return new MailboxWrite(item.EventId, item.ChangeKey, item);
+        return new(new MailboxWrite(item.EventId, item.ChangeKey, item));
     }
 
-    public MailboxWrite UpdateEvent(string eventId, MeetingContent content) => Bump(eventId, i => i with { Subject = content.Subject, Start = content.Start, End = content.End });
+    public ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default) =>
+        new(Bump(eventId, i => i with { Subject = content.Subject, Start = content.Start, End = content.End }));
 
-    public MailboxWrite CancelEvent(string eventId) => Bump(eventId, i => i with { Cancelled = true });
+    public ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default) => new(Bump(eventId, i => i with { Cancelled = true }));
 
-    public void DeleteEvent(string eventId)
+    public ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default)
     {
         Writes++;
         Put(Live[eventId] with { Removed = true });
+        return ValueTask.CompletedTask;
     }
 
     private MailboxWrite Bump(string eventId, Func<MailboxItem, MailboxItem> change)
@@ -120,35 +130,64 @@ internal sealed class FakeCrm(ApiVersion dialect) : ICrmPort
 
     public void Remove(string objectId) => Live.Remove(objectId);
 
-    public CrmChangePage ReadChanges(CrmWatermark since) =>
-        new([.. _log.Where(l => l.Seq > since.Value && Live.ContainsKey(l.Record.ObjectId)).GroupBy(l => l.Record.ObjectId).Select(g => g.Last().Record)], new CrmWatermark(_log.Count));
+    /// <summary>Runs before each write to an existing record: a test changes the record "meanwhile" here.</summary>
+    public Action<string>? BeforeWrite { get; set; }
 
-    public ImmutableArray<string> ListIds() => [.. Live.Keys.Order(StringComparer.Ordinal)];
+    public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
+        new(new CrmChangePage([.. _log.Where(l => l.Seq > since.Value && Live.ContainsKey(l.Record.ObjectId)).GroupBy(l => l.Record.ObjectId).Select(g => g.Last().Record)], new CrmWatermark(_log.Count)));
 
-    public CrmWrite Create(MeetingContent content, string owner, string groupwareItemId)
+    public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) => new([.. Live.Keys.Order(StringComparer.Ordinal)]);
+
+    public ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         Writes++;
         _ids++;
-        return new CrmWrite(Put(new CrmRecord($"R{_ids}", "W/1", content.Uid, groupwareItemId, content.Subject, content.Start, content.End, CrmStatus.Open, owner, content.Organizer,
-            [new CrmParty(content.Organizer, PartyRole.Organizer), .. content.Attendees.Where(a => a != content.Organizer).Select(a => new CrmParty(a, a.Length == 1 ? PartyRole.Attendee : PartyRole.Contact))], content.Type)));
+        return new(new CrmWrite(Put(new CrmRecord($"R{_ids}", "W/1", content.Uid, groupwareItemId, content.Subject, content.Start, content.End, CrmStatus.Open, owner, content.Organizer,
+            [new CrmParty(content.Organizer, PartyRole.Organizer), .. content.Attendees.Where(a => a != content.Organizer).Select(a => new CrmParty(a, a.Length == 1 ? PartyRole.Attendee : PartyRole.Contact))], content.Type))));
     }
 
-    public CrmWrite Update(string objectId, MeetingContent content, string? relinkTo) =>
-        Bump(objectId, r => r with { Subject = content.Subject, Start = content.Start, End = content.End, GroupwareItemId = relinkTo ?? r.GroupwareItemId, Status = content.Cancelled ? CrmStatus.Cancelled : CrmStatus.Open });
+    public ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default) =>
+        Bump(objectId, ifMatch, r => r with { Subject = content.Subject, Start = content.Start, End = content.End, GroupwareItemId = relinkTo ?? r.GroupwareItemId, Status = content.Cancelled ? CrmStatus.Cancelled : CrmStatus.Open });
 
-    public CrmWrite Cancel(string objectId) => Bump(objectId, r => r with { Status = CrmStatus.Cancelled });
+    public ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default) =>
+        Bump(objectId, ifMatch, r => r with { Status = CrmStatus.Cancelled });
 
-    public void Delete(string objectId)
+    public ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default)
     {
+        Check(objectId, ifMatch);
         Writes++;
         Live.Remove(objectId);
+        return ValueTask.CompletedTask;
     }
 
-    private CrmWrite Bump(string objectId, Func<CrmRecord, CrmRecord> change)
+    /// <summary>Changes a record as someone else would: a new version.</summary>
+    public CrmRecord Touch(string objectId, Func<CrmRecord, CrmRecord> change)
     {
+        var old = Live[objectId];
+        var version = int.Parse(old.ETag.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture) + 1;
+        return Put(change(old) with { ETag = "W/" + version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    private void Check(string objectId, string ifMatch)
+    {
+        BeforeWrite?.Invoke(objectId);
+        if (!Live.TryGetValue(objectId, out var now))
+        {
+            throw new CrmConflictException(objectId, null);
+        }
+
+        if (now.ETag != ifMatch)
+        {
+            throw new CrmConflictException(objectId, now);
+        }
+    }
+
+    private ValueTask<CrmWrite> Bump(string objectId, string ifMatch, Func<CrmRecord, CrmRecord> change)
+    {
+        Check(objectId, ifMatch);
         Writes++;
         var old = Live[objectId];
         var version = int.Parse(old.ETag.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture) + 1;
-        return new CrmWrite(Put(change(old) with { ETag = "W/" + version.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        return new(new CrmWrite(Put(change(old) with { ETag = "W/" + version.ToString(System.Globalization.CultureInfo.InvariantCulture) })));
     }
 }

@@ -6,7 +6,7 @@ namespace RulesSync.Runner.Tests.Connectors;
 /// <summary>Conventions across runner/Connectors, checked by reflection.</summary>
 public sealed class ConnectorConsistencyTests
 {
-    private static readonly Type[] ConnectorTypes = typeof(MailboxCursorBook).Assembly.GetTypes()
+    private static readonly Type[] ConnectorTypes = typeof(DeliveredEvents).Assembly.GetTypes()
         .Where(t => t.Namespace?.StartsWith("RulesSync.Runner.Connectors", StringComparison.Ordinal) == true && !t.IsNested && !t.Name.StartsWith('<'))
         .ToArray();
 
@@ -30,7 +30,7 @@ public sealed class ConnectorConsistencyTests
         Assert.True(operations.Count >= 20, $"found {operations.Count} connector operations");
         Assert.All(operations, m =>
         {
-            Assert.True(typeof(Task).IsAssignableFrom(m.ReturnType), $"{m.DeclaringType!.Name}.{m.Name} is not async");
+            Assert.True(typeof(Task).IsAssignableFrom(m.ReturnType) || typeof(ValueTask).IsAssignableFrom(m.ReturnType) || (m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>)), $"{m.DeclaringType!.Name}.{m.Name} is not async");
             Assert.Equal(typeof(CancellationToken), m.GetParameters()[^1].ParameterType);
         });
     }

@@ -66,6 +66,15 @@ public class SimWorldTests
         Assert.Equal(copyRemoved, w.LiveEvent(1) is null);
     }
 
+    /// <summary>The simulated ports complete synchronously: the world is one atomic step at a time.</summary>
+    private static T Done<T>(ValueTask<T> operation)
+    {
+        Assert.True(operation.IsCompletedSuccessfully, "a simulated port completes synchronously");
+        return operation.Result;
+    }
+
+    private static void Done(ValueTask operation) => Assert.True(operation.IsCompletedSuccessfully, "a simulated port completes synchronously");
+
     [Theory]
     [InlineData(Provider.Exchange, 3)]
     [InlineData(Provider.Google, 0)]
@@ -73,7 +82,7 @@ public class SimWorldTests
     {
         var w = SimWorld.Create(new Scenario([provider, Provider.Exchange, Provider.Exchange], 1, ApiVersion.V2, false, MeetingOrigin.Mailbox), RuleSets.Default, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
         w.Apply(new ScheduleStep(StepKind.Create, 0));
-        new SimMailboxPort(w, 0).DeleteEvent(w.LiveEvent(0)!.Id);
+        Done(new SimMailboxPort(w, 0).DeleteEventAsync(w.LiveEvent(0)!.Id));
         Assert.Equal(cancellations, w.Messages.Count(m => m.Kind == MessageKind.Cancellation));
     }
 
@@ -83,7 +92,7 @@ public class SimWorldTests
     public void CrmRecord_UidVisibleOnlyOnV2(ApiVersion api, bool visible)
     {
         var w = Created(api, MeetingOrigin.Crm);
-        var page = new SimCrmPort(w, 1).ReadChanges(default);
+        var page = Done(new SimCrmPort(w, 1).ReadChangesAsync(default));
         var record = Assert.Single(page.Records);
         Assert.Equal(visible, record.Uid is not null);
         Assert.Equal("A", record.Owner);
@@ -94,10 +103,10 @@ public class SimWorldTests
     {
         var w = Created(origin: MeetingOrigin.Crm);
         var port = new SimCrmPort(w, 0);
-        var before = port.ReadChanges(default);
+        var before = Done(port.ReadChangesAsync(default));
         w.Apply(new ScheduleStep(StepKind.CrmDeletes, 0));
-        Assert.Empty(port.ReadChanges(before.Next).Records);
-        Assert.Empty(port.ListIds());
+        Assert.Empty(Done(port.ReadChangesAsync(before.Next)).Records);
+        Assert.Empty(Done(port.ListIdsAsync()));
     }
 
     [Fact]
@@ -105,10 +114,10 @@ public class SimWorldTests
     {
         var w = SimWorld.Create(new Scenario([Provider.Exchange], 0, ApiVersion.V2, false, MeetingOrigin.Crm), RuleSets.Default, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
         w.Apply(new ScheduleStep(StepKind.Create, 0));
-        Assert.Single(new SimCrmPort(w, 0).ListIds());
+        Assert.Single(Done(new SimCrmPort(w, 0).ListIdsAsync()));
         var other = SimWorld.Create(new Scenario([Provider.Exchange, Provider.Exchange], 0, ApiVersion.V2, false, MeetingOrigin.Crm), RuleSets.Default, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
         other.Apply(new ScheduleStep(StepKind.Create, 0));
-        Assert.Single(new SimCrmPort(other, 1).ListIds());
+        Assert.Single(Done(new SimCrmPort(other, 1).ListIdsAsync()));
     }
 
     [Fact]

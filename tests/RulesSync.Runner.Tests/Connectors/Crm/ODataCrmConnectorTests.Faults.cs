@@ -51,7 +51,7 @@ public sealed partial class ODataCrmConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Route = "crm.v2.AppointmentCollection.query", RetryAfter = TimeSpan.FromSeconds(9) });
         using var crm = Connect(t, CrmDialect.V2);
 
-        var read = crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0));
+        var read = crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0)).AsTask();
         var delay = await t.AdvanceThroughRetryAsync(read);
 
         Assert.Equal(TimeSpan.FromSeconds(9), delay);
@@ -71,7 +71,7 @@ public sealed partial class ODataCrmConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = kind, Route = "crm.v2.AppointmentCollection.query", FromNth = 2, PageSize = 0, Delay = TimeSpan.FromSeconds(100) });
         using var crm = Connect(t, CrmDialect.V2);
 
-        var read = crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0));
+        var read = crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0)).AsTask();
         if (kind == FaultKind.Timeout)
         {
             await t.Host.Faults.NextDelayedRequestAsync();
@@ -118,7 +118,7 @@ public sealed partial class ODataCrmConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Unavailable, Route = "crm.v2.*" });
         using var crm = Connect(t, CrmDialect.V2);
 
-        await t.CompleteWithRetriesAsync(crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0)));
+        await t.CompleteWithRetriesAsync(crm.ForEmployee(Alice).ReadChangesAsync(new CrmWatermark(0)).AsTask());
         await t.CompleteWithRetriesAsync(crm.ForEmployee(Alice).CreateAsync(Content("Kick-off", 1, Alice, Bob), Alice, "e1"));
 
         var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("RULESYNC_TECH:" + Password));

@@ -60,7 +60,7 @@ public sealed class GoogleCalendarConnectionTests
         var options = new GoogleConnectorOptions { ServiceAccountKeyJson = key };
         using var google = GoogleTestSetup.Connect(t, options);
 
-        await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(new MailboxCursor(0)));
+        await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(MailboxCursor.Start).AsTask());
 
         var secretLine = pem.Split('\n')[1];
         Assert.Contains(t.Logs.Entries, e => e.EventId == ConnectorLogEvents.RetryScheduled);

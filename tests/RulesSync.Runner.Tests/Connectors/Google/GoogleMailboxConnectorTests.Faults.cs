@@ -27,7 +27,7 @@ public sealed partial class GoogleMailboxConnectorTests
         using var google = GoogleTestSetup.Connect(t, new GoogleConnectorOptions { PageSize = 2 });
         var delays = new List<TimeSpan>();
 
-        var page = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(new MailboxCursor(0)), delays);
+        var page = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(MailboxCursor.Start).AsTask(), delays);
 
         Assert.Equal(5, page.Items.Select(i => i.EventId).Distinct().Count());
         Assert.Equal([TimeSpan.FromSeconds(1)], delays);
@@ -44,7 +44,7 @@ public sealed partial class GoogleMailboxConnectorTests
         var delays = new List<TimeSpan>();
         var started = t.Time.GetUtcNow();
 
-        var page = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(new MailboxCursor(0)), delays);
+        var page = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(MailboxCursor.Start).AsTask(), delays);
 
         Assert.Single(page.Items);
         Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], delays);
@@ -64,7 +64,7 @@ public sealed partial class GoogleMailboxConnectorTests
         using var google = GoogleTestSetup.Connect(t);
         var carol = google.ForMailbox(Carol);
 
-        var page = await carol.ReadChangesAsync(new MailboxCursor(0));
+        var page = await carol.ReadChangesAsync(MailboxCursor.Start);
 
         Assert.Equal(3, page.Items.Length);
         Assert.Empty((await carol.ReadChangesAsync(page.Next)).Items);
@@ -77,7 +77,7 @@ public sealed partial class GoogleMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.RateLimitForbidden, Route = "google.events.insert" });
         using var google = GoogleTestSetup.Connect(t);
 
-        var write = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).CreateEventAsync(Content("Kick-off", 1, Carol, Dave)));
+        var write = await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).CreateEventAsync(Content("Kick-off", 1, Carol, Dave), "create-" + Guid.NewGuid().ToString("N")).AsTask());
 
         Assert.Equal(write.EventId, Assert.Single(t.Organization.Calendar(Carol)).Id);
         Assert.Equal(2, t.Host.Counters.ForRoute("google.events.insert"));
@@ -90,7 +90,7 @@ public sealed partial class GoogleMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.TruncatedBody, Route = "google.events.insert" });
         using var google = GoogleTestSetup.Connect(t);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => google.ForMailbox(Carol).CreateEventAsync(Content("Kick-off", 1, Carol, Dave)));
+        await Assert.ThrowsAnyAsync<Exception>(() => google.ForMailbox(Carol).CreateEventAsync(Content("Kick-off", 1, Carol, Dave), "create-" + Guid.NewGuid().ToString("N")).AsTask());
 
         Assert.Single(t.Organization.Calendar(Carol));
         Assert.Equal(1, t.Host.Counters.ForRoute("google.events.insert"));
@@ -104,7 +104,7 @@ public sealed partial class GoogleMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Timeout, Route = "google.events.list", Delay = TimeSpan.FromSeconds(100) });
         using var google = GoogleTestSetup.Connect(t, new GoogleConnectorOptions { Retry = new() { AttemptTimeout = TimeSpan.FromSeconds(15) } });
 
-        var read = google.ForMailbox(Carol).ReadChangesAsync(new MailboxCursor(0));
+        var read = google.ForMailbox(Carol).ReadChangesAsync(MailboxCursor.Start).AsTask();
         await t.Host.Faults.NextDelayedRequestAsync();
         t.Time.Advance(TimeSpan.FromSeconds(15));
 
@@ -124,7 +124,7 @@ public sealed partial class GoogleMailboxConnectorTests
         using var google = GoogleTestSetup.Connect(t, new GoogleConnectorOptions { PageSize = 2 });
         var carol = google.ForMailbox(Carol);
 
-        var page = await carol.ReadChangesAsync(new MailboxCursor(0));
+        var page = await carol.ReadChangesAsync(MailboxCursor.Start);
 
         Assert.Equal(5, page.Items.Select(i => i.EventId).Distinct().Count());
         Assert.DoesNotContain(page.Items, i => i.Removed);

@@ -65,9 +65,9 @@ public sealed class GraphConnectionTests
         using var graph = GraphTestSetup.Connect(t, GraphConnectorOptions.FromEnvironment(Environment.GetValueOrDefault) with { CertificatePassword = CertificatePassword });
         var alice = graph.ForMailbox(Alice);
 
-        var page = await t.CompleteWithRetriesAsync(alice.ReadChangesAsync(new MailboxCursor(0)));
+        var page = await t.CompleteWithRetriesAsync(alice.ReadChangesAsync(MailboxCursor.Start).AsTask());
         await t.CompleteWithRetriesAsync(alice.GetEventsAsync([page.Items[0].EventId]));
-        await Assert.ThrowsAsync<OrganizerDeleteRefusedException>(() => alice.DeleteEventAsync(page.Items[0].EventId));
+        await Assert.ThrowsAsync<OrganizerDeleteRefusedException>(() => alice.DeleteEventAsync(page.Items[0].EventId).AsTask());
 
         Assert.Contains(t.Logs.Entries, e => e.EventId == ConnectorLogEvents.Configured && e.Message.Contains("client secret", StringComparison.Ordinal));
         Assert.Contains(t.Logs.Entries, e => e.EventId == ConnectorLogEvents.RetryScheduled);

@@ -27,7 +27,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t);
         var started = t.Time.GetUtcNow();
 
-        var read = graph.ForMailbox(Alice).ReadChangesAsync(new MailboxCursor(0));
+        var read = graph.ForMailbox(Alice).ReadChangesAsync(MailboxCursor.Start).AsTask();
         var delay = await t.AdvanceThroughRetryAsync(read);
         var page = await read;
 
@@ -54,7 +54,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 3 });
         var delays = new List<TimeSpan>();
 
-        var page = await t.CompleteWithRetriesAsync(graph.ForMailbox(Alice).ReadChangesAsync(new MailboxCursor(0)), delays);
+        var page = await t.CompleteWithRetriesAsync(graph.ForMailbox(Alice).ReadChangesAsync(MailboxCursor.Start).AsTask(), delays);
 
         Assert.Equal(7, page.Items.Select(i => i.EventId).Distinct().Count());
         Assert.Equal(kind == FaultKind.ShortPage ? [] : [TimeSpan.FromSeconds(1)], delays);
@@ -68,7 +68,7 @@ public sealed partial class GraphMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Timeout, Route = "graph.calendarView.delta", Delay = TimeSpan.FromSeconds(100) });
         using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { Retry = new() { AttemptTimeout = TimeSpan.FromSeconds(20) } });
 
-        var read = graph.ForMailbox(Alice).ReadChangesAsync(new MailboxCursor(0));
+        var read = graph.ForMailbox(Alice).ReadChangesAsync(MailboxCursor.Start).AsTask();
         await t.Host.Faults.NextDelayedRequestAsync();
         t.Time.Advance(TimeSpan.FromSeconds(20));
         var page = await t.CompleteWithRetriesAsync(read);
@@ -84,7 +84,7 @@ public sealed partial class GraphMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Route = "graph.events.create", RetryAfter = TimeSpan.FromSeconds(3) });
         using var graph = GraphTestSetup.Connect(t);
 
-        var create = graph.ForMailbox(Alice).CreateEventAsync(Content("Kick-off", 1, Alice, Bob));
+        var create = graph.ForMailbox(Alice).CreateEventAsync(Content("Kick-off", 1, Alice, Bob), "create-" + Guid.NewGuid().ToString("N")).AsTask();
         Assert.Equal(TimeSpan.FromSeconds(3), await t.AdvanceThroughRetryAsync(create));
         var write = await create;
 
@@ -100,7 +100,7 @@ public sealed partial class GraphMailboxConnectorTests
         t.Host.Faults.Add(new FaultRule { Kind = FaultKind.TruncatedBody, Route = "graph.events.create" });
         using var graph = GraphTestSetup.Connect(t);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => graph.ForMailbox(Alice).CreateEventAsync(Content("Kick-off", 1, Alice, Bob)));
+        await Assert.ThrowsAnyAsync<Exception>(() => graph.ForMailbox(Alice).CreateEventAsync(Content("Kick-off", 1, Alice, Bob), "create-" + Guid.NewGuid().ToString("N")).AsTask());
 
         Assert.Equal(1, t.Host.Counters.ForRoute("graph.events.create"));
         Assert.Single(t.Organization.Calendar(Alice));
@@ -115,7 +115,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t);
         var alice = graph.ForMailbox(Alice);
 
-        var creates = Enumerable.Range(0, 10).Select(i => alice.CreateEventAsync(Content($"m{i}", i, Alice, Bob))).ToList();
+        var creates = Enumerable.Range(0, 10).Select(i => alice.CreateEventAsync(Content($"m{i}", i, Alice, Bob), "create-" + Guid.NewGuid().ToString("N")).AsTask()).ToList();
         for (var remaining = 10; remaining > 0; remaining -= 4)
         {
             for (var held = 0; held < Math.Min(4, remaining); held++)
@@ -163,7 +163,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 2 });
         var alice = graph.ForMailbox(Alice);
 
-        var page = await alice.ReadChangesAsync(new MailboxCursor(0));
+        var page = await alice.ReadChangesAsync(MailboxCursor.Start);
 
         Assert.Equal(5, page.Items.Select(i => i.EventId).Distinct().Count());
         Assert.DoesNotContain(page.Items, i => i.Removed);

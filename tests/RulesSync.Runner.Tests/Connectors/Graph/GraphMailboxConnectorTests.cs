@@ -25,11 +25,11 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 2 });
         var alice = graph.ForMailbox(Alice);
 
-        var page = await alice.ReadChangesAsync(new MailboxCursor(0));
+        var page = await alice.ReadChangesAsync(MailboxCursor.Start);
 
         Assert.Equal(3, t.Host.Counters.For("graph.calendarView.delta", Alice));
         Assert.Equal(5, page.Items.Length);
-        Assert.NotEqual(0, page.Next.Position);
+        Assert.False(page.Next.IsStart);
         var m0 = Assert.Single(page.Items, i => i.Subject == "m0");
         Assert.Equal(meetings[0].Id, m0.EventId);
         Assert.Equal(meetings[0].ICalUid, m0.Uid.Value);
@@ -44,7 +44,7 @@ public sealed partial class GraphMailboxConnectorTests
         Assert.Equal(
             [new MeetingAttendee(Bob, true, EngineResponse.None), new MeetingAttendee(External, false, EngineResponse.None)],
             m0.Attendees.ToArray());
-        Assert.Equal(5, alice.Cursors.KnownEventIds.Count);
+        Assert.Equal(5, alice.Delivered.KnownEventIds.Count);
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t);
         var alice = graph.ForMailbox(Alice);
         var bob = graph.ForMailbox(Bob);
-        var aliceFirst = await alice.ReadChangesAsync(new MailboxCursor(0));
-        var bobFirst = await bob.ReadChangesAsync(new MailboxCursor(0));
+        var aliceFirst = await alice.ReadChangesAsync(MailboxCursor.Start);
+        var bobFirst = await bob.ReadChangesAsync(MailboxCursor.Start);
         Assert.All(bobFirst.Items, i => Assert.False(i.IsOrganizer));
         Assert.Equal(3, bobFirst.Items.Length);
 
@@ -75,7 +75,7 @@ public sealed partial class GraphMailboxConnectorTests
         Assert.True(bobCancelled.Cancelled);
         Assert.False(bobCancelled.Removed);
         Assert.Equal(EngineResponse.Accepted, Assert.Single(bobNext.Items, i => i.Uid.Value == kept.ICalUid).OwnResponse);
-        Assert.DoesNotContain(cancelled.Id, alice.Cursors.KnownEventIds);
+        Assert.DoesNotContain(cancelled.Id, alice.Delivered.KnownEventIds);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed partial class GraphMailboxConnectorTests
         var goes = t.Organization.ScheduleMeeting(Alice, Draft("goes", 4, Bob));
         using var graph = GraphTestSetup.Connect(t);
         var alice = graph.ForMailbox(Alice);
-        var first = await alice.ReadChangesAsync(new MailboxCursor(0));
+        var first = await alice.ReadChangesAsync(MailboxCursor.Start);
         t.Organization.Reschedule(Alice, changes.ICalUid, Epoch.AddDays(5), Epoch.AddDays(5).AddHours(1));
         t.Organization.Reschedule(Alice, leavesWindow.ICalUid, Epoch.AddDays(900), Epoch.AddDays(900).AddHours(1));
         t.Organization.CancelMeeting(Alice, goes.ICalUid);
@@ -119,7 +119,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t);
         var alice = graph.ForMailbox(Alice);
 
-        var write = await alice.CreateEventAsync(Content("Kick-off", 1, Alice, Bob, External));
+        var write = await alice.CreateEventAsync(Content("Kick-off", 1, Alice, Bob, External), "create-" + Guid.NewGuid().ToString("N"));
 
         var item = Assert.IsType<MailboxItem>(write.Item);
         Assert.Equal(write.EventId, item.EventId);
@@ -133,7 +133,7 @@ public sealed partial class GraphMailboxConnectorTests
         Assert.Equal(
             [Bob, External],
             t.Organization.Messages.Where(m => m.Kind == MessageKind.Invitation).Select(m => m.To).Order(StringComparer.Ordinal));
-        Assert.Contains(write.EventId, alice.Cursors.KnownEventIds);
+        Assert.Contains(write.EventId, alice.Delivered.KnownEventIds);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed partial class GraphMailboxConnectorTests
         var bobCopy = t.Organization.Find(Bob, meeting.ICalUid)!;
         using var graph = GraphTestSetup.Connect(t);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => graph.ForMailbox(Bob).CancelEventAsync(bobCopy.Id));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => graph.ForMailbox(Bob).CancelEventAsync(bobCopy.Id).AsTask());
 
         Assert.Contains("attendee", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, t.Host.Counters.ForRoute("graph.events.cancel"));
@@ -208,7 +208,7 @@ public sealed partial class GraphMailboxConnectorTests
         var meeting = t.Organization.ScheduleMeeting(Alice, Draft("Review", 1, Bob, External));
         using var graph = GraphTestSetup.Connect(t);
 
-        var error = await Assert.ThrowsAsync<OrganizerDeleteRefusedException>(() => graph.ForMailbox(Alice).DeleteEventAsync(meeting.Id));
+        var error = await Assert.ThrowsAsync<OrganizerDeleteRefusedException>(() => graph.ForMailbox(Alice).DeleteEventAsync(meeting.Id).AsTask());
 
         Assert.Equal(meeting.Id, error.EventId);
         Assert.Contains("cancellation", error.Message, StringComparison.Ordinal);
@@ -258,7 +258,7 @@ public sealed partial class GraphMailboxConnectorTests
         using var graph = GraphTestSetup.Connect(t, new GraphConnectorOptions { PageSize = 7 }, transport);
         var alice = graph.ForMailbox(Alice);
 
-        var page = await alice.ReadChangesAsync(new MailboxCursor(0));
+        var page = await alice.ReadChangesAsync(MailboxCursor.Start);
         await alice.UpdateEventAsync(meeting.Id, Content("Review", 2, Alice, Bob));
         await alice.ReadChangesAsync(page.Next);
 
