@@ -14,6 +14,23 @@ namespace RulesSync.Runner.Live;
 /// </summary>
 internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmWatermark Next, ImmutableArray<CrmRecord> Live)
 {
+    // Writes of this cycle (null: deleted), so a mailbox synced later in the cycle sees what an earlier one wrote.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CrmRecord?> written = new(StringComparer.Ordinal);
+
+    /// <summary>Records a write made during the cycle.</summary>
+    public void Wrote(string objectId, CrmRecord? record) => written[objectId] = record;
+
+    /// <summary>The changed records as they stand now: the poll, with this cycle's writes laid over it.</summary>
+    public IEnumerable<CrmRecord> ChangedNow() =>
+        Changed.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
+
+    /// <summary>The live records as they stand now.</summary>
+    public IEnumerable<CrmRecord> LiveNow() =>
+        Live.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
+
+    /// <summary>A record written this cycle for the same meeting UID, if any.</summary>
+    public CrmRecord? WrittenFor(string uid) => written.Values.FirstOrDefault(r => r?.Uid?.Value == uid);
+
     /// <summary>Polls the CRM's change feed and lists its live records, once.</summary>
     public static async ValueTask<TenantCrmSnapshot> ReadAsync(ODataCrmConnector tenant, CrmWatermark since, CancellationToken cancellationToken)
     {
@@ -36,30 +53,46 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
     private string Employee => writer.Employee;
 
     public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(new CrmChangePage([.. snapshot.Changed.Where(r => r.Involves(Employee))], snapshot.Next));
+        ValueTask.FromResult(new CrmChangePage([.. snapshot.ChangedNow().Where(r => r.Involves(Employee))], snapshot.Next));
 
     public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.Live.Where(r => r.Involves(Employee)).Select(r => r.ObjectId)]);
+        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.LiveNow().Where(r => r.Involves(Employee)).Select(r => r.ObjectId).Order(StringComparer.Ordinal)]);
 
     public async ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         if (attempt.MaybeDone(idempotencyKey)
-            && snapshot.Live.FirstOrDefault(r => r.GroupwareItemId == groupwareItemId) is { } existing)
+            && snapshot.LiveNow().FirstOrDefault(r => r.GroupwareItemId == groupwareItemId) is { } existing)
         {
             return new CrmWrite(existing);
         }
 
-        return await ((ICrmPort)writer).CreateAsync(content, owner, groupwareItemId, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        // Another mailbox's sync created the meeting's record after this sync read the CRM: decide again on it
+        // (the engine's conflict path) rather than create a second record for the same meeting.
+        if (snapshot.WrittenFor(content.Uid.Value) is { } sibling)
+        {
+            throw new CrmConflictException(sibling.ObjectId, sibling);
+        }
+
+        return Wrote(await ((ICrmPort)writer).CreateAsync(content, owner, groupwareItemId, idempotencyKey, cancellationToken).ConfigureAwait(false));
     }
 
-    public ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default) =>
-        ((ICrmPort)writer).UpdateAsync(objectId, ifMatch, content, relinkTo, cancellationToken);
+    public async ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default) =>
+        Wrote(await ((ICrmPort)writer).UpdateAsync(objectId, ifMatch, content, relinkTo, cancellationToken).ConfigureAwait(false));
 
-    public ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default) =>
-        ((ICrmPort)writer).CancelAsync(objectId, ifMatch, cancellationToken);
+    public async ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default) =>
+        Wrote(await ((ICrmPort)writer).CancelAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false));
 
-    public ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default) =>
-        ((ICrmPort)writer).DeleteAsync(objectId, ifMatch, cancellationToken);
+    public async ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default)
+    {
+        await ((ICrmPort)writer).DeleteAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false);
+        snapshot.Wrote(objectId, null);
+    }
+
+    private CrmWrite Wrote(CrmWrite write)
+    {
+        snapshot.Wrote(write.Record.ObjectId, write.Record);
+        return write;
+    }
 }
 
 /// <summary>

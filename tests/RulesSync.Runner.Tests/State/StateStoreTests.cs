@@ -68,7 +68,7 @@ public sealed class StateStoreTests
         using var store = StateStore.Open(Path.Combine(files.Folder, "s.db"), create: true);
         store.EnsureMailbox("alice@contoso.example", "exchange");
         var (id, _) = store.Journal(Decision(), [Effect("k1")]);
-        var progress = MailboxSyncState.Initial("alice@contoso.example") with { Cursor = new MailboxCursor(42) };
+        var progress = MailboxSyncState.Initial("alice@contoso.example") with { Cursor = new MailboxCursor("delta-42") };
 
         store.CompleteDecision(id, "completed", "Alice@Contoso.example", progress);
 
