@@ -5,7 +5,7 @@ using RulesSync.Runner.Tests.Connectors;
 
 namespace RulesSync.Runner.Tests.Live;
 
-public sealed class LiveRunnerTests
+public sealed partial class LiveRunnerTests
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;
