@@ -141,4 +141,20 @@ public sealed class RunnerConfigurationLoaderTests
 
         Assert.Equal("/nonexistent/rulesync.yaml: error: config file not found", message);
     }
+
+    [Fact]
+    public void Load_ShippedExample_IsValidWithSecretsFromTheEnvironment()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["RULESYNC_GRAPH_CLIENT_SECRET"] = "secret",
+            ["RULESYNC_CRM_PASSWORD"] = "pw",
+        };
+
+        var o = RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name));
+
+        Assert.Equal("contoso", o.Tenant);
+        Assert.Equal(2, o.Mailboxes.Count);
+        Assert.Equal(new Uri("https://hooks.contoso.example/rulesync"), o.Notifications.WebhookUrl);
+    }
 }
