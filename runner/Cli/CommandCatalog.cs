@@ -15,5 +15,17 @@ internal static class CommandCatalog
         yield return Simulation.SimulateCommand.Create(console);
         yield return Simulation.DiffCommand.Create(console);
         yield return Simulation.MutateCommand.Create(console);
+        yield return Operations.RunCommand.Create(console);
+        yield return Operations.StatusCommand.Create(console);
+        foreach (var command in Operations.SuspendCommands.Create(console))
+        {
+            yield return command;
+        }
+
+        yield return Operations.JournalCommand.Create(console);
+        foreach (var command in Operations.HeldCommands.Create(console))
+        {
+            yield return command;
+        }
     }
 }

@@ -43,7 +43,28 @@ public sealed class ODataCrmConnector : ICrmPort
     /// change time seen (milliseconds since 1970); records at exactly the watermark come again and are recognised by
     /// their unchanged ETag.
     /// </summary>
-    public async ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
+    public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
+        ReadChangesAsync(since, r => r.Involves(Employee), cancellationToken);
+
+    /// <summary>Implements <see cref="ICrmPort.ListIdsAsync"/>: the ids of every live record the employee is a party of or owns.</summary>
+    public async ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var records = await ListRecordsAsync(r => r.Involves(Employee), cancellationToken).ConfigureAwait(false);
+        return [.. records.Select(r => r.ObjectId).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The whole tenant's change poll, every employee's records: the live runner polls once per cycle and serves
+    /// each mailbox's <see cref="ICrmPort.ReadChangesAsync"/> from it (filtered with <see cref="CrmRecord.Involves(string)"/>).
+    /// </summary>
+    public ValueTask<CrmChangePage> ReadTenantChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
+        ReadChangesAsync(since, _ => true, cancellationToken);
+
+    /// <summary>Every live record of the tenant (id reconciliation for every mailbox at once), by id.</summary>
+    public ValueTask<ImmutableArray<CrmRecord>> ListTenantRecordsAsync(CancellationToken cancellationToken = default) =>
+        ListRecordsAsync(_ => true, cancellationToken);
+
+    private async ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, Func<CrmRecord, bool> keep, CancellationToken cancellationToken)
     {
         var lastChange = Options.Fields.LastChange;
         var filter = since.Value == 0
@@ -58,7 +79,7 @@ public sealed class ODataCrmConnector : ICrmPort
                 var changed = ODataCrmMapping.LastChange(row, lastChange);
                 watermark = Math.Max(watermark, changed.ToUnixTimeMilliseconds());
                 var record = Remember(row, type);
-                if (record.Involves(Employee))
+                if (keep(record))
                 {
                     records.Add((changed, record));
                 }
@@ -68,24 +89,22 @@ public sealed class ODataCrmConnector : ICrmPort
         return new CrmChangePage([.. records.OrderBy(r => r.Changed).Select(r => r.Record)], new CrmWatermark(watermark));
     }
 
-    /// <summary>Implements <see cref="ICrmPort.ListIdsAsync"/>: the ids of every live record the employee is a party of or owns.</summary>
-    public async ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
+    private async ValueTask<ImmutableArray<CrmRecord>> ListRecordsAsync(Func<CrmRecord, bool> keep, CancellationToken cancellationToken)
     {
-        var ids = ImmutableArray.CreateBuilder<string>();
+        var records = ImmutableArray.CreateBuilder<CrmRecord>();
         foreach (var type in Types)
         {
             await foreach (var row in QueryAsync(type, null, null, cancellationToken).ConfigureAwait(false))
             {
                 var record = Remember(row, type);
-                if (record.Involves(Employee))
+                if (keep(record))
                 {
-                    ids.Add(record.ObjectId);
+                    records.Add(record);
                 }
             }
         }
 
-        ids.Sort(StringComparer.Ordinal);
-        return ids.ToImmutable();
+        return [.. records.OrderBy(r => r.ObjectId, StringComparer.Ordinal)];
     }
 
     /// <summary>As <see cref="ICrmPort.CreateAsync"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>

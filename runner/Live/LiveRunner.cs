@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Guards;
+using RulesSync.Runner.Notifications;
+using RulesSync.Runner.Operations;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Live;
+
+/// <summary>What one cycle did, for the log, <c>--once</c> and tests.</summary>
+internal sealed record CycleReport(
+    int Synced,
+    int Skipped,
+    int Failed,
+    int Decisions,
+    int Held,
+    int ApprovedApplied,
+    bool KillSwitch,
+    string? Error);
+
+/// <summary>
+/// One tenant's live sync, cycle by cycle: checks the rule files, polls the CRM once, carries out approved effects,
+/// then syncs every mailbox that is neither suspended nor backing off (bounded parallelism) with
+/// <see cref="SyncCycle.RunAsync"/> and <see cref="LiveSyncHooks"/>, under the per-mailbox breaker. Every decision
+/// comes from the engine; this class only moves data, keeps state and applies the guards. Not reentrant: one cycle at
+/// a time (the hosted service and <c>--once</c> call it sequentially).
+/// </summary>
+internal sealed partial class LiveRunner(
+    RunnerOptions options,
+    StateStore store,
+    RunnerConnections connections,
+    LiveRuleSet rules,
+    LiveRuleSet? shadow,
+    IOperatorNotifier notifier,
+    TimeProvider time,
+    ILogger<LiveRunner> logger,
+    bool dryRun = false)
+{
+    private readonly MeetingLocks locks = new();
+    private readonly MailboxBreaker breaker = new(options.Breaker, time);
+
+    /// <summary>The meeting locks shared by every mailbox's sync.</summary>
+    internal MeetingLocks Locks => locks;
+
+    /// <summary>Records the rule set in force and registers the configured mailboxes (at startup).</summary>
+    public void Start()
+    {
+        var now = Now;
+        store.UpdateTenant(t =>
+        {
+            t.Tenant = options.Tenant;
+            Record(t, rules, now);
+            t.ShadowRuleSetHash = shadow?.Current.Hash;
+        });
+        foreach (var m in options.Mailboxes)
+        {
+            store.EnsureMailbox(m.Id, m.Provider.ToString().ToLowerInvariant());
+        }
+    }
+
+    /// <summary>Runs one cycle over every mailbox.</summary>
+    public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        await ReloadRulesAsync(cancellationToken).ConfigureAwait(false);
+        var tenant = store.Tenant();
+        var now = time.GetUtcNow();
+        store.UpdateTenant(t =>
+        {
+            t.Cycles++;
+            t.LastCycleAt = now.ToUnixTimeMilliseconds();
+        });
+        if (tenant.KillSwitch)
+        {
+            LogKillSwitch(logger, tenant.KillSwitchBy ?? "?", tenant.KillSwitchReason ?? string.Empty);
+            return new CycleReport(0, options.Mailboxes.Count, 0, 0, 0, 0, true, null);
+        }
+
+        var due = new List<(MailboxOptions Mailbox, MailboxSyncState State)>();
+        var skipped = 0;
+        foreach (var m in options.Mailboxes)
+        {
+            var row = store.EnsureMailbox(m.Id, m.Provider.ToString().ToLowerInvariant());
+            if (row.Status == MailboxStatus.Suspended || (row.Status == MailboxStatus.Failing && row.NextAttemptAt > now.ToUnixTimeMilliseconds()))
+            {
+                skipped++;
+                continue;
+            }
+
+            due.Add((m, store.SyncState(m.Id)));
+        }
+
+        if (due.Count == 0)
+        {
+            return new CycleReport(0, skipped, 0, 0, 0, 0, false, null);
+        }
+
+        TenantCrmSnapshot snapshot;
+        try
+        {
+            var since = new CrmWatermark(due.Min(d => d.State.Watermark.Value));
+            snapshot = await breaker.Pipeline.ExecuteAsync(
+                async ct => await TenantCrmSnapshot.ReadAsync(connections.Tenant, since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A CRM outage is the tenant's, not any mailbox's: nobody's breaker counts it.
+            var words = MailboxBreaker.PlainWords(e);
+            LogCrmPollFailed(logger, words);
+            return new CycleReport(0, skipped + due.Count, 0, 0, 0, 0, false, words);
+        }
+
+        var approved = await ApplyApprovedAsync(cancellationToken).ConfigureAwait(false);
+        var tenantMeetings = due.Sum(d => StateQueries.Meetings(d.State));
+        var guard = new MassChangeGuard(options.Guards, tenantMeetings);
+        var results = new System.Collections.Concurrent.ConcurrentBag<(bool Ok, int Decisions, List<EffectRow> Held)>();
+        await Parallel.ForEachAsync(
+            due,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
+            async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
+
+        var held = results.SelectMany(r => r.Held).ToList();
+        if (held.Count > 0)
+        {
+            await notifier.NotifyAsync(
+                new OperatorNotice(
+                    NoticeKind.EffectsHeld, options.Tenant, held.Select(h => h.Mailbox).Distinct(StringComparer.Ordinal).Count() == 1 ? held[0].Mailbox : null,
+                    $"{held.Count} destructive effect(s) held for review ('rulesync held', then approve or discard): {held[0].Detail}", time.GetUtcNow(),
+                    [.. held.Select(h => $"{h.IdempotencyKey}: {h.Description} (meeting {h.MeetingKey}, rule {h.Rule})")]),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CycleReport(
+            results.Count(r => r.Ok), skipped, results.Count(r => !r.Ok), results.Sum(r => r.Decisions), held.Count, approved, false, null);
+    }
+
+    private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxAsync(
+        MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+    {
+        var id = StateStore.Key(mailbox.Id);
+        var settings = new SyncSettings(id, options.Sync.AutoShare, options.Sync.WindowPast, options.Sync.WindowFuture);
+        var started = time.GetTimestamp();
+        var decisions = 0;
+        var held = new List<EffectRow>();
+        LiveSyncHooks? hooks = null;
+        try
+        {
+            await breaker.Pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    // Each attempt starts from the state as last saved: progress saved by an interrupted attempt counts.
+                    var state = store.SyncState(id);
+                    guard.Begin(id, StateQueries.Meetings(state));
+                    var attempt = new SyncAttempt(state);
+                    hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
+                    var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
+                    var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt);
+                    try
+                    {
+                        var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), hooks, ct).ConfigureAwait(false);
+                        decisions += hooks.Decisions;
+                        held.AddRange(hooks.Held);
+                        if (!dryRun)
+                        {
+                            store.CompleteSync(id, outcome.State, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)time.GetElapsedTime(started).TotalMilliseconds);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        hooks.Failed(e);
+                        decisions += hooks.Decisions;
+                        held.AddRange(hooks.Held);
+                        throw;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            return (true, decisions, held);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await FailedAsync(id, e, cancellationToken).ConfigureAwait(false);
+            return (false, decisions, held);
+        }
+    }
+
+    /// <summary>Records a failed sync; after N in a row the mailbox is suspended and operators are told.</summary>
+    private async Task FailedAsync(string id, Exception e, CancellationToken cancellationToken)
+    {
+        var words = MailboxBreaker.PlainWords(e);
+        var now = Now;
+        BreakerVerdict verdict = default;
+        var row = store.UpdateMailbox(id, m =>
+        {
+            m.ConsecutiveFailures++;
+            m.LastError = words;
+            m.LastErrorAt = now;
+            verdict = breaker.OnFailure(m.ConsecutiveFailures);
+            if (verdict.Suspend)
+            {
+                SuspendCommands.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
+            }
+            else
+            {
+                m.Status = MailboxStatus.Failing;
+                m.NextAttemptAt = verdict.RetryAt?.ToUnixTimeMilliseconds();
+            }
+        });
+        LogMailboxFailed(logger, e, id, row?.ConsecutiveFailures ?? 0, words);
+        if (verdict.Suspend)
+        {
+            await notifier.NotifyAsync(
+                new OperatorNotice(NoticeKind.Suspended, options.Tenant, id, $"{id} suspended after {row?.ConsecutiveFailures} consecutive failed syncs: {words}. Fix the cause, then 'rulesync resume --mailbox {id}'.", time.GetUtcNow()),
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Carries out effects operators approved, under the meeting's lock, through the same ports.</summary>
+    private async Task<int> ApplyApprovedAsync(CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            return 0;
+        }
+
+        var applied = 0;
+        foreach (var row in store.Effects(EffectStatus.Approved))
+        {
+            var mailbox = options.Mailboxes.FirstOrDefault(m => StateStore.Key(m.Id) == row.Mailbox);
+            if (mailbox is null)
+            {
+                continue;
+            }
+
+            await using var scope = await locks.EnterAsync(row.MeetingKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
+                await HeldEffectExecutor.ExecuteAsync(EffectCodec.Decode(row.Payload), port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                store.MarkEffect(row.Id, EffectStatus.Applied, Now, $"approved by {row.ReviewedBy} and carried out");
+                applied++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                store.MarkEffect(row.Id, EffectStatus.Failed, Now, $"approved, but carrying it out failed: {MailboxBreaker.PlainWords(e)}");
+            }
+        }
+
+        return applied;
+    }
+
+    private async Task ReloadRulesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (set, isShadow) in new[] { (rules, false), (shadow, true) })
+        {
+            if (set is null)
+            {
+                continue;
+            }
+
+            var reload = set.Refresh();
+            var now = Now;
+            if (reload.Changed)
+            {
+                store.UpdateTenant(t =>
+                {
+                    if (isShadow)
+                    {
+                        t.ShadowRuleSetHash = set.Current.Hash;
+                    }
+                    else
+                    {
+                        Record(t, set, now);
+                    }
+                });
+                LogRulesReloaded(logger, set.Source, set.Current.Hash);
+            }
+            else if (reload.Error is { } error)
+            {
+                store.UpdateTenant(t =>
+                {
+                    t.LastReloadError = error;
+                    t.LastReloadErrorAt = now;
+                });
+                await notifier.NotifyAsync(
+                    new OperatorNotice(NoticeKind.RuleReloadFailed, options.Tenant, null, $"{set.Source} changed but is invalid; the previous rule set {set.Current.Hash[..12]} stays in force", time.GetUtcNow(), [.. error.Split(Environment.NewLine)]),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Record(TenantRow t, LiveRuleSet set, long now)
+    {
+        t.RuleSource = set.Source;
+        t.RuleSetName = set.Current.Name;
+        t.RuleSetHash = set.Current.Hash;
+        t.LastReloadError = null;
+        t.LastReloadErrorAt = null;
+        t.RulesLoadedAt = now;
+    }
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "kill switch on (by {By}: {Reason}): no mailbox syncs")]
+    private static partial void LogKillSwitch(ILogger logger, string by, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "CRM poll failed; cycle skipped: {Error}")]
+    private static partial void LogCrmPollFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "sync of {Mailbox} failed ({Failures} in a row): {Error}")]
+    private static partial void LogMailboxFailed(ILogger logger, Exception exception, string mailbox, int failures, string error);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "rules reloaded from {Source}: {Hash}")]
+    private static partial void LogRulesReloaded(ILogger logger, string source, string hash);
+}

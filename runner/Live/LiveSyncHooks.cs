@@ -1,0 +1,234 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.Guards;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Live;
+
+/// <summary>
+/// The runner's hooks on one mailbox's sync (<see cref="SyncCycle.RunAsync"/>). They never decide; they serialize
+/// decisions per meeting across mailboxes, journal each decision and its effects before any runs, hold what the
+/// mass-change guard holds, run the shadow rule set on the same facts, refuse any cancellation not decided as one,
+/// and save progress after each decision so a crash resumes without duplicates or loss. One instance per mailbox
+/// sync attempt; not thread-safe (one sync is one sequential flow).
+/// </summary>
+internal sealed class LiveSyncHooks(
+    string mailbox,
+    StateStore store,
+    MeetingLocks locks,
+    MassChangeGuard guard,
+    IDecisionPolicy? shadow,
+    bool dryRun,
+    SyncAttempt attempt,
+    TimeProvider time) : ISyncHooks
+{
+    private readonly HashSet<string> guardHeld = new(StringComparer.Ordinal);
+    private readonly Queue<Effect> inFlight = new();
+    private long decisionId;
+
+    /// <summary>Effects the guard held in this sync, as journaled.</summary>
+    public List<EffectRow> Held { get; } = [];
+
+    public int Decisions { get; private set; }
+
+    public async ValueTask<IAsyncDisposable?> EnterMeetingAsync(string meetingKey, CancellationToken cancellationToken) =>
+        await locks.EnterAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<ImmutableArray<Effect>> AdmitAsync(SyncDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        AssertCancellationsAreDecided(decision);
+        Decisions++;
+        var now = Now;
+        var facts = decision.Facts;
+        var factsText = EffectCodec.Facts(in facts);
+        if (shadow is not null)
+        {
+            var candidate = shadow.Decide(in facts);
+            if (candidate.Action != decision.Decision.Action || candidate.Target != decision.Decision.Target)
+            {
+                store.RecordShadow(new ShadowRow
+                {
+                    At = now,
+                    Mailbox = mailbox,
+                    MeetingKey = decision.Change.MeetingKey,
+                    ChangeId = decision.Change.Id,
+                    Facts = factsText,
+                    Live = decision.Decision.ToString(),
+                    LiveRuleSetHash = decision.Decision.RuleSetHash,
+                    Candidate = candidate.ToString(),
+                    CandidateRuleSetHash = candidate.RuleSetHash,
+                });
+            }
+        }
+
+        var planned = new List<Effect>(decision.Effects.Length);
+        var rows = new List<EffectRow>(decision.Effects.Length);
+        foreach (var effect in decision.Effects)
+        {
+            var heldBy = dryRun ? null : guard.Check(mailbox, effect);
+            var row = Row(decision, effect, now);
+            if (dryRun)
+            {
+                row.Id = $"dry-run/{now}/{effect.IdempotencyKey}";
+                row.Status = EffectStatus.DryRun;
+                planned.Add(effect);
+            }
+            else if (heldBy is not null)
+            {
+                row.Status = EffectStatus.Held;
+                row.Detail = heldBy;
+                guardHeld.Add(effect.IdempotencyKey);
+                planned.Add(new HeldEffect(effect.IdempotencyKey, EffectCodec.Describe(effect), heldBy, Destructive: true));
+            }
+            else
+            {
+                planned.Add(effect);
+            }
+
+            rows.Add(row);
+        }
+
+        var (id, journaled) = store.Journal(
+            new DecisionRow
+            {
+                At = now,
+                Mailbox = mailbox,
+                MeetingKey = decision.Change.MeetingKey,
+                ChangeId = decision.Change.Id,
+                Source = decision.Change.Source.ToString().ToLowerInvariant(),
+                Kind = decision.Change.Kind.ToString().ToLowerInvariant(),
+                ReplicaId = decision.Change.ReplicaId,
+                Facts = factsText,
+                Action = decision.Decision.Action.ToString().ToLowerInvariant(),
+                Target = decision.Decision.Target.ToString().ToLowerInvariant(),
+                Rule = decision.Decision.Rule,
+                RuleSetHash = decision.Decision.RuleSetHash,
+                Explanation = decision.Decision.Explanation,
+                DryRun = dryRun,
+                Outcome = dryRun ? "dry-run" : "planned",
+            },
+            rows);
+        decisionId = id;
+        var admitted = ImmutableArray.CreateBuilder<Effect>(planned.Count);
+        for (var i = 0; i < journaled.Count; i++)
+        {
+            var row = journaled[i];
+            var effect = planned[i];
+            if (row.DecisionId != id && row.Status is EffectStatus.Planned or EffectStatus.Failed or EffectStatus.Applied)
+            {
+                // Journaled by an earlier attempt that did not finish: the effect may have happened.
+                attempt.MarkMaybeDone(row.IdempotencyKey);
+            }
+            else if (row.DecisionId != id && row.Status is EffectStatus.Held or EffectStatus.Approved or EffectStatus.Discarded && effect is not HeldEffect)
+            {
+                // Decided again after an interruption, but already in an operator's hands: the review decides.
+                guardHeld.Add(row.IdempotencyKey);
+                effect = new HeldEffect(row.IdempotencyKey, row.Description, $"already {row.Status.ToString().ToLowerInvariant()} by review", Destructive: true);
+            }
+            else if (row.Status == EffectStatus.Held && row.DecisionId == id)
+            {
+                Held.Add(row);
+            }
+
+            admitted.Add(effect);
+        }
+
+        if (dryRun)
+        {
+            return ValueTask.FromResult(ImmutableArray<Effect>.Empty);
+        }
+
+        inFlight.Clear();
+        foreach (var e in admitted)
+        {
+            inFlight.Enqueue(e);
+        }
+
+        return ValueTask.FromResult(admitted.ToImmutable());
+    }
+
+    public ValueTask EffectAppliedAsync(SyncDecision decision, Effect effect, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(effect);
+        inFlight.TryDequeue(out _);
+        if (!guardHeld.Contains(effect.IdempotencyKey))
+        {
+            store.MarkEffect(effect.IdempotencyKey, EffectStatus.Applied, Now, effect is HeldEffect h ? $"not carried out: {h.Reason}" : null);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DecisionSupersededAsync(SyncDecision decision, CrmConflictException conflict, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conflict);
+        FailInFlight($"superseded: {conflict.Message}");
+        store.CompleteDecision(decisionId, "superseded", mailbox, progress: null);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DecisionCompletedAsync(SyncDecision decision, MailboxSyncState progress, CancellationToken cancellationToken)
+    {
+        if (!dryRun)
+        {
+            store.CompleteDecision(decisionId, "completed", mailbox, progress);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The sync failed: the effects of the decision in flight did not (all) run; they are decided again next time.</summary>
+    public void Failed(Exception error)
+    {
+        if (inFlight.Count > 0)
+        {
+            FailInFlight(MailboxBreaker.PlainWords(error));
+            store.CompleteDecision(decisionId, "failed", mailbox, progress: null);
+        }
+    }
+
+    /// <summary>
+    /// The runner's own check of the engine's guarantee: the only effect that notifies attendees of a cancellation
+    /// (<see cref="CancelEvent"/>) comes only from a decided cancel. Anything else stops the sync before the journal.
+    /// </summary>
+    internal static void AssertCancellationsAreDecided(SyncDecision decision)
+    {
+        if (decision.Decision.Action != DecisionAction.Cancel && decision.Effects.Any(EffectPlanner.NotifiesCancellation))
+        {
+            throw new InvalidOperationException(
+                $"refusing to notify attendees: decision '{decision.Decision}' about {decision.Change.MeetingKey} is not a cancel but plans a cancellation");
+        }
+    }
+
+    private void FailInFlight(string detail)
+    {
+        while (inFlight.TryDequeue(out var e))
+        {
+            if (!guardHeld.Contains(e.IdempotencyKey))
+            {
+                store.MarkEffect(e.IdempotencyKey, EffectStatus.Failed, Now, detail);
+            }
+        }
+    }
+
+    private EffectRow Row(SyncDecision decision, Effect effect, long now) => new()
+    {
+        Id = effect.IdempotencyKey,
+        IdempotencyKey = effect.IdempotencyKey,
+        Mailbox = mailbox,
+        MeetingKey = decision.Change.MeetingKey,
+        Rule = decision.Decision.Rule,
+        RuleSetHash = decision.Decision.RuleSetHash,
+        Kind = EffectCodec.Kind(effect),
+        Description = EffectCodec.Describe(effect),
+        Destructive = EffectCodec.IsDestructive(effect) || effect is HeldEffect { Destructive: true },
+        Payload = EffectCodec.Encode(effect),
+        Status = EffectStatus.Planned,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

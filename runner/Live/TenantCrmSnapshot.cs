@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.Connectors.Crm;
+
+namespace RulesSync.Runner.Live;
+
+/// <summary>
+/// The CRM as one cycle saw it, polled once for the whole tenant (not once per mailbox): the records changed since
+/// the lowest watermark of the mailboxes syncing this cycle, and every live record (for id reconciliation). A
+/// mailbox whose watermark is higher gets records it has already seen again; the engine recognises them by their
+/// unchanged ETag. Immutable.
+/// </summary>
+internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmWatermark Next, ImmutableArray<CrmRecord> Live)
+{
+    // Writes of this cycle (null: deleted), so a mailbox synced later in the cycle sees what an earlier one wrote.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CrmRecord?> written = new(StringComparer.Ordinal);
+
+    /// <summary>Records a write made during the cycle.</summary>
+    public void Wrote(string objectId, CrmRecord? record) => written[objectId] = record;
+
+    /// <summary>The changed records as they stand now: the poll, with this cycle's writes laid over it.</summary>
+    public IEnumerable<CrmRecord> ChangedNow() =>
+        Changed.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
+
+    /// <summary>The live records as they stand now.</summary>
+    public IEnumerable<CrmRecord> LiveNow() =>
+        Live.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
+
+    /// <summary>A record written this cycle for the same meeting UID, if any.</summary>
+    public CrmRecord? WrittenFor(string uid) => written.Values.FirstOrDefault(r => r?.Uid?.Value == uid);
+
+    /// <summary>Polls the CRM's change feed and lists its live records, once.</summary>
+    public static async ValueTask<TenantCrmSnapshot> ReadAsync(ODataCrmConnector tenant, CrmWatermark since, CancellationToken cancellationToken)
+    {
+        var page = await tenant.ReadTenantChangesAsync(since, cancellationToken).ConfigureAwait(false);
+        var live = await tenant.ListTenantRecordsAsync(cancellationToken).ConfigureAwait(false);
+        return new TenantCrmSnapshot(page.Records, page.Next, live);
+    }
+}
+
+/// <summary>
+/// One mailbox's <see cref="ICrmPort"/> in the live runner: reads are served from the cycle's
+/// <see cref="TenantCrmSnapshot"/> filtered to the records the employee is involved in; writes go straight to the
+/// CRM connector. A create that an earlier attempt may already have made (journaled, outcome unknown) first looks
+/// for the record linked to the same groupware item and returns it instead of creating a second one.
+/// </summary>
+internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnector writer, SyncAttempt attempt) : ICrmPort
+{
+    public ApiVersion Dialect => writer.Dialect;
+
+    private string Employee => writer.Employee;
+
+    public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(new CrmChangePage([.. snapshot.ChangedNow().Where(r => r.Involves(Employee))], snapshot.Next));
+
+    public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.LiveNow().Where(r => r.Involves(Employee)).Select(r => r.ObjectId).Order(StringComparer.Ordinal)]);
+
+    public async ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        if (attempt.MaybeDone(idempotencyKey)
+            && snapshot.LiveNow().FirstOrDefault(r => r.GroupwareItemId == groupwareItemId) is { } existing)
+        {
+            return new CrmWrite(existing);
+        }
+
+        // Another mailbox's sync created the meeting's record after this sync read the CRM: decide again on it
+        // (the engine's conflict path) rather than create a second record for the same meeting.
+        if (snapshot.WrittenFor(content.Uid.Value) is { } sibling)
+        {
+            throw new CrmConflictException(sibling.ObjectId, sibling);
+        }
+
+        return Wrote(await ((ICrmPort)writer).CreateAsync(content, owner, groupwareItemId, idempotencyKey, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default) =>
+        Wrote(await ((ICrmPort)writer).UpdateAsync(objectId, ifMatch, content, relinkTo, cancellationToken).ConfigureAwait(false));
+
+    public async ValueTask<CrmWrite> CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default) =>
+        Wrote(await ((ICrmPort)writer).CancelAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false));
+
+    public async ValueTask DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken = default)
+    {
+        await ((ICrmPort)writer).DeleteAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false);
+        snapshot.Wrote(objectId, null);
+    }
+
+    private CrmWrite Wrote(CrmWrite write)
+    {
+        snapshot.Wrote(write.Record.ObjectId, write.Record);
+        return write;
+    }
+}
+
+/// <summary>
+/// One mailbox's <see cref="IMailboxPort"/> in the live runner: the provider connector, remembering the page this
+/// sync read. A create that an earlier attempt may already have made looks for an organizer's event in that page
+/// with the same subject and time that the state does not know yet, and returns it instead of inviting everyone
+/// a second time.
+/// </summary>
+internal sealed class JournaledMailboxPort(IMailboxPort inner, SyncAttempt attempt) : IMailboxPort
+{
+    private MailboxPage? page;
+
+    public Provider Provider => inner.Provider;
+
+    public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
+    {
+        page = await inner.ReadChangesAsync(cursor, cancellationToken).ConfigureAwait(false);
+        return page;
+    }
+
+    public async ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        if (attempt.MaybeDone(idempotencyKey) && page is not null)
+        {
+            var existing = page.Items.FirstOrDefault(i => !i.Removed && i.IsOrganizer && i.Subject == content.Subject
+                && i.Start == content.Start && i.End == content.End && !attempt.Start.Events.ContainsKey(i.EventId));
+            if (existing is not null)
+            {
+                return new MailboxWrite(existing.EventId, existing.ChangeKey, existing);
+            }
+        }
+
+        return await inner.CreateEventAsync(content, idempotencyKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<MailboxWrite> UpdateEventAsync(string eventId, MeetingContent content, CancellationToken cancellationToken = default) =>
+        inner.UpdateEventAsync(eventId, content, cancellationToken);
+
+    public ValueTask<MailboxWrite> CancelEventAsync(string eventId, CancellationToken cancellationToken = default) =>
+        inner.CancelEventAsync(eventId, cancellationToken);
+
+    public ValueTask DeleteEventAsync(string eventId, CancellationToken cancellationToken = default) =>
+        inner.DeleteEventAsync(eventId, cancellationToken);
+}
+
+/// <summary>
+/// What one attempt at one mailbox's sync knows beyond the engine: the state it started from and the idempotency
+/// keys the journal already held from an earlier attempt (their effect may or may not have happened). Not
+/// thread-safe: one mailbox's sync is one sequential flow.
+/// </summary>
+internal sealed class SyncAttempt(MailboxSyncState start)
+{
+    private readonly HashSet<string> maybeDone = new(StringComparer.Ordinal);
+
+    public MailboxSyncState Start { get; } = start;
+
+    public void MarkMaybeDone(string key) => maybeDone.Add(key);
+
+    public bool MaybeDone(string key) => maybeDone.Contains(key);
+}

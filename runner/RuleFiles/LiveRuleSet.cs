@@ -1,0 +1,91 @@
+using System.Text;
+using RulesSync.Engine.Rules.Analysis;
+using RulesSync.Engine.Rules.Compilation;
+
+namespace RulesSync.Runner.RuleFiles;
+
+/// <summary>What a reload check found.</summary>
+/// <param name="Changed">Whether the rule set in force changed.</param>
+/// <param name="Error">The lint/compile errors of a changed but invalid file (reported once per file content).</param>
+internal readonly record struct RuleReload(bool Changed, string? Error);
+
+/// <summary>
+/// The rule set the runner decides with, reloaded when its file changes: checked once per cycle (deterministic,
+/// no watcher thread), the changed text is linted first with the same linter as <c>rulesync lint</c>; an invalid
+/// file keeps the previous rule set in force and is reported once. Embedded rule sets never change. Not
+/// thread-safe: the runner checks between cycles.
+/// </summary>
+internal sealed class LiveRuleSet
+{
+    private string text;
+    private string? failedText;
+
+    private LiveRuleSet(string source, string text, CompiledRuleSet current)
+    {
+        Source = source;
+        this.text = text;
+        Current = current;
+    }
+
+    /// <summary>The rule file (path or embedded name).</summary>
+    public string Source { get; }
+
+    /// <summary>The rule set in force.</summary>
+    public CompiledRuleSet Current { get; private set; }
+
+    /// <summary>Loads and compiles the rule set; an invalid one is <see cref="Cli.InvalidInputException"/> (at startup nothing may run).</summary>
+    public static LiveRuleSet Load(string source)
+    {
+        var file = RuleFileReader.Read(source);
+        return new LiveRuleSet(source, file.Text, RuleSetInput.Compile(source));
+    }
+
+    /// <summary>Re-reads the file; swaps the rule set in if it changed and lints clean.</summary>
+    public RuleReload Refresh()
+    {
+        if (Source.StartsWith(RuleFileReader.EmbeddedPrefix, StringComparison.Ordinal))
+        {
+            return default;
+        }
+
+        string now;
+        try
+        {
+            now = File.ReadAllText(Source, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            var error = $"{Source}: error: cannot read: {e.Message}";
+            return Fail(error, error);
+        }
+
+        if (now == text)
+        {
+            failedText = null;
+            return default;
+        }
+
+        var lint = RuleSetLinter.Lint(Source, now);
+        if (lint.HasErrors || lint.RuleSet is null)
+        {
+            var errors = string.Join(Environment.NewLine, lint.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+            return Fail(now, errors.Length == 0 ? $"{Source}: error: the rule set could not be compiled" : errors);
+        }
+
+        Current = lint.RuleSet;
+        text = now;
+        failedText = null;
+        return new RuleReload(true, null);
+    }
+
+    private RuleReload Fail(string content, string error)
+    {
+        if (content == failedText)
+        {
+            return default;
+        }
+
+        failedText = content;
+        return new RuleReload(false, error);
+    }
+}

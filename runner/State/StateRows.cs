@@ -1,0 +1,227 @@
+namespace RulesSync.Runner.State;
+
+// The documents of the state file (LiteDB collections). Plain mutable classes because LiteDB's mapper binds them;
+// nothing outside runner/State writes them: the runner goes through StateStore, readers through StateQueries.
+// Times are Unix milliseconds (UTC), so no DateTime kind is ever reinterpreted by the mapper.
+
+/// <summary>A mailbox's lifecycle in the runner.</summary>
+internal enum MailboxStatus
+{
+    /// <summary>Synced every cycle.</summary>
+    Active,
+
+    /// <summary>The last cycle failed; retried after a backoff.</summary>
+    Failing,
+
+    /// <summary>Not synced until an operator resumes it; its cursors and links are kept.</summary>
+    Suspended,
+}
+
+/// <summary>Where an effect of the journal stands.</summary>
+internal enum EffectStatus
+{
+    /// <summary>Journaled; about to run (or interrupted: it may or may not have happened).</summary>
+    Planned,
+
+    /// <summary>Carried out (or, for an effect the planner itself held, deliberately nothing).</summary>
+    Applied,
+
+    /// <summary>Held by the mass-change guard for review.</summary>
+    Held,
+
+    /// <summary>Approved by an operator; carried out by the runner at its next cycle.</summary>
+    Approved,
+
+    /// <summary>Dropped by an operator.</summary>
+    Discarded,
+
+    /// <summary>Carrying it out failed; the change is decided again next cycle.</summary>
+    Failed,
+
+    /// <summary>Decided in a dry run: journaled, never carried out.</summary>
+    DryRun,
+}
+
+/// <summary>One mailbox: status, health, and its engine sync state (cursors, watermark, snapshots, links).</summary>
+internal sealed class MailboxRow
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string Provider { get; set; } = string.Empty;
+
+    public MailboxStatus Status { get; set; }
+
+    public string? SuspendedBy { get; set; }
+
+    public string? SuspendedReason { get; set; }
+
+    public long? SuspendedAt { get; set; }
+
+    public int ConsecutiveFailures { get; set; }
+
+    /// <summary>While failing: not retried before this time.</summary>
+    public long? NextAttemptAt { get; set; }
+
+    public long? LastSyncAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public long? LastErrorAt { get; set; }
+
+    /// <summary>The most recent sync latencies (oldest first), at most <see cref="StateStore.LatencySamples"/>.</summary>
+    public List<LatencySample> Latencies { get; set; } = [];
+
+    /// <summary>The engine's <c>MailboxSyncState</c> as <c>SyncStateJson</c>; null before the first sync.</summary>
+    public string? SyncState { get; set; }
+}
+
+/// <summary>One sync's duration.</summary>
+internal sealed class LatencySample
+{
+    public long At { get; set; }
+
+    public long Milliseconds { get; set; }
+}
+
+/// <summary>The tenant's single row: kill switch and rule set in force.</summary>
+internal sealed class TenantRow
+{
+    public const string SingleId = "tenant";
+
+    public string Id { get; set; } = SingleId;
+
+    public string? Tenant { get; set; }
+
+    public bool KillSwitch { get; set; }
+
+    public string? KillSwitchBy { get; set; }
+
+    public string? KillSwitchReason { get; set; }
+
+    public long? KillSwitchAt { get; set; }
+
+    public string? RuleSource { get; set; }
+
+    public string? RuleSetName { get; set; }
+
+    public string? RuleSetHash { get; set; }
+
+    public long? RulesLoadedAt { get; set; }
+
+    public string? ShadowRuleSetHash { get; set; }
+
+    public string? LastReloadError { get; set; }
+
+    public long? LastReloadErrorAt { get; set; }
+
+    public long Cycles { get; set; }
+
+    public long? LastCycleAt { get; set; }
+}
+
+/// <summary>One decision of the journal: the change, its facts, the decision and where it came from.</summary>
+internal sealed class DecisionRow
+{
+    public long Id { get; set; }
+
+    public long At { get; set; }
+
+    public string Mailbox { get; set; } = string.Empty;
+
+    public string MeetingKey { get; set; } = string.Empty;
+
+    public string ChangeId { get; set; } = string.Empty;
+
+    public string Source { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = string.Empty;
+
+    public string ReplicaId { get; set; } = string.Empty;
+
+    /// <summary>The facts the rules saw, as <c>name=value</c> pairs.</summary>
+    public string Facts { get; set; } = string.Empty;
+
+    public string Action { get; set; } = string.Empty;
+
+    public string Target { get; set; } = string.Empty;
+
+    public string Rule { get; set; } = string.Empty;
+
+    public string RuleSetHash { get; set; } = string.Empty;
+
+    public string Explanation { get; set; } = string.Empty;
+
+    public bool DryRun { get; set; }
+
+    /// <summary>planned, completed, failed or dry-run.</summary>
+    public string Outcome { get; set; } = "planned";
+
+    /// <summary>The ids of this decision's effect rows, in execution order.</summary>
+    public List<string> Effects { get; set; } = [];
+}
+
+/// <summary>One effect of the journal, keyed by its idempotency key (dry-run effects by a key of their own).</summary>
+internal sealed class EffectRow
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string IdempotencyKey { get; set; } = string.Empty;
+
+    public long DecisionId { get; set; }
+
+    public string Mailbox { get; set; } = string.Empty;
+
+    public string MeetingKey { get; set; } = string.Empty;
+
+    public string Rule { get; set; } = string.Empty;
+
+    public string RuleSetHash { get; set; } = string.Empty;
+
+    /// <summary>The effect type (CreateCrmRecord, CancelEvent, ...).</summary>
+    public string Kind { get; set; } = string.Empty;
+
+    /// <summary>What it does, in words.</summary>
+    public string Description { get; set; } = string.Empty;
+
+    public bool Destructive { get; set; }
+
+    /// <summary>The effect itself as JSON (EffectCodec), so a held effect can be carried out once approved.</summary>
+    public string Payload { get; set; } = string.Empty;
+
+    public EffectStatus Status { get; set; }
+
+    /// <summary>Why held, how it failed, or what an approval/discard said.</summary>
+    public string? Detail { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public long UpdatedAt { get; set; }
+
+    public string? ReviewedBy { get; set; }
+
+    public long? ReviewedAt { get; set; }
+}
+
+/// <summary>A change the shadow (candidate) rule set decided differently from the live one.</summary>
+internal sealed class ShadowRow
+{
+    public long Id { get; set; }
+
+    public long At { get; set; }
+
+    public string Mailbox { get; set; } = string.Empty;
+
+    public string MeetingKey { get; set; } = string.Empty;
+
+    public string ChangeId { get; set; } = string.Empty;
+
+    public string Facts { get; set; } = string.Empty;
+
+    public string Live { get; set; } = string.Empty;
+
+    public string LiveRuleSetHash { get; set; } = string.Empty;
+
+    public string Candidate { get; set; } = string.Empty;
+
+    public string CandidateRuleSetHash { get; set; } = string.Empty;
+}

@@ -1,0 +1,413 @@
+using System.Text.Json;
+using LiteDB;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Runner.State;
+
+/// <summary>A state file that cannot be used: missing, unreadable or corrupt. Nothing was written to it.</summary>
+internal sealed class StateFileException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The runner's state: one LiteDB file, opened in shared mode so <c>rulesync status</c> (another process) reads it
+/// while <c>rulesync run</c> writes. Collections: <c>mailboxes</c> (status, health, the engine's sync state with cursors
+/// and links), <c>tenant</c> (kill switch, rule set in force), <c>decisions</c> and <c>effects</c> (the journal; an
+/// effect's id is its idempotency key), <c>shadow</c> (where the candidate rule set disagreed). Writes that belong
+/// together run in one transaction. Every call is synchronous and holds an in-process lock: LiteDB's shared mode
+/// guards the file with a named mutex, which must be released on the thread that took it, so no await may happen
+/// inside a transaction. Thread-safe.
+/// </summary>
+internal sealed class StateStore : IDisposable
+{
+    /// <summary>How many latency samples are kept per mailbox.</summary>
+    public const int LatencySamples = 100;
+
+    private readonly LiteDatabase db;
+    private readonly Lock gate = new();
+
+    private StateStore(LiteDatabase db, string path)
+    {
+        this.db = db;
+        Path = path;
+    }
+
+    /// <summary>The state file.</summary>
+    public string Path { get; }
+
+    private ILiteCollection<MailboxRow> MailboxRows => db.GetCollection<MailboxRow>("mailboxes");
+
+    private ILiteCollection<TenantRow> TenantRows => db.GetCollection<TenantRow>("tenant");
+
+    private ILiteCollection<DecisionRow> DecisionRows => db.GetCollection<DecisionRow>("decisions");
+
+    private ILiteCollection<EffectRow> EffectRows => db.GetCollection<EffectRow>("effects");
+
+    private ILiteCollection<ShadowRow> ShadowRows => db.GetCollection<ShadowRow>("shadow");
+
+    /// <summary>
+    /// Opens the state file; with <paramref name="create"/> a missing file is created (the runner), without it a
+    /// missing file is an error (the operator commands). A file that is not a readable state file gives
+    /// <see cref="StateFileException"/> and is left as it is.
+    /// </summary>
+    public static StateStore Open(string path, bool create)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var info = new FileInfo(full);
+        if (!info.Exists && !create)
+        {
+            throw new StateFileException($"{full}: error: no state file here (run 'rulesync run --config ...' first, or check stateFile in the config)");
+        }
+
+        if (info.Exists && info.Length == 0)
+        {
+            throw new StateFileException($"{full}: error: the state file is empty; it is not a RulesSync state file (left untouched)");
+        }
+
+        if (info.Exists && !LooksLikeLiteDb(full))
+        {
+            throw new StateFileException($"{full}: error: not a LiteDB state file (unrecognised header); it was left untouched. Restore a backup or point stateFile elsewhere.");
+        }
+
+        LiteDatabase? db = null;
+        try
+        {
+            var mapper = new BsonMapper { EnumAsInteger = false };
+            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Shared }, mapper);
+            var store = new StateStore(db, full);
+            store.Initialise(info.Exists);
+            return store;
+        }
+        catch (Exception e) when (e is LiteException or IOException or UnauthorizedAccessException or InvalidCastException or JsonException
+            or InvalidOperationException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            db?.Dispose();
+            throw new StateFileException($"{full}: error: the state file is unreadable ({e.Message}); it was left untouched. Restore a backup or point stateFile elsewhere.", e);
+        }
+    }
+
+    /// <summary>
+    /// LiteDB v5 writes "** This is a LiteDB file **" at offset 32 of its header page. Checked before LiteDB opens
+    /// the file, because opening a foreign file may rewrite it.
+    /// </summary>
+    private static bool LooksLikeLiteDb(string path)
+    {
+        const string Marker = "** This is a LiteDB file **";
+        var buffer = new byte[32 + Marker.Length];
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) == buffer.Length
+                && System.Text.Encoding.ASCII.GetString(buffer, 32, Marker.Length) == Marker;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException($"{path}: error: cannot read the state file: {e.Message}", e);
+        }
+    }
+
+    private void Initialise(bool existed)
+    {
+        lock (gate)
+        {
+            if (existed)
+            {
+                // Read everything the runner relies on once, so a damaged file fails here, before anything is written.
+                var names = db.GetCollectionNames().ToHashSet(StringComparer.Ordinal);
+                if (!names.Contains("tenant") || TenantRows.FindById(TenantRow.SingleId) is null)
+                {
+                    throw new StateFileException($"{Path}: error: not a RulesSync state file (no tenant row); it was left untouched");
+                }
+
+                foreach (var row in MailboxRows.FindAll())
+                {
+                    if (row.SyncState is not null)
+                    {
+                        _ = SyncStateJson.Deserialize(row.SyncState);
+                    }
+                }
+
+                return;
+            }
+
+            db.BeginTrans();
+            TenantRows.Insert(new TenantRow());
+            DecisionRows.EnsureIndex(d => d.MeetingKey);
+            DecisionRows.EnsureIndex(d => d.At);
+            EffectRows.EnsureIndex(e => e.Status);
+            EffectRows.EnsureIndex(e => e.MeetingKey);
+            ShadowRows.EnsureIndex(s => s.At);
+            db.Commit();
+        }
+    }
+
+    // ---- tenant ----
+
+    public TenantRow Tenant()
+    {
+        lock (gate)
+        {
+            return TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
+        }
+    }
+
+    public TenantRow UpdateTenant(Action<TenantRow> change)
+    {
+        lock (gate)
+        {
+            var row = TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
+            change(row);
+            TenantRows.Upsert(row);
+            return row;
+        }
+    }
+
+    // ---- mailboxes ----
+
+    public IReadOnlyList<MailboxRow> Mailboxes()
+    {
+        lock (gate)
+        {
+            return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal)];
+        }
+    }
+
+    public MailboxRow? Mailbox(string id)
+    {
+        lock (gate)
+        {
+            return MailboxRows.FindById(Key(id));
+        }
+    }
+
+    /// <summary>The mailbox's row, created (active, never synced) when it is new.</summary>
+    public MailboxRow EnsureMailbox(string id, string provider)
+    {
+        lock (gate)
+        {
+            var row = MailboxRows.FindById(Key(id));
+            if (row is not null)
+            {
+                return row;
+            }
+
+            row = new MailboxRow { Id = Key(id), Provider = provider, Status = MailboxStatus.Active };
+            MailboxRows.Insert(row);
+            return row;
+        }
+    }
+
+    /// <summary>Changes a mailbox's row; null when there is no such mailbox.</summary>
+    public MailboxRow? UpdateMailbox(string id, Action<MailboxRow> change)
+    {
+        lock (gate)
+        {
+            var row = MailboxRows.FindById(Key(id));
+            if (row is null)
+            {
+                return null;
+            }
+
+            change(row);
+            MailboxRows.Update(row);
+            return row;
+        }
+    }
+
+    /// <summary>The engine's sync state of the mailbox (the initial state before its first sync).</summary>
+    public MailboxSyncState SyncState(string id)
+    {
+        var row = Mailbox(id);
+        return row?.SyncState is { } json ? SyncStateJson.Deserialize(json) : MailboxSyncState.Initial(Key(id));
+    }
+
+    /// <summary>A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared.</summary>
+    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds)
+    {
+        var json = SyncStateJson.Serialize(state);
+        UpdateMailbox(id, row =>
+        {
+            row.SyncState = json;
+            row.LastSyncAt = at;
+            row.ConsecutiveFailures = 0;
+            row.NextAttemptAt = null;
+            if (row.Status == MailboxStatus.Failing)
+            {
+                row.Status = MailboxStatus.Active;
+            }
+
+            row.Latencies.Add(new LatencySample { At = at, Milliseconds = milliseconds });
+            if (row.Latencies.Count > LatencySamples)
+            {
+                row.Latencies.RemoveRange(0, row.Latencies.Count - LatencySamples);
+            }
+        });
+    }
+
+    // ---- journal ----
+
+    /// <summary>
+    /// Journals a decision and its effects in one transaction, before any effect runs. An effect already in the
+    /// journal (the same change decided again after a crash) keeps its row and status. Returns each effect row as
+    /// it now stands, in order.
+    /// </summary>
+    public (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects)
+    {
+        lock (gate)
+        {
+            db.BeginTrans();
+            try
+            {
+                decision.Effects = [.. effects.Select(e => e.Id)];
+                DecisionRows.Insert(decision);
+                var rows = new List<EffectRow>(effects.Count);
+                foreach (var e in effects)
+                {
+                    var existing = EffectRows.FindById(e.Id);
+                    if (existing is not null)
+                    {
+                        rows.Add(existing);
+                        continue;
+                    }
+
+                    e.DecisionId = decision.Id;
+                    EffectRows.Insert(e);
+                    rows.Add(e);
+                }
+
+                db.Commit();
+                return (decision.Id, rows);
+            }
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>A decision's effects are done: its outcome and the mailbox's progress state, in one transaction.</summary>
+    public void CompleteDecision(long decisionId, string outcome, string mailbox, MailboxSyncState? progress)
+    {
+        var json = progress is null ? null : SyncStateJson.Serialize(progress);
+        lock (gate)
+        {
+            db.BeginTrans();
+            try
+            {
+                if (DecisionRows.FindById(decisionId) is { } d)
+                {
+                    d.Outcome = outcome;
+                    DecisionRows.Update(d);
+                }
+
+                if (json is not null && MailboxRows.FindById(Key(mailbox)) is { } m)
+                {
+                    m.SyncState = json;
+                    MailboxRows.Update(m);
+                }
+
+                db.Commit();
+            }
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
+        }
+    }
+
+    public EffectRow? Effect(string id)
+    {
+        lock (gate)
+        {
+            return EffectRows.FindById(id);
+        }
+    }
+
+    /// <summary>Sets an effect's status (and who reviewed it, for approvals and discards).</summary>
+    public EffectRow? MarkEffect(string id, EffectStatus status, long at, string? detail = null, string? reviewedBy = null)
+    {
+        lock (gate)
+        {
+            var row = EffectRows.FindById(id);
+            if (row is null)
+            {
+                return null;
+            }
+
+            row.Status = status;
+            row.UpdatedAt = at;
+            row.Detail = detail ?? row.Detail;
+            if (reviewedBy is not null)
+            {
+                row.ReviewedBy = reviewedBy;
+                row.ReviewedAt = at;
+            }
+
+            EffectRows.Update(row);
+            return row;
+        }
+    }
+
+    public IReadOnlyList<EffectRow> Effects(EffectStatus status, string? mailbox = null)
+    {
+        lock (gate)
+        {
+            return [.. EffectRows.Find(e => e.Status == status).Where(e => mailbox is null || e.Mailbox == Key(mailbox)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
+    public IReadOnlyList<EffectRow> EffectsOfMeeting(string meetingKey)
+    {
+        lock (gate)
+        {
+            return [.. EffectRows.Find(e => e.MeetingKey == meetingKey).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
+    public IReadOnlyList<DecisionRow> DecisionsOfMeeting(string meetingKey)
+    {
+        lock (gate)
+        {
+            return [.. DecisionRows.Find(d => d.MeetingKey == meetingKey).OrderBy(d => d.Id)];
+        }
+    }
+
+    public IReadOnlyList<DecisionRow> Decisions(long fromAt, long toAt)
+    {
+        lock (gate)
+        {
+            return [.. DecisionRows.Find(d => d.At >= fromAt && d.At < toAt).OrderBy(d => d.Id)];
+        }
+    }
+
+    public int DecisionCount()
+    {
+        lock (gate)
+        {
+            return DecisionRows.Count();
+        }
+    }
+
+    // ---- shadow ----
+
+    public void RecordShadow(ShadowRow row)
+    {
+        lock (gate)
+        {
+            ShadowRows.Insert(row);
+        }
+    }
+
+    public IReadOnlyList<ShadowRow> Shadow(int limit)
+    {
+        lock (gate)
+        {
+            return [.. ShadowRows.Query().OrderByDescending(s => s.Id).Limit(limit).ToList()];
+        }
+    }
+
+    /// <summary>Mailbox ids are addresses: compared and stored lower case.</summary>
+    public static string Key(string mailbox) => mailbox.Trim().ToLowerInvariant();
+
+    public void Dispose() => db.Dispose();
+}

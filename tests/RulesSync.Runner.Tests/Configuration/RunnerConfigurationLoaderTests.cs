@@ -1,0 +1,160 @@
+using RulesSync.Engine.Changes;
+using RulesSync.Runner.Cli;
+using RulesSync.Runner.Configuration;
+
+namespace RulesSync.Runner.Tests.Configuration;
+
+public sealed class RunnerConfigurationLoaderTests
+{
+    private const string Valid = """
+        tenant: contoso
+        rules: embedded:default
+        stateFile: state/rulesync.db
+        sync:
+          interval: 00:01:00
+          autoShare: false
+        crm:
+          serviceRoot: http://127.0.0.1:5000/sap/c4c/odata/v1/c4codataapi
+          dialect: v1
+        graph:
+          baseUrl: http://127.0.0.1:5000/v1.0
+        google:
+          baseUri: http://127.0.0.1:5000/calendar/v3/
+        mailboxes:
+          - id: alice@contoso.example
+            provider: exchange
+          - id: carol@contoso.example
+            provider: google
+        guards:
+          maxDestructivePerMailbox: 3
+        """;
+
+    private static RunnerOptions Parse(string text, Dictionary<string, string>? env = null) =>
+        RunnerConfigurationLoader.Parse("rulesync.yaml", text, "/srv/rulesync", name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+
+    private static string Error(string text) => Assert.Throws<InvalidInputException>(() => Parse(text)).Message;
+
+    [Fact]
+    public void Parse_ValidFile_BindsEverySection()
+    {
+        var o = Parse(Valid);
+
+        Assert.Equal("contoso", o.Tenant);
+        Assert.Equal(TimeSpan.FromMinutes(1), o.Sync.Interval);
+        Assert.False(o.Sync.AutoShare);
+        Assert.Equal(ApiVersion.V1, o.Crm.Dialect);
+        Assert.Equal("http://127.0.0.1:5000/sap/c4c/odata/v1/c4codataapi/", o.Crm.ServiceRoot!.AbsoluteUri);
+        Assert.Equal(["contoso.example"], o.Crm.EmployeeDomains);
+        Assert.Equal([Provider.Exchange, Provider.Google], o.Mailboxes.Select(m => m.Provider));
+        Assert.Equal(3, o.Guards.MaxDestructivePerMailbox);
+        Assert.Equal(Path.GetFullPath("/srv/rulesync/state/rulesync.db"), o.StatePath);
+        Assert.Equal("127.0.0.1:8787", o.Dashboard.Bind);
+    }
+
+    [Fact]
+    public void Parse_SecretsInEnvironment_WinOverTheFileAndStayOutOfToString()
+    {
+        var o = Parse(Valid + "\n" + "dashboard:\n  operatorToken: from-file\n", new Dictionary<string, string>
+        {
+            ["RULESYNC_CRM_PASSWORD"] = "s3cret-crm",
+            [RunnerOptions.OperatorTokenVariable] = "from-env",
+        });
+
+        Assert.Equal("s3cret-crm", o.Crm.Password);
+        Assert.Equal("from-env", o.Dashboard.OperatorToken);
+        Assert.DoesNotContain("s3cret-crm", o.Crm.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownKey_ReportsItsLineAndColumn()
+    {
+        var message = Error(Valid.Replace("  autoShare: false", "  autoshar: false", StringComparison.Ordinal));
+
+        Assert.StartsWith("rulesync.yaml:6:3: error: unknown setting 'autoshar' under 'sync'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ValueOfWrongType_ReportsTheKeyWithItsLocation()
+    {
+        var message = Error(Valid.Replace("interval: 00:01:00", "interval: soon", StringComparison.Ordinal));
+
+        Assert.Contains("rulesync.yaml:5:3: error: sync:interval: 'soon' is not a valid value", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OutOfRangeAndDuplicateMailbox_ReportsEachAtItsLine()
+    {
+        var text = Valid.Replace("maxDestructivePerMailbox: 3", "maxDestructivePerMailbox: -1", StringComparison.Ordinal)
+            .Replace("carol@contoso.example", "ALICE@contoso.example", StringComparison.Ordinal);
+
+        var message = Error(text);
+
+        Assert.Contains("rulesync.yaml:20:3: error: guards:maxDestructivePerMailbox:", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:17:5: error: mailboxes:1:id: mailbox 'ALICE@contoso.example' is configured twice", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingCrmAndNoMailboxes_ListsBoth()
+    {
+        var message = Error("tenant: t\n");
+
+        Assert.Contains("error: mailboxes: at least one mailbox must be configured", message, StringComparison.Ordinal);
+        Assert.Contains("error: crm:serviceRoot: the CRM's OData service root", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ExchangeOnRealGraphWithoutCredentials_IsRefused()
+    {
+        var message = Error(Valid.Replace("http://127.0.0.1:5000/v1.0", "https://graph.microsoft.com/v1.0", StringComparison.Ordinal));
+
+        Assert.Contains("graph: Exchange mailboxes need graph tenantId, clientId", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DashboardBeyondLoopbackWithoutToken_IsRefused()
+    {
+        var message = Error(Valid + "\ndashboard:\n  bind: 0.0.0.0:8080\n");
+
+        Assert.Contains("dashboard:bind: binding 0.0.0.0:8080 beyond loopback needs an operator token", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MalformedYaml_ReportsTheParserPosition()
+    {
+        var message = Error("tenant: [unclosed\nrules: x\n");
+
+        Assert.Matches(@"^rulesync\.yaml:\d+:\d+: error: malformed YAML", message);
+    }
+
+    [Fact]
+    public void Parse_MapWhereAValueBelongs_IsRefused()
+    {
+        var message = Error(Valid.Replace("tenant: contoso", "tenant:\n  name: contoso", StringComparison.Ordinal));
+
+        Assert.Contains("rulesync.yaml:1:1: error: 'tenant' takes a single value, not a map", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingFile_IsInvalidInput()
+    {
+        var message = Assert.Throws<InvalidInputException>(() => RunnerConfigurationLoader.Load("/nonexistent/rulesync.yaml")).Message;
+
+        Assert.Equal("/nonexistent/rulesync.yaml: error: config file not found", message);
+    }
+
+    [Fact]
+    public void Load_ShippedExample_IsValidWithSecretsFromTheEnvironment()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["RULESYNC_GRAPH_CLIENT_SECRET"] = "secret",
+            ["RULESYNC_CRM_PASSWORD"] = "pw",
+        };
+
+        var o = RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name));
+
+        Assert.Equal("contoso", o.Tenant);
+        Assert.Equal(2, o.Mailboxes.Count);
+        Assert.Equal(new Uri("https://hooks.contoso.example/rulesync"), o.Notifications.WebhookUrl);
+    }
+}

@@ -1,0 +1,224 @@
+using RulesSync.Emulators.Organization;
+using RulesSync.Engine.Changes;
+using RulesSync.Runner.State;
+using RulesSync.Runner.Tests.Connectors;
+
+namespace RulesSync.Runner.Tests.Live;
+
+public sealed partial class LiveRunnerTests
+{
+    private const string Alice = ConnectorTestHost.Alice;
+    private const string Bob = ConnectorTestHost.Bob;
+    private const string Regression = "embedded:regressions/2020-02-ordering";
+
+    [Fact]
+    public async Task RunCycle_NewMeeting_IsSharedToTheCrmOnceAndJournaled()
+    {
+        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Bob]);
+        var m = h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
+
+        var first = await h.CycleAsync();
+        var second = await h.CycleAsync();
+
+        Assert.Equal(2, first.Synced);
+        Assert.Equal(0, first.Failed);
+        Assert.Single(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment), a => a.Subject == "Review");
+        var history = h.Queries.MeetingHistory(m.ICalUid);
+        Assert.Contains(history, d => d.Effects.Any(e => e.Kind == "CreateCrmRecord" && e.Status == EffectStatus.Applied));
+        Assert.All(history.SelectMany(d => d.Effects), e => Assert.NotEqual(EffectStatus.Planned, e.Status));
+        Assert.Equal(0, second.Held);
+        Assert.DoesNotContain(h.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
+    }
+
+    public static TheoryData<string, ApiVersion, string, string, bool> Incidents => new()
+    {
+        // Scenario 1: auto-share on, API v2, the attendee syncs first.
+        { "embedded:default", ApiVersion.V2, Bob, Alice, false },
+        { Regression, ApiVersion.V2, Bob, Alice, true },
+
+        // Scenario 2: API v1, the organizer syncs first.
+        { "embedded:default", ApiVersion.V1, Alice, Bob, false },
+        { Regression, ApiVersion.V1, Alice, Bob, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Incidents))]
+    public async Task RunCycle_IncidentOrdering_NoSpuriousCancellationAndTheRegressionIsHeld(string rules, ApiVersion dialect, string first, string second, bool regression)
+    {
+        await using var h = await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: [first, second], configure: o =>
+        {
+            o.Guards.MaxDestructivePerMailbox = 0;
+            o.Guards.MaxDestructivePerTenant = 0;
+        });
+        var meeting = h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob, ConnectorTestHost.External));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, (await h.CycleAsync()).Failed);
+        }
+
+        Assert.DoesNotContain(h.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
+        Assert.False(h.T.Organization.Find(Alice, meeting.ICalUid)!.IsCancelled);
+        Assert.NotEmpty(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+        var held = h.Queries.HeldEffects();
+        if (regression)
+        {
+            Assert.NotEmpty(held);
+            Assert.All(held, e => Assert.True(e.Destructive));
+            Assert.Contains(h.Notices, n => n.Kind == RulesSync.Runner.Notifications.NoticeKind.EffectsHeld);
+        }
+        else
+        {
+            Assert.Empty(held);
+            Assert.Empty(h.Notices);
+        }
+    }
+
+    [Fact]
+    public async Task RunCycle_RegressionWithGuardOff_ReproducesTheIncident()
+    {
+        // The control for the theory above: the same ordering with generous thresholds does send the cancellation,
+        // so it is the guard that contains it there.
+        await using var h = await RunnerTestHost.StartAsync(Regression, ApiVersion.V2, autoShare: true, mailboxes: [Bob, Alice]);
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob, ConnectorTestHost.External));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CycleAsync();
+        }
+
+        Assert.Contains(h.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
+    }
+
+    [Fact]
+    public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded()
+    {
+        await using var h = await RunnerTestHost.StartAsync(Regression, ApiVersion.V2, autoShare: true, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CycleAsync();
+        }
+
+        var held = h.Queries.HeldEffects();
+        Assert.NotEmpty(held);
+        using var console = new StringWriter();
+        RulesSync.Runner.Operations.HeldCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, [held[0].Key], approve: true, "ops@contoso.example", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+
+        var report = await h.CycleAsync();
+
+        Assert.Equal(1, report.ApprovedApplied);
+        var effect = h.Queries.Effect(held[0].Key)!;
+        Assert.Equal(EffectStatus.Applied, effect.Status);
+        Assert.Equal("ops@contoso.example", effect.ReviewedBy);
+    }
+
+    [Fact]
+    public async Task Discard_HeldEffect_IsNeverCarriedOut()
+    {
+        await using var h = await RunnerTestHost.StartAsync(Regression, ApiVersion.V2, autoShare: true, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CycleAsync();
+        }
+
+        var keys = h.Queries.HeldEffects().Select(e => e.Key).ToArray();
+        using var console = new StringWriter();
+        RulesSync.Runner.Operations.HeldCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, null, approve: false, "ops", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        var messages = h.T.Organization.Messages.Count;
+
+        await h.CycleAsync();
+
+        Assert.All(keys, k => Assert.Equal(EffectStatus.Discarded, h.Queries.Effect(k)!.Status));
+        Assert.DoesNotContain(h.T.Organization.Messages.Skip(messages), x => x.Kind == MessageKind.Cancellation);
+    }
+
+    [Fact]
+    public async Task RunCycle_DryRun_JournalsButAppliesNothingAndSavesNoState()
+    {
+        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Bob]);
+        h.Restart(dryRun: true);
+        var m = h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
+        var requestsBefore = h.T.Host.Counters.ForRoute("crm.v2.AppointmentCollection.create");
+
+        var report = await h.CycleAsync();
+
+        Assert.True(report.Decisions > 0);
+        Assert.Empty(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+        Assert.Equal(requestsBefore, h.T.Host.Counters.ForRoute("crm.v2.AppointmentCollection.create"));
+        var effects = h.Queries.MeetingHistory(m.ICalUid).SelectMany(d => d.Effects).ToList();
+        Assert.NotEmpty(effects);
+        Assert.All(effects, e => Assert.Equal(EffectStatus.DryRun, e.Status));
+        Assert.Null(h.Store.Mailbox(Alice)!.SyncState);
+
+        h.Restart();
+        await h.CycleAsync();
+        Assert.Single(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+    }
+
+    [Fact]
+    public async Task SuspendResume_ChangesWhileSuspended_AreSettledOnResumeWithNothingLost()
+    {
+        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Bob]);
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("First", 1, Bob));
+        await h.CycleAsync();
+        var cursor = h.Store.SyncState(Alice).Cursor;
+        using var console = new StringWriter();
+        var cli = new RulesSync.Runner.Cli.CliConsole(console, console);
+        RulesSync.Runner.Operations.SuspendCommands.Apply(cli, h.Store, Alice, suspend: true, "ops", "investigating", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("While suspended", 3, Bob));
+        var suspended = await h.CycleAsync();
+
+        Assert.Equal(1, suspended.Skipped);
+        Assert.Equal(cursor, h.Store.SyncState(Alice).Cursor);
+        Assert.DoesNotContain(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment), a => a.Subject == "While suspended" && a.OwnerPartyID == Alice);
+
+        RulesSync.Runner.Operations.SuspendCommands.Apply(cli, h.Store, Alice, suspend: false, "ops", string.Empty, at: 2, RulesSync.Runner.Cli.OutputFormat.Table);
+        await h.CycleAsync();
+        await h.CycleAsync();
+
+        var subjects = h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment).Select(a => a.Subject).Order().ToArray();
+        Assert.Equal(["First", "While suspended"], subjects);
+        Assert.Equal(MailboxStatus.Active, h.Store.Mailbox(Alice)!.Status);
+    }
+
+    [Fact]
+    public async Task KillSwitch_On_NoMailboxSyncs()
+    {
+        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Bob]);
+        using var console = new StringWriter();
+        RulesSync.Runner.Operations.SuspendCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, null, suspend: true, "ops", "incident", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
+        var total = h.T.Host.Counters.Total;
+
+        var report = await h.CycleAsync();
+
+        Assert.True(report.KillSwitch);
+        Assert.Equal(total, h.T.Host.Counters.Total);
+    }
+
+    [Fact]
+    public async Task RunCycle_BrokenRuleFile_KeepsTheOldRulesAndTellsOperators()
+    {
+        await using var h = await RunnerTestHost.StartAsync(configure: o =>
+        {
+            var path = Path.Combine(o.BaseDirectory, "rules.yaml");
+            File.WriteAllText(path, RulesSync.Runner.RuleFiles.RuleFileReader.Read("embedded:default").Text);
+            o.Rules = path;
+        });
+        var hash = h.Store.Tenant().RuleSetHash;
+        File.WriteAllText(Path.Combine(h.Folder, "rules.yaml"), "name: broken\nrules: [\n");
+        h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
+
+        var report = await h.CycleAsync();
+
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(hash, h.Rules.Current.Hash);
+        Assert.Equal(hash, h.Store.Tenant().RuleSetHash);
+        Assert.NotNull(h.Store.Tenant().LastReloadError);
+        Assert.Single(h.Notices, n => n.Kind == RulesSync.Runner.Notifications.NoticeKind.RuleReloadFailed);
+        Assert.Single(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+    }
+}
