@@ -6,7 +6,8 @@ namespace RulesSync.Emulators.Crm;
 /// <summary>
 /// The part of OData V2 <c>$filter</c> a change poll needs: comparisons
 /// (<c>eq ne gt ge lt le</c>) joined by <c>and</c>, with <c>datetimeoffset'...'</c>,
-/// <c>datetime'...'</c>, <c>'string'</c> and number literals. Anything else is a 400.
+/// <c>datetime'...'</c>, <c>'string'</c> and number literals — e.g. a poll by last change, or a lookup by
+/// <c>GroupwareItemID eq '...'</c>. Anything else is a 400.
 /// </summary>
 internal static partial class ODataFilter
 {
@@ -22,8 +23,7 @@ internal static partial class ODataFilter
             return _ => true;
         }
 
-        var clauses = AndSplitter().Split(filter.Trim());
-        var predicates = clauses.Select(c => Clause(c.Trim(), dialect)).ToList();
+        var predicates = Clauses(filter.Trim()).Select(c => Clause(c.Trim(), dialect)).ToList();
         return a => predicates.All(p => p(a));
     }
 
@@ -45,6 +45,23 @@ internal static partial class ODataFilter
         "ICalUID" when dialect == CrmDialect.V2 => a.ICalUid ?? "",
         _ => throw new FormatException($"Property {field} not found."),
     };
+
+    /// <summary>The clauses joined by <c>and</c>; an "and" inside a quoted literal (a subject, an id) is text.</summary>
+    private static IEnumerable<string> Clauses(string filter)
+    {
+        var start = 0;
+        foreach (Match and in AndSplitter().Matches(filter))
+        {
+            // Outside a literal the quotes before it pair up ('' inside a literal counts twice).
+            if (filter.AsSpan(0, and.Index).Count('\'') % 2 == 0)
+            {
+                yield return filter[start..and.Index];
+                start = and.Index + and.Length;
+            }
+        }
+
+        yield return filter[start..];
+    }
 
     private static Func<CrmActivity, bool> Clause(string clause, CrmDialect dialect)
     {

@@ -33,4 +33,10 @@ public enum FaultKind
 
     /// <summary>The body is cut off in transit: fewer bytes than Content-Length, then the connection drops.</summary>
     TruncatedBody,
+
+    /// <summary>
+    /// The request is carried out, then its answer is held for <see cref="FaultRule.Delay"/> and replaced by the
+    /// protocol's 504: the write happened but the client cannot tell (it usually gives up first).
+    /// </summary>
+    LostAnswer,
 }

@@ -20,6 +20,12 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
     /// <summary>events.list maxResults upper bound.</summary>
     public const int MaxPageSize = 2500;
 
+    /// <summary>Shortest client-chosen event id.</summary>
+    public const int MinEventIdLength = 5;
+
+    /// <summary>Longest client-chosen event id.</summary>
+    public const int MaxEventIdLength = 1024;
+
     private static readonly string[] IncrementalRestrictions = ["timeMin", "timeMax", "q", "orderBy", "iCalUID", "updatedMin"];
 
     public bool Owns(string path) => path.StartsWith(Prefix, StringComparison.Ordinal);
@@ -207,14 +213,33 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             return GoogleJson.Error(400, "calendar", "timeRangeEmpty", "The specified time range is empty.", "end");
         }
 
+        var id = body["id"]?.GetValue<string>();
+        if (id is not null && !IsValidEventId(id))
+        {
+            return GoogleJson.Error(400, "global", "invalid", "Invalid resource id value.");
+        }
+
         var attendees = ReadAttendees(body["attendees"]) ?? [];
         lock (world.Gate)
         {
+            // "The ID must be unique per calendar": a deleted event keeps its id, so its id is refused too.
+            if (id is not null && world.Item(calendar, id) is not null)
+            {
+                return GoogleJson.Error(409, "global", "duplicate", "The requested identifier already exists.");
+            }
+
             var draft = new MeetingDraft(body["summary"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
-            var item = world.Create(calendar, draft, attendees, notify);
+            var item = world.Create(calendar, draft, attendees, notify, id);
             return EmulatorResponse.Json(200, GoogleJson.Event(item));
         }
     }
+
+    /// <summary>
+    /// A client-chosen event id (Events resource, <c>id</c>): base32hex characters (lower-case a-v, digits 0-9),
+    /// 5 to 1024 of them.
+    /// </summary>
+    internal static bool IsValidEventId(string id) =>
+        id.Length is >= MinEventIdLength and <= MaxEventIdLength && id.All(c => c is (>= 'a' and <= 'v') or (>= '0' and <= '9'));
 
     /// <summary>
     /// events.patch (and update). The organizer changes the meeting for everybody; an attendee

@@ -201,11 +201,22 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
         }
 
         var attendees = GraphJson.ReadAttendees(body["attendees"]) ?? [];
+        var transactionId = body["transactionId"]?.GetValue<string>();
         lock (world.Gate)
         {
-            var draft = new MeetingDraft(body["subject"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
-            // Exchange sends meeting requests as soon as an event with attendees is saved.
-            var item = world.Create(user, draft, attendees, Notify.All);
+            // transactionId: "a custom identifier specified by a client app for the server to avoid redundant POST
+            // operations in case of client retries to create the same event" (event resource). Microsoft documents
+            // neither the answer to the repeat nor how long the key is remembered: here the repeat answers like the
+            // first create (201, the event as it now stands) for as long as that event is in the mailbox, and
+            // nobody is invited again.
+            var item = transactionId is { Length: > 0 } key ? world.ByTransactionId(user, key) : null;
+            if (item is null)
+            {
+                var draft = new MeetingDraft(body["subject"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
+                // Exchange sends meeting requests as soon as an event with attendees is saved.
+                item = world.Create(user, draft, attendees, Notify.All, transactionId: transactionId);
+            }
+
             return EmulatorResponse.Json(201, GraphJson.Event(item, world))
                 .WithHeader("Location", $"{request.BaseUri.AbsoluteUri.TrimEnd('/')}{Prefix}/users('{user}')/events('{item.Id}')");
         }

@@ -13,7 +13,19 @@ internal static class GraphJson
 {
     private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff";
 
-    public static JsonObject Event(CalendarItem item, CalendarWorld world) => new()
+    public static JsonObject Event(CalendarItem item, CalendarWorld world)
+    {
+        var e = Content(item, world);
+        if (item.TransactionId is { } transactionId)
+        {
+            // "This property is only returned in a response payload if an app has set it" (event resource).
+            e["transactionId"] = transactionId;
+        }
+
+        return e;
+    }
+
+    private static JsonObject Content(CalendarItem item, CalendarWorld world) => new()
     {
         ["@odata.etag"] = $"W/\"{item.ChangeKey}\"",
         ["id"] = item.Id,

@@ -60,6 +60,10 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
                 return whole with { Body = Malform(whole.Body) };
             case FaultKind.ShortPage:
                 return await route.Handle(request with { PageSizeCap = fault.PageSize }, cancellationToken).ConfigureAwait(false);
+            case FaultKind.LostAnswer:
+                _ = await route.Handle(request, cancellationToken).ConfigureAwait(false);
+                await DelayAsync(route, fault, cancellationToken).ConfigureAwait(false);
+                return protocol.FaultResponse(fault with { Kind = FaultKind.Timeout }, request);
             case FaultKind.TruncatedBody:
                 var full = await route.Handle(request, cancellationToken).ConfigureAwait(false);
                 return full with { Truncate = true };

@@ -32,6 +32,9 @@ internal sealed class CalendarItem
 
     public required DateTimeOffset Created { get; init; }
 
+    /// <summary>Graph <c>transactionId</c>: the client's key for the create that made this event (organizer's event only).</summary>
+    public string? TransactionId { get; init; }
+
     public string Subject { get; set; } = "";
 
     public DateTimeOffset Start { get; set; }

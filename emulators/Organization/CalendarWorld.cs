@@ -81,12 +81,26 @@ internal sealed class CalendarWorld
     public CalendarItem? Item(string mailbox, string id) =>
         mailboxes.TryGetValue(mailbox, out var items) ? items.GetValueOrDefault(id) : null;
 
+    /// <summary>The mailbox's event created with Graph <paramref name="transactionId"/>, while it is still there.</summary>
+    public CalendarItem? ByTransactionId(string mailbox, string transactionId) =>
+        Items(mailbox).FirstOrDefault(i => !i.Deleted && string.Equals(i.TransactionId, transactionId, StringComparison.Ordinal));
+
     public string DisplayName(string email) => employees.GetValueOrDefault(email)?.DisplayName ?? email;
 
-    public CalendarItem Create(string organizer, MeetingDraft draft, IReadOnlyList<(string Email, string Type)> attendees, Notify notify)
+    /// <summary>
+    /// The organizer saves a new event and the attendees are invited. <paramref name="id"/> is a client-chosen event id
+    /// (Google), checked by the caller; <paramref name="transactionId"/> is kept on the event (Graph).
+    /// </summary>
+    public CalendarItem Create(
+        string organizer,
+        MeetingDraft draft,
+        IReadOnlyList<(string Email, string Type)> attendees,
+        Notify notify,
+        string? id = null,
+        string? transactionId = null)
     {
         var owner = employees[organizer];
-        var id = NewId(owner.Provider);
+        id ??= NewId(owner.Provider);
         var uid = owner.Provider == CalendarProvider.Exchange ? Ids.ExchangeUid() : id + "@google.com";
         var master = new CalendarItem
         {
@@ -96,6 +110,7 @@ internal sealed class CalendarWorld
             ICalUid = uid,
             Organizer = owner.Email,
             Created = Now,
+            TransactionId = transactionId,
             Subject = draft.Subject,
             Start = draft.Start,
             End = draft.End,

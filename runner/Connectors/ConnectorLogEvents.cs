@@ -14,4 +14,7 @@ public static class ConnectorLogEvents
 
     /// <summary>A connector was configured (which auth, which endpoint; never a secret).</summary>
     public const int Configured = 1004;
+
+    /// <summary>A create found what an earlier create with the same idempotency key made, and returned it.</summary>
+    public const int AlreadyCreated = 1005;
 }

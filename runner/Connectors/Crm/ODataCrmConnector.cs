@@ -144,8 +144,58 @@ public sealed class ODataCrmConnector : ICrmPort
     /// <summary>As <see cref="ICrmPort.DeleteAsync"/>, against the version this connection last showed: deletes the record (already gone counts as deleted). Notifies nobody.</summary>
     public Task<CrmWriteResult> DeleteAsync(string objectId, CancellationToken cancellationToken = default) => DeleteAsync(objectId, null, cancellationToken);
 
-    async ValueTask<CrmWrite> ICrmPort.CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken) =>
-        Port(objectId: null, await CreateAsync(content, owner, groupwareItemId, cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// The port's create, made idempotent without help from the CRM (C4C has no idempotency header): a record is
+    /// created only for a replica no record is linked to yet — one record per linked replica is the CRM's invariant
+    /// anyway. So the record linked to <paramref name="groupwareItemId"/> is looked up first (one <c>$filter</c>
+    /// query per entity set, the content's type first) and returned when it exists; a repeated create (a restart after
+    /// a crash between the write and the journal) finds the first one. A create whose answer was lost (timeout, 5xx,
+    /// cut-off answer) is looked up once more: found, it is returned; not found, the failure surfaces and the
+    /// effect's retry looks again.
+    /// </summary>
+    async ValueTask<CrmWrite> ICrmPort.CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentException.ThrowIfNullOrEmpty(groupwareItemId);
+        if (await FindLinkedAsync(groupwareItemId, content.Type, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return new CrmWrite(existing);
+        }
+
+        try
+        {
+            return Port(objectId: null, await CreateAsync(content, owner, groupwareItemId, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (IsAmbiguous(e) && !cancellationToken.IsCancellationRequested)
+        {
+            if (await FindLinkedAsync(groupwareItemId, content.Type, cancellationToken).ConfigureAwait(false) is { } created)
+            {
+                return new CrmWrite(created);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The record linked to mailbox replica <paramref name="groupwareItemId"/>, looked for in <paramref name="hint"/>'s entity set first; null when none is.</summary>
+    public async Task<CrmRecord?> FindLinkedAsync(string groupwareItemId, MeetingType hint, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupwareItemId);
+        var filter = $"{Options.Fields.GroupwareItemId} eq '{groupwareItemId.Replace("'", "''", StringComparison.Ordinal)}'";
+        foreach (var type in (MeetingType[])[hint, .. Types.Where(t => t != hint)])
+        {
+            await foreach (var row in QueryAsync(type, filter, null, cancellationToken).ConfigureAwait(false))
+            {
+                return Remember(row, type);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A failure after which the request may or may not have been carried out.</summary>
+    private static bool IsAmbiguous(Exception e) =>
+        e is ODataTransientException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException;
 
     async ValueTask<CrmWrite> ICrmPort.UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken)
     {

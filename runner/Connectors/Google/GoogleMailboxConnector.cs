@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Google;
 using Microsoft.Extensions.Logging;
 using RulesSync.Engine.Changes;
@@ -66,13 +68,80 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
         return new MailboxPage(items, new MailboxCursor(syncToken));
     }
 
-    /// <summary>Implements <see cref="IMailboxPort.CreateEventAsync"/> (sendUpdates "none" unless configured otherwise).</summary>
+    /// <summary>
+    /// Implements <see cref="IMailboxPort.CreateEventAsync"/> (sendUpdates "none" unless configured otherwise). The event's
+    /// id is derived from <paramref name="idempotencyKey"/> (<see cref="EventIdFor"/>), so a repeated insert — a retry
+    /// after a lost answer, or the same effect after a restart — is refused by Google with 409 "duplicate", and the
+    /// event already created is read and returned instead; nobody is invited twice.
+    /// </summary>
     public async ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var created = await CallAsync("insert event", idempotent: false, t =>
-            new EventsInsertRequest(Service, Mailbox, Body(content)) { SendUpdates = Options.SendUpdates }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        var id = EventIdFor(idempotencyKey);
+
+        // Idempotent: a repeat of an insert that went through is a 409, never a second event.
+        var created = await CallAsync<CalendarEvent?>("insert event", idempotent: true, async t =>
+        {
+            var body = Body(content);
+            body.Id = id;
+            try
+            {
+                return await new EventsInsertRequest(Service, Mailbox, body) { SendUpdates = Options.SendUpdates }.ExecuteAsync(t).ConfigureAwait(false);
+            }
+            catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.Conflict)
+            {
+                return null;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        if (created is null)
+        {
+            created = await GetRawAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Google refused event id {id} in {Mailbox} as a duplicate, yet has no such event");
+            LogAlreadyCreated(connection.Logger, Mailbox, id);
+        }
+
+        if (GoogleEventMapping.IsDeleted(created))
+        {
+            // Created earlier, and deleted since (Google keeps a deleted event's id): the create is done; the event
+            // is gone, as the next sync will also report.
+            Delivered.Observe(id, live: false);
+            return new MailboxWrite(id, created.ETag ?? string.Empty, GoogleEventMapping.Removal(id));
+        }
+
         return Written(created);
+    }
+
+    /// <summary>
+    /// The event id a create with <paramref name="idempotencyKey"/> asks for: base32hex (lower-case a-v, 0-9) of the
+    /// SHA-256 of the key, 52 characters — within Google's rules for client ids (5 to 1024 base32hex characters).
+    /// </summary>
+    public static string EventIdFor(string idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        const string alphabet = "0123456789abcdefghijklmnopqrstuv";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
+        var id = new StringBuilder((hash.Length * 8 + 4) / 5);
+        int buffer = 0, bits = 0;
+        foreach (var b in hash)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                id.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+
+            buffer &= (1 << bits) - 1;
+        }
+
+        if (bits > 0)
+        {
+            id.Append(alphabet[(buffer << (5 - bits)) & 31]);
+        }
+
+        return id.ToString();
     }
 
     /// <summary>Implements <see cref="IMailboxPort.UpdateEventAsync"/> (sendUpdates "none" unless configured otherwise).</summary>
@@ -239,6 +308,9 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
 
     private static string Reason(GoogleApiException e) =>
         "HTTP " + ((int)e.HttpStatusCode).ToString(CultureInfo.InvariantCulture) + (e.Error?.Errors?.FirstOrDefault()?.Reason is { } r ? " " + r : string.Empty);
+
+    [LoggerMessage(EventId = ConnectorLogEvents.AlreadyCreated, Level = LogLevel.Information, Message = "Google event {EventId} in {Mailbox} was already created with this idempotency key (409 duplicate): returning it")]
+    private static partial void LogAlreadyCreated(ILogger logger, string mailbox, string eventId);
 
     [LoggerMessage(EventId = ConnectorLogEvents.FullResync, Level = LogLevel.Warning, Message = "Google sync token for {Mailbox} expired (410): full sync listed {Listed} events; {Missing} known ids were checked by id, {Removed} are gone")]
     private static partial void LogResync(ILogger logger, string mailbox, int listed, int missing, int removed);

@@ -18,7 +18,8 @@ namespace RulesSync.Runner.Connectors.Graph;
 /// <summary>
 /// One Exchange mailbox through Microsoft Graph, behind the engine's <see cref="IMailboxPort"/>. Mapping and protocol only; every decision (what to write, cancel or delete) is the engine's.
 /// Each request goes through the app's per-mailbox gate (at most 4 in flight) and the retry loop (429/503
-/// Retry-After honoured; ambiguous failures retried only where repeating is harmless). Thread-safe.
+/// Retry-After honoured; ambiguous failures retried only where repeating is harmless — creates too, by their
+/// <c>transactionId</c>). Thread-safe.
 /// </summary>
 public sealed partial class GraphMailboxConnector : IMailboxPort
 {
@@ -72,14 +73,19 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         return new MailboxPage(items, new MailboxCursor(deltaLink));
     }
 
-    /// <summary>Implements <see cref="IMailboxPort.CreateEventAsync"/>: creates the organizer's event; Exchange invites the attendees.</summary>
+    /// <summary>
+    /// Implements <see cref="IMailboxPort.CreateEventAsync"/>: creates the organizer's event; Exchange invites the attendees.
+    /// <paramref name="idempotencyKey"/> goes as the event's <c>transactionId</c>, with which Exchange answers a repeated
+    /// create with the event it already made: so a create whose answer was lost (timeout, 5xx, cut-off answer) is
+    /// retried like any idempotent request, and the same effect after a restart does not create a second meeting.
+    /// </summary>
     public async ValueTask<MailboxWrite> CreateEventAsync(MeetingContent content, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        // Not idempotent: a create whose answer was lost may have happened, so only refusals (429/503) are retried.
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
         // Each attempt builds its body afresh: the SDK's backing store sends only "changed" values once a model
         // has been serialized, so a reused body would go out empty.
-        var created = await CallAsync("create event", idempotent: false, t => Client.Users[Mailbox].Events.PostAsync(CreateBody(content, idempotencyKey), Prefer, t), cancellationToken)
+        var created = await CallAsync("create event", idempotent: true, t => Client.Users[Mailbox].Events.PostAsync(CreateBody(content, idempotencyKey), Prefer, t), cancellationToken)
             .ConfigureAwait(false) ?? throw new InvalidOperationException("Graph returned no event for a create");
         return Written(created);
     }
@@ -303,7 +309,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
 
     private Event Body(MeetingContent content) => GraphEventMapping.ToEvent(content, Mailbox, Options.VisitCategory);
 
-    /// <summary>A create's body carries the effect's idempotency key as Graph's <c>transactionId</c>, which Graph uses to drop a repeated create.</summary>
+    /// <summary>A create's body carries the effect's idempotency key as Graph's <c>transactionId</c>, with which Graph answers a repeated create with the first event.</summary>
     private Event CreateBody(MeetingContent content, string idempotencyKey)
     {
         var body = Body(content);

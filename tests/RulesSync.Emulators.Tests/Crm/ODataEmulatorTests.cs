@@ -157,6 +157,33 @@ public sealed class ODataEmulatorTests
         Assert.Null(d["__next"]);
     }
 
+    [Theory]
+    [InlineData(CrmDialect.V1)]
+    [InlineData(CrmDialect.V2)]
+    public async Task Query_FilterOnGroupwareItemId_ReturnsOnlyTheLinkedRecord(CrmDialect dialect)
+    {
+        await using var t = await StartAsync();
+        t.Host.Crm.Add(Draft("a", 1));
+        var linked = t.Host.Crm.Add(Draft("b", 2) with { GroupwareItemID = "AAMkA-x_y=" });
+        t.Host.Crm.Add(Draft("c", 3));
+
+        var rows = (await GetJsonAsync(t, Set(t, dialect) + "?$filter=" + Uri.EscapeDataString("GroupwareItemID eq 'AAMkA-x_y='")))["d"]!["results"]!.AsArray();
+
+        Assert.Equal([linked.ObjectID], rows.Select(r => r!["ObjectID"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Query_FilterWithAndInsideAQuotedLiteral_TakesItAsText()
+    {
+        await using var t = await StartAsync();
+        t.Host.Crm.Add(Draft("a", 1) with { Subject = "Tom and Jerry" });
+        t.Host.Crm.Add(Draft("b", 2) with { Subject = "Tom" });
+
+        var rows = (await GetJsonAsync(t, Set(t, CrmDialect.V2) + "?$filter=" + Uri.EscapeDataString("Subject eq 'Tom and Jerry' and LifeCycleStatusCode eq '1'")))["d"]!["results"]!.AsArray();
+
+        Assert.Equal(["Tom and Jerry"], rows.Select(r => r!["Subject"]!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Query_BadFilter_Answers400WithODataError()
     {

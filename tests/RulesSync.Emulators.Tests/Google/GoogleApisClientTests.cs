@@ -54,6 +54,32 @@ public sealed class GoogleApisClientTests
         Assert.Contains(changes.Items, e => e is { Status: "confirmed", Summary: "typed" });
     }
 
+    [Theory]
+    [InlineData("not-base32hex", HttpStatusCode.BadRequest, "invalid")]
+    [InlineData("0123456789abcdefghijklmnopqrstuv", HttpStatusCode.Conflict, "duplicate")]
+    public async Task InsertWithClientId_InvalidOrRepeated_SurfacesAsGoogleApiExceptionWithReason(string id, HttpStatusCode status, string reason)
+    {
+        await using var t = await StartAsync();
+        using var service = t.GoogleCalendar();
+        CalendarEvent Body() => new()
+        {
+            Id = id,
+            Summary = "typed",
+            Start = new EventDateTime { DateTime = "2026-01-09T09:00:00Z" },
+            End = new EventDateTime { DateTime = "2026-01-09T10:00:00Z" },
+        };
+        if (status == HttpStatusCode.Conflict)
+        {
+            await new EventsInsertRequest(service, Carol, Body()).ExecuteAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<GoogleApiException>(() => new EventsInsertRequest(service, Carol, Body()).ExecuteAsync());
+
+        Assert.Equal(status, error.HttpStatusCode);
+        Assert.Equal(reason, error.Error.Errors.Single().Reason);
+        Assert.Equal("global", error.Error.Errors.Single().Domain);
+    }
+
     [Fact]
     public async Task ExpiredSyncToken_SurfacesAsGoogleApiException410FullSyncRequired()
     {

@@ -84,19 +84,6 @@ public sealed partial class GoogleMailboxConnectorTests
     }
 
     [Fact]
-    public async Task CreateEvent_AnswerCutOff_IsNotRepeatedSoNoDuplicateEvent()
-    {
-        await using var t = await StartAsync();
-        t.Host.Faults.Add(new FaultRule { Kind = FaultKind.TruncatedBody, Route = "google.events.insert" });
-        using var google = GoogleTestSetup.Connect(t);
-
-        await Assert.ThrowsAnyAsync<Exception>(() => google.ForMailbox(Carol).CreateEventAsync(Content("Kick-off", 1, Carol, Dave), "create-" + Guid.NewGuid().ToString("N")).AsTask());
-
-        Assert.Single(t.Organization.Calendar(Carol));
-        Assert.Equal(1, t.Host.Counters.ForRoute("google.events.insert"));
-    }
-
-    [Fact]
     public async Task ReadChanges_ServerHoldsTheRequest_AttemptTimesOutOnTheClockAndIsRetried()
     {
         await using var t = await StartAsync();

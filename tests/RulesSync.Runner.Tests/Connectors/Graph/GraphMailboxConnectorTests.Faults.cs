@@ -94,20 +94,6 @@ public sealed partial class GraphMailboxConnectorTests
     }
 
     [Fact]
-    public async Task CreateEvent_AnswerCutOff_IsNotRepeatedSoNoDuplicateMeetingIsCreated()
-    {
-        await using var t = await StartAsync();
-        t.Host.Faults.Add(new FaultRule { Kind = FaultKind.TruncatedBody, Route = "graph.events.create" });
-        using var graph = GraphTestSetup.Connect(t);
-
-        await Assert.ThrowsAnyAsync<Exception>(() => graph.ForMailbox(Alice).CreateEventAsync(Content("Kick-off", 1, Alice, Bob), "create-" + Guid.NewGuid().ToString("N")).AsTask());
-
-        Assert.Equal(1, t.Host.Counters.ForRoute("graph.events.create"));
-        Assert.Single(t.Organization.Calendar(Alice));
-        Assert.Contains(t.Logs.Entries, e => e.EventId == ConnectorLogEvents.GaveUp);
-    }
-
-    [Fact]
     public async Task Writes_TenConcurrentOnOneMailbox_AtMostFourInFlightAndNoneThrottled()
     {
         await using var t = await StartAsync(new EmulatorOptions { GraphConcurrentRequestsPerMailbox = 4 });
