@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return Simulation.DiffCommand.Create(console);
         yield return Simulation.MutateCommand.Create(console);
         yield return Operations.RunCommand.Create(console);
+        yield return Demo.DemoCommand.Create(console);
         yield return Operations.StatusCommand.Create(console);
         foreach (var command in Operations.SuspendCommands.Create(console))
         {

@@ -28,6 +28,39 @@ public sealed class MassChangeGuardTests
     }
 
     [Fact]
+    public void Begin_PlanBeyondMailboxCount_HoldsEveryDestructiveEffectFromTheFirst()
+    {
+        var guard = new MassChangeGuard(new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructivePerTenant = 100 }, tenantMeetings: 0);
+        guard.Begin(Alice, meetings: 5, plannedDestructive: 4);
+
+        var verdicts = Enumerable.Range(0, 4).Select(i => guard.Check(Alice, new CancelEvent($"k{i}", $"e{i}"))).ToArray();
+
+        Assert.All(verdicts, v => Assert.Contains("would delete or cancel 4 meetings of alice@contoso.example (limit 2 per mailbox)", v, StringComparison.Ordinal));
+        Assert.Null(guard.Check(Alice, new UpdateEvent("u", "e9", null!)));
+    }
+
+    [Fact]
+    public void Begin_PlanWithinTheLimits_LetsTheEffectsRun()
+    {
+        var guard = new MassChangeGuard(new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructivePerTenant = 100 }, tenantMeetings: 0);
+        guard.Begin(Alice, meetings: 5, plannedDestructive: 2);
+
+        Assert.Null(guard.Check(Alice, new CancelEvent("k1", "e1")));
+        Assert.Null(guard.Check(Alice, new DeleteCrmRecord("k2", "R1")));
+    }
+
+    [Fact]
+    public void Begin_PlansAddUpAcrossMailboxes_TheMailboxThatCrossesTheTenantBudgetIsHeld()
+    {
+        var guard = new MassChangeGuard(new GuardOptions { MaxDestructivePerMailbox = 10, MaxDestructivePerTenant = 3 }, tenantMeetings: 0);
+        guard.Begin(Alice, meetings: 5, plannedDestructive: 2);
+        guard.Begin(Bob, meetings: 5, plannedDestructive: 2);
+
+        Assert.Null(guard.Check(Alice, new CancelEvent("k1", "e1")));
+        Assert.Contains("across the tenant", guard.Check(Bob, new CancelEvent("k2", "e2")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_NonDestructiveEffects_AreNeitherHeldNorCounted()
     {
         var guard = new MassChangeGuard(new GuardOptions { MaxDestructivePerMailbox = 1 }, tenantMeetings: 0);
