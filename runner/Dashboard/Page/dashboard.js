@@ -56,9 +56,9 @@
     if (s < 90) return `${s} s ago`;
     const m = Math.round(s / 60);
     if (m < 90) return `${m} min ago`;
-    const h = Math.round(m / 60);
+    const h = Math.floor(m / 60);
     if (h < 36) return `${h} h ago`;
-    return `${Math.round(h / 24)} d ago`;
+    return `${Math.floor(h / 24)} d ago`;
   }
 
   function timeCell(iso, never) {

@@ -33,7 +33,7 @@ internal static class DashboardTenant
         var console = new InMemoryOperatorConsole(time);
         console.SetOverview(new TenantOverview(
             new RuleSetView(ActiveHash, "/etc/rulesync/rules/contoso.yaml", Now.AddHours(-20)),
-            new ReloadErrorView(Now.AddMinutes(-42), "contoso.yaml:31:9: error: unknown fact 'organiser' (did you mean 'role: organizer'?); the previous rule set stays active."),
+            new ReloadErrorView(Now.AddMinutes(-42), "contoso.yaml:31:9: error: unknown fact 'organiser' (did you mean 'role: organizer'?)"),
             null,
             ShadowHash));
 

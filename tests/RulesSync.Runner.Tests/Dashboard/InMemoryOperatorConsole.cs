@@ -188,11 +188,11 @@ internal sealed class InMemoryOperatorConsole(TimeProvider time) : IOperatorCons
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ApproveAsync(string heldEffectId, string operatorName, CancellationToken ct) => Resolve(heldEffectId, operatorName, "approved");
+    public ValueTask ApproveAsync(string heldEffectId, string operatorName, CancellationToken ct) => Resolve(heldEffectId, operatorName, "approve", "approved");
 
-    public ValueTask DiscardAsync(string heldEffectId, string operatorName, CancellationToken ct) => Resolve(heldEffectId, operatorName, "discarded");
+    public ValueTask DiscardAsync(string heldEffectId, string operatorName, CancellationToken ct) => Resolve(heldEffectId, operatorName, "discard", "discarded");
 
-    private ValueTask Resolve(string heldEffectId, string operatorName, string verb)
+    private ValueTask Resolve(string heldEffectId, string operatorName, string verb, string done)
     {
         lock (gate)
         {
@@ -209,8 +209,8 @@ internal sealed class InMemoryOperatorConsole(TimeProvider time) : IOperatorCons
 
             var effect = held[i];
             held.RemoveAt(i);
-            resolvedHeld[heldEffectId] = $"{verb} by {operatorName}";
-            actions.Add($"{verb[..^1]} {heldEffectId} by {operatorName}");
+            resolvedHeld[heldEffectId] = $"{done} by {operatorName}";
+            actions.Add($"{verb} {heldEffectId} by {operatorName}");
             var m = IndexOf(effect.MailboxId);
             mailboxes[m] = mailboxes[m] with { HeldEffects = mailboxes[m].HeldEffects - 1 };
         }
