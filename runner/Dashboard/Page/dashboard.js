@@ -249,7 +249,7 @@
       el('td', { class: 'nowrap', text: utc(e.at) }),
       el('td', { text: e.mailboxId || 'CRM change feed' }),
       el('td', { text: e.observed }),
-      el('td', {}, el('ul', { class: 'plain' }, ...Object.entries(e.facts).map(([k, v]) => el('li', {}, el('code', { text: `${k}=${v}` }))))),
+      el('td', {}, el('ul', { class: 'plain fact-list' }, ...Object.entries(e.facts).map(([k, v]) => el('li', {}, el('code', { text: `${k}=${v}` }))))),
       el('td', {}, el('code', { text: e.rule, title: `rule set ${e.ruleSetHash}` })),
       el('td', {}, decision(e.decision)),
       el('td', {}, el('ul', { class: 'plain' }, ...e.effects.map((f) => el('li', {}, f.effect, el('span', { class: `status status-${f.status}`, text: f.status })))))));
