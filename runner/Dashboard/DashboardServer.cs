@@ -1,0 +1,138 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace RulesSync.Runner.Dashboard;
+
+/// <summary>
+/// The operator dashboard (page + JSON API) on its own Kestrel server, started beside the runner's sync
+/// loop and stopped with it. It owns no state: every request goes to the <see cref="IOperatorConsole"/>.
+/// </summary>
+/// <remarks>
+/// The server is an empty ASP.NET Core host: no configuration sources, no environment variables, no
+/// appsettings, no console lifetime (Ctrl+C belongs to the runner's host), logging through the runner's
+/// <see cref="ILoggerFactory"/>. Thread-safe; dispose once.
+/// </remarks>
+public sealed partial class DashboardServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private DashboardServer(WebApplication app, IReadOnlyList<Uri> addresses)
+    {
+        this.app = app;
+        Addresses = addresses;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (a configured port 0 is resolved here).</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>Starts listening; returns once the server accepts connections.</summary>
+    public static async Task<DashboardServer> StartAsync(
+        IOperatorConsole console,
+        DashboardOptions options,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+
+        var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            throw new ArgumentException("DashboardOptions.Urls names no address.", nameof(options));
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(DashboardServer).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = DashboardApi.MaxBodyBytes;
+        });
+        builder.WebHost.UseUrls(urls);
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+
+        var log = loggerFactory.CreateLogger<DashboardServer>();
+        var app = builder.Build();
+        var api = new DashboardApi(console, options, new OperatorToken(options.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>());
+        var loopbackOnly = urls.All(IsLoopbackUrl);
+        if (loopbackOnly)
+        {
+            app.Use(RejectForeignHosts);
+        }
+
+        app.UseRouting();
+        api.Map(app);
+        DashboardPage.Map(app);
+
+        await app.StartAsync(ct).ConfigureAwait(false);
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
+            .Select(a => new Uri(a.Replace("://[::]", "://localhost", StringComparison.Ordinal)))
+            .ToArray() ?? [];
+        if (!loopbackOnly)
+        {
+            LogBeyondLoopback(log, string.Join(' ', urls));
+        }
+
+        var mode = options.OperatorToken is { Length: > 0 } ? "actions need the operator token" : "read-only: no operator token configured";
+        var addresses = string.Join(' ', bound.AsEnumerable());
+        LogStarted(log, addresses, mode);
+        return new DashboardServer(app, bound);
+    }
+
+    /// <summary>Stops accepting requests and lets requests in flight finish (until <paramref name="ct"/> fires).</summary>
+    public Task StopAsync(CancellationToken ct = default) => app.StopAsync(ct);
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The operator dashboard listens beyond loopback ({Urls}): its page and read API need no token, and plain HTTP carries the operator token unencrypted.")]
+    private static partial void LogBeyondLoopback(ILogger log, string urls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operator dashboard on {Addresses} ({Mode}).")]
+    private static partial void LogStarted(ILogger log, string addresses, string mode);
+
+    private static bool IsLoopbackUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+    }
+
+    // Bound to loopback, the dashboard answers only requests addressed to loopback names: a page on another
+    // site cannot read the API through DNS rebinding (its requests carry that site's host name).
+    private static Task RejectForeignHosts(HttpContext context, Func<Task> next)
+    {
+        var host = context.Request.Host.Host.Trim('[', ']');
+        var ok = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+        if (ok)
+        {
+            return next();
+        }
+
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        return context.Response.WriteAsync("This dashboard answers only on loopback addresses.");
+    }
+
+    /// <summary>The runner's host owns process signals; this server only starts and stops when told.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
