@@ -68,6 +68,12 @@ internal static class RunCommand
                 options, store, sp.GetRequiredService<RunnerConnections>(), rules, shadow, sp.GetRequiredService<IOperatorNotifier>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveRunner>>(), dryRun));
             builder.Services.AddHostedService<LiveSyncService>();
+            if (!once)
+            {
+                builder.Services.AddHostedService(sp => new Dashboard.DashboardHostedService(
+                    options.Dashboard, store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            }
+
             using var host = builder.Build();
             host.Run();
             if (mode.Crashed is { } crash)

@@ -1,0 +1,208 @@
+using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.Operations;
+using RulesSync.Runner.State;
+using StoreStatus = RulesSync.Runner.State.EffectStatus;
+
+namespace RulesSync.Runner.Dashboard;
+
+/// <summary>
+/// The dashboard's <see cref="IOperatorConsole"/> over the live runner's state file: the same reads as
+/// <c>rulesync status</c>/<c>journal</c>/<c>held</c> and the same writes as <c>suspend</c>/<c>resume</c>/
+/// <c>approve</c>/<c>discard</c> (the running runner picks them up at its next cycle). Thread-safe as the store is.
+/// </summary>
+internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) : IOperatorConsole
+{
+    private static readonly TimeSpan Bucket = TimeSpan.FromHours(1);
+    private static readonly TimeSpan History = TimeSpan.FromHours(24);
+
+    private StateQueries Queries => new(store);
+
+    public ValueTask<TenantOverview> OverviewAsync(CancellationToken ct)
+    {
+        var r = Queries.RuleSet();
+        var overview = new TenantOverview(
+            new RuleSetView(r.Hash ?? string.Empty, r.Source ?? string.Empty, r.LoadedAt ?? DateTimeOffset.UnixEpoch),
+            r.LastReloadError is null ? null : new ReloadErrorView(r.LastReloadErrorAt ?? DateTimeOffset.UnixEpoch, r.LastReloadError),
+            r.KillSwitch ? new SuspensionView(r.KillSwitchBy ?? "operator", r.KillSwitchReason ?? string.Empty, DateTimeOffset.UnixEpoch, Automatic: false) : null,
+            r.ShadowHash);
+        return ValueTask.FromResult(overview);
+    }
+
+    public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct)
+    {
+        var tenant = Queries.RuleSet();
+        var killSwitch = tenant.KillSwitch ? new SuspensionView(tenant.KillSwitchBy ?? "operator", "kill switch: " + (tenant.KillSwitchReason ?? string.Empty), DateTimeOffset.UnixEpoch, Automatic: false) : null;
+        IReadOnlyList<MailboxStatus> list = [.. Queries.Mailboxes().Select(m => new MailboxStatus(
+            m.Mailbox,
+            m.Provider.Equals("google", StringComparison.OrdinalIgnoreCase) ? MailboxProvider.Google : MailboxProvider.Exchange,
+            killSwitch is not null || m.Status == State.MailboxStatus.Suspended ? MailboxState.Suspended
+                : m.Status == State.MailboxStatus.Failing ? MailboxState.Failing : MailboxState.Syncing,
+            killSwitch ?? (m.Status == State.MailboxStatus.Suspended
+                ? new SuspensionView(m.SuspendedBy ?? "operator", m.SuspendedReason ?? string.Empty, m.SuspendedAt ?? DateTimeOffset.UnixEpoch, Automatic: m.SuspendedBy == "circuit breaker")
+                : null),
+            m.LastSync,
+            m.LastError,
+            m.PendingEffects,
+            m.HeldEffects,
+            [.. Queries.Latency(m.Mailbox).Select(p => new SyncLatencySample(p.At, TimeSpan.FromMilliseconds(p.Milliseconds)))]))];
+        return ValueTask.FromResult(list);
+    }
+
+    public ValueTask<IReadOnlyList<HeldEffectView>> HeldEffectsAsync(CancellationToken ct)
+    {
+        var states = new Dictionary<string, MailboxSyncState>(StringComparer.Ordinal);
+        IReadOnlyList<HeldEffectView> list = [.. Queries.HeldEffects().Select(e => new HeldEffectView(
+            e.Key,
+            e.Mailbox,
+            e.MeetingKey,
+            Subject(states, e.Mailbox, e.MeetingKey),
+            e.Rule,
+            e.Kind.StartsWith("Cancel", StringComparison.Ordinal) ? DecisionAction.Cancel : e.Kind.StartsWith("Delete", StringComparison.Ordinal) ? DecisionAction.Delete : DecisionAction.Share,
+            e.Description,
+            e.UpdatedAt,
+            e.Detail ?? "held by the mass-change guard"))];
+        return ValueTask.FromResult(list);
+    }
+
+    public ValueTask<IReadOnlyList<JournalEntryView>> MeetingHistoryAsync(string meetingUid, CancellationToken ct)
+    {
+        IReadOnlyList<JournalEntryView> list = [.. Queries.MeetingHistory(meetingUid).Select(d => new JournalEntryView(
+            d.At,
+            d.Mailbox,
+            d.Change,
+            ParseFacts(d.Facts),
+            d.Rule,
+            d.RuleSetHash,
+            ParseAction(d.Decision),
+            [.. d.Effects.Select(e => new JournalEffectView(e.Description, Map(e.Status)))]))];
+        return ValueTask.FromResult(list);
+    }
+
+    public ValueTask<IReadOnlyList<ShadowDifferenceView>> ShadowDifferencesAsync(int max, CancellationToken ct)
+    {
+        var states = new Dictionary<string, MailboxSyncState>(StringComparer.Ordinal);
+        IReadOnlyList<ShadowDifferenceView> list = [.. Queries.ShadowDiffs(max).Select(s => new ShadowDifferenceView(
+            s.At, s.Mailbox, s.MeetingKey, Subject(states, s.Mailbox, s.MeetingKey), ParseAction(s.Live), Rule(s.Live), ParseAction(s.Candidate), Rule(s.Candidate)))];
+        return ValueTask.FromResult(list);
+    }
+
+    public ValueTask<IReadOnlyList<DecisionCountBucket>> DecisionsOverTimeAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var to = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).Add(Bucket);
+        IReadOnlyList<DecisionCountBucket> list = [.. Queries.DecisionsPerAction(to - History, to, Bucket).Select(b => new DecisionCountBucket(
+            b.From,
+            b.From + Bucket,
+            b.ByAction.GetValueOrDefault("Ignore"),
+            b.ByAction.GetValueOrDefault("Share"),
+            b.ByAction.GetValueOrDefault("Delete"),
+            b.ByAction.GetValueOrDefault("Cancel"),
+            b.ByAction.GetValueOrDefault("Unlink"),
+            0))];
+        return ValueTask.FromResult(list);
+    }
+
+    public ValueTask SuspendAsync(string? mailboxId, string operatorName, string reason, CancellationToken ct)
+    {
+        Switch(mailboxId, suspend: true, operatorName, reason);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ResumeAsync(string? mailboxId, string operatorName, CancellationToken ct)
+    {
+        Switch(mailboxId, suspend: false, operatorName, string.Empty);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ApproveAsync(string heldEffectId, string operatorName, CancellationToken ct)
+    {
+        Review(heldEffectId, approve: true, operatorName);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DiscardAsync(string heldEffectId, string operatorName, CancellationToken ct)
+    {
+        Review(heldEffectId, approve: false, operatorName);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Switch(string? mailboxId, bool suspend, string by, string reason)
+    {
+        if (mailboxId is not null && store.Mailbox(mailboxId) is null)
+        {
+            throw new OperatorConsoleNotFoundException(OperatorConsoleSubject.Mailbox, mailboxId);
+        }
+
+        using var sink = new StringWriter();
+        SuspendCommands.Apply(new Cli.CliConsole(sink, sink), store, mailboxId, suspend, by, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), Cli.OutputFormat.Table);
+    }
+
+    private void Review(string key, bool approve, string by)
+    {
+        var row = store.Effect(key) ?? throw new OperatorConsoleNotFoundException(OperatorConsoleSubject.HeldEffect, key);
+        if (row.Status != StoreStatus.Held)
+        {
+            throw new OperatorConsoleConflictException($"effect {key} is {row.Status.ToString().ToLowerInvariant()}, not held");
+        }
+
+        using var sink = new StringWriter();
+        HeldCommands.Apply(new Cli.CliConsole(sink, sink), store, [key], approve, by, time.GetUtcNow().ToUnixTimeMilliseconds(), Cli.OutputFormat.Table);
+    }
+
+    private string Subject(Dictionary<string, MailboxSyncState> states, string mailbox, string meetingKey)
+    {
+        if (!states.TryGetValue(mailbox, out var state))
+        {
+            state = store.SyncState(mailbox);
+            states[mailbox] = state;
+        }
+
+        foreach (var (_, snap) in state.Events)
+        {
+            if (snap.Item.Uid.Value == meetingKey && snap.Item.Subject.Length > 0)
+            {
+                return snap.Item.Subject;
+            }
+        }
+
+        foreach (var (id, snap) in state.Records)
+        {
+            if (snap.Latest.Uid?.Value == meetingKey || ReconciliationStep.RecordKey(id) == meetingKey)
+            {
+                return snap.Latest.Subject;
+            }
+        }
+
+        return meetingKey;
+    }
+
+    private static Dictionary<string, string> ParseFacts(string facts) =>
+        facts.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .GroupBy(p => p[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+
+    private static DecisionAction ParseAction(string decision)
+    {
+        var word = decision.Split(' ', 2)[0].Trim();
+        return Enum.TryParse<DecisionAction>(word, ignoreCase: true, out var a) ? a : DecisionAction.Ignore;
+    }
+
+    private static string Rule(string decision)
+    {
+        var i = decision.IndexOf("rule ", StringComparison.Ordinal);
+        return i < 0 ? decision : decision[(i + 5)..].Split([' ', ',', ')'], 2)[0];
+    }
+
+    private static EffectStatus Map(StoreStatus status) => status switch
+    {
+        StoreStatus.Applied => EffectStatus.Applied,
+        StoreStatus.Held => EffectStatus.Held,
+        StoreStatus.Discarded => EffectStatus.Discarded,
+        StoreStatus.Failed => EffectStatus.Failed,
+        StoreStatus.DryRun => EffectStatus.DryRun,
+        _ => EffectStatus.Pending,
+    };
+}
