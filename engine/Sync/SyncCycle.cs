@@ -58,7 +58,9 @@ public static class SyncCycle
             }
         }
 
-        return new SyncOutcome(run.W.State, run.Decisions.ToImmutable(), writes);
+        var outcome = new SyncOutcome(run.W.State, run.W.Decisions.Count == 0 ? [] : [.. run.W.Decisions], writes);
+        run.W.Return(); // Only on success: a sync that threw leaves its scratch to the GC.
+        return outcome;
     }
 
     /// <summary>One sync in progress: the working set, the ports, and the decisions taken so far.</summary>
@@ -66,8 +68,6 @@ public static class SyncCycle
         SyncWorkingSet w, MailboxSyncState start, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, ISyncHooks? hooks, CancellationToken ct)
     {
         public SyncWorkingSet W { get; } = w;
-
-        public ImmutableArray<SyncDecision>.Builder Decisions { get; } = ImmutableArray.CreateBuilder<SyncDecision>();
 
         public async ValueTask<int> DecideMeetingAsync(string key, List<string> eventIds, List<string> recordIds, SyncSettings settings, DateTimeOffset now)
         {
@@ -148,7 +148,7 @@ public static class SyncCycle
                 taken = planned with { Effects = admitted };
             }
 
-            Decisions.Add(taken);
+            W.Decisions.Add(taken);
             var writes = 0;
             foreach (var effect in taken.Effects)
             {
