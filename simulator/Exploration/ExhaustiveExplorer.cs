@@ -24,7 +24,12 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// </summary>
 internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true)
 {
+    private static readonly (InvariantId Id, string Reason)[] NoneFound = [];
     private readonly Dictionary<ulong, QuietResult> _quiet = [];
+
+    /// <summary>Scratch of <see cref="Quiesce"/> (not reentrant): the memo keys of the positions run, and what each found.</summary>
+    private readonly List<ulong> _quietKeys = new(16);
+    private readonly List<(int Mask, (InvariantId Id, string Reason)[] Found)> _quietLocal = new(16);
     /// <summary>Budgets each world was reached with: the first inline (the common case), any further ones in a list.</summary>
     private readonly Dictionary<ulong, (int Actions, byte[] Syncs, List<(int Actions, byte[] Syncs)>? More)> _budgets = [];
 
@@ -181,8 +186,10 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var n = w.Scenario.Employees;
         var total = 3 * n;
         var q = w.Clone();
-        var keys = new List<ulong>(total);
-        var local = new List<(int Mask, (InvariantId Id, string Reason)[] Found)>(total);
+        var keys = _quietKeys;
+        var local = _quietLocal;
+        keys.Clear();
+        local.Clear();
         QuietResult? tail = null;
         var writes = 0;
         for (var k = 0; k < total; k++)
@@ -212,7 +219,14 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 {
                     found = [];
                     InvariantCatalog.CheckStep(q, found);
-                    found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
+                    for (var f = found.Count - 1; f >= 0; f--)
+                    {
+                        if ((mask & InvariantCatalog.Bit(found[f].Item1)) == 0)
+                        {
+                            found.RemoveAt(f);
+                        }
+                    }
+
                     q.Violated |= mask;
                 }
             }
@@ -235,7 +249,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 q.Violated |= mask;
             }
 
-            local.Add((mask, found is null ? [] : [.. found]));
+            local.Add((mask, found is null ? NoneFound : [.. found]));
         }
 
         // Fold back: the result from position k is what step k found plus what came after it.

@@ -81,8 +81,24 @@ internal sealed partial class SimWorld
 
     public MailboxSyncState[] Agents { get; private set; } = [];
 
+    /// <summary>The agents' states flattened (<see cref="AgentView"/>), built on first read after each sync; shared by clones.</summary>
+    private AgentView?[] _views = [];
+
+    /// <summary>Agent <paramref name="employee"/>'s sync state as an <see cref="AgentView"/>.</summary>
+    public AgentView View(int employee)
+    {
+        var v = _views[employee];
+        if (v is null || !ReferenceEquals(v.State, Agents[employee]))
+        {
+            v = new AgentView(Agents[employee]);
+            _views[employee] = v;
+        }
+
+        return v;
+    }
+
     /// <summary>Every message sent, oldest first. Persistent, so clones share it.</summary>
-    public ImmutableList<SimMessage> Messages { get; private set; } = [];
+    public MessageLog Messages { get; private set; } = MessageLog.Empty;
 
     /// <summary>Whether any cancellation was sent (what the invariants and the state hash read).</summary>
     public bool CancellationSent { get; private set; }
@@ -116,6 +132,7 @@ internal sealed partial class SimWorld
         var w = new SimWorld(scenario, policy, now);
         w.Mailboxes = new MailboxStore[scenario.Employees];
         w.Agents = new MailboxSyncState[scenario.Employees];
+        w._views = new AgentView?[scenario.Employees];
         for (var i = 0; i < scenario.Employees; i++)
         {
             var name = Scenario.EmployeeName(i);
@@ -141,6 +158,7 @@ internal sealed partial class SimWorld
             Mailboxes = (MailboxStore[])Mailboxes.Clone(),
             _ownedMailboxes = 0,
             Agents = (MailboxSyncState[])Agents.Clone(),
+            _views = (AgentView?[])_views.Clone(),
             Messages = Messages,
             CancellationSent = CancellationSent,
             Intents = Intents,
@@ -150,6 +168,7 @@ internal sealed partial class SimWorld
             HeldCancels = HeldCancels,
             Violated = Violated,
             Fired = Fired,
+            _settings = _settings,
         };
     }
 
