@@ -79,7 +79,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var quiet = new HashSet<ulong>();
         long schedules = 1, states = 1;
         bool orgFirst = false, attFirst = false;
-        Quiesce(root, new PathNode(new ScheduleStep(StepKind.Create, 0), null), best);
+        Quiesce(root, new PathNode(new ScheduleStep(StepKind.Create, 0), null), best, StateHasher.Of(root));
 
         while (level.Count > 0)
         {
@@ -105,7 +105,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                         continue;
                     }
 
-                    var left = (byte[])node.SyncsLeft.Clone();
+                    byte[] left = [.. node.SyncsLeft];
                     left[e]--;
                     var child = Expand(node, new ScheduleStep(StepKind.Sync, e), node.ActionsLeft, left, parentHash, next, best, quiet, ref schedules, ref states);
                     if (child is not null && node.World.FirstSyncer < 0)
@@ -127,7 +127,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     {
         var w = parent.World.Clone();
         w.Apply(step);
-        var worldHash = StateHasher.Of(w, symmetry, out var swapped);
+        var worldHash = StateHasher.Of(w, symmetry, out var swapped, out var identityHash);
         if (step.Kind == StepKind.Sync && worldHash == parentHash)
         {
             return null; // Stutter: the sync changed nothing.
@@ -143,7 +143,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var steps = path.ToSteps();
             Keep(best, w.Scenario, mask, reasons, steps, steps.Length);
             w.Violated |= mask;
-            worldHash = StateHasher.Of(w, symmetry, out swapped);
+            worldHash = StateHasher.Of(w, symmetry, out swapped, out identityHash);
         }
 
         var key = Key(worldHash, actionsLeft, syncsLeft, swapped);
@@ -163,7 +163,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         states++;
         if (quiet.Add(worldHash))
         {
-            Quiesce(w, path, best);
+            Quiesce(w, path, best, identityHash);
         }
 
         return node;
@@ -181,7 +181,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     /// The closing syncs are deterministic, so the outcome from (state, position in the rounds) is memoized: chains
     /// starting from different explored states soon meet in a common state and stop there.
     /// </summary>
-    private void Quiesce(SimWorld w, PathNode path, Dictionary<InvariantId, FoundViolation> best)
+    private void Quiesce(SimWorld w, PathNode path, Dictionary<InvariantId, FoundViolation> best, ulong worldHash)
     {
         var n = w.Scenario.Employees;
         var total = 3 * n;
@@ -194,7 +194,8 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var writes = 0;
         for (var k = 0; k < total; k++)
         {
-            var key = QuietKey(StateHasher.Of(q), k, writes > 0);
+            // Position 0 is the world itself, whose (unsymmetrized) hash the caller already has.
+            var key = QuietKey(k == 0 ? worldHash : StateHasher.Of(q), k, writes > 0);
             if (_quiet.TryGetValue(key, out tail))
             {
                 break;

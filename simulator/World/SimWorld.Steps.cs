@@ -260,11 +260,11 @@ internal sealed partial class SimWorld
         }
 
         var name = Scenario.EmployeeName(employee);
-        var run = SyncCycle.RunAsync(Agents[employee], new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+        var run = SyncCycle.RunAsync(Agents[employee].State, new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
 
         // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
         var outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
-        Agents[employee] = outcome.State;
+        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State);
         LastSyncWrites = outcome.StoreWrites;
         foreach (var d in outcome.Decisions)
         {

@@ -70,7 +70,10 @@ internal struct StateHasher
     /// every intent the same up to those comparisons are one state. Messages enter as "a cancellation was sent":
     /// the only thing an invariant reads from them.
     /// </summary>
-    public static ulong Of(SimWorld w) => Of(w, symmetric: false, out _);
+    public static ulong Of(SimWorld w) => Of(w, symmetric: false, out _, out _);
+
+    /// <inheritdoc cref="Of(SimWorld, bool, out bool, out ulong)"/>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped) => Of(w, symmetric, out swapped, out _);
 
     /// <summary>
     /// The hash of <paramref name="w"/>; when <paramref name="symmetric"/> and attendees B and C have the same
@@ -78,7 +81,11 @@ internal struct StateHasher
     /// state and its mirror image are one state. <paramref name="swapped"/> tells which naming was chosen (the
     /// explorer orders per-employee budgets the same way).
     /// </summary>
-    public static ulong Of(SimWorld w, bool symmetric, out bool swapped)
+    /// <param name="w">The world.</param>
+    /// <param name="symmetric">Whether to take the smaller hash of the world and its mirror image.</param>
+    /// <param name="swapped">Whether the mirror image's hash was taken.</param>
+    /// <param name="identity">The hash under the identity naming (what <see cref="Of(SimWorld)"/> returns), computed on the way.</param>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped, out ulong identity)
     {
         swapped = false;
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
@@ -111,11 +118,11 @@ internal struct StateHasher
         // combined; the world's is the parts' in slot order (under the mirror naming, slot 1 holds C and slot 2 B).
         var n = w.Mailboxes.Length;
         var mirror = symmetric && n == 3 && w.Mailboxes[1].Provider == w.Mailboxes[2].Provider;
-        Span<int> identity = stackalloc int[n];
+        Span<int> same = stackalloc int[n];
         Span<int> swap = stackalloc int[n];
         for (var i = 0; i < n; i++)
         {
-            identity[i] = i;
+            same[i] = i;
             swap[i] = i;
         }
 
@@ -125,12 +132,12 @@ internal struct StateHasher
             swap[2] = 1;
         }
 
-        var crm = Crm(w, ranks, identity, swap, mirror, out var crmSwapped);
+        var crm = Crm(w, ranks, same, swap, mirror, out var crmSwapped);
         Span<ulong> parts = stackalloc ulong[n];
         Span<ulong> partsSwapped = stackalloc ulong[n];
         for (var i = 0; i < n; i++)
         {
-            parts[i] = Mailbox(w, i, ranks, identity, swap, mirror, out partsSwapped[i]);
+            parts[i] = Mailbox(w, i, ranks, same, swap, mirror, out partsSwapped[i]);
         }
 
         var h = new StateHasher(crm);
@@ -139,9 +146,10 @@ internal struct StateHasher
             h.Add(parts[slot]);
         }
 
+        identity = h.Value;
         if (!mirror)
         {
-            return h.Value;
+            return identity;
         }
 
         var m = new StateHasher(crmSwapped);
@@ -150,10 +158,9 @@ internal struct StateHasher
             m.Add(partsSwapped[swap[slot]]);
         }
 
-        var id = h.Value;
         var mirrored = m.Value;
-        swapped = mirrored < id;
-        return swapped ? mirrored : id;
+        swapped = mirrored < identity;
+        return swapped ? mirrored : identity;
     }
 
     private static ulong Combine(ulong content, ulong names)
