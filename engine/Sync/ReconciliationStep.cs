@@ -43,7 +43,34 @@ internal sealed class SyncWorkingSet
     /// <summary>Decisions taken so far, in order.</summary>
     public List<SyncDecision> Decisions { get; } = [];
 
-    public MailboxSyncState State { get; set; } = null!;
+    /// <summary>The replica snapshots as they stand in this sync (the state's, updated decision by decision).</summary>
+    public ImmutableSortedDictionary<string, EventSnapshot> Events { get; set; } = null!;
+
+    /// <summary>The record snapshots as they stand in this sync (the state's with this sync's reads, updated decision by decision).</summary>
+    public ImmutableSortedDictionary<string, RecordSnapshot> Records { get; set; } = null!;
+
+    /// <summary>The state the sync started from, and where its delta and poll continue.</summary>
+    private MailboxSyncState _start = null!;
+    private MailboxCursor _cursor;
+    private CrmWatermark _watermark;
+
+    /// <summary>
+    /// The sync state as it stands now, with the cursor and watermark this sync read up to. Built on demand (the state
+    /// is immutable, one object per sync rather than one per decision and effect).
+    /// </summary>
+    public MailboxSyncState State => _start with { Cursor = _cursor, Watermark = _watermark, Events = Events, Records = Records };
+
+    /// <summary>The sync state as it stands now, with the cursor and watermark the sync started from (for progress saves mid-sync).</summary>
+    public MailboxSyncState StateAtStart => _start with { Events = Events, Records = Records };
+
+    internal void Begin(MailboxSyncState start, MailboxCursor cursor, CrmWatermark watermark, ImmutableSortedDictionary<string, RecordSnapshot> records)
+    {
+        _start = start;
+        _cursor = cursor;
+        _watermark = watermark;
+        Events = start.Events;
+        Records = records;
+    }
 
     /// <summary>Scratch for <see cref="ReconciliationStep.Observe"/>: the live ids, and where each meeting key sits in <see cref="Meetings"/>.</summary>
     internal HashSet<string> Live { get; } = new(StringComparer.Ordinal);
@@ -81,7 +108,9 @@ internal sealed class SyncWorkingSet
         }
 
         Meetings.Clear();
-        State = null!;
+        _start = null!;
+        Events = null!;
+        Records = null!;
         EmployeeId = string.Empty;
         if (small)
         {
@@ -183,7 +212,7 @@ public static class ReconciliationStep
             }
         }
 
-        working.State = state with { Cursor = page.Next, Watermark = crmPage.Next, Records = records };
+        working.Begin(state, page.Next, crmPage.Next, records);
 
         var incomingIds = working.SortedIds;
         foreach (var (id, _) in incoming)
@@ -218,7 +247,7 @@ public static class ReconciliationStep
         SyncWorkingSet w, string eventId, Provider provider, ApiVersion api, SyncSettings settings, DateTimeOffset now)
     {
         var item = w.Incoming[eventId];
-        w.State.Events.TryGetValue(eventId, out var before);
+        w.Events.TryGetValue(eventId, out var before);
         var prev = before?.Item;
         ChangeKind kind;
         if (prev is null || prev.Removed)
@@ -271,7 +300,7 @@ public static class ReconciliationStep
     internal static (ObservedChange Change, ChangeFacts Facts, MeetingView View)? DeriveRecordChange(
         SyncWorkingSet w, string key, string objectId, Provider provider, ApiVersion api, SyncSettings settings, DateTimeOffset now)
     {
-        if (!w.State.Records.TryGetValue(objectId, out var snap))
+        if (!w.Records.TryGetValue(objectId, out var snap))
         {
             return null;
         }
@@ -324,7 +353,7 @@ public static class ReconciliationStep
     internal static CrmRecord? FindRecordFor(SyncWorkingSet w, MailboxItem ev, string? linked)
     {
         CrmRecord? byLink = null, byUid = null;
-        foreach (var (id, snap) in w.State.Records)
+        foreach (var (id, snap) in w.Records)
         {
             if (w.Gone.Contains(id))
             {
@@ -360,7 +389,7 @@ public static class ReconciliationStep
                 return item;
             }
 
-            if (w.State.Events.TryGetValue(id, out var snap) && snap.LinkedRecord == r.ObjectId)
+            if (w.Events.TryGetValue(id, out var snap) && snap.LinkedRecord == r.ObjectId)
             {
                 byLink ??= item;
             }
