@@ -29,7 +29,7 @@ public static class EffectPlanner
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(change);
-        var keyRoot = $"{view.EmployeeId}/{change.Id}/{decision.Rule}";
+        var keyRoot = new KeyRoot(view.EmployeeId, change, decision.Rule);
         var target = Decision.Resolve(decision.Target, change.Source);
         var ev = view.Event is { Removed: false } e ? e : null;
         var record = view.Record;
@@ -59,7 +59,7 @@ public static class EffectPlanner
     /// <summary>Whether an effect notifies attendees of a cancellation when executed (only <see cref="CancelEvent"/> may).</summary>
     public static bool NotifiesCancellation(Effect effect) => effect is CancelEvent;
 
-    private static ImmutableArray<Effect> ShareToCrm(string keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
+    private static ImmutableArray<Effect> ShareToCrm(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
     {
         if (ev is null)
         {
@@ -84,7 +84,7 @@ public static class EffectPlanner
         ];
     }
 
-    private static ImmutableArray<Effect> ShareToMailbox(string keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
+    private static ImmutableArray<Effect> ShareToMailbox(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
     {
         if (record is null)
         {
@@ -130,7 +130,7 @@ public static class EffectPlanner
         return builder.ToImmutable();
     }
 
-    private static ImmutableArray<Effect> DeleteInMailbox(string keyRoot, in MeetingView view, MailboxItem? ev)
+    private static ImmutableArray<Effect> DeleteInMailbox(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev)
     {
         if (ev is null)
         {
@@ -151,7 +151,7 @@ public static class EffectPlanner
         return [new DeleteEvent(Key(keyRoot, 0, "delete-event"), ev.EventId)];
     }
 
-    private static ImmutableArray<Effect> CancelInMailbox(string keyRoot, MailboxItem? ev)
+    private static ImmutableArray<Effect> CancelInMailbox(KeyRoot keyRoot, MailboxItem? ev)
     {
         if (ev is null || ev.Cancelled)
         {
@@ -167,8 +167,22 @@ public static class EffectPlanner
         a.Subject == b.Subject && a.Start == b.Start && a.End == b.End && a.Cancelled == b.Cancelled
         && a.Type == b.Type && a.Attendees.SequenceEqual(b.Attendees);
 
-    private static HeldEffect Held(string keyRoot, string intended, string reason, bool destructive) =>
-        new($"{keyRoot}#0:held", intended, reason, destructive);
+    private static HeldEffect Held(KeyRoot keyRoot, string intended, string reason, bool destructive) =>
+        new(Key(keyRoot, 0, "held"), intended, reason, destructive);
 
-    private static string Key(string root, int index, string what) => $"{root}#{index}:{what}";
+    /// <summary>
+    /// <c>{employee}/{change id}/{rule}#{index}:{what}</c>, built in one go: the planner runs for every decision of
+    /// every sync (the simulator's included), so the key root and the change id are not built as strings of their own.
+    /// </summary>
+    private static string Key(in KeyRoot root, int index, string what)
+    {
+        var c = root.Change;
+        return string.Create(
+            null,
+            stackalloc char[256],
+            $"{root.EmployeeId}/{ObservedChange.SourcePrefix(c.Source)}{c.ReplicaId}@{c.Version}{ObservedChange.KindName(c.Kind)}/{root.Rule}#{index}:{what}");
+    }
+
+    /// <summary>What every idempotency key of one decision starts with: <c>{employee}/{change id}/{rule}</c>.</summary>
+    private readonly record struct KeyRoot(string EmployeeId, ObservedChange Change, string Rule);
 }

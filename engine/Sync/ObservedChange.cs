@@ -16,7 +16,11 @@ namespace RulesSync.Engine.Sync;
 public sealed record ObservedChange(string MeetingKey, ChangeSource Source, ChangeKind Kind, string ReplicaId, string Version)
 {
     /// <summary>A stable identity of the change, the root of every idempotency key planned for it.</summary>
-    public string Id => string.Concat(Source == ChangeSource.Crm ? "crm:" : "mailbox:", ReplicaId, "@", Version, KindNames[(int)Kind]);
+    public string Id => string.Concat(SourcePrefix(Source), ReplicaId, "@", Version, KindName(Kind));
+
+    internal static string SourcePrefix(ChangeSource source) => source == ChangeSource.Crm ? "crm:" : "mailbox:";
+
+    internal static string KindName(ChangeKind kind) => KindNames[(int)kind];
 
     // Enum.ToString is slow, and the id is built for every decision of every sync.
     private static readonly string[] KindNames = [.. Enum.GetNames<ChangeKind>().Select(n => ":" + n.ToLowerInvariant())];

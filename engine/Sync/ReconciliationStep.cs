@@ -7,25 +7,140 @@ namespace RulesSync.Engine.Sync;
 
 /// <summary>
 /// What one sync read, merged with what it knew: the working view the reconciliation step decides over. Built by
-/// <see cref="ReconciliationStep.Observe"/>; meetings are listed in key order and decided one at a time.
+/// <see cref="ReconciliationStep.Observe"/>; meetings are listed in key order and decided one at a time. Mutable
+/// scratch for the length of one sync: <see cref="Rent"/> hands out a cleared instance (one spare is kept per thread,
+/// so a sync allocates no dictionaries of its own) and <see cref="Return"/> gives it back when the sync is done.
+/// Nothing in it outlives the sync: the state is immutable and the decisions are copied out.
 /// </summary>
 internal sealed class SyncWorkingSet
 {
-    public required string EmployeeId { get; init; }
+    /// <summary>Collections that grew past this are dropped, not kept as a spare (a full resync of a large mailbox).</summary>
+    private const int SpareLimit = 256;
+
+    [ThreadStatic]
+    private static SyncWorkingSet? _spare;
+
+    private readonly Stack<List<string>> _lists = new();
+
+    private SyncWorkingSet()
+    {
+    }
+
+    public string EmployeeId { get; private set; } = string.Empty;
 
     /// <summary>Each own replica as it stands now (page item, else last snapshot); removal notices carry the last known content.</summary>
-    public required Dictionary<string, MailboxItem> Current { get; init; }
+    public Dictionary<string, MailboxItem> Current { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Page items not yet decided, by event id.</summary>
-    public required Dictionary<string, MailboxItem> Incoming { get; init; }
+    public Dictionary<string, MailboxItem> Incoming { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Known records that id reconciliation no longer lists.</summary>
-    public required HashSet<string> Gone { get; init; }
+    public HashSet<string> Gone { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Meetings with something to decide, in ordinal key order: event ids first, then ObjectIDs, each sorted.</summary>
-    public required List<(string Key, List<string> EventIds, List<string> RecordIds)> Meetings { get; init; }
+    public List<(string Key, List<string> EventIds, List<string> RecordIds)> Meetings { get; } = [];
 
-    public required MailboxSyncState State { get; set; }
+    /// <summary>Decisions taken so far, in order.</summary>
+    public List<SyncDecision> Decisions { get; } = [];
+
+    /// <summary>The replica snapshots as they stand in this sync (the state's, updated decision by decision).</summary>
+    public ImmutableSortedDictionary<string, EventSnapshot> Events { get; set; } = null!;
+
+    /// <summary>The record snapshots as they stand in this sync (the state's with this sync's reads, updated decision by decision).</summary>
+    public ImmutableSortedDictionary<string, RecordSnapshot> Records { get; set; } = null!;
+
+    /// <summary>The state the sync started from, and where its delta and poll continue.</summary>
+    private MailboxSyncState _start = null!;
+    private MailboxCursor _cursor;
+    private CrmWatermark _watermark;
+
+    /// <summary>
+    /// The sync state as it stands now, with the cursor and watermark this sync read up to. Built on demand (the state
+    /// is immutable, one object per sync rather than one per decision and effect).
+    /// </summary>
+    public MailboxSyncState State => _start with { Cursor = _cursor, Watermark = _watermark, Events = Events, Records = Records };
+
+    /// <summary>The sync state as it stands now, with the cursor and watermark the sync started from (for progress saves mid-sync).</summary>
+    public MailboxSyncState StateAtStart => _start with { Events = Events, Records = Records };
+
+    internal void Begin(MailboxSyncState start, MailboxCursor cursor, CrmWatermark watermark, ImmutableSortedDictionary<string, RecordSnapshot> records)
+    {
+        _start = start;
+        _cursor = cursor;
+        _watermark = watermark;
+        Events = start.Events;
+        Records = records;
+    }
+
+    /// <summary>Scratch for <see cref="ReconciliationStep.Observe"/>: the live ids, and where each meeting key sits in <see cref="Meetings"/>.</summary>
+    internal HashSet<string> Live { get; } = new(StringComparer.Ordinal);
+
+    internal Dictionary<string, int> MeetingIndex { get; } = new(StringComparer.Ordinal);
+
+    internal List<string> SortedIds { get; } = [];
+
+    /// <summary>A cleared working set for <paramref name="employeeId"/>'s sync.</summary>
+    public static SyncWorkingSet Rent(string employeeId)
+    {
+        var w = _spare ?? new SyncWorkingSet();
+        _spare = null;
+        w.EmployeeId = employeeId;
+        return w;
+    }
+
+    /// <summary>Clears this working set and keeps it as the current thread's spare (unless it grew large).</summary>
+    public void Return()
+    {
+        var small = Current.Count <= SpareLimit && Incoming.Count <= SpareLimit && Gone.Count <= SpareLimit && Live.Count <= SpareLimit && Meetings.Count <= SpareLimit;
+        Current.Clear();
+        Incoming.Clear();
+        Gone.Clear();
+        Live.Clear();
+        MeetingIndex.Clear();
+        SortedIds.Clear();
+        Decisions.Clear();
+        foreach (var (_, events, records) in Meetings)
+        {
+            events.Clear();
+            records.Clear();
+            _lists.Push(events);
+            _lists.Push(records);
+        }
+
+        Meetings.Clear();
+        _start = null!;
+        Events = null!;
+        Records = null!;
+        EmployeeId = string.Empty;
+        if (small)
+        {
+            _spare = this;
+        }
+    }
+
+    /// <summary>The meeting entry for <paramref name="key"/>, added (unsorted) if new; <see cref="SortMeetings"/> orders them.</summary>
+    internal (string Key, List<string> EventIds, List<string> RecordIds) Group(string key)
+    {
+        if (MeetingIndex.TryGetValue(key, out var at))
+        {
+            return Meetings[at];
+        }
+
+        var entry = (key, TakeList(), TakeList());
+        MeetingIndex[key] = Meetings.Count;
+        Meetings.Add(entry);
+        return entry;
+    }
+
+    internal void SortMeetings()
+    {
+        if (Meetings.Count > 1)
+        {
+            Meetings.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+    }
+
+    private List<string> TakeList() => _lists.Count > 0 ? _lists.Pop() : [];
 }
 
 /// <summary>
@@ -39,14 +154,14 @@ public static class ReconciliationStep
 {
     internal static SyncWorkingSet Observe(MailboxSyncState state, MailboxPage page, CrmChangePage crmPage, ImmutableArray<string> liveIds)
     {
-        var me = state.EmployeeId;
-        var current = new Dictionary<string, MailboxItem>(state.Events.Count + page.Items.Length, StringComparer.Ordinal);
+        var working = SyncWorkingSet.Rent(state.EmployeeId);
+        var current = working.Current;
         foreach (var (id, snap) in state.Events)
         {
             current[id] = snap.Item;
         }
 
-        var incoming = new Dictionary<string, MailboxItem>(StringComparer.Ordinal);
+        var incoming = working.Incoming;
         foreach (var item in page.Items)
         {
             if (item.Removed)
@@ -82,8 +197,13 @@ public static class ReconciliationStep
             }
         }
 
-        var live = new HashSet<string>(liveIds, StringComparer.Ordinal);
-        var gone = new HashSet<string>(StringComparer.Ordinal);
+        var live = working.Live;
+        foreach (var id in liveIds)
+        {
+            live.Add(id);
+        }
+
+        var gone = working.Gone;
         foreach (var (id, _) in records)
         {
             if (!live.Contains(id))
@@ -92,23 +212,18 @@ public static class ReconciliationStep
             }
         }
 
-        var working = new SyncWorkingSet
-        {
-            EmployeeId = me,
-            Current = current,
-            Incoming = incoming,
-            Gone = gone,
-            Meetings = [],
-            State = state with { Cursor = page.Next, Watermark = crmPage.Next, Records = records },
-        };
+        working.Begin(state, page.Next, crmPage.Next, records);
 
-        var byKey = new SortedDictionary<string, (List<string> Events, List<string> Records)>(StringComparer.Ordinal);
-        var incomingIds = new string[incoming.Count];
-        incoming.Keys.CopyTo(incomingIds, 0);
-        Array.Sort(incomingIds, StringComparer.Ordinal);
+        var incomingIds = working.SortedIds;
+        foreach (var (id, _) in incoming)
+        {
+            incomingIds.Add(id);
+        }
+
+        incomingIds.Sort(StringComparer.Ordinal);
         foreach (var id in incomingIds)
         {
-            Group(byKey, incoming[id].Uid.Value).Events.Add(id);
+            working.Group(incoming[id].Uid.Value).EventIds.Add(id);
         }
 
         foreach (var (id, snap) in records)
@@ -116,15 +231,11 @@ public static class ReconciliationStep
             if (snap.Pending || gone.Contains(id))
             {
                 var ev = FindEventFor(working, snap.Latest);
-                Group(byKey, ev?.Uid.Value ?? snap.Latest.Uid?.Value ?? RecordKey(id)).Records.Add(id);
+                working.Group(ev?.Uid.Value ?? snap.Latest.Uid?.Value ?? RecordKey(id)).RecordIds.Add(id);
             }
         }
 
-        foreach (var (key, lists) in byKey)
-        {
-            working.Meetings.Add((key, lists.Events, lists.Records));
-        }
-
+        working.SortMeetings();
         return working;
     }
 
@@ -136,7 +247,7 @@ public static class ReconciliationStep
         SyncWorkingSet w, string eventId, Provider provider, ApiVersion api, SyncSettings settings, DateTimeOffset now)
     {
         var item = w.Incoming[eventId];
-        w.State.Events.TryGetValue(eventId, out var before);
+        w.Events.TryGetValue(eventId, out var before);
         var prev = before?.Item;
         ChangeKind kind;
         if (prev is null || prev.Removed)
@@ -189,7 +300,7 @@ public static class ReconciliationStep
     internal static (ObservedChange Change, ChangeFacts Facts, MeetingView View)? DeriveRecordChange(
         SyncWorkingSet w, string key, string objectId, Provider provider, ApiVersion api, SyncSettings settings, DateTimeOffset now)
     {
-        if (!w.State.Records.TryGetValue(objectId, out var snap))
+        if (!w.Records.TryGetValue(objectId, out var snap))
         {
             return null;
         }
@@ -242,7 +353,7 @@ public static class ReconciliationStep
     internal static CrmRecord? FindRecordFor(SyncWorkingSet w, MailboxItem ev, string? linked)
     {
         CrmRecord? byLink = null, byUid = null;
-        foreach (var (id, snap) in w.State.Records)
+        foreach (var (id, snap) in w.Records)
         {
             if (w.Gone.Contains(id))
             {
@@ -278,7 +389,7 @@ public static class ReconciliationStep
                 return item;
             }
 
-            if (w.State.Events.TryGetValue(id, out var snap) && snap.LinkedRecord == r.ObjectId)
+            if (w.Events.TryGetValue(id, out var snap) && snap.LinkedRecord == r.ObjectId)
             {
                 byLink ??= item;
             }
@@ -289,17 +400,6 @@ public static class ReconciliationStep
         }
 
         return byLink ?? byUid;
-    }
-
-    private static (List<string> Events, List<string> Records) Group(SortedDictionary<string, (List<string>, List<string>)> byKey, string key)
-    {
-        if (!byKey.TryGetValue(key, out var lists))
-        {
-            lists = ([], []);
-            byKey[key] = lists;
-        }
-
-        return lists;
     }
 
     private static int Declines(MailboxItem item, string me)

@@ -40,7 +40,7 @@ public static class SyncCycle
         var page = await mailbox.ReadChangesAsync(state.Cursor, cancellationToken).ConfigureAwait(false);
         var crmPage = await crm.ReadChangesAsync(state.Watermark, cancellationToken).ConfigureAwait(false);
         var ids = await crm.ListIdsAsync(cancellationToken).ConfigureAwait(false);
-        var run = new Run(ReconciliationStep.Observe(state, page, crmPage, ids), state, mailbox, crm, policy, hooks, cancellationToken);
+        var run = new Run(ReconciliationStep.Observe(state, page, crmPage, ids), mailbox, crm, policy, hooks, cancellationToken);
         var writes = 0;
         foreach (var (key, eventIds, recordIds) in run.W.Meetings)
         {
@@ -58,16 +58,16 @@ public static class SyncCycle
             }
         }
 
-        return new SyncOutcome(run.W.State, run.Decisions.ToImmutable(), writes);
+        var outcome = new SyncOutcome(run.W.State, run.W.Decisions.Count == 0 ? [] : [.. run.W.Decisions], writes);
+        run.W.Return(); // Only on success: a sync that threw leaves its scratch to the GC.
+        return outcome;
     }
 
     /// <summary>One sync in progress: the working set, the ports, and the decisions taken so far.</summary>
     private sealed class Run(
-        SyncWorkingSet w, MailboxSyncState start, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, ISyncHooks? hooks, CancellationToken ct)
+        SyncWorkingSet w, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, ISyncHooks? hooks, CancellationToken ct)
     {
         public SyncWorkingSet W { get; } = w;
-
-        public ImmutableArray<SyncDecision>.Builder Decisions { get; } = ImmutableArray.CreateBuilder<SyncDecision>();
 
         public async ValueTask<int> DecideMeetingAsync(string key, List<string> eventIds, List<string> recordIds, SyncSettings settings, DateTimeOffset now)
         {
@@ -79,8 +79,8 @@ public static class SyncCycle
                 {
                     var derived = ReconciliationStep.DeriveEventChange(W, eventId, mailbox.Provider, crm.Dialect, settings, now);
                     var item = W.Incoming[eventId];
-                    W.State.Events.TryGetValue(eventId, out var before);
-                    W.State = W.State with { Events = W.State.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord)) };
+                    W.Events.TryGetValue(eventId, out var before);
+                    W.Events = W.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord));
                     if (derived is not { } d)
                     {
                         break;
@@ -95,7 +95,7 @@ public static class SyncCycle
                     catch (CrmConflictException conflict) when (attempt < MaxConflictRetries)
                     {
                         // Decide again on the record as it now stands, from the replica as it was before this decision.
-                        W.State = W.State with { Events = before is null ? W.State.Events.Remove(eventId) : W.State.Events.SetItem(eventId, before) };
+                        W.Events = before is null ? W.Events.Remove(eventId) : W.Events.SetItem(eventId, before);
                         Refresh(conflict);
                     }
                 }
@@ -105,16 +105,23 @@ public static class SyncCycle
             {
                 for (var attempt = 0; ; attempt++)
                 {
-                    if (!W.State.Records.TryGetValue(objectId, out var snap) || (decidedMailboxChange && !W.Gone.Contains(objectId)))
+                    if (!W.Records.TryGetValue(objectId, out var snap) || (decidedMailboxChange && !W.Gone.Contains(objectId)))
                     {
                         break; // Absorbed by our own write, or waits for the next sync: one decision per meeting side.
                     }
 
                     var derived = ReconciliationStep.DeriveRecordChange(W, key, objectId, mailbox.Provider, crm.Dialect, settings, now);
-                    var beforeState = W.State;
-                    W.State = W.Gone.Contains(objectId)
-                        ? W.State with { Records = W.State.Records.Remove(objectId), Events = Unlinked(W.State.Events, objectId) }
-                        : W.State with { Records = W.State.Records.SetItem(objectId, snap with { Seen = snap.Latest }) };
+                    var beforeRecords = W.Records;
+                    if (W.Gone.Contains(objectId))
+                    {
+                        W.Records = W.Records.Remove(objectId);
+                        W.Events = Unlinked(W.Events, objectId);
+                    }
+                    else
+                    {
+                        W.Records = W.Records.SetItem(objectId, snap with { Seen = snap.Latest });
+                    }
+
                     if (derived is not { } d)
                     {
                         break;
@@ -127,7 +134,7 @@ public static class SyncCycle
                     }
                     catch (CrmConflictException conflict) when (attempt < MaxConflictRetries)
                     {
-                        W.State = W.State with { Records = beforeState.Records };
+                        W.Records = beforeRecords;
                         Refresh(conflict);
                     }
                 }
@@ -148,7 +155,7 @@ public static class SyncCycle
                 taken = planned with { Effects = admitted };
             }
 
-            Decisions.Add(taken);
+            W.Decisions.Add(taken);
             var writes = 0;
             foreach (var effect in taken.Effects)
             {
@@ -174,7 +181,7 @@ public static class SyncCycle
 
             if (hooks is not null)
             {
-                await hooks.DecisionCompletedAsync(taken, W.State with { Cursor = start.Cursor, Watermark = start.Watermark }, ct).ConfigureAwait(false);
+                await hooks.DecisionCompletedAsync(taken, W.StateAtStart, ct).ConfigureAwait(false);
             }
 
             return writes;
@@ -200,49 +207,46 @@ public static class SyncCycle
                 return;
             }
 
-            W.State.Records.TryGetValue(conflict.ObjectId, out var old);
-            W.State = W.State with { Records = W.State.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen)) };
+            W.Records.TryGetValue(conflict.ObjectId, out var old);
+            W.Records = W.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen));
         }
 
         private string ETagOf(string objectId) =>
-            W.State.Records.TryGetValue(objectId, out var snap)
+            W.Records.TryGetValue(objectId, out var snap)
                 ? snap.Latest.ETag
                 : throw new InvalidOperationException($"CRM record {objectId} is written but was never read");
 
         private async ValueTask<int> ExecuteAsync(Effect effect)
         {
-            var s = W.State;
             switch (effect)
             {
                 case CreateCrmRecord e:
                     {
                         var r = (await crm.CreateAsync(e.Content, e.Owner, e.EventId, e.IdempotencyKey, ct).ConfigureAwait(false)).Record;
-                        s = W.State;
-                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)), Events = Link(s.Events, e.EventId, r.ObjectId) };
+                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
+                        W.Events = Link(W.Events, e.EventId, r.ObjectId);
                         return 1;
                     }
 
                 case UpdateCrmRecord e:
                     {
                         var r = (await crm.UpdateAsync(e.ObjectId, ETagOf(e.ObjectId), e.Content, e.RelinkTo, ct).ConfigureAwait(false)).Record;
-                        s = W.State;
-                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
                         return 1;
                     }
 
                 case CancelCrmRecord e:
                     {
                         var r = (await crm.CancelAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false)).Record;
-                        s = W.State;
-                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
                         return 1;
                     }
 
                 case DeleteCrmRecord e:
                     await crm.DeleteAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false);
-                    s = W.State;
                     W.Gone.Add(e.ObjectId);
-                    W.State = s with { Records = s.Records.Remove(e.ObjectId), Events = Unlinked(s.Events, e.ObjectId) };
+                    W.Records = W.Records.Remove(e.ObjectId);
+                    W.Events = Unlinked(W.Events, e.ObjectId);
                     return 1;
 
                 case CreateEvent e:
@@ -250,17 +254,15 @@ public static class SyncCycle
                         var created = await mailbox.CreateEventAsync(e.Content, e.IdempotencyKey, ct).ConfigureAwait(false);
                         var item = created.Item ?? throw new InvalidOperationException("a created event must be returned");
                         W.Current[created.EventId] = item;
-                        s = W.State;
-                        var snap = s.Records.TryGetValue(e.ObjectId, out var found) ? found : null;
-                        W.State = s with { Events = s.Events.SetItem(created.EventId, new EventSnapshot(item, e.ObjectId)) };
+                        var snap = W.Records.TryGetValue(e.ObjectId, out var found) ? found : null;
+                        W.Events = W.Events.SetItem(created.EventId, new EventSnapshot(item, e.ObjectId));
                         if (snap is null)
                         {
                             return 1;
                         }
 
                         var r = (await crm.UpdateAsync(e.ObjectId, snap.Latest.ETag, snap.Latest.ToContent(item.Uid), created.EventId, ct).ConfigureAwait(false)).Record;
-                        s = W.State;
-                        W.State = s with { Records = s.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r)) };
+                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
                         return 2;
                     }
 
@@ -273,23 +275,22 @@ public static class SyncCycle
                 case DeleteEvent e:
                     {
                         await mailbox.DeleteEventAsync(e.EventId, ct).ConfigureAwait(false);
-                        s = W.State;
-                        if (s.Events.TryGetValue(e.EventId, out var snap))
+                        if (W.Events.TryGetValue(e.EventId, out var snap))
                         {
                             var tomb = snap.Item with { Removed = true, ChangeKey = string.Empty };
                             W.Current[e.EventId] = tomb;
-                            W.State = s with { Events = s.Events.SetItem(e.EventId, new EventSnapshot(tomb, null)) };
+                            W.Events = W.Events.SetItem(e.EventId, new EventSnapshot(tomb, null));
                         }
 
                         return 1;
                     }
 
                 case LinkReplica e:
-                    W.State = s with { Events = Link(s.Events, e.EventId, e.ObjectId) };
+                    W.Events = Link(W.Events, e.EventId, e.ObjectId);
                     return 0;
 
                 case UnlinkReplica e:
-                    W.State = s with { Events = Unlinked(s.Events, e.ObjectId) };
+                    W.Events = Unlinked(W.Events, e.ObjectId);
                     return 0;
 
                 case HeldEffect:
@@ -303,12 +304,11 @@ public static class SyncCycle
 
     private static int Rewrite(SyncWorkingSet w, MailboxWrite write)
     {
-        var s = w.State;
-        s.Events.TryGetValue(write.EventId, out var snap);
+        w.Events.TryGetValue(write.EventId, out var snap);
         var item = write.Item
             ?? (snap?.Item ?? throw new InvalidOperationException($"event {write.EventId} was written but never read")) with { Removed = true, ChangeKey = string.Empty };
         w.Current[write.EventId] = item;
-        w.State = s with { Events = s.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord)) };
+        w.Events = w.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord));
         return 1;
     }
 

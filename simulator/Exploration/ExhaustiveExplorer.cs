@@ -24,7 +24,12 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// </summary>
 internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true)
 {
+    private static readonly (InvariantId Id, string Reason)[] NoneFound = [];
     private readonly Dictionary<ulong, QuietResult> _quiet = [];
+
+    /// <summary>Scratch of <see cref="Quiesce"/> (not reentrant): the memo keys of the positions run, and what each found.</summary>
+    private readonly List<ulong> _quietKeys = new(16);
+    private readonly List<(int Mask, (InvariantId Id, string Reason)[] Found)> _quietLocal = new(16);
     /// <summary>Budgets each world was reached with: the first inline (the common case), any further ones in a list.</summary>
     private readonly Dictionary<ulong, (int Actions, byte[] Syncs, List<(int Actions, byte[] Syncs)>? More)> _budgets = [];
 
@@ -74,7 +79,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var quiet = new HashSet<ulong>();
         long schedules = 1, states = 1;
         bool orgFirst = false, attFirst = false;
-        Quiesce(root, new PathNode(new ScheduleStep(StepKind.Create, 0), null), best);
+        Quiesce(root, new PathNode(new ScheduleStep(StepKind.Create, 0), null), best, StateHasher.Of(root));
 
         while (level.Count > 0)
         {
@@ -100,7 +105,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                         continue;
                     }
 
-                    var left = (byte[])node.SyncsLeft.Clone();
+                    byte[] left = [.. node.SyncsLeft];
                     left[e]--;
                     var child = Expand(node, new ScheduleStep(StepKind.Sync, e), node.ActionsLeft, left, parentHash, next, best, quiet, ref schedules, ref states);
                     if (child is not null && node.World.FirstSyncer < 0)
@@ -122,7 +127,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     {
         var w = parent.World.Clone();
         w.Apply(step);
-        var worldHash = StateHasher.Of(w, symmetry, out var swapped);
+        var worldHash = StateHasher.Of(w, symmetry, out var swapped, out var identityHash);
         if (step.Kind == StepKind.Sync && worldHash == parentHash)
         {
             return null; // Stutter: the sync changed nothing.
@@ -138,7 +143,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var steps = path.ToSteps();
             Keep(best, w.Scenario, mask, reasons, steps, steps.Length);
             w.Violated |= mask;
-            worldHash = StateHasher.Of(w, symmetry, out swapped);
+            worldHash = StateHasher.Of(w, symmetry, out swapped, out identityHash);
         }
 
         var key = Key(worldHash, actionsLeft, syncsLeft, swapped);
@@ -158,7 +163,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         states++;
         if (quiet.Add(worldHash))
         {
-            Quiesce(w, path, best);
+            Quiesce(w, path, best, identityHash);
         }
 
         return node;
@@ -176,18 +181,21 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     /// The closing syncs are deterministic, so the outcome from (state, position in the rounds) is memoized: chains
     /// starting from different explored states soon meet in a common state and stop there.
     /// </summary>
-    private void Quiesce(SimWorld w, PathNode path, Dictionary<InvariantId, FoundViolation> best)
+    private void Quiesce(SimWorld w, PathNode path, Dictionary<InvariantId, FoundViolation> best, ulong worldHash)
     {
         var n = w.Scenario.Employees;
         var total = 3 * n;
         var q = w.Clone();
-        var keys = new List<ulong>(total);
-        var local = new List<(int Mask, (InvariantId Id, string Reason)[] Found)>(total);
+        var keys = _quietKeys;
+        var local = _quietLocal;
+        keys.Clear();
+        local.Clear();
         QuietResult? tail = null;
         var writes = 0;
         for (var k = 0; k < total; k++)
         {
-            var key = QuietKey(StateHasher.Of(q), k, writes > 0);
+            // Position 0 is the world itself, whose (unsymmetrized) hash the caller already has.
+            var key = QuietKey(k == 0 ? worldHash : StateHasher.Of(q), k, writes > 0);
             if (_quiet.TryGetValue(key, out tail))
             {
                 break;
@@ -212,7 +220,14 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 {
                     found = [];
                     InvariantCatalog.CheckStep(q, found);
-                    found.RemoveAll(f => (mask & InvariantCatalog.Bit(f.Item1)) == 0);
+                    for (var f = found.Count - 1; f >= 0; f--)
+                    {
+                        if ((mask & InvariantCatalog.Bit(found[f].Item1)) == 0)
+                        {
+                            found.RemoveAt(f);
+                        }
+                    }
+
                     q.Violated |= mask;
                 }
             }
@@ -235,7 +250,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                 q.Violated |= mask;
             }
 
-            local.Add((mask, found is null ? [] : [.. found]));
+            local.Add((mask, found is null ? NoneFound : [.. found]));
         }
 
         // Fold back: the result from position k is what step k found plus what came after it.

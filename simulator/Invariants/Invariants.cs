@@ -168,8 +168,6 @@ public static class InvariantCatalog
             }
             else
             {
-                var orgContent = org.Attendees.Select(a => a.Address).Order(StringComparer.Ordinal).ToArray();
-                var recContent = record.Parties.Where(p => p.Role != PartyRole.Organizer).Select(p => p.Party).Order(StringComparer.Ordinal).ToArray();
                 if (org.Cancelled != (record.Status == CrmStatus.Cancelled))
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"A's event is {(org.Cancelled ? "cancelled" : "open")}, CRM record {record.ObjectId} is {(record.Status == CrmStatus.Cancelled ? "cancelled" : "open")}");
@@ -178,7 +176,7 @@ public static class InvariantCatalog
                 {
                     // Both cancelled: time and subject of a cancelled meeting no longer matter.
                 }
-                else if (org.Start != record.Start || org.End != record.End || org.Subject != record.Subject || !orgContent.SequenceEqual(recContent))
+                else if (org.Start != record.Start || org.End != record.End || org.Subject != record.Subject || !SameAttendees(org, record))
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"A's event \"{org.Subject}\" {org.Start:MM-dd HH:mm} and CRM record {record.ObjectId} \"{record.Subject}\" {record.Start:MM-dd HH:mm} disagree");
                 }
@@ -208,6 +206,43 @@ public static class InvariantCatalog
         }
 
         return mask;
+    }
+
+    /// <summary>Whether the organizer's attendees and the record's non-organizer parties are the same addresses (as multisets).</summary>
+    private static bool SameAttendees(EventRow org, CrmRow record)
+    {
+        var parties = 0;
+        foreach (var p in record.Parties)
+        {
+            parties += p.Role != PartyRole.Organizer ? 1 : 0;
+        }
+
+        if (parties != org.Attendees.Length)
+        {
+            return false;
+        }
+
+        foreach (var a in org.Attendees)
+        {
+            var inEvent = 0;
+            foreach (var b in org.Attendees)
+            {
+                inEvent += b.Address == a.Address ? 1 : 0;
+            }
+
+            var inRecord = 0;
+            foreach (var p in record.Parties)
+            {
+                inRecord += p.Role != PartyRole.Organizer && p.Party == a.Address ? 1 : 0;
+            }
+
+            if (inEvent != inRecord)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Fail(ref int mask, List<(InvariantId Id, string Reason)>? reasons, InvariantId id, string reason)

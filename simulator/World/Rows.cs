@@ -94,3 +94,40 @@ public enum MessageKind : byte
 /// <param name="To">Recipient (employee id or external address).</param>
 /// <param name="Cause">Who caused it: a user action or an employee's sync.</param>
 public readonly record struct SimMessage(MessageKind Kind, string From, string To, string Cause);
+
+/// <summary>
+/// The messages a world sent, oldest first: a persistent list that shares its past with every clone, so sending one
+/// message allocates one cell (the explorer sends many and reads them only to report a violation).
+/// </summary>
+internal sealed class MessageLog : IEnumerable<SimMessage>
+{
+    public static readonly MessageLog Empty = new(default, null, 0);
+
+    private readonly SimMessage _last;
+    private readonly MessageLog? _previous;
+
+    private MessageLog(SimMessage last, MessageLog? previous, int count)
+    {
+        _last = last;
+        _previous = previous;
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    public MessageLog Add(SimMessage message) => new(message, this, checked(Count + 1));
+
+    public IEnumerator<SimMessage> GetEnumerator()
+    {
+        var all = new SimMessage[Count];
+        var i = Count;
+        for (var p = this; p.Count > 0; p = p._previous!)
+        {
+            all[--i] = p._last;
+        }
+
+        return ((IEnumerable<SimMessage>)all).GetEnumerator();
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

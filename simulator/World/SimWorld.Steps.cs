@@ -181,7 +181,7 @@ internal sealed partial class SimWorld
     /// </summary>
     public bool HasNews(int employee)
     {
-        var agent = Agents[employee];
+        var agent = View(employee);
         foreach (var r in Mailboxes[employee].Rows)
         {
             if (IsNews(agent, r))
@@ -198,9 +198,10 @@ internal sealed partial class SimWorld
             }
         }
 
-        foreach (var (id, snap) in agent.Records)
+        var ids = agent.RecordIds;
+        for (var i = 0; i < ids.Length; i++)
         {
-            if (snap.Pending || FindRecord(id) is not { Deleted: false } row || !row.Involves(agent.EmployeeId))
+            if (agent.Records[i].Pending || FindRecord(ids[i]) is not { Deleted: false } row || !row.Involves(agent.EmployeeId))
             {
                 return true;
             }
@@ -214,14 +215,14 @@ internal sealed partial class SimWorld
     /// that is neither its own write coming back (same version as its snapshot) nor the removal of a replica it
     /// never knew or already knows removed.
     /// </summary>
-    public static bool IsNews(MailboxSyncState agent, EventRow e)
+    public static bool IsNews(AgentView agent, EventRow e)
     {
-        if (e.Changed <= SimCursor.Position(agent.Cursor))
+        if (e.Changed <= agent.CursorPosition)
         {
             return false;
         }
 
-        agent.Events.TryGetValue(e.Id, out var snap);
+        var snap = agent.Event(e.Id);
         if (e.Removed)
         {
             return snap is { Item.Removed: false };
@@ -231,14 +232,14 @@ internal sealed partial class SimWorld
     }
 
     /// <summary>Whether the agent's next CRM poll brings a version of a record it has not read yet.</summary>
-    public static bool IsNews(MailboxSyncState agent, CrmRow r)
+    public static bool IsNews(AgentView agent, CrmRow r)
     {
-        if (r.Deleted || r.Changed <= agent.Watermark.Value || !r.Involves(agent.EmployeeId))
+        if (r.Deleted || r.Changed <= agent.Watermark || !r.Involves(agent.EmployeeId))
         {
             return false;
         }
 
-        return !agent.Records.TryGetValue(r.ObjectId, out var snap) || snap.Latest.ETag != Versions.ETag(r.Version);
+        return agent.Record(r.ObjectId) is not { } snap || snap.Latest.ETag != Versions.ETag(r.Version);
     }
 
     /// <summary>Runs employee <paramref name="employee"/>'s sync agent once, through the engine's <see cref="SyncCycle"/>.</summary>
@@ -259,11 +260,11 @@ internal sealed partial class SimWorld
         }
 
         var name = Scenario.EmployeeName(employee);
-        var run = SyncCycle.RunAsync(Agents[employee], new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+        var run = SyncCycle.RunAsync(Agents[employee].State, new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
 
         // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
         var outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
-        Agents[employee] = outcome.State;
+        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State);
         LastSyncWrites = outcome.StoreWrites;
         foreach (var d in outcome.Decisions)
         {

@@ -79,10 +79,14 @@ internal sealed partial class SimWorld
 
     public MailboxStore[] Mailboxes { get; private set; } = [];
 
-    public MailboxSyncState[] Agents { get; private set; } = [];
+    /// <summary>Each agent's sync state, flattened (<see cref="AgentView"/>) once per sync for the explorer's reads; shared by clones.</summary>
+    public AgentView[] Agents { get; private set; } = [];
+
+    /// <summary>Agent <paramref name="employee"/>'s sync state.</summary>
+    public AgentView View(int employee) => Agents[employee];
 
     /// <summary>Every message sent, oldest first. Persistent, so clones share it.</summary>
-    public ImmutableList<SimMessage> Messages { get; private set; } = [];
+    public MessageLog Messages { get; private set; } = MessageLog.Empty;
 
     /// <summary>Whether any cancellation was sent (what the invariants and the state hash read).</summary>
     public bool CancellationSent { get; private set; }
@@ -115,12 +119,12 @@ internal sealed partial class SimWorld
     {
         var w = new SimWorld(scenario, policy, now);
         w.Mailboxes = new MailboxStore[scenario.Employees];
-        w.Agents = new MailboxSyncState[scenario.Employees];
+        w.Agents = new AgentView[scenario.Employees];
         for (var i = 0; i < scenario.Employees; i++)
         {
             var name = Scenario.EmployeeName(i);
             w.Mailboxes[i] = new MailboxStore { Owner = name, Provider = scenario.Providers[i] };
-            w.Agents[i] = MailboxSyncState.Initial(name);
+            w.Agents[i] = new AgentView(MailboxSyncState.Initial(name));
         }
 
         return w;
@@ -138,9 +142,9 @@ internal sealed partial class SimWorld
         {
             Crm = Crm,
             _ownsCrm = false,
-            Mailboxes = (MailboxStore[])Mailboxes.Clone(),
+            Mailboxes = [.. Mailboxes], // A span copy: Array.Clone goes through the runtime's slower MemberwiseClone.
             _ownedMailboxes = 0,
-            Agents = (MailboxSyncState[])Agents.Clone(),
+            Agents = [.. Agents],
             Messages = Messages,
             CancellationSent = CancellationSent,
             Intents = Intents,
@@ -150,6 +154,7 @@ internal sealed partial class SimWorld
             HeldCancels = HeldCancels,
             Violated = Violated,
             Fired = Fired,
+            _settings = _settings,
         };
     }
 

@@ -70,7 +70,10 @@ internal struct StateHasher
     /// every intent the same up to those comparisons are one state. Messages enter as "a cancellation was sent":
     /// the only thing an invariant reads from them.
     /// </summary>
-    public static ulong Of(SimWorld w) => Of(w, symmetric: false, out _);
+    public static ulong Of(SimWorld w) => Of(w, symmetric: false, out _, out _);
+
+    /// <inheritdoc cref="Of(SimWorld, bool, out bool, out ulong)"/>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped) => Of(w, symmetric, out swapped, out _);
 
     /// <summary>
     /// The hash of <paramref name="w"/>; when <paramref name="symmetric"/> and attendees B and C have the same
@@ -78,7 +81,11 @@ internal struct StateHasher
     /// state and its mirror image are one state. <paramref name="swapped"/> tells which naming was chosen (the
     /// explorer orders per-employee budgets the same way).
     /// </summary>
-    public static ulong Of(SimWorld w, bool symmetric, out bool swapped)
+    /// <param name="w">The world.</param>
+    /// <param name="symmetric">Whether to take the smaller hash of the world and its mirror image.</param>
+    /// <param name="swapped">Whether the mirror image's hash was taken.</param>
+    /// <param name="identity">The hash under the identity naming (what <see cref="Of(SimWorld)"/> returns), computed on the way.</param>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped, out ulong identity)
     {
         swapped = false;
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
@@ -97,119 +104,208 @@ internal struct StateHasher
                 ranks.Note(e.Start, e.Subject);
             }
 
-            foreach (var (_, snap) in w.Agents[i].Events)
+            foreach (var snap in w.View(i).Events)
             {
                 ranks.Note(snap.Item.Start, snap.Item.Subject);
             }
         }
 
         ranks.Seal();
-        Span<int> map = stackalloc int[w.Mailboxes.Length];
-        Span<int> inverse = stackalloc int[w.Mailboxes.Length];
-        for (var i = 0; i < map.Length; i++)
+
+        // One pass hashes the world under both namings when B and C are interchangeable: everything that does not
+        // name an employee goes into a content hash computed once per part (the CRM, each mailbox with its agent);
+        // employee names go into a name hash per naming. A part's hash is its content hash and its name hash
+        // combined; the world's is the parts' in slot order (under the mirror naming, slot 1 holds C and slot 2 B).
+        var n = w.Mailboxes.Length;
+        var mirror = symmetric && n == 3 && w.Mailboxes[1].Provider == w.Mailboxes[2].Provider;
+        Span<int> same = stackalloc int[n];
+        Span<int> swap = stackalloc int[n];
+        for (var i = 0; i < n; i++)
         {
-            map[i] = i;
-            inverse[i] = i;
+            same[i] = i;
+            swap[i] = i;
         }
 
-        var identity = Mapped(w, ranks, map, inverse);
-        if (!symmetric || w.Mailboxes.Length != 3 || w.Mailboxes[1].Provider != w.Mailboxes[2].Provider)
+        if (mirror)
+        {
+            swap[1] = 2;
+            swap[2] = 1;
+        }
+
+        var crm = Crm(w, ranks, same, swap, mirror, out var crmSwapped);
+        Span<ulong> parts = stackalloc ulong[n];
+        Span<ulong> partsSwapped = stackalloc ulong[n];
+        for (var i = 0; i < n; i++)
+        {
+            parts[i] = Mailbox(w, i, ranks, same, swap, mirror, out partsSwapped[i]);
+        }
+
+        var h = new StateHasher(crm);
+        for (var slot = 0; slot < n; slot++)
+        {
+            h.Add(parts[slot]);
+        }
+
+        identity = h.Value;
+        if (!mirror)
         {
             return identity;
         }
 
-        map[1] = 2;
-        map[2] = 1;
-        inverse[1] = 2;
-        inverse[2] = 1;
-        var mirror = Mapped(w, ranks, map, inverse);
-        swapped = mirror < identity;
-        return swapped ? mirror : identity;
+        var m = new StateHasher(crmSwapped);
+        for (var slot = 0; slot < n; slot++)
+        {
+            m.Add(partsSwapped[swap[slot]]);
+        }
+
+        var mirrored = m.Value;
+        swapped = mirrored < identity;
+        return swapped ? mirrored : identity;
     }
 
-    private static ulong Mapped(SimWorld w, Ranks ranks, ReadOnlySpan<int> map, ReadOnlySpan<int> inverse)
+    private static ulong Combine(ulong content, ulong names)
     {
-        var h = new StateHasher(0x5EED);
-        h.Add((int)w.Intents);
-        h.Add(w.Created);
-        h.Add(w.HeldDeletes > 0);
-        h.Add(w.HeldCancels > 0);
-        h.Add(w.Violated);
-        h.Add(w.CancellationSent);
-        h.Add(w.Crm.NextId);
+        var h = new StateHasher(content);
+        h.Add(names);
+        return h.Value;
+    }
+
+    /// <summary>The world's flags and the CRM's rows: the hash under the identity naming, and under the swap when <paramref name="mirror"/>.</summary>
+    private static ulong Crm(SimWorld w, Ranks ranks, ReadOnlySpan<int> identity, ReadOnlySpan<int> swap, bool mirror, out ulong swapped)
+    {
+        var c = new StateHasher(0x5EED);
+        var ni = new StateHasher(0x4E41);
+        var ns = new StateHasher(0x4E41);
+        c.Add((int)w.Intents);
+        c.Add(w.Created);
+        c.Add(w.HeldDeletes > 0);
+        c.Add(w.HeldCancels > 0);
+        c.Add(w.Violated);
+        c.Add(w.CancellationSent);
+        c.Add(w.Crm.NextId);
+        c.Add(w.Crm.Rows.Count);
         foreach (var r in w.Crm.Rows)
         {
-            h.Add(r.ObjectId);
-            h.Add(r.Uid);
-            h.AddName(r.GroupwareItemId, map);
-            h.Add(ranks.Of(r.Subject));
-            h.Add(ranks.Of(r.Start));
-            h.Add((int)r.Status);
-            h.AddName(r.Owner, map);
-            h.Add(r.Parties.Length);
-            h.Add(r.Deleted);
+            c.Add(r.ObjectId);
+            c.Add(r.Uid);
+            ni.AddName(r.GroupwareItemId, identity);
+            c.Add(ranks.Of(r.Subject));
+            c.Add(ranks.Of(r.Start));
+            c.Add((int)r.Status);
+            ni.AddName(r.Owner, identity);
+            c.Add(r.Parties.Length);
+            c.Add(r.Deleted);
+            if (mirror)
+            {
+                ns.AddName(r.GroupwareItemId, swap);
+                ns.AddName(r.Owner, swap);
+            }
         }
 
-        for (var slot = 0; slot < w.Mailboxes.Length; slot++)
+        var content = c.Value;
+        swapped = mirror ? Combine(content, ns.Value) : 0;
+        return Combine(content, ni.Value);
+    }
+
+    /// <summary>
+    /// Mailbox <paramref name="i"/>, its agent's sync state, and what the agent has yet to read: the hash under the
+    /// identity naming, and under the swap when <paramref name="mirror"/>.
+    /// </summary>
+    private static ulong Mailbox(SimWorld w, int i, Ranks ranks, ReadOnlySpan<int> identity, ReadOnlySpan<int> swap, bool mirror, out ulong swapped)
+    {
+        var mb = w.Mailboxes[i];
+        var agent = w.View(i);
+        var c = new StateHasher(0x4D42);
+        var ni = new StateHasher(0x4E4D);
+        var ns = new StateHasher(0x4E4D);
+        c.Add(mb.NextId);
+        c.Add(mb.Rows.Count);
+        foreach (var e in mb.Rows)
         {
-            var i = inverse[slot];
-            var mb = w.Mailboxes[i];
-            var agent = w.Agents[i];
-            h.Add(mb.NextId);
-            foreach (var e in mb.Rows)
+            ni.AddName(e.Id, identity);
+            c.Add(e.Uid);
+            c.Add(e.Cancelled);
+            c.Add(ranks.Of(e.Subject));
+            c.Add(ranks.Of(e.Start));
+            c.Add((int)e.OwnResponse);
+            c.Add(e.Removed);
+            c.Add(e.RemovedByOwner);
+            c.Add(SimWorld.IsNews(agent, e));
+            ulong attendees = 0, attendeesSwapped = 0;
+            foreach (var a in e.Attendees)
             {
-                h.AddName(e.Id, map);
-                h.Add(e.Uid);
-                h.Add(e.Cancelled);
-                h.Add(ranks.Of(e.Subject));
-                h.Add(ranks.Of(e.Start));
-                h.Add((int)e.OwnResponse);
-                h.Add(e.Removed);
-                h.Add(e.RemovedByOwner);
-                h.Add(SimWorld.IsNews(agent, e));
-                ulong attendees = 0;
-                foreach (var a in e.Attendees)
+                // Order-free: renaming employees reorders the sorted list.
+                attendees = unchecked(attendees + Attendee(a, identity));
+                if (mirror)
                 {
-                    // Order-free: renaming employees reorders the sorted list.
-                    var ah = new StateHasher(7);
-                    ah.AddName(a.Address, map);
-                    ah.Add((int)a.Response);
-                    attendees = unchecked(attendees + ah.Value);
+                    attendeesSwapped = unchecked(attendeesSwapped + Attendee(a, swap));
                 }
-
-                h.Add(attendees);
             }
 
-            foreach (var r in w.Crm.Rows)
+            ni.Add(attendees);
+            if (mirror)
             {
-                h.Add(SimWorld.IsNews(agent, r));
-            }
-
-            foreach (var (id, snap) in agent.Events)
-            {
-                h.AddName(id, map);
-                h.Add(snap.LinkedRecord);
-                AddItem(ref h, snap.Item, ranks);
-                var row = w.FindEvent(i, id);
-                h.Add(row is not null && !row.Removed && snap.Item.ChangeKey == Versions.ChangeKey(row.Version));
-            }
-
-            foreach (var (id, snap) in agent.Records)
-            {
-                h.Add(id);
-                h.AddName(snap.Latest.GroupwareItemId, map);
-                h.Add(snap.Latest.Uid?.Value);
-                h.Add((int)snap.Latest.Status);
-                h.AddName(snap.Latest.Owner, map);
-                var row = w.FindRecord(id);
-                h.Add(row is not null && snap.Latest.ETag == Versions.ETag(row.Version));
-                h.Add(snap.Seen is null);
-                h.Add(snap.Seen is not null && snap.Seen.ETag == snap.Latest.ETag);
-                h.Add(snap.Seen is null ? -1 : (int)snap.Seen.Status);
+                ns.AddName(e.Id, swap);
+                ns.Add(attendeesSwapped);
             }
         }
 
-        return h.Value;
+        foreach (var r in w.Crm.Rows)
+        {
+            c.Add(SimWorld.IsNews(agent, r));
+        }
+
+        c.Add(agent.EventIds.Length);
+        for (var k = 0; k < agent.EventIds.Length; k++)
+        {
+            var id = agent.EventIds[k];
+            var snap = agent.Events[k];
+            ni.AddName(id, identity);
+            if (mirror)
+            {
+                ns.AddName(id, swap);
+            }
+
+            c.Add(snap.LinkedRecord);
+            AddItem(ref c, snap.Item, ranks);
+            var row = w.FindEvent(i, id);
+            c.Add(row is not null && !row.Removed && snap.Item.ChangeKey == Versions.ChangeKey(row.Version));
+        }
+
+        c.Add(agent.RecordIds.Length);
+        for (var k = 0; k < agent.RecordIds.Length; k++)
+        {
+            var id = agent.RecordIds[k];
+            var snap = agent.Records[k];
+            c.Add(id);
+            ni.AddName(snap.Latest.GroupwareItemId, identity);
+            c.Add(snap.Latest.Uid?.Value);
+            c.Add((int)snap.Latest.Status);
+            ni.AddName(snap.Latest.Owner, identity);
+            if (mirror)
+            {
+                ns.AddName(snap.Latest.GroupwareItemId, swap);
+                ns.AddName(snap.Latest.Owner, swap);
+            }
+
+            var row = w.FindRecord(id);
+            c.Add(row is not null && snap.Latest.ETag == Versions.ETag(row.Version));
+            c.Add(snap.Seen is null);
+            c.Add(snap.Seen is not null && snap.Seen.ETag == snap.Latest.ETag);
+            c.Add(snap.Seen is null ? -1 : (int)snap.Seen.Status);
+        }
+
+        var content = c.Value;
+        swapped = mirror ? Combine(content, ns.Value) : 0;
+        return Combine(content, ni.Value);
+    }
+
+    private static ulong Attendee(Engine.Sync.MeetingAttendee a, ReadOnlySpan<int> map)
+    {
+        var ah = new StateHasher(7);
+        ah.AddName(a.Address, map);
+        ah.Add((int)a.Response);
+        return ah.Value;
     }
 
     private static void AddItem(ref StateHasher h, MailboxItem item, Ranks ranks)
