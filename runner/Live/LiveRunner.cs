@@ -4,6 +4,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
 using RulesSync.Runner.Notifications;
 using RulesSync.Runner.Operations;
@@ -114,7 +115,9 @@ internal sealed partial class LiveRunner(
             return new CycleReport(0, skipped + due.Count, 0, 0, 0, 0, false, words);
         }
 
+        CrashPoints.Reach("CRM polled");
         var approved = await ApplyApprovedAsync(cancellationToken).ConfigureAwait(false);
+        CrashPoints.Reach("approved effects carried out");
         var tenantMeetings = due.Sum(d => StateQueries.Meetings(d.State));
         var guard = new MassChangeGuard(options.Guards, tenantMeetings);
         var results = new System.Collections.Concurrent.ConcurrentBag<(bool Ok, int Decisions, List<EffectRow> Held)>();
@@ -166,12 +169,16 @@ internal sealed partial class LiveRunner(
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt);
                     try
                     {
+                        var attemptStarted = Now;
                         var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), hooks, ct).ConfigureAwait(false);
                         decisions += hooks.Decisions;
                         held.AddRange(hooks.Held);
                         if (!dryRun)
                         {
+                            CrashPoints.Reach($"sync of {id} done, before its state is saved");
                             store.CompleteSync(id, outcome.State, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)time.GetElapsedTime(started).TotalMilliseconds);
+                            CrashPoints.Reach($"sync of {id} saved");
+                            SettleInterrupted(id, attemptStarted);
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -189,6 +196,20 @@ internal sealed partial class LiveRunner(
         {
             await FailedAsync(id, e, cancellationToken).ConfigureAwait(false);
             return (false, decisions, held);
+        }
+    }
+
+    /// <summary>
+    /// After a whole sync of the mailbox succeeded: effects journaled before this attempt and still <c>planned</c>
+    /// were announced by a process that was killed before confirming them. Every change since the saved cursor has
+    /// just been decided again (an effect with the same idempotency key would have been re-admitted and marked), so
+    /// those rows are settled: marked failed as interrupted, not left pending forever.
+    /// </summary>
+    private void SettleInterrupted(string id, long attemptStarted)
+    {
+        foreach (var row in store.Effects(EffectStatus.Planned, id).Where(e => e.CreatedAt < attemptStarted))
+        {
+            store.MarkEffect(row.Id, EffectStatus.Failed, Now, "interrupted: the runner stopped before confirming this effect; its change was decided again after the restart");
         }
     }
 
@@ -245,6 +266,7 @@ internal sealed partial class LiveRunner(
             {
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
                 await HeldEffectExecutor.ExecuteAsync(EffectCodec.Decode(row.Payload), port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                CrashPoints.Reach($"approved effect {row.Id} carried out, before it is marked");
                 store.MarkEffect(row.Id, EffectStatus.Applied, Now, $"approved by {row.ReviewedBy} and carried out");
                 applied++;
             }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
+using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
 using RulesSync.Runner.State;
 
@@ -146,6 +147,8 @@ internal sealed class LiveSyncHooks(
             inFlight.Enqueue(e);
         }
 
+        CrashPoints.Reach($"journaled decision {id} ({admitted.Count} effects) for {mailbox}, before its effects");
+
         return ValueTask.FromResult(admitted.ToImmutable());
     }
 
@@ -153,9 +156,11 @@ internal sealed class LiveSyncHooks(
     {
         ArgumentNullException.ThrowIfNull(effect);
         inFlight.TryDequeue(out _);
+        CrashPoints.Reach($"effect {effect.IdempotencyKey} ran, before it is marked applied");
         if (!guardHeld.Contains(effect.IdempotencyKey))
         {
             store.MarkEffect(effect.IdempotencyKey, EffectStatus.Applied, Now, effect is HeldEffect h ? $"not carried out: {h.Reason}" : null);
+            CrashPoints.Reach($"effect {effect.IdempotencyKey} marked applied");
         }
 
         return ValueTask.CompletedTask;
@@ -166,6 +171,7 @@ internal sealed class LiveSyncHooks(
         ArgumentNullException.ThrowIfNull(conflict);
         FailInFlight($"superseded: {conflict.Message}");
         store.CompleteDecision(decisionId, "superseded", mailbox, progress: null);
+        CrashPoints.Reach($"decision {decisionId} superseded");
         return ValueTask.CompletedTask;
     }
 
@@ -174,6 +180,7 @@ internal sealed class LiveSyncHooks(
         if (!dryRun)
         {
             store.CompleteDecision(decisionId, "completed", mailbox, progress);
+            CrashPoints.Reach($"decision {decisionId} completed, progress of {mailbox} saved");
         }
 
         return ValueTask.CompletedTask;
