@@ -14,6 +14,9 @@ internal sealed class DashboardHostedService(ConfiguredDashboard options, StateS
 {
     private DashboardServer? server;
 
+    /// <summary>Where the dashboard listens, once started.</summary>
+    public IReadOnlyList<Uri> Addresses => server?.Addresses ?? [];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         server = await DashboardServer.StartAsync(
