@@ -280,7 +280,7 @@ internal sealed partial class SimWorld
             mailboxPort.Bind(null);
             crmPort.Bind(null);
         }
-        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State);
+        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
         foreach (var d in outcome.Decisions)
         {
