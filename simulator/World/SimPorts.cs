@@ -34,6 +34,11 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
             count += r.Changed > position ? 1 : 0;
         }
 
+        if (count == 0)
+        {
+            return new(SimCursor.EmptyPage(mb.Seq));
+        }
+
         var items = new MailboxItem[count];
         var i = 0;
         foreach (var r in mb.Rows)
@@ -123,7 +128,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
         if (count == 0)
         {
-            return new(new CrmChangePage([], new CrmWatermark(world.Crm.Seq)));
+            return new(SimCursor.EmptyCrmPage(world.Crm.Seq));
         }
 
         var records = new CrmRecord[count];
@@ -307,6 +312,16 @@ internal static class SimCursor
     /// <summary>The token for sequence number <paramref name="seq"/>.</summary>
     public static MailboxCursor At(long seq) =>
         new(seq >= 0 && seq < Tokens.Length ? Tokens[seq] : seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    // "Nothing new" pages by sequence number, shared (pages are immutable): most syncs read no change from one side.
+    private static readonly MailboxPage[] EmptyPages = [.. Enumerable.Range(0, Tokens.Length).Select(i => new MailboxPage([], At(i)))];
+    private static readonly CrmChangePage[] EmptyCrmPages = [.. Enumerable.Range(0, Tokens.Length).Select(i => new CrmChangePage([], new CrmWatermark(i)))];
+
+    /// <summary>An empty mailbox page whose next cursor is <paramref name="seq"/>.</summary>
+    public static MailboxPage EmptyPage(long seq) => seq >= 0 && seq < EmptyPages.Length ? EmptyPages[seq] : new MailboxPage([], At(seq));
+
+    /// <summary>An empty CRM page whose next watermark is <paramref name="seq"/>.</summary>
+    public static CrmChangePage EmptyCrmPage(long seq) => seq >= 0 && seq < EmptyCrmPages.Length ? EmptyCrmPages[seq] : new CrmChangePage([], new CrmWatermark(seq));
 
     /// <summary>The sequence number a token stands for; 0 for the start.</summary>
     public static long Position(MailboxCursor cursor)
