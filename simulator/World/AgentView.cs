@@ -10,29 +10,74 @@ namespace RulesSync.Simulator.World;
 internal sealed class AgentView
 {
     public AgentView(MailboxSyncState state)
+        : this(state, null)
+    {
+    }
+
+    /// <summary>
+    /// The view of <paramref name="state"/>; its id arrays are <paramref name="previous"/>'s when the keys are the
+    /// same (a sync usually changes snapshots, not which events and records the agent knows). The arrays are never written after construction.
+    /// </summary>
+    public AgentView(MailboxSyncState state, AgentView? previous)
     {
         State = state;
         CursorPosition = SimCursor.Position(state.Cursor);
-        EventIds = new string[state.Events.Count];
+        var eventIds = previous is not null && previous.EventIds.Length == state.Events.Count ? previous.EventIds : null;
+        var fresh = eventIds is null;
+        eventIds ??= new string[state.Events.Count];
         Events = new EventSnapshot[state.Events.Count];
         var i = 0;
         foreach (var (id, snap) in state.Events)
         {
-            EventIds[i] = id;
+            if (!fresh && !string.Equals(eventIds[i], id, StringComparison.Ordinal))
+            {
+                eventIds = CopyPrefix(eventIds, i);
+                fresh = true;
+            }
+
+            if (fresh)
+            {
+                eventIds[i] = id;
+            }
+
             Events[i++] = snap;
         }
 
-        RecordIds = new string[state.Records.Count];
+        EventIds = eventIds;
+
+        var recordIds = previous is not null && previous.RecordIds.Length == state.Records.Count ? previous.RecordIds : null;
+        fresh = recordIds is null;
+        recordIds ??= new string[state.Records.Count];
         Records = new RecordSnapshot[state.Records.Count];
         i = 0;
         foreach (var (id, snap) in state.Records)
         {
-            RecordIds[i] = id;
+            if (!fresh && !string.Equals(recordIds[i], id, StringComparison.Ordinal))
+            {
+                recordIds = CopyPrefix(recordIds, i);
+                fresh = true;
+            }
+
+            if (fresh)
+            {
+                recordIds[i] = id;
+            }
+
             Records[i++] = snap;
         }
+
+        RecordIds = recordIds;
     }
 
     public MailboxSyncState State { get; }
+
+    /// <summary>A new array of <paramref name="shared"/>'s length holding its first <paramref name="count"/> entries.</summary>
+    private static string[] CopyPrefix(string[] shared, int count)
+    {
+        var copy = new string[shared.Length];
+        shared.AsSpan(0, count).CopyTo(copy);
+        return copy;
+    }
 
     public string EmployeeId => State.EmployeeId;
 

@@ -33,9 +33,27 @@ internal sealed record EventRow(
     bool Removed,
     bool RemovedByOwner)
 {
-    public MailboxItem ToItem() => Removed
-        ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true)
-        : new MailboxItem(Id, Versions.ChangeKey(Version), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
+    // The row's item, built on the first listing and reused by every later one (rows are immutable and shared by
+    // clones; a sync lists every changed row). A `with` copy inherits both fields; _itemOf, the row the item was
+    // built for, tells the copy the item is not its own. Written item first, owner last; read owner first.
+    private MailboxItem? _item;
+    private EventRow? _itemOf;
+
+    /// <summary>The row as a mailbox listing returns it (cached: the same instance for every listing of this row).</summary>
+    public MailboxItem ToItem()
+    {
+        if (ReferenceEquals(Volatile.Read(ref _itemOf), this))
+        {
+            return _item!;
+        }
+
+        var item = Removed
+            ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true)
+            : new MailboxItem(Id, Versions.ChangeKey(Version), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
+        _item = item;
+        Volatile.Write(ref _itemOf, this);
+        return item;
+    }
 }
 
 /// <summary>One CRM appointment row; <see cref="Uid"/> is stored whether or not the dialect exposes it. Deleted rows stay as tombstones.</summary>
@@ -57,7 +75,26 @@ internal sealed record CrmRow(
 {
     public bool Involves(string employee) => CrmRecord.Involves(Owner, Parties, employee);
 
-    public CrmRecord ToRecord(ApiVersion dialect) => new(
+    // The row's record in the last dialect asked for, reused by later reads (see EventRow.ToItem: _recordOf tells a
+    // `with` copy the cached record is not its own).
+    private CrmRecord? _record;
+    private CrmRow? _recordOf;
+
+    /// <summary>The row as the CRM returns it through <paramref name="dialect"/> (cached per row and dialect).</summary>
+    public CrmRecord ToRecord(ApiVersion dialect)
+    {
+        if (ReferenceEquals(Volatile.Read(ref _recordOf), this) && _record is { } cached && (cached.Uid is not null) == (dialect == ApiVersion.V2 && Uid is not null))
+        {
+            return cached;
+        }
+
+        var record = BuildRecord(dialect);
+        _record = record;
+        Volatile.Write(ref _recordOf, this);
+        return record;
+    }
+
+    private CrmRecord BuildRecord(ApiVersion dialect) => new(
         ObjectId,
         Versions.ETag(Version),
         dialect == ApiVersion.V2 && Uid is not null ? new Engine.Meetings.MeetingUid(Uid) : null,

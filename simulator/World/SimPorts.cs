@@ -9,6 +9,15 @@ namespace RulesSync.Simulator.World;
 /// <summary>One employee's mailbox in the simulated world, behind the engine's <see cref="IMailboxPort"/>.</summary>
 internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPort
 {
+    private SimWorld world = world;
+
+    /// <summary>Points this port at <paramref name="w"/>: the explorer reuses one port per employee and thread across syncs.</summary>
+    public SimMailboxPort Bind(SimWorld? w)
+    {
+        world = w!;
+        return this;
+    }
+
     private string Owner => world.Mailboxes[employee].Owner;
 
     private string Cause => SimWorld.AgentCause(employee);
@@ -23,6 +32,11 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
         foreach (var r in mb.Rows)
         {
             count += r.Changed > position ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return new(SimCursor.EmptyPage(mb.Seq));
         }
 
         var items = new MailboxItem[count];
@@ -86,6 +100,15 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
 /// <summary>The CRM as one employee's sync sees it through the tenant's dialect, behind the engine's <see cref="ICrmPort"/>.</summary>
 internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 {
+    private SimWorld world = world;
+
+    /// <summary>Points this port at <paramref name="w"/>: the explorer reuses one port per employee and thread across syncs.</summary>
+    public SimCrmPort Bind(SimWorld? w)
+    {
+        world = w!;
+        return this;
+    }
+
     private string Me => world.Mailboxes[employee].Owner;
 
     private string Cause => SimWorld.AgentCause(employee);
@@ -94,30 +117,60 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
     public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default)
     {
-        List<CrmRecord>? records = null;
-        foreach (var r in world.Crm.Rows)
+        // Counted first, so the page is one exact array (no list to grow and copy).
+        var me = Me;
+        var rows = world.Crm.Rows;
+        var count = 0;
+        foreach (var r in rows)
         {
-            if (!r.Deleted && r.Changed > since.Value && r.Involves(Me))
+            count += !r.Deleted && r.Changed > since.Value && r.Involves(me) ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return new(SimCursor.EmptyCrmPage(world.Crm.Seq));
+        }
+
+        var records = new CrmRecord[count];
+        var i = 0;
+        var dialect = Dialect;
+        foreach (var r in rows)
+        {
+            if (!r.Deleted && r.Changed > since.Value && r.Involves(me))
             {
-                (records ??= new(2)).Add(r.ToRecord(Dialect));
+                records[i++] = r.ToRecord(dialect);
             }
         }
 
-        return new(new CrmChangePage(records is null ? [] : [.. records], new CrmWatermark(world.Crm.Seq)));
+        return new(new CrmChangePage(ImmutableCollectionsMarshal.AsImmutableArray(records), new CrmWatermark(world.Crm.Seq)));
     }
 
     public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
-        List<string>? ids = null;
-        foreach (var r in world.Crm.Rows)
+        var me = Me;
+        var rows = world.Crm.Rows;
+        var count = 0;
+        foreach (var r in rows)
         {
-            if (!r.Deleted && r.Involves(Me))
+            count += !r.Deleted && r.Involves(me) ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return new(ImmutableArray<string>.Empty);
+        }
+
+        var ids = new string[count];
+        var i = 0;
+        foreach (var r in rows)
+        {
+            if (!r.Deleted && r.Involves(me))
             {
-                (ids ??= new(2)).Add(r.ObjectId);
+                ids[i++] = r.ObjectId;
             }
         }
 
-        return new(ids is null ? [] : [.. ids]);
+        return new(ImmutableCollectionsMarshal.AsImmutableArray(ids));
     }
 
     public ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
@@ -259,6 +312,16 @@ internal static class SimCursor
     /// <summary>The token for sequence number <paramref name="seq"/>.</summary>
     public static MailboxCursor At(long seq) =>
         new(seq >= 0 && seq < Tokens.Length ? Tokens[seq] : seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    // "Nothing new" pages by sequence number, shared (pages are immutable): most syncs read no change from one side.
+    private static readonly MailboxPage[] EmptyPages = [.. Enumerable.Range(0, Tokens.Length).Select(i => new MailboxPage([], At(i)))];
+    private static readonly CrmChangePage[] EmptyCrmPages = [.. Enumerable.Range(0, Tokens.Length).Select(i => new CrmChangePage([], new CrmWatermark(i)))];
+
+    /// <summary>An empty mailbox page whose next cursor is <paramref name="seq"/>.</summary>
+    public static MailboxPage EmptyPage(long seq) => seq >= 0 && seq < EmptyPages.Length ? EmptyPages[seq] : new MailboxPage([], At(seq));
+
+    /// <summary>An empty CRM page whose next watermark is <paramref name="seq"/>.</summary>
+    public static CrmChangePage EmptyCrmPage(long seq) => seq >= 0 && seq < EmptyCrmPages.Length ? EmptyCrmPages[seq] : new CrmChangePage([], new CrmWatermark(seq));
 
     /// <summary>The sequence number a token stands for; 0 for the start.</summary>
     public static long Position(MailboxCursor cursor)

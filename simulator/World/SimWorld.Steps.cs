@@ -12,6 +12,9 @@ internal sealed partial class SimWorld
     private static readonly SyncSettings[] NoSettings = [];
     private SyncSettings[] _settings = NoSettings;
 
+    [ThreadStatic]
+    private static (SimMailboxPort Mailbox, SimCrmPort Crm)?[]? _ports;
+
     /// <summary>Whether <paramref name="step"/> can happen now (a disabled step is a no-op in a replayed schedule).</summary>
     public bool IsEnabled(ScheduleStep step)
     {
@@ -260,11 +263,24 @@ internal sealed partial class SimWorld
         }
 
         var name = Scenario.EmployeeName(employee);
-        var run = SyncCycle.RunAsync(Agents[employee].State, new SimMailboxPort(this, employee), new SimCrmPort(this, employee), Policy, _settings[employee], Now);
+        // One port pair per employee and thread, pointed at this world for the sync and cleared after (so it keeps no
+        // world alive): the sync completes synchronously, so nothing holds the ports once it returns.
+        var ports = _ports ??= new (SimMailboxPort, SimCrmPort)?[26];
+        var (mailboxPort, crmPort) = ports[employee] ??= (new SimMailboxPort(this, employee), new SimCrmPort(this, employee));
+        SyncOutcome outcome;
+        try
+        {
+            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], Now);
 
-        // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
-        var outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
-        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State);
+            // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
+            outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
+        }
+        finally
+        {
+            mailboxPort.Bind(null);
+            crmPort.Bind(null);
+        }
+        Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
         foreach (var d in outcome.Decisions)
         {
