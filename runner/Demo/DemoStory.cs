@@ -82,7 +82,7 @@ internal static class DemoStory
             using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
             using var connections = new RunnerConnections(options, time, loggers);
             var runner = new LiveRunner(
-                options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new ListNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
+                options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new CollectingNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
             runner.Start();
 
             var org = host.Organization;
@@ -211,18 +211,5 @@ internal static class DemoStory
             // A small organisation: more than two deletions or cancellations in one cycle, by one mailbox or by all, is a mass change.
             Guards = new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructivePerTenant = 2 },
         };
-    }
-
-    private sealed class ListNotifier(List<OperatorNotice> notices) : IOperatorNotifier
-    {
-        public ValueTask NotifyAsync(OperatorNotice notice, CancellationToken cancellationToken)
-        {
-            lock (notices)
-            {
-                notices.Add(notice);
-            }
-
-            return ValueTask.CompletedTask;
-        }
     }
 }

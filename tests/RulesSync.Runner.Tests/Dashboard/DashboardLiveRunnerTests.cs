@@ -43,7 +43,7 @@ public class DashboardLiveRunnerTests(ChromiumFixture chromium)
         await Expect(row.GetByTestId("mailbox-error")).ToContainTextAsync("could not be read");
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Resume Synchronization" }).ClickAsync();
-        await ConfirmAsync(page, "Ana (ops)", DashboardHost.Token);
+        await DashboardPageTests.ConfirmAsync(page, "Ana (ops)", DashboardHost.Token);
         await Expect(row.GetByTestId("mailbox-state")).ToHaveTextAsync("syncing");
 
         var report = await h.CycleAsync();
@@ -78,7 +78,7 @@ public class DashboardLiveRunnerTests(ChromiumFixture chromium)
         await Expect(held).ToContainTextAsync("foreign-owner-retracts-stale-copy");
 
         await held.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
-        await ConfirmAsync(page, "Ana (ops)", DashboardHost.Token);
+        await DashboardPageTests.ConfirmAsync(page, "Ana (ops)", DashboardHost.Token);
         await Expect(held).ToHaveCountAsync(0);
 
         var report = await h.CycleAsync();
@@ -87,15 +87,5 @@ public class DashboardLiveRunnerTests(ChromiumFixture chromium)
         Assert.Contains(h.T.Organization.Messages, m => m.Kind == MessageKind.Cancellation && m.ICalUid == meeting.ICalUid);
         Assert.Equal("Ana (ops)", h.Store.Effect(cancel.Id)!.ReviewedBy);
         Assert.Empty(tab.Errors);
-    }
-
-    private static async Task ConfirmAsync(IPage page, string name, string token)
-    {
-        var dialog = page.GetByRole(AriaRole.Dialog);
-        await Expect(dialog).ToBeVisibleAsync();
-        await dialog.GetByLabel("Your name").FillAsync(name);
-        await dialog.GetByLabel("Operator token").FillAsync(token);
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
-        await Expect(dialog).ToBeHiddenAsync();
     }
 }

@@ -259,7 +259,8 @@ public class DashboardPageTests(ChromiumFixture chromium)
 
     private static ILocator MailboxRow(IPage page, string id) => page.Locator($"tr[data-testid=mailbox-row][data-mailbox='{id}']");
 
-    private static async Task ConfirmAsync(IPage page, string? name, string? token)
+    /// <summary>Fills the action dialog (name, token where given) and confirms it.</summary>
+    internal static async Task ConfirmAsync(IPage page, string? name, string? token)
     {
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Expect(dialog).ToBeVisibleAsync();

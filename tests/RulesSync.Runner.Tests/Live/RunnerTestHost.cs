@@ -119,19 +119,6 @@ internal sealed class RunnerTestHost : IAsyncDisposable
     {
         Rules = LiveRuleSet.Load(Options.ResolveRules(Options.Rules));
         var shadow = Options.ShadowRules is { } s ? LiveRuleSet.Load(Options.ResolveRules(s)) : null;
-        return new LiveRunner(Options, store, connections, Rules, shadow, new CapturingNotifier(Notices), T.Time, T.Logs.CreateLogger<LiveRunner>(), dryRun);
-    }
-
-    private sealed class CapturingNotifier(List<OperatorNotice> notices) : IOperatorNotifier
-    {
-        public ValueTask NotifyAsync(OperatorNotice notice, CancellationToken cancellationToken)
-        {
-            lock (notices)
-            {
-                notices.Add(notice);
-            }
-
-            return ValueTask.CompletedTask;
-        }
+        return new LiveRunner(Options, store, connections, Rules, shadow, new CollectingNotifier(Notices), T.Time, T.Logs.CreateLogger<LiveRunner>(), dryRun);
     }
 }
