@@ -197,19 +197,10 @@ internal static class DemoStory
             StateFile = "demo.db",
             BaseDirectory = folder,
             Sync = new SyncScheduleOptions { AutoShare = act.AutoShare, MaxParallelMailboxes = 1 },
-            Crm = new()
-            {
-                ServiceRoot = host.CrmServiceRoot(act.Dialect == ApiVersion.V1 ? CrmDialect.V1 : CrmDialect.V2),
-                Dialect = act.Dialect,
-                EmployeeDomains = [DemoAct.Domain],
-                Retry = retry,
-            },
-            Graph = new() { BaseUrl = host.GraphBaseUrl, EmployeeDomains = [DemoAct.Domain], Retry = retry },
-            Google = new() { BaseUri = host.GoogleBaseUri.AbsoluteUri + "calendar/v3/", EmployeeDomains = [DemoAct.Domain], Retry = retry },
             Mailboxes = [.. act.SyncOrder.Select(m => new MailboxOptions { Id = m, Provider = m is DemoAct.Carol or DemoAct.Dave ? Provider.Google : Provider.Exchange })],
 
             // A small organisation: more than two deletions or cancellations in one cycle, by one mailbox or by all, is a mass change.
             Guards = new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructivePerTenant = 2 },
-        };
+        }.UseEmulators(host, act.Dialect, DemoAct.Domain, retry);
     }
 }

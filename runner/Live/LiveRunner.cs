@@ -157,15 +157,14 @@ internal sealed partial class LiveRunner(
                 {
                     // Each attempt starts from the state as last saved: progress saved by an interrupted attempt counts.
                     var state = store.SyncState(id);
-                    var mailboxPort = new ReplayMailboxPort(connections.Mailbox(id, mailbox.Provider, state));
+                    var attempt = new SyncAttempt(state);
+                    var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
                     var planned = dryRun
                         ? 0
                         : await DestructivePlan.CountAsync(
-                            state, mailboxPort, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), ct).ConfigureAwait(false);
+                            state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), ct).ConfigureAwait(false);
                     guard.Begin(id, StateQueries.Meetings(state), planned);
-                    var attempt = new SyncAttempt(state);
                     hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
-                    var port = new JournaledMailboxPort(mailboxPort, attempt);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt);
                     try
                     {

@@ -96,8 +96,8 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
 }
 
 /// <summary>
-/// One mailbox's <see cref="IMailboxPort"/> in the live runner: the provider connector, remembering the page this
-/// sync read. A create that an earlier attempt may already have made looks for an organizer's event in that page
+/// One mailbox's <see cref="IMailboxPort"/> in the live runner: the provider connector, reading the delta once per
+/// sync attempt (the mass-change guard's plan and the sync share the page, so a cycle costs one delta round). A create that an earlier attempt may already have made looks for an organizer's event in that page
 /// with the same subject and time that the state does not know yet, and returns it instead of inviting everyone
 /// a second time.
 /// </summary>
@@ -107,9 +107,18 @@ internal sealed class JournaledMailboxPort(IMailboxPort inner, SyncAttempt attem
 
     public Provider Provider => inner.Provider;
 
+    private MailboxCursor? readFrom;
+
+    /// <summary>Reads the provider's delta once per attempt: the guard's plan and the sync itself get the same page.</summary>
     public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
+        if (page is not null && readFrom == cursor)
+        {
+            return page;
+        }
+
         page = await inner.ReadChangesAsync(cursor, cancellationToken).ConfigureAwait(false);
+        readFrom = cursor;
         return page;
     }
 

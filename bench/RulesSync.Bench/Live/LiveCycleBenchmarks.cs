@@ -9,6 +9,7 @@ using RulesSync.Emulators.Organization;
 using RulesSync.Engine.Changes;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Demo;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Notifications;
 using RulesSync.Runner.RuleFiles;
@@ -219,12 +220,9 @@ internal sealed class LiveWorld : IAsyncDisposable
             StateFile = "state.db",
             BaseDirectory = folder,
             Sync = new SyncScheduleOptions { AutoShare = true, MaxParallelMailboxes = 8 },
-            Crm = new() { ServiceRoot = host.CrmServiceRoot(CrmDialect.V2), Dialect = ApiVersion.V2, EmployeeDomains = [domain], Retry = retry },
-            Graph = new() { BaseUrl = host.GraphBaseUrl, EmployeeDomains = [domain], Retry = retry },
-            Google = new() { BaseUri = host.GoogleBaseUri.AbsoluteUri + "calendar/v3/", EmployeeDomains = [domain], Retry = retry },
             Mailboxes = [.. seed.Employees.Select(e => new MailboxOptions { Id = e.Email, Provider = e.Provider == CalendarProvider.Google ? Provider.Google : Provider.Exchange })],
             Breaker = new BreakerOptions { RetryAttempts = 0 },
-        };
+        }.UseEmulators(host, ApiVersion.V2, domain, retry);
         return new LiveWorld(host, options, folder);
     }
 

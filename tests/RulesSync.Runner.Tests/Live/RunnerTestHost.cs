@@ -5,6 +5,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Connectors;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Demo;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Notifications;
 using RulesSync.Runner.RuleFiles;
@@ -68,22 +69,13 @@ internal sealed class RunnerTestHost : IAsyncDisposable
             Rules = rules,
             StateFile = "state.db",
             Sync = new SyncScheduleOptions { AutoShare = autoShare, MaxParallelMailboxes = 1 },
-            Crm = new()
-            {
-                ServiceRoot = t.Host.CrmServiceRoot(dialect == ApiVersion.V1 ? CrmDialect.V1 : CrmDialect.V2),
-                Dialect = dialect,
-                EmployeeDomains = [ConnectorTestHost.Domain],
-                Retry = retry,
-            },
-            Graph = new() { BaseUrl = t.Host.GraphBaseUrl, EmployeeDomains = [ConnectorTestHost.Domain], Retry = retry },
-            Google = new() { BaseUri = t.Host.GoogleBaseUri.AbsoluteUri + "calendar/v3/", EmployeeDomains = [ConnectorTestHost.Domain], Retry = retry },
             Mailboxes = [.. (mailboxes ?? [ConnectorTestHost.Alice, ConnectorTestHost.Bob]).Select(m => new MailboxOptions
             {
                 Id = m,
                 Provider = m is ConnectorTestHost.Carol or ConnectorTestHost.Dave ? Provider.Google : Provider.Exchange,
             })],
             Breaker = new BreakerOptions { RetryAttempts = 0, FailuresBeforeSuspend = 3, BackoffBase = TimeSpan.FromMinutes(1), BackoffMax = TimeSpan.FromMinutes(4) },
-        };
+        }.UseEmulators(t.Host, dialect, ConnectorTestHost.Domain, retry);
         var files = new TempFiles();
         options.BaseDirectory = files.Folder;
         configure?.Invoke(options);
