@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using RulesSync.Emulators.Hosting;
 using RulesSync.Emulators.Organization;
@@ -71,9 +72,20 @@ internal static class EmulatorsCommand
                 parsedSeed, parse.GetValue(port), Path.GetFullPath(parse.GetValue(folder)!), parse.GetValue(rules)!, parse.GetValue(dashboardPort), ct).ConfigureAwait(false);
             await using var host = setup.Host;
             Print(console.Out, setup, parsedSeed);
+
+            // Ctrl-C and SIGTERM (a service manager, a test) end the wait; the host then stops and the command exits 0.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -48,7 +48,7 @@ public sealed class DemoCommandTests
         using var files = new TempFiles();
         using var output = new StringWriter();
 
-        var exit = await DemoCommand.RunAsync(new CliConsole(output, output), OutputFormat.Table, meetings: 2, files.Folder, CancellationToken.None);
+        var exit = await DemoCommand.RunAsync(new CliConsole(output, output), OutputFormat.Table, meetings: 3, files.Folder, CancellationToken.None);
 
         var lines = output.ToString().Split('\n');
         Assert.Equal(0, exit);
