@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return Simulation.MutateCommand.Create(console);
         yield return Operations.RunCommand.Create(console);
         yield return Demo.DemoCommand.Create(console);
+        yield return Demo.EmulatorsCommand.Create(console);
         yield return Operations.StatusCommand.Create(console);
         foreach (var command in Operations.SuspendCommands.Create(console))
         {

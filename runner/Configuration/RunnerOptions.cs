@@ -28,9 +28,19 @@ internal sealed class RunnerOptions
     /// <summary>An optional candidate rule set run in shadow beside the live one; every difference is journaled.</summary>
     public string? ShadowRules { get; set; }
 
-    /// <summary>The LiteDB state file (relative to the config file).</summary>
+    /// <summary>
+    /// The folder the runner writes to (relative to the config file): the state file lives here. Never the current
+    /// directory by accident: a relative path is the config file's, and the folder is created on first run.
+    /// </summary>
+    [Required]
+    public string DataFolder { get; set; } = DefaultDataFolder;
+
+    /// <summary>The LiteDB state file (relative to <see cref="DataFolder"/>).</summary>
     [Required]
     public string StateFile { get; set; } = "rulesync.db";
+
+    /// <summary>The data folder's default name, beside the config file (covered by the repository's .gitignore).</summary>
+    public const string DefaultDataFolder = "rulesync-data";
 
     /// <summary>Sync cadence, window and tenant flags.</summary>
     public SyncScheduleOptions Sync { get; set; } = new();
@@ -62,8 +72,11 @@ internal sealed class RunnerOptions
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 
+    /// <summary>The data folder's absolute path.</summary>
+    public string DataPath => Path.GetFullPath(DataFolder, BaseDirectory);
+
     /// <summary>The state file's absolute path.</summary>
-    public string StatePath => Path.GetFullPath(StateFile, BaseDirectory);
+    public string StatePath => Path.GetFullPath(StateFile, DataPath);
 
     /// <summary>A rule file name resolved against the config file (embedded names unchanged).</summary>
     public string ResolveRules(string name) =>

@@ -76,7 +76,8 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
             failures.Add($"notifications:webhookUrl: '{hook}' is not an http(s) URL");
         }
 
-        if (!IPEndPoint.TryParse(options.Dashboard.Bind, out var bind) || bind.Port == 0)
+        // Port 0 picks a free port; the runner logs the address it got ("Operator dashboard on ...").
+        if (!IPEndPoint.TryParse(options.Dashboard.Bind, out var bind) || (bind.Port == 0 && !options.Dashboard.Bind.EndsWith(":0", StringComparison.Ordinal)))
         {
             failures.Add($"dashboard:bind: '{options.Dashboard.Bind}' is not ADDRESS:PORT");
         }

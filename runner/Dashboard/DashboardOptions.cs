@@ -3,7 +3,7 @@ namespace RulesSync.Runner.Dashboard;
 /// <summary>How the operator dashboard is served. Bind from the runner's configuration (section <c>dashboard</c>).</summary>
 public sealed class DashboardOptions
 {
-    public const string DefaultUrls = "http://127.0.0.1:5080";
+    public const string DefaultUrls = "http://127.0.0.1:8787";
 
     /// <summary>
     /// Where Kestrel listens, ';'-separated (<c>http://127.0.0.1:0</c> picks a free port; read it back from

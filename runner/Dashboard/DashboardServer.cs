@@ -59,7 +59,7 @@ public sealed partial class DashboardServer : IAsyncDisposable
         });
         builder.WebHost.UseUrls(urls);
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new QuietRequestLogging(loggerFactory));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
 
         var log = loggerFactory.CreateLogger<DashboardServer>();

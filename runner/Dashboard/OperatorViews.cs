@@ -11,11 +11,16 @@ namespace RulesSync.Runner.Dashboard;
 /// <param name="LastReloadError">The last hot reload that failed lint and was refused (the previous rule set stayed active); null if none since the active one loaded.</param>
 /// <param name="KillSwitch">Who suspended every mailbox, and why; null while the kill switch is off.</param>
 /// <param name="ShadowRuleSetHash">The candidate rule set running in shadow mode; null if none.</param>
+/// <param name="CrmOutage">Set while the CRM cannot be polled (no mailbox syncs); null when its last poll worked.</param>
 public sealed record TenantOverview(
     RuleSetView ActiveRuleSet,
     ReloadErrorView? LastReloadError,
     SuspensionView? KillSwitch,
-    string? ShadowRuleSetHash);
+    string? ShadowRuleSetHash,
+    CrmOutageView? CrmOutage = null);
+
+/// <summary>The CRM is unreachable: since when, how many cycles were skipped, and its last error in plain words.</summary>
+public sealed record CrmOutageView(DateTimeOffset Since, int FailedPolls, string Error);
 
 /// <summary>A loaded rule set.</summary>
 /// <param name="Hash">SHA-256 content hash, lowercase hex (as in the journal's decisions).</param>
@@ -86,6 +91,8 @@ public sealed record SyncLatencySample(DateTimeOffset CompletedAt, TimeSpan Dura
 /// <param name="Effect">The effect in words, e.g. "cancel the meeting in ana@contoso.example's calendar and notify 4 attendees".</param>
 /// <param name="HeldAt">When the guard held it.</param>
 /// <param name="WhyHeld">The guard's reason, e.g. "cycle would cancel 12 of 40 meetings (limit 10%)".</param>
+/// <param name="MeetingStart">When the meeting starts, for people; null when the runner's state does not know the meeting.</param>
+/// <param name="MeetingOrganizer">Who organizes it; null when unknown.</param>
 public sealed record HeldEffectView(
     string Id,
     string MailboxId,
@@ -95,7 +102,9 @@ public sealed record HeldEffectView(
     DecisionAction Decision,
     string Effect,
     DateTimeOffset HeldAt,
-    string WhyHeld);
+    string WhyHeld,
+    DateTimeOffset? MeetingStart = null,
+    string? MeetingOrganizer = null);
 
 /// <summary>One decision in a meeting's journal.</summary>
 /// <param name="At">When the decision was taken.</param>

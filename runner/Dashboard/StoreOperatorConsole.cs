@@ -25,24 +25,28 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
             new RuleSetView(r.Hash ?? string.Empty, r.Source ?? string.Empty, r.LoadedAt ?? DateTimeOffset.UnixEpoch),
             r.LastReloadError is null ? null : new ReloadErrorView(r.LastReloadErrorAt ?? DateTimeOffset.UnixEpoch, r.LastReloadError),
             r.KillSwitch ? new SuspensionView(r.KillSwitchBy ?? "operator", r.KillSwitchReason ?? string.Empty, DateTimeOffset.UnixEpoch, Automatic: false) : null,
-            r.ShadowHash);
+            r.ShadowHash,
+            r.CrmOutage is { } crm ? new CrmOutageView(crm.Since, crm.FailedPolls, crm.Error) : null);
         return ValueTask.FromResult(overview);
     }
 
     public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct)
     {
         var tenant = Queries.RuleSet();
+        var crm = tenant.CrmOutage;
         var killSwitch = tenant.KillSwitch ? new SuspensionView(tenant.KillSwitchBy ?? "operator", "kill switch: " + (tenant.KillSwitchReason ?? string.Empty), DateTimeOffset.UnixEpoch, Automatic: false) : null;
         IReadOnlyList<MailboxStatus> list = [.. Queries.Mailboxes().Select(m => new MailboxStatus(
             m.Mailbox,
             m.Provider.Equals("google", StringComparison.OrdinalIgnoreCase) ? MailboxProvider.Google : MailboxProvider.Exchange,
             killSwitch is not null || m.Status == State.MailboxStatus.Suspended ? MailboxState.Suspended
-                : m.Status == State.MailboxStatus.Failing ? MailboxState.Failing : MailboxState.Syncing,
+                : m.Status == State.MailboxStatus.Failing || crm is not null ? MailboxState.Failing : MailboxState.Syncing,
             killSwitch ?? (m.Status == State.MailboxStatus.Suspended
                 ? new SuspensionView(m.SuspendedBy ?? "operator", m.SuspendedReason ?? string.Empty, m.SuspendedAt ?? DateTimeOffset.UnixEpoch, Automatic: m.SuspendedBy == "circuit breaker")
                 : null),
             m.LastSync,
-            m.LastError,
+            crm is not null && killSwitch is null && m.Status != State.MailboxStatus.Suspended
+                ? $"not synced since {crm.Since:yyyy-MM-dd HH:mm} UTC: the CRM is unreachable ({crm.Error})"
+                : m.LastError,
             m.PendingEffects,
             m.HeldEffects,
             [.. Queries.Latency(m.Mailbox).Select(p => new SyncLatencySample(p.At, TimeSpan.FromMilliseconds(p.Milliseconds)))]))];
@@ -51,17 +55,18 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
 
     public ValueTask<IReadOnlyList<HeldEffectView>> HeldEffectsAsync(CancellationToken ct)
     {
-        var states = new Dictionary<string, MailboxSyncState>(StringComparer.Ordinal);
         IReadOnlyList<HeldEffectView> list = [.. Queries.HeldEffects().Select(e => new HeldEffectView(
             e.Key,
             e.Mailbox,
             e.MeetingKey,
-            Subject(states, e.Mailbox, e.MeetingKey),
+            e.Meeting?.Subject ?? e.MeetingKey,
             e.Rule,
             e.Kind.StartsWith("Cancel", StringComparison.Ordinal) ? DecisionAction.Cancel : e.Kind.StartsWith("Delete", StringComparison.Ordinal) ? DecisionAction.Delete : DecisionAction.Share,
             e.Description,
             e.UpdatedAt,
-            e.Detail ?? "held by the mass-change guard"))];
+            e.Detail ?? "held by the mass-change guard",
+            e.Meeting?.Start,
+            e.Meeting?.Organizer))];
         return ValueTask.FromResult(list);
     }
 
@@ -94,12 +99,12 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
         IReadOnlyList<DecisionCountBucket> list = [.. Queries.DecisionsPerAction(to - History, to, Bucket).Select(b => new DecisionCountBucket(
             b.From,
             b.From + Bucket,
-            b.ByAction.GetValueOrDefault("Ignore"),
-            b.ByAction.GetValueOrDefault("Share"),
-            b.ByAction.GetValueOrDefault("Delete"),
-            b.ByAction.GetValueOrDefault("Cancel"),
-            b.ByAction.GetValueOrDefault("Unlink"),
-            0))];
+            Count(b, DecisionAction.Ignore),
+            Count(b, DecisionAction.Share),
+            Count(b, DecisionAction.Delete),
+            Count(b, DecisionAction.Cancel),
+            Count(b, DecisionAction.Unlink),
+            b.ByAction.GetValueOrDefault(StateQueries.HeldAction)))];
         return ValueTask.FromResult(list);
     }
 
@@ -150,32 +155,12 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
         HeldCommands.Apply(new Cli.CliConsole(sink, sink), store, [key], approve, by, time.GetUtcNow().ToUnixTimeMilliseconds(), Cli.OutputFormat.Table);
     }
 
-    private string Subject(Dictionary<string, MailboxSyncState> states, string mailbox, string meetingKey)
-    {
-        if (!states.TryGetValue(mailbox, out var state))
-        {
-            state = store.SyncState(mailbox);
-            states[mailbox] = state;
-        }
+    private string Subject(Dictionary<string, MailboxSyncState> states, string mailbox, string meetingKey) =>
+        Queries.Meeting(states, mailbox, meetingKey).Subject;
 
-        foreach (var (_, snap) in state.Events)
-        {
-            if (snap.Item.Uid.Value == meetingKey && snap.Item.Subject.Length > 0)
-            {
-                return snap.Item.Subject;
-            }
-        }
-
-        foreach (var (id, snap) in state.Records)
-        {
-            if (snap.Latest.Uid?.Value == meetingKey || ReconciliationStep.RecordKey(id) == meetingKey)
-            {
-                return snap.Latest.Subject;
-            }
-        }
-
-        return meetingKey;
-    }
+    // The journal stores actions lower case ("cancel"); the enum's names are capitalised.
+    private static int Count(DecisionBucket bucket, DecisionAction action) =>
+        bucket.ByAction.GetValueOrDefault(action.ToString().ToLowerInvariant());
 
     private static Dictionary<string, string> ParseFacts(string facts) =>
         facts.Split(' ', StringSplitOptions.RemoveEmptyEntries)

@@ -69,111 +69,122 @@ internal static class DemoStory
 
     public const int CyclesAfter = 2;
 
-    public static async Task<DemoResult> RunAsync(DemoAct act, string rules, int meetings, TextWriter? log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Acts <paramref name="act"/> under <paramref name="rules"/>. The runner's state and a <c>rulesync.yaml</c> naming it
+    /// are kept in <paramref name="folder"/> (a previous run's state there is replaced), so <c>rulesync held</c>,
+    /// <c>status</c> and <c>journal</c> work on it afterwards.
+    /// </summary>
+    public static async Task<DemoResult> RunAsync(DemoAct act, string rules, int meetings, string folder, TextWriter? log, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
+        log?.WriteLine("  starting the emulators and the runner...");
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Seed = 2020, TimeProvider = time }, cancellationToken).ConfigureAwait(false);
-        var folder = Directory.CreateTempSubdirectory("rulesync-demo-");
-        try
+        var options = Options(act, rules, host, folder);
+        Directory.CreateDirectory(folder);
+        if (Directory.Exists(options.DataPath))
         {
-            var options = Options(act, rules, host, folder.FullName);
-            var notices = new List<OperatorNotice>();
-            using var store = StateStore.Open(options.StatePath, create: true);
-            using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
-            using var connections = new RunnerConnections(options, time, loggers);
-            var runner = new LiveRunner(
-                options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new CollectingNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
-            runner.Start();
-
-            var org = host.Organization;
-            var day = time.GetUtcNow().UtcDateTime.Date.AddDays(2);
-            var subjects = new List<string>();
-            for (var i = 0; i < meetings; i++)
-            {
-                var subject = $"Account review {i + 1}";
-                var start = new DateTimeOffset(day.AddDays(i).AddHours(9 + (i % 3)), TimeSpan.Zero);
-                if (act.FromCrm)
-                {
-                    host.Crm.Add(CrmMeeting(subject, start));
-                }
-                else
-                {
-                    org.ScheduleMeeting(DemoAct.Alice, new MeetingDraft(subject, start, start.AddHours(1), [DemoAct.Bob, DemoAct.Carol, DemoAct.Customer]));
-                }
-
-                subjects.Add(subject);
-            }
-
-            var daveStart = new DateTimeOffset(day.AddHours(15), TimeSpan.Zero);
-            org.ScheduleMeeting(DemoAct.Dave, new MeetingDraft("Site visit planning", daveStart, daveStart.AddHours(1), [DemoAct.Alice]));
-            log?.WriteLine($"  {meetings} meetings by Alice with Bob, Carol and a customer ({(act.FromCrm ? "created in the CRM" : "scheduled in her calendar")}); 1 by Dave with Alice");
-
-            var decisions = 0;
-            var cycles = 0;
-            async Task CycleAsync(string when)
-            {
-                var report = await runner.RunCycleAsync(cancellationToken).ConfigureAwait(false);
-                cycles++;
-                decisions += report.Decisions;
-                log?.WriteLine($"  cycle {cycles} ({when}): {report.Synced} mailboxes synced, {report.Decisions} decisions, {report.Held} effects held{(report.Failed > 0 ? $", {report.Failed} FAILED" : string.Empty)}");
-            }
-
-            for (var i = 0; i < CyclesBefore; i++)
-            {
-                await CycleAsync("after scheduling").ConfigureAwait(false);
-            }
-
-            // The users carry on: Alice moves the first meeting and cancels the last one from her own client.
-            CalendarEntry? Alices(string subject) => org.Calendar(DemoAct.Alice).FirstOrDefault(e => e.Subject == subject && e.Organizer == DemoAct.Alice);
-            if (Alices(subjects[0]) is { IsCancelled: false } moved)
-            {
-                org.Reschedule(DemoAct.Alice, moved.ICalUid, moved.Start.AddHours(1), moved.End.AddHours(1));
-            }
-
-            var meant = subjects[^1];
-            if (Alices(meant) is { IsCancelled: false } cancelled)
-            {
-                org.CancelMeeting(DemoAct.Alice, cancelled.ICalUid, "Customer postponed");
-            }
-
-            log?.WriteLine($"  Alice moves \"{subjects[0]}\" and cancels \"{meant}\" herself");
-            for (var i = 0; i < CyclesAfter; i++)
-            {
-                await CycleAsync("after the users' changes").ConfigureAwait(false);
-            }
-
-            var cancellations = org.Messages.Where(m => m.Kind == MessageKind.Cancellation).ToList();
-            var lost = subjects.Where(x => x != meant).Count(x => Alices(x) is not { IsCancelled: false })
-                + (org.Calendar(DemoAct.Dave).Any(e => e.Subject == "Site visit planning" && !e.IsCancelled) ? 0 : 1);
-            var held = new StateQueries(store).HeldEffects();
-            var records = host.Crm.All(CrmActivityKind.Appointment).Count(a => a.LifeCycleStatusCode != "4")
-                + host.Crm.All(CrmActivityKind.Visit).Count(a => a.LifeCycleStatusCode != "4");
-            return new DemoResult(
-                act.Name,
-                rules,
-                subjects.Count + 1,
-                cycles,
-                decisions,
-                records,
-                org.Messages.Count(m => m.Kind == MessageKind.Invitation),
-                cancellations.Count(m => m.Subject == meant),
-                cancellations.Count(m => m.Subject != meant),
-                lost,
-                held.Count,
-                [.. held.Select(h => $"{h.Mailbox}: {h.Description} (rule {h.Rule}, meeting {h.MeetingKey})")],
-                [.. notices.Select(n => n.Message)]);
+            Directory.Delete(options.DataPath, recursive: true);
         }
-        finally
+
+        await File.WriteAllTextAsync(
+            Path.Combine(folder, "rulesync.yaml"),
+            RunnerConfigurationWriter.Write(options, [$"The demo's {act.Name} under {rules}: its state, for 'rulesync held|status|journal --config' (the emulators are gone)."]),
+            cancellationToken).ConfigureAwait(false);
+        var notices = new List<OperatorNotice>();
+        using var store = StateStore.Open(options.StatePath, create: true);
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        using var connections = new RunnerConnections(options, time, loggers);
+        var runner = new LiveRunner(
+            options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new CollectingNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
+        runner.Start();
+
+        var org = host.Organization;
+        var subjects = Schedule(host, act, meetings, time.GetUtcNow());
+        log?.WriteLine($"  {meetings} meetings by Alice with Bob, Carol and a customer ({(act.FromCrm ? "created in the CRM" : "scheduled in her calendar")}); 1 by Dave with Alice");
+
+        var decisions = 0;
+        var cycles = 0;
+        async Task CycleAsync(string when)
         {
-            try
-            {
-                folder.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // A temp folder left behind is harmless.
-            }
+            var report = await runner.RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            cycles++;
+            decisions += report.Decisions;
+            log?.WriteLine($"  cycle {cycles} ({when}): {report.Synced} mailboxes synced, {report.Decisions} decisions, {report.Held} effects held{(report.Failed > 0 ? $", {report.Failed} FAILED" : string.Empty)}");
         }
+
+        for (var i = 0; i < CyclesBefore; i++)
+        {
+            await CycleAsync("after scheduling").ConfigureAwait(false);
+        }
+
+        // The users carry on: Alice moves the first meeting and cancels the last one from her own client.
+        CalendarEntry? Alices(string subject) => org.Calendar(DemoAct.Alice).FirstOrDefault(e => e.Subject == subject && e.Organizer == DemoAct.Alice);
+        if (Alices(subjects[0]) is { IsCancelled: false } moved)
+        {
+            org.Reschedule(DemoAct.Alice, moved.ICalUid, moved.Start.AddHours(1), moved.End.AddHours(1));
+        }
+
+        var meant = subjects[^1];
+        if (Alices(meant) is { IsCancelled: false } cancelled)
+        {
+            org.CancelMeeting(DemoAct.Alice, cancelled.ICalUid, "Customer postponed");
+        }
+
+        log?.WriteLine($"  Alice moves \"{subjects[0]}\" and cancels \"{meant}\" herself");
+        for (var i = 0; i < CyclesAfter; i++)
+        {
+            await CycleAsync("after the users' changes").ConfigureAwait(false);
+        }
+
+        var cancellations = org.Messages.Where(m => m.Kind == MessageKind.Cancellation).ToList();
+        var lost = subjects.Where(x => x != meant).Count(x => Alices(x) is not { IsCancelled: false })
+            + (org.Calendar(DemoAct.Dave).Any(e => e.Subject == "Site visit planning" && !e.IsCancelled) ? 0 : 1);
+        var held = new StateQueries(store).HeldEffects();
+        var records = host.Crm.All(CrmActivityKind.Appointment).Count(a => a.LifeCycleStatusCode != "4")
+            + host.Crm.All(CrmActivityKind.Visit).Count(a => a.LifeCycleStatusCode != "4");
+        return new DemoResult(
+            act.Name,
+            rules,
+            subjects.Count + 1,
+            cycles,
+            decisions,
+            records,
+            org.Messages.Count(m => m.Kind == MessageKind.Invitation),
+            cancellations.Count(m => m.Subject == meant),
+            cancellations.Count(m => m.Subject != meant),
+            lost,
+            held.Count,
+            [.. held.Select(h => $"{h.Meeting}: {h.Description} in {h.Mailbox} (rule {h.Rule}; UID {h.MeetingKey})")],
+            [.. notices.Select(n => n.Message)]);
+    }
+
+    /// <summary>
+    /// The story's meetings from two days after <paramref name="now"/>: <paramref name="meetings"/> by Alice with Bob, Carol
+    /// and the customer (in the CRM or her calendar, as the act says), and one by Dave with Alice. Returns Alice's subjects.
+    /// </summary>
+    public static IReadOnlyList<string> Schedule(EmulatorHost host, DemoAct act, int meetings, DateTimeOffset now)
+    {
+        var day = now.UtcDateTime.Date.AddDays(2);
+        var subjects = new List<string>();
+        for (var i = 0; i < meetings; i++)
+        {
+            var subject = $"Account review {i + 1}";
+            var start = new DateTimeOffset(day.AddDays(i).AddHours(9 + (i % 3)), TimeSpan.Zero);
+            if (act.FromCrm)
+            {
+                host.Crm.Add(CrmMeeting(subject, start));
+            }
+            else
+            {
+                host.Organization.ScheduleMeeting(DemoAct.Alice, new MeetingDraft(subject, start, start.AddHours(1), [DemoAct.Bob, DemoAct.Carol, DemoAct.Customer]));
+            }
+
+            subjects.Add(subject);
+        }
+
+        var daveStart = new DateTimeOffset(day.AddHours(15), TimeSpan.Zero);
+        host.Organization.ScheduleMeeting(DemoAct.Dave, new MeetingDraft("Site visit planning", daveStart, daveStart.AddHours(1), [DemoAct.Alice]));
+        return subjects;
     }
 
     /// <summary>An appointment created in the CRM by Alice with Bob, Carol and the customer, as C4C stores one.</summary>
@@ -187,14 +198,15 @@ internal static class DemoStory
             new CrmParty("P-" + DemoAct.Customer, CrmRoleCodes.Contact, DemoAct.Customer),
         ]);
 
-    private static RunnerOptions Options(DemoAct act, string rules, EmulatorHost host, string folder)
+    /// <summary>The runner's options for one act: the act's tenant flags and sync order, a small organisation's guard limits, the emulators' endpoints.</summary>
+    internal static RunnerOptions Options(DemoAct act, string rules, EmulatorHost host, string folder)
     {
         var retry = new RetryOptions { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(2) };
         return new RunnerOptions
         {
             Tenant = "contoso-demo",
             Rules = rules,
-            StateFile = "demo.db",
+            StateFile = "rulesync.db",
             BaseDirectory = folder,
             Sync = new SyncScheduleOptions { AutoShare = act.AutoShare, MaxParallelMailboxes = 1 },
             Mailboxes = [.. act.SyncOrder.Select(m => new MailboxOptions { Id = m, Provider = m is DemoAct.Carol or DemoAct.Dave ? Provider.Google : Provider.Exchange })],

@@ -112,7 +112,24 @@ internal sealed partial class LiveRunner(
             // A CRM outage is the tenant's, not any mailbox's: nobody's breaker counts it.
             var words = MailboxBreaker.PlainWords(e);
             LogCrmPollFailed(logger, words);
+            var failedAt = Now;
+            store.UpdateTenant(t =>
+            {
+                t.CrmError = words;
+                t.CrmErrorSince ??= failedAt;
+                t.CrmFailedPolls++;
+            });
             return new CycleReport(0, skipped + due.Count, 0, 0, 0, 0, false, words);
+        }
+
+        if (tenant.CrmError is not null)
+        {
+            store.UpdateTenant(t =>
+            {
+                t.CrmError = null;
+                t.CrmErrorSince = null;
+                t.CrmFailedPolls = 0;
+            });
         }
 
         CrashPoints.Reach("CRM polled");

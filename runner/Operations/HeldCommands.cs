@@ -39,7 +39,9 @@ internal static class HeldCommands
             foreach (var e in effects)
             {
                 console.Out.WriteLine($"{e.Key}");
-                console.Out.WriteLine($"    {e.Mailbox}, meeting {e.MeetingKey}, rule {e.Rule}: {e.Description}");
+                console.Out.WriteLine($"    {e.Meeting ?? new MeetingLabel(e.MeetingKey, e.MeetingKey, null, null)}");
+                console.Out.WriteLine($"    {e.Mailbox}, rule {e.Rule}: {e.Description}");
+                console.Out.WriteLine($"    meeting UID (for 'rulesync journal --meeting'): {e.MeetingKey}");
                 console.Out.WriteLine($"    held {StateFileOptions.When(e.CreatedAt)}: {e.Detail}");
             }
 

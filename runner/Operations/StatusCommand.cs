@@ -6,8 +6,9 @@ namespace RulesSync.Runner.Operations;
 
 /// <summary>
 /// <c>rulesync status</c>: the tenant's switches and rule set, and per mailbox its state, last sync, last error,
-/// pending and held effects. Reads the state file only. Exit 0, or 1 when any mailbox is suspended or failing,
-/// effects are held, or the kill switch is on (so scripts can alert on it).
+/// pending and held effects; the CRM when it is unreachable. Reads the state file only. Exit 0, or 1 when the tenant is
+/// degraded: the CRM unreachable, any mailbox suspended or failing, effects held, or the kill switch on (so scripts can
+/// alert on it).
 /// </summary>
 internal static class StatusCommand
 {
@@ -44,17 +45,23 @@ internal static class StatusCommand
             }
 
             console.Out.WriteLine($"cycles: {rules.Cycles}, last {StateFileOptions.When(rules.LastCycleAt)}");
+            console.Out.WriteLine(rules.CrmOutage is { } crm
+                ? $"CRM: UNREACHABLE since {StateFileOptions.When(crm.Since)} ({crm.FailedPolls} cycle(s) skipped, no mailbox synced): {crm.Error}"
+                : "CRM: reachable");
             console.Out.WriteLine();
             console.Out.WriteLine($"{"mailbox",-32} {"provider",-9} {"state",-10} {"last sync",-21} {"pending",7} {"held",5}  last error");
             foreach (var m in mailboxes)
             {
-                var state = m.Status.ToString().ToLowerInvariant();
-                var error = m.Status == MailboxStatus.Suspended ? $"suspended by {m.SuspendedBy}: {m.SuspendedReason}" : m.LastError ?? string.Empty;
+                var waiting = rules.CrmOutage is not null && m.Status != MailboxStatus.Suspended;
+                var state = waiting ? "waiting" : m.Status.ToString().ToLowerInvariant();
+                var error = m.Status == MailboxStatus.Suspended ? $"suspended by {m.SuspendedBy}: {m.SuspendedReason}"
+                    : waiting ? "not synced: the CRM is unreachable" + (m.LastError is null ? string.Empty : $" (before: {m.LastError})")
+                    : m.LastError ?? string.Empty;
                 console.Out.WriteLine($"{m.Mailbox,-32} {m.Provider,-9} {state,-10} {StateFileOptions.When(m.LastSync),-21} {m.PendingEffects,7} {m.HeldEffects,5}  {error}");
             }
         }
 
-        var attention = rules.KillSwitch || mailboxes.Any(m => m.Status != MailboxStatus.Active || m.HeldEffects > 0);
+        var attention = rules.KillSwitch || rules.CrmOutage is not null || mailboxes.Any(m => m.Status != MailboxStatus.Active || m.HeldEffects > 0);
         return attention ? (int)ExitCode.Findings : (int)ExitCode.Ok;
     }
 

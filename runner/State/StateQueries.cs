@@ -36,7 +36,17 @@ internal sealed record EffectView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? ReviewedBy,
-    DateTimeOffset? ReviewedAt);
+    DateTimeOffset? ReviewedAt,
+    MeetingLabel? Meeting = null);
+
+/// <summary>A meeting as people know it: subject, start and organizer (from the sync state), and its UID for the journal.</summary>
+internal sealed record MeetingLabel(string Uid, string Subject, DateTimeOffset? Start, string? Organizer)
+{
+    /// <summary>E.g. <c>"Account review 2", Wed 2026-12-09 10:00 UTC, organizer alice@contoso.example</c>; the UID alone when the state does not know the meeting.</summary>
+    public override string ToString() => Start is { } start
+        ? $"\"{Subject}\", {start.UtcDateTime.ToString("ddd yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC, organizer {Organizer ?? "unknown"}"
+        : $"meeting {Uid}";
+}
 
 /// <summary>One decision of the journal with its effects.</summary>
 internal sealed record DecisionView(
@@ -74,7 +84,11 @@ internal sealed record RuleSetInfo(
     string? KillSwitchBy,
     string? KillSwitchReason,
     long Cycles,
-    DateTimeOffset? LastCycleAt);
+    DateTimeOffset? LastCycleAt,
+    CrmOutage? CrmOutage = null);
+
+/// <summary>The CRM could not be polled: since when, how many cycles were skipped, and the last error in plain words. Every mailbox waits.</summary>
+internal sealed record CrmOutage(DateTimeOffset Since, int FailedPolls, string Error);
 
 /// <summary>A change the shadow rule set decided differently.</summary>
 internal sealed record ShadowDiffView(DateTimeOffset At, string Mailbox, string MeetingKey, string Change, string Facts, string Live, string Candidate, string LiveHash, string CandidateHash);
@@ -102,8 +116,48 @@ internal sealed class StateQueries(StateStore store)
         })];
     }
 
-    /// <summary>Effects held for review (oldest first), with the rule that decided them and the meeting.</summary>
-    public IReadOnlyList<EffectView> HeldEffects() => [.. store.Effects(EffectStatus.Held).Select(View)];
+    /// <summary>Effects held for review (oldest first), with the rule that decided them and the meeting by subject, time and organizer.</summary>
+    public IReadOnlyList<EffectView> HeldEffects()
+    {
+        var states = new Dictionary<string, MailboxSyncState>(StringComparer.Ordinal);
+        return [.. store.Effects(EffectStatus.Held).Select(e => View(e) with { Meeting = Meeting(states, e.Mailbox, e.MeetingKey) })];
+    }
+
+    /// <summary>
+    /// A meeting's subject, start and organizer as the sync state knows them: first from <paramref name="mailbox"/>'s
+    /// own state, then from any other mailbox's; just the UID when no state knows it. <paramref name="states"/> caches
+    /// the states read during one query.
+    /// </summary>
+    internal MeetingLabel Meeting(Dictionary<string, MailboxSyncState> states, string? mailbox, string meetingKey)
+    {
+        var order = mailbox is null ? store.Mailboxes().Select(m => m.Id) : new[] { mailbox }.Concat(store.Mailboxes().Select(m => m.Id).Where(id => id != mailbox));
+        foreach (var id in order)
+        {
+            if (!states.TryGetValue(id, out var state))
+            {
+                state = store.SyncState(id);
+                states[id] = state;
+            }
+
+            foreach (var (_, snap) in state.Events)
+            {
+                if (snap.Item.Uid.Value == meetingKey && snap.Item.Subject.Length > 0)
+                {
+                    return new MeetingLabel(meetingKey, snap.Item.Subject, snap.Item.Start, snap.Item.Organizer);
+                }
+            }
+
+            foreach (var (objectId, snap) in state.Records)
+            {
+                if (snap.Latest.Uid?.Value == meetingKey || ReconciliationStep.RecordKey(objectId) == meetingKey)
+                {
+                    return new MeetingLabel(meetingKey, snap.Latest.Subject, snap.Latest.Start, snap.Latest.Organizer);
+                }
+            }
+        }
+
+        return new MeetingLabel(meetingKey, meetingKey, null, null);
+    }
 
     /// <summary>One effect by its idempotency key.</summary>
     public EffectView? Effect(string key) => store.Effect(key) is { } row ? View(row) : null;
@@ -115,19 +169,32 @@ internal sealed class StateQueries(StateStore store)
         return [.. store.DecisionsOfMeeting(meetingKey).Select(d => View(d, effects))];
     }
 
-    /// <summary>Decisions per action in buckets of <paramref name="bucket"/> from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    /// <summary>The key under which <see cref="DecisionsPerAction"/> counts decisions whose effects the guard held.</summary>
+    public const string HeldAction = "held";
+
+    /// <summary>
+    /// Decisions per action (lower case, as journaled) in buckets of <paramref name="bucket"/> from <paramref name="from"/>
+    /// to <paramref name="to"/>. A decision the mass-change guard held an effect of (held still, or since approved or
+    /// discarded) counts under <see cref="HeldAction"/> instead of its action, so the counts add up to the decisions.
+    /// </summary>
     public IReadOnlyList<DecisionBucket> DecisionsPerAction(DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
         var start = from.ToUnixTimeMilliseconds();
         var size = (long)bucket.TotalMilliseconds;
         var rows = store.Decisions(start, to.ToUnixTimeMilliseconds());
+        var held = new[] { EffectStatus.Held, EffectStatus.Approved, EffectStatus.Discarded, EffectStatus.Applied, EffectStatus.Failed }
+            .SelectMany(s => store.Effects(s))
+            .Where(e => e.Status is EffectStatus.Held or EffectStatus.Approved or EffectStatus.Discarded || e.ReviewedBy is not null)
+            .Select(e => e.Id)
+            .ToHashSet(StringComparer.Ordinal);
         var buckets = new List<DecisionBucket>();
         for (var b = start; b < to.ToUnixTimeMilliseconds(); b += size)
         {
             var end = b + size;
-            var counts = rows.Where(d => d.At >= b && d.At < end).GroupBy(d => d.Action)
-                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var counts = rows.Where(d => d.At >= b && d.At < end)
+                .GroupBy(d => d.Effects.Any(held.Contains) ? HeldAction : d.Action.ToLowerInvariant())
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
             buckets.Add(new DecisionBucket(DateTimeOffset.FromUnixTimeMilliseconds(b), counts));
         }
 
@@ -144,7 +211,8 @@ internal sealed class StateQueries(StateStore store)
         var t = store.Tenant();
         return new RuleSetInfo(
             t.Tenant, t.RuleSource, t.RuleSetName, t.RuleSetHash, Time(t.RulesLoadedAt), t.ShadowRuleSetHash, t.LastReloadError, Time(t.LastReloadErrorAt),
-            t.KillSwitch, t.KillSwitchBy, t.KillSwitchReason, t.Cycles, Time(t.LastCycleAt));
+            t.KillSwitch, t.KillSwitchBy, t.KillSwitchReason, t.Cycles, Time(t.LastCycleAt),
+            t.CrmError is null ? null : new CrmOutage(Time(t.CrmErrorSince) ?? DateTimeOffset.UnixEpoch, t.CrmFailedPolls, t.CrmError));
     }
 
     /// <summary>The latest shadow differences (newest first).</summary>

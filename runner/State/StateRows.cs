@@ -117,6 +117,15 @@ internal sealed class TenantRow
     public long Cycles { get; set; }
 
     public long? LastCycleAt { get; set; }
+
+    /// <summary>The CRM poll's error in plain words while the CRM is unreachable (every mailbox waits); null when the last poll worked.</summary>
+    public string? CrmError { get; set; }
+
+    /// <summary>When the current CRM outage began (the first failed poll).</summary>
+    public long? CrmErrorSince { get; set; }
+
+    /// <summary>Cycles skipped since the outage began.</summary>
+    public int CrmFailedPolls { get; set; }
 }
 
 /// <summary>One decision of the journal: the change, its facts, the decision and where it came from.</summary>

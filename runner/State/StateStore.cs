@@ -70,6 +70,12 @@ internal sealed class StateStore : IDisposable
         LiteDatabase? db = null;
         try
         {
+            if (!info.Exists)
+            {
+                // The runner's data folder is created on first run (StatePath lies inside it).
+                Directory.CreateDirectory(info.DirectoryName!);
+            }
+
             var mapper = new BsonMapper { EnumAsInteger = false };
             db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Shared }, mapper);
             var store = new StateStore(db, full);

@@ -156,6 +156,14 @@
       reload.textContent = 'none';
     }
 
+    const crm = $('crm-state');
+    const outage = overview.crmOutage;
+    crm.className = outage ? 'reload-bad' : '';
+    crm.dataset.state = outage ? 'unreachable' : 'reachable';
+    crm.textContent = outage
+      ? `UNREACHABLE since ${utc(outage.since)} (${ago(outage.since)}; ${outage.failedPolls} cycle${outage.failedPolls === 1 ? '' : 's'} skipped, no mailbox syncs): ${outage.error}`
+      : 'reachable';
+
     const kill = $('kill-switch');
     const ks = overview.killSwitch;
     kill.className = ks ? 'kill-on' : '';
@@ -213,7 +221,8 @@
   function renderHeld(held) {
     $('held-count').textContent = `(${held.length})`;
     const rows = held.map((h) => el('tr', { 'data-testid': 'held-row', 'data-held': h.id, 'data-meeting': h.meetingUid },
-      el('td', {}, meetingButton(h.meetingUid, h.meetingSubject)),
+      el('td', {}, meetingButton(h.meetingUid, h.meetingSubject),
+        h.meetingStart ? el('span', { class: 'why', 'data-testid': 'held-meeting-when', text: `${utc(h.meetingStart)}, organizer ${h.meetingOrganizer || 'unknown'}` }) : null),
       el('td', { text: h.mailboxId }),
       el('td', {}, el('code', { text: h.rule })),
       el('td', {}, decision(h.decision)),

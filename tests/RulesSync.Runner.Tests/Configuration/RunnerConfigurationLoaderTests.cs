@@ -47,8 +47,25 @@ public sealed class RunnerConfigurationLoaderTests
         Assert.Equal(["contoso.example"], o.Crm.EmployeeDomains);
         Assert.Equal([Provider.Exchange, Provider.Google], o.Mailboxes.Select(m => m.Provider));
         Assert.Equal(3, o.Guards.MaxDestructivePerMailbox);
-        Assert.Equal(Path.GetFullPath("/srv/rulesync/state/rulesync.db"), o.StatePath);
+        Assert.Equal(Path.GetFullPath("/srv/rulesync/rulesync-data/state/rulesync.db"), o.StatePath);
         Assert.Equal("127.0.0.1:8787", o.Dashboard.Bind);
+    }
+
+    [Fact]
+    public void Parse_NoDataFolder_StateLivesInTheDataFolderBesideTheConfigNotTheCurrentDirectory()
+    {
+        var o = Parse(Valid.Replace("stateFile: state/rulesync.db\n", string.Empty, StringComparison.Ordinal));
+
+        Assert.Equal(Path.GetFullPath("/srv/rulesync/rulesync-data/rulesync.db"), o.StatePath);
+        Assert.NotEqual(Directory.GetCurrentDirectory(), Path.GetDirectoryName(o.StatePath));
+    }
+
+    [Fact]
+    public void Parse_DataFolder_HoldsTheStateFile()
+    {
+        var o = Parse(Valid.Replace("stateFile: state/rulesync.db", "dataFolder: /var/lib/rulesync", StringComparison.Ordinal));
+
+        Assert.Equal(Path.GetFullPath("/var/lib/rulesync/rulesync.db"), o.StatePath);
     }
 
     [Fact]

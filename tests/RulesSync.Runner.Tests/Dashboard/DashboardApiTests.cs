@@ -384,11 +384,11 @@ public class DashboardApiTests
     }
 
     [Fact]
-    public void Options_Default_LoopbackPort5080ReadOnly()
+    public void Options_Default_LoopbackPort8787ReadOnly()
     {
         var options = new DashboardOptions();
 
-        Assert.Equal("http://127.0.0.1:5080", options.Urls);
+        Assert.Equal("http://127.0.0.1:8787", options.Urls);
         Assert.Null(options.OperatorToken);
     }
 

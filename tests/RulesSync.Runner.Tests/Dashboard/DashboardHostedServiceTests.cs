@@ -45,6 +45,36 @@ public sealed class DashboardHostedServiceTests
         }
     }
 
+    [Fact]
+    public async Task Get_ApiRequests_WriteNoLogLines()
+    {
+        using var files = new TempFiles();
+        using var store = StateStore.Open(Path.Combine(files.Folder, "state.db"), create: true);
+        store.EnsureMailbox("alice@contoso.example", "exchange");
+        var logs = new RulesSync.Runner.Tests.Connectors.CapturedLogs();
+        var service = new DashboardHostedService(new ConfiguredDashboard { Bind = "127.0.0.1:0" }, store, TimeProvider.System, logs);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = Assert.Single(service.Addresses) };
+            var started = logs.Entries.Count;
+
+            foreach (var path in new[] { "/api/overview", "/api/mailboxes", "/api/held", "/api/decisions", "/" })
+            {
+                using var response = await http.GetAsync(path);
+                Assert.True(response.IsSuccessStatusCode, path);
+            }
+
+            Assert.Equal(started, logs.Entries.Count);
+            Assert.Contains(logs.Entries, e => e.Message.Contains("Operator dashboard on", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            await service.DisposeAsync();
+        }
+    }
+
     private static StringContent Body() =>
         new("""{"operator":"Ana (ops)","reason":"checking"}""", System.Text.Encoding.UTF8, "application/json");
 }

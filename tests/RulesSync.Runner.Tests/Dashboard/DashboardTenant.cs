@@ -54,11 +54,11 @@ internal static class DashboardTenant
 
         const string why = "This cycle would cancel or delete 14 of eva.nowak's 31 meetings (45%; the limit is 10%).";
         console.Add(new HeldEffectView(HeldCancellation, Organizer, QuarterlyReviewUid, "Quarterly review with Fabrikam", "organizer-missing-on-v2-cancels-crm", DecisionAction.Cancel,
-            "Cancel the CRM appointment and notify 4 attendees (2 at Fabrikam)", Now.AddMinutes(-12), why));
+            "Cancel the CRM appointment and notify 4 attendees (2 at Fabrikam)", Now.AddMinutes(-12), why, Now.AddDays(3).AddHours(1.5), Organizer));
         console.Add(new HeldEffectView(HeldDeletion, Organizer, "site-visit-rotterdam-0412@contoso.example", "Site visit: Contoso Rotterdam", "organizer-delete-cancels-foreign-linked-record", DecisionAction.Delete,
-            "Delete CRM visit 4711 (linked to ben.okafor's copy)", Now.AddMinutes(-12), why));
+            "Delete CRM visit 4711 (linked to ben.okafor's copy)", Now.AddMinutes(-12), why, Now.AddDays(8).AddHours(-1), Organizer));
         console.Add(new HeldEffectView(HeldSecondCancellation, Organizer, "pricing-workshop-2026@contoso.example", "Pricing workshop", "organizer-missing-on-v2-cancels-crm", DecisionAction.Cancel,
-            "Cancel the CRM appointment and notify 6 attendees", Now.AddMinutes(-12), why));
+            "Cancel the CRM appointment and notify 6 attendees", Now.AddMinutes(-12), why, Now.AddDays(10).AddHours(4.5), Organizer));
 
         Facts facts = new()
         {

@@ -34,10 +34,29 @@ public sealed class StoreOperatorConsoleTests
         var cancel = Assert.Single(held, e => e.Decision == DecisionAction.Cancel);
         Assert.Equal("foreign-owner-retracts-stale-copy", cancel.Rule);
         Assert.Equal("Quarterly review", cancel.MeetingSubject);
+        Assert.Equal(ConnectorTestHost.Alice, cancel.MeetingOrganizer);
+        var meeting = Assert.Single(h.T.Organization.Calendar(ConnectorTestHost.Alice), m => m.Subject == "Quarterly review");
+        Assert.Equal(meeting.Start, cancel.MeetingStart);
         Assert.Contains("mass-change guard", cancel.WhyHeld, StringComparison.Ordinal);
         var history = await console.MeetingHistoryAsync(cancel.MeetingUid, CancellationToken.None);
         Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.Dashboard.EffectStatus.Held));
         Assert.Equal("v2", history[0].Facts["apiVersion"]);
+    }
+
+    [Fact]
+    public async Task DecisionsOverTime_AfterCycles_CountsEachKindAndTheHeldDecisions()
+    {
+        var (h, console) = await HeldIncidentAsync();
+        await using var _ = h;
+
+        var buckets = await console.DecisionsOverTimeAsync(CancellationToken.None);
+
+        var decisions = h.Store.Decisions(0, long.MaxValue);
+        Assert.NotEmpty(decisions);
+        Assert.Equal(decisions.Count, buckets.Sum(b => b.Ignore + b.Share + b.Delete + b.Cancel + b.Unlink + b.Held));
+        Assert.Equal(decisions.Count(d => d.Action == "share"), buckets.Sum(b => b.Share));
+        Assert.True(buckets.Sum(b => b.Share) > 0, "the meeting was shared with the CRM");
+        Assert.True(buckets.Sum(b => b.Held) > 0, "the cancellation the guard held counts as held");
     }
 
     [Fact]

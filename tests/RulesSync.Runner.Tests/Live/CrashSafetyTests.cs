@@ -103,6 +103,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             files.Write("rulesync.yaml", $"""
                 tenant: contoso
                 rules: embedded:default
+                dataFolder: .
                 stateFile: state.db
                 sync:
                   autoShare: true

@@ -17,6 +17,7 @@ public sealed class OperatorCommandsTests
     private static string Config(EmulatorHost host, string folder, string extra = "") => $"""
         tenant: contoso
         rules: embedded:default
+        dataFolder: .
         stateFile: state.db
         crm:
           serviceRoot: {host.CrmServiceRoot(CrmDialect.V2)}
