@@ -261,23 +261,23 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             return GraphErrors.BadRequest("Empty Payload. JSON content expected.", world.Now);
         }
 
-        var pattern = ReadRecurrence(body, out var invalid);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-
         var patch = new EventPatch(
             body["subject"]?.GetValue<string>(),
             GraphJson.ReadDateTimeTimeZone(body["start"]),
             GraphJson.ReadDateTimeTimeZone(body["end"]),
-            GraphJson.ReadAttendees(body["attendees"]),
-            pattern);
+            GraphJson.ReadAttendees(body["attendees"]));
         lock (world.Gate)
         {
             if (world.Item(user, id) is not { Deleted: false } item)
             {
                 return GraphErrors.NotFound(world.Now);
+            }
+
+            // A PATCH carrying only the recurrence keeps the series' zone and all-day kind.
+            var pattern = ReadRecurrence(body, out var invalid, item.Pattern);
+            if (invalid is not null)
+            {
+                return invalid;
             }
 
             if (pattern is not null && !item.IsSeriesMaster)
@@ -286,11 +286,7 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
                 return GraphErrors.BadRequest("The recurrence of an event that is not a series master can't be changed here.", world.Now);
             }
 
-            if (pattern is not null)
-            {
-                // A PATCH carrying only the range keeps the series' zone and all-day kind.
-                patch = patch with { Pattern = pattern with { TimeZone = item.Pattern!.TimeZone, IsAllDay = item.Pattern.IsAllDay } };
-            }
+            patch = patch with { Pattern = pattern };
 
             world.Update(item, patch, Notify.All);
             return EmulatorResponse.Json(200, GraphJson.Event(item, world));
@@ -467,11 +463,11 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
     }
 
     /// <summary>The body's <c>recurrence</c> as a series pattern (null when absent); a malformed one answers 400.</summary>
-    private SeriesPattern? ReadRecurrence(JsonNode body, out EmulatorResponse? invalid)
+    private SeriesPattern? ReadRecurrence(JsonNode body, out EmulatorResponse? invalid, SeriesPattern? current = null)
     {
         invalid = null;
-        var zone = body["start"]?["timeZone"]?.GetValue<string>() is { Length: > 0 } z ? z : "UTC";
-        var isAllDay = body["isAllDay"]?.GetValue<bool>() ?? false;
+        var zone = body["start"]?["timeZone"]?.GetValue<string>() is { Length: > 0 } z ? z : current?.TimeZone ?? "UTC";
+        var isAllDay = body["isAllDay"]?.GetValue<bool>() ?? current?.IsAllDay ?? false;
         var pattern = GraphRecurrence.Read(body["recurrence"], zone, isAllDay, out var error);
         if (error is not null)
         {
