@@ -15,6 +15,9 @@ public readonly record struct OccurrenceId(MeetingUid SeriesUid, DateTimeOffset 
 {
     private const string Separator = "#";
 
+    /// <summary>The meeting key an occurrence is synced under (its <see cref="ToString"/> form): one meeting, one CRM record, per occurrence.</summary>
+    public MeetingUid Key => new(ToString());
+
     /// <summary>
     /// The text form <c>UID#20260323T080000Z</c> (or <c>UID#20260323</c> for a day), RFC 5545's basic format; the
     /// occurrence's link key on a CRM record.
