@@ -38,6 +38,13 @@ public sealed partial class GoogleCalendarEmulatorTests
         }
     }
 
+    /// <summary>Carol creates <see cref="RecurringEvent"/> with Dave; Carol's full sync without singleEvents, Dave's with.</summary>
+    private static async Task<(CalendarEvent Master, (List<CalendarEvent> Items, string SyncToken) Carol, (List<CalendarEvent> Items, string SyncToken) Dave)> RecurringAndSyncsAsync(CalendarV3Service service)
+    {
+        var master = await new EventsInsertRequest(service, Carol, RecurringEvent(Dave)) { SendUpdates = "all" }.ExecuteAsync();
+        return (master, await SyncAsync(service, Carol, singleEvents: false), await SyncAsync(service, Dave, singleEvents: true));
+    }
+
     [Fact]
     public async Task InsertRecurring_ListsMasterOrInstances_AsSingleEventsAsks()
     {
@@ -66,9 +73,7 @@ public sealed partial class GoogleCalendarEmulatorTests
     {
         await using var t = await StartAsync();
         using var service = t.GoogleCalendar();
-        var master = await new EventsInsertRequest(service, Carol, RecurringEvent(Dave)) { SendUpdates = "all" }.ExecuteAsync();
-        var carolSeries = await SyncAsync(service, Carol, singleEvents: false);
-        var daveInstances = await SyncAsync(service, Dave, singleEvents: true);
+        var (master, carolSeries, daveInstances) = await RecurringAndSyncsAsync(service);
         var second = $"{master.Id}_20260330T070000Z";
 
         await new EventsDeleteRequest(service, Carol, second) { SendUpdates = "all" }.ExecuteAsync();
@@ -91,9 +96,7 @@ public sealed partial class GoogleCalendarEmulatorTests
     {
         await using var t = await StartAsync();
         using var service = t.GoogleCalendar();
-        var master = await new EventsInsertRequest(service, Carol, RecurringEvent(Dave)) { SendUpdates = "all" }.ExecuteAsync();
-        var carolSeries = await SyncAsync(service, Carol, singleEvents: false);
-        var daveInstances = await SyncAsync(service, Dave, singleEvents: true);
+        var (master, carolSeries, daveInstances) = await RecurringAndSyncsAsync(service);
 
         await new EventsPatchRequest(service, Carol, $"{master.Id}_20260413T070000Z", new CalendarEvent
         {

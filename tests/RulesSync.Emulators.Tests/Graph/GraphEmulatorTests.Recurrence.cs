@@ -47,17 +47,22 @@ public sealed partial class GraphEmulatorTests
         return (events, page.OdataDeltaLink!);
     }
 
+    /// <summary>Alice creates <see cref="WeeklySeries"/> with Bob; both mailboxes' first delta rounds.</summary>
+    private static async Task<(Event Master, (List<Event> Events, string DeltaLink) Alice, (List<Event> Events, string DeltaLink) Bob)> SeriesAndDeltasAsync(GraphServiceClient graph)
+    {
+        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
+        return (master!, await SpringDeltaAsync(graph, Alice), await SpringDeltaAsync(graph, Bob));
+    }
+
     [Fact]
     public async Task CreateSeries_DeltaListsOccurrencesNotMaster_WithOriginalStartAcrossDst()
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
 
-        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
+        var (master, alice, bob) = await SeriesAndDeltasAsync(graph);
 
-        Assert.Equal(EventType.SeriesMaster, master!.Type);
+        Assert.Equal(EventType.SeriesMaster, master.Type);
         Assert.Equal(RecurrencePatternType.Weekly, master.Recurrence!.Pattern!.Type);
         Assert.Equal(4, master.Recurrence.Range!.NumberOfOccurrences);
         Assert.Equal(RecurrenceRangeType.Numbered, master.Recurrence.Range.Type);
@@ -77,10 +82,10 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
+        var master = (await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob)))!;
 
         var events = await graph.Users[Alice].Events.GetAsync();
-        var instances = await graph.Users[Alice].Events[master!.Id].Instances.GetAsync(rc =>
+        var instances = await graph.Users[Alice].Events[master.Id].Instances.GetAsync(rc =>
         {
             rc.QueryParameters.StartDateTime = "2026-03-29T00:00:00Z";
             rc.QueryParameters.EndDateTime = "2026-04-30T00:00:00Z";
@@ -97,9 +102,7 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
+        var (master, alice, bob) = await SeriesAndDeltasAsync(graph);
         var second = alice.Events[1];
 
         var moved = await graph.Users[Alice].Events[second.Id].PatchAsync(new Event
@@ -113,7 +116,7 @@ public sealed partial class GraphEmulatorTests
 
         Assert.Equal(EventType.Exception, moved!.Type);
         var exception = Assert.Single(aliceChanges.Events);
-        Assert.Equal((second.Id, EventType.Exception, master!.Id, second.OriginalStart), (exception.Id, exception.Type!.Value, exception.SeriesMasterId, exception.OriginalStart));
+        Assert.Equal((second.Id, EventType.Exception, master.Id, second.OriginalStart), (exception.Id, exception.Type!.Value, exception.SeriesMasterId, exception.OriginalStart));
         Assert.Equal("2026-03-31T13:00:00.0000000", exception.Start!.DateTime);
         var bobException = Assert.Single(bobChanges.Events);
         Assert.Equal((EventType.Exception, "Weekly review (Tuesday)", second.OriginalStart), (bobException.Type!.Value, bobException.Subject, bobException.OriginalStart));
@@ -124,9 +127,7 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
+        var (_, alice, bob) = await SeriesAndDeltasAsync(graph);
         var third = alice.Events[2];
 
         await graph.Users[Alice].Events[third.Id].Cancel.PostAsync(new CancelPostRequestBody { Comment = "Holiday" });
@@ -153,9 +154,7 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
+        var (_, alice, bob) = await SeriesAndDeltasAsync(graph);
 
         await graph.Users[Bob].Events[bob.Events[0].Id].DeleteAsync();
         var aliceChanges = await SpringDeltaAsync(graph, Alice, alice.DeltaLink);
@@ -172,10 +171,8 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
-        var recurrence = master!.Recurrence!;
+        var (master, alice, bob) = await SeriesAndDeltasAsync(graph);
+        var recurrence = master.Recurrence!;
         recurrence.Range = new RecurrenceRange { Type = RecurrenceRangeType.EndDate, StartDate = new Date(2026, 3, 23), EndDate = new Date(2026, 4, 5) };
 
         var ended = await graph.Users[Alice].Events[master.Id].PatchAsync(new Event { Recurrence = recurrence });
@@ -193,11 +190,9 @@ public sealed partial class GraphEmulatorTests
     {
         await using var t = await StartAsync();
         var graph = t.Graph();
-        var master = await graph.Users[Alice].Events.PostAsync(WeeklySeries(Bob));
-        var alice = await SpringDeltaAsync(graph, Alice);
-        var bob = await SpringDeltaAsync(graph, Bob);
+        var (master, alice, bob) = await SeriesAndDeltasAsync(graph);
 
-        await graph.Users[Alice].Events[master!.Id].DeleteAsync();
+        await graph.Users[Alice].Events[master.Id].DeleteAsync();
         var aliceChanges = await SpringDeltaAsync(graph, Alice, alice.DeltaLink);
         var bobChanges = await SpringDeltaAsync(graph, Bob, bob.DeltaLink);
 

@@ -8,25 +8,10 @@ namespace RulesSync.Engine.Tests.Recurrence;
 
 public partial class MeetingSeriesTests
 {
-    private static MeetingSeries Apply(SeriesCase c)
-    {
-        var starts = SeriesTesting.OriginalStarts(c.Series);
-        var series = c.Series;
-        foreach (var e in c.Exceptions)
-        {
-            if (SeriesTesting.Override(series, starts, e) is { } o)
-            {
-                series = series.WithException(o);
-            }
-        }
-
-        return series;
-    }
-
     [Property(MaxTest = 150, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Expand_WithExceptions_IsRuleMinusDeletedWithOverridesApplied(SeriesCase c)
     {
-        var series = Apply(c);
+        var series = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         var byStart = series.Exceptions.ToDictionary(e => e.OriginalStart);
         var expanded = SeriesTesting.All(series).ToDictionary(o => o.Id.OriginalStart);
@@ -49,7 +34,7 @@ public partial class MeetingSeriesTests
     [Property(MaxTest = 150, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property WithException_OneOccurrence_LeavesEveryOtherOccurrenceAndTheSeriesAlone(SeriesCase c)
     {
-        var before = Apply(c);
+        var before = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         var target = c.Exceptions.IsEmpty ? (0, 0, 0) : c.Exceptions[0];
         if (SeriesTesting.Override(before, starts, (target.Item1 % starts.Count, (target.Item2 + 1) % 3, target.Item3)) is not { } change)
@@ -85,7 +70,7 @@ public partial class MeetingSeriesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Expand_AnyWindow_IsTheFullExpansionCutToTheWindow(SeriesCase c, byte from, byte length)
     {
-        var series = Apply(c);
+        var series = SeriesTesting.Apply(c);
         var windowStart = series.Start.ToUtc().AddDays(from - 20).AddHours(from % 24);
         var windowEnd = windowStart.AddDays(length % 60).AddHours(length % 7);
         var expected = SeriesTesting.All(series).Where(o => o.Start.ToUtc() < windowEnd && o.End.ToUtc() > windowStart).ToList();
@@ -96,7 +81,7 @@ public partial class MeetingSeriesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property EndBefore_IsTheExpansionBeforeTheCut(SeriesCase c, byte at)
     {
-        var series = Apply(c);
+        var series = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         var cut = starts[at % starts.Count];
         var ended = series.EndBefore(cut);
@@ -107,7 +92,7 @@ public partial class MeetingSeriesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property TrySplitAt_ThisAndFollowing_PartitionsTheOccurrences(SeriesCase c, byte at)
     {
-        var series = Apply(c);
+        var series = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         if (starts.Count < 2)
         {

@@ -10,16 +10,10 @@ public class SeriesChangesTests
 {
     private static (DateTimeOffset, DateTimeOffset) Window(MeetingSeries s) => SeriesTesting.Everything(s);
 
-    private static MeetingSeries Apply(SeriesCase c)
-    {
-        var starts = SeriesTesting.OriginalStarts(c.Series);
-        return c.Exceptions.Aggregate(c.Series, (s, e) => SeriesTesting.Override(s, starts, e) is { } o ? s.WithException(o) : s);
-    }
-
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Between_OneOccurrenceException_TouchesOnlyThatOccurrenceInOccurrenceScope(SeriesCase c, byte at, byte kind)
     {
-        var before = Apply(c);
+        var before = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         if (SeriesTesting.Override(before, starts, (at % starts.Count, kind % 3, 5)) is not { } change)
         {
@@ -44,7 +38,7 @@ public class SeriesChangesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Between_SeriesSubjectChange_FansOutToEveryOccurrenceWithoutItsOwnSubject(SeriesCase c)
     {
-        var before = Apply(c);
+        var before = SeriesTesting.Apply(c);
         var after = before.WithContent("Renamed", before.Attendees);
         var (from, to) = Window(before);
         var changes = SeriesChanges.Between(before, after, from, to);
@@ -56,7 +50,7 @@ public class SeriesChangesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Between_EndOfSeries_RemovesExactlyTheOccurrencesFromTheCut(SeriesCase c, byte at)
     {
-        var before = Apply(c);
+        var before = SeriesTesting.Apply(c);
         var starts = SeriesTesting.OriginalStarts(c.Series);
         var cut = starts[at % starts.Count];
         var (from, to) = Window(before);
@@ -69,7 +63,7 @@ public class SeriesChangesTests
     [Property(MaxTest = 100, Arbitrary = [typeof(SeriesArbitraries)])]
     public Property Between_SeriesCancelled_CancelsEveryLiveOccurrenceInSeriesScope(SeriesCase c)
     {
-        var before = Apply(c);
+        var before = SeriesTesting.Apply(c);
         var (from, to) = Window(before);
         var changes = SeriesChanges.Between(before, before.Cancel(), from, to);
         var live = before.Expand(from, to).Where(o => o.State != OccurrenceState.Cancelled).Select(o => o.Id);

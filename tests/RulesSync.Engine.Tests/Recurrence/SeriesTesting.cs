@@ -30,6 +30,13 @@ internal static class SeriesTesting
         _ => id,
     });
 
+    /// <summary>The generated series with its generated exceptions applied (those naming an occurrence it has).</summary>
+    public static MeetingSeries Apply(SeriesCase c)
+    {
+        var starts = OriginalStarts(c.Series);
+        return c.Exceptions.Aggregate(c.Series, (s, e) => Override(s, starts, e) is { } o ? s.WithException(o) : s);
+    }
+
     /// <summary>Turns a generated (index, kind, shift) into an exception on that occurrence, if the index exists.</summary>
     public static OccurrenceOverride? Override(MeetingSeries series, List<DateTimeOffset> starts, (int Index, int Kind, int ShiftHours) e)
     {
