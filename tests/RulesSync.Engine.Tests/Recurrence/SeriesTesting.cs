@@ -5,13 +5,16 @@ namespace RulesSync.Engine.Tests.Recurrence;
 /// <summary>Helpers shared by the recurrence tests.</summary>
 internal static class SeriesTesting
 {
-    /// <summary>A window wide enough for every generated series (COUNT ≤ 12, monthly, interval ≤ 3).</summary>
+    /// <summary>
+    /// A window wide enough for every generated series (COUNT ≤ 12, monthly, interval ≤ 3: on the 31st only some months
+    /// have a day, so up to a dozen years) and its moves (≤ 3 days).
+    /// </summary>
     public static (DateTimeOffset Start, DateTimeOffset End) Everything(MeetingSeries series) =>
-        (series.Start.ToUtc().AddDays(-2), series.Start.ToUtc().AddYears(4));
+        (series.Start.ToUtc().AddDays(-10), series.Start.ToUtc().AddYears(15));
 
-    public static List<Occurrence> All(MeetingSeries series)
+    public static List<Occurrence> All(MeetingSeries series, MeetingSeries? windowOf = null)
     {
-        var (start, end) = Everything(series);
+        var (start, end) = Everything(windowOf ?? series);
         return [.. series.Expand(start, end)];
     }
 
