@@ -61,6 +61,7 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             ([var id], "GET") => EmulatorRoute.Sync("google.events.get", calendar, _ => Get(calendar, id)),
             ([var id], "PATCH" or "PUT") => EmulatorRoute.Sync("google.events.patch", calendar, r => Patch(r, calendar, id)),
             ([var id], "DELETE") => EmulatorRoute.Sync("google.events.delete", calendar, r => Delete(r, calendar, id)),
+            ([var id, "instances"], "GET") => EmulatorRoute.Sync("google.events.instances", calendar, r => Instances(r, calendar, id)),
             _ => null,
         };
         return route is null ? (null, GoogleJson.Error(405, "global", "methodNotAllowed", "Method Not Allowed")) : (route, null);
@@ -123,15 +124,17 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
         var text = request.QueryValue("q");
         var showDeleted = incremental || updatedMin is not null || request.QueryValue("showDeleted") == "true";
         var orderBy = request.QueryValue("orderBy");
+        var singleEvents = request.QueryValue("singleEvents") == "true";
 
         lock (world.Gate)
         {
             var round = cursor.Snapshot < 0 ? cursor with { Snapshot = world.Sequence } : cursor;
             var candidates = world.Items(calendar)
+                .Where(i => Listed(i, singleEvents))
                 .Where(i => i.ChangeSequence > round.Since && i.ChangeSequence <= round.Snapshot)
                 .Where(i => showDeleted || !i.Deleted)
                 .Where(i => incremental || (
-                    (timeMin is null || i.End > timeMin) &&
+                    (timeMin is null || LastEnd(i) > timeMin) &&
                     (timeMax is null || i.Start < timeMax) &&
                     (updatedMin is null || i.LastModified >= updatedMin) &&
                     (iCalUid is null || i.ICalUid == iCalUid) &&
@@ -181,6 +184,57 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
         }
     }
 
+    /// <summary>
+    /// Which items a listing shows. singleEvents=false (the default): single events, recurring events (masters) and
+    /// their exceptions, cancelled instances among them; singleEvents=true: "expand recurring events into instances and
+    /// only return single one-off events and instances of recurring events, but not the underlying recurring events"
+    /// (events.list). An instance removed by a change of its recurring event (no longer given by the rule) is not an
+    /// exception: without singleEvents the recurring event's own change says so.
+    /// </summary>
+    private static bool Listed(CalendarItem item, bool singleEvents) =>
+        singleEvents ? !item.IsSeriesMaster : !item.IsOccurrence || item.IsException || item.IsCancelled;
+
+    /// <summary>Where an item's time ends for timeMin: a recurring event's last materialized instance.</summary>
+    private DateTimeOffset LastEnd(CalendarItem item) =>
+        item.IsSeriesMaster ? world.Occurrences(item).Select(o => o.End).DefaultIfEmpty(item.End).Max() : item.End;
+
+    /// <summary>
+    /// events.instances (https://developers.google.com/calendar/api/v3/reference/events/instances): the instances of a
+    /// recurring event in start order, cancelled ones only with showDeleted; timeMin/timeMax filter by time.
+    /// </summary>
+    private EmulatorResponse Instances(EmulatorRequest request, string calendar, string id)
+    {
+        var showDeleted = request.QueryValue("showDeleted") == "true";
+        var timeMin = Instant(request.QueryValue("timeMin"));
+        var timeMax = Instant(request.QueryValue("timeMax"));
+        lock (world.Gate)
+        {
+            if (world.Item(calendar, id) is not { } master)
+            {
+                return GoogleJson.NotFound();
+            }
+
+            if (!master.IsSeriesMaster)
+            {
+                return GoogleJson.Error(400, "global", "invalid", "The event is not a recurring event.");
+            }
+
+            var instances = world.Occurrences(master)
+                .Where(o => showDeleted ? !(o.Deleted && !o.IsCancelled) : !o.Deleted)
+                .Where(o => (timeMin is null || o.End > timeMin) && (timeMax is null || o.Start < timeMax))
+                .OrderBy(o => o.Start).ThenBy(o => o.Id, StringComparer.Ordinal);
+            return EmulatorResponse.Json(200, new JsonObject
+            {
+                ["kind"] = "calendar#events",
+                ["summary"] = calendar,
+                ["updated"] = GoogleJson.Instant(world.Now),
+                ["timeZone"] = "UTC",
+                ["accessRole"] = "owner",
+                ["items"] = new JsonArray([.. instances.Select(o => (JsonNode)GoogleJson.Event(o))]),
+            });
+        }
+    }
+
     private EmulatorResponse Get(string calendar, string id)
     {
         lock (world.Gate)
@@ -201,11 +255,17 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             return GoogleJson.Error(400, "global", "parseError", "This API does not support parsing form-encoded input.");
         }
 
-        var start = GoogleJson.ReadDateTime(body["start"]);
-        var end = GoogleJson.ReadDateTime(body["end"]);
+        var start = GoogleJson.ReadDateTime(body["start"]) ?? GoogleJson.ReadDate(body["start"]);
+        var end = GoogleJson.ReadDateTime(body["end"]) ?? GoogleJson.ReadDate(body["end"]);
         if (start is null || end is null)
         {
             return GoogleJson.Error(400, "global", "required", "Missing end time.");
+        }
+
+        var pattern = ReadRecurrence(body, body, out var badRecurrence);
+        if (badRecurrence is not null)
+        {
+            return badRecurrence;
         }
 
         if (end < start)
@@ -229,7 +289,7 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             }
 
             var draft = new MeetingDraft(body["summary"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
-            var item = world.Create(calendar, draft, attendees, notify, id);
+            var item = world.Create(calendar, draft, attendees, notify, id, pattern: pattern);
             return EmulatorResponse.Json(200, GoogleJson.Event(item));
         }
     }
@@ -279,11 +339,28 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
                 }
             }
 
+            SeriesPattern? pattern = null;
+            if (body["recurrence"] is not null)
+            {
+                if (!item.IsSeriesMaster)
+                {
+                    return GoogleJson.Error(400, "global", "invalid", "Turning a single event or an instance into a recurring event is not modelled.");
+                }
+
+                // A patch with recurrence but no start keeps the recurring event's zone and all-day kind.
+                pattern = ReadRecurrence(body, null, out var badRecurrence, item.Pattern);
+                if (badRecurrence is not null)
+                {
+                    return badRecurrence;
+                }
+            }
+
             world.Update(item, new EventPatch(
                 body["summary"]?.GetValue<string>(),
-                GoogleJson.ReadDateTime(body["start"]),
-                GoogleJson.ReadDateTime(body["end"]),
-                ReadAttendees(body["attendees"])), notify);
+                GoogleJson.ReadDateTime(body["start"]) ?? GoogleJson.ReadDate(body["start"]),
+                GoogleJson.ReadDateTime(body["end"]) ?? GoogleJson.ReadDate(body["end"]),
+                ReadAttendees(body["attendees"]),
+                pattern), notify);
             return EmulatorResponse.Json(200, GoogleJson.Event(item));
         }
     }
@@ -323,6 +400,81 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
 
             return EmulatorResponse.Empty(204);
         }
+    }
+
+    /// <summary>
+    /// The body's <c>recurrence</c> lines: one RRULE (Ical.Net must accept it) and any EXDATE lines; EXRULE and RDATE are
+    /// not modelled and answer 400, as does a malformed line. The zone is the start's <c>timeZone</c> (UTC if absent), a
+    /// <c>date</c> start makes the series all-day; without a start, <paramref name="current"/>'s are kept. Null when the
+    /// body has no recurrence.
+    /// </summary>
+    private static SeriesPattern? ReadRecurrence(JsonNode body, JsonNode? startOwner, out EmulatorResponse? invalid, SeriesPattern? current = null)
+    {
+        invalid = null;
+        if (body["recurrence"] is not JsonArray lines)
+        {
+            return null;
+        }
+
+        var start = startOwner?["start"];
+        var isAllDay = start is null ? current?.IsAllDay ?? false : start["date"] is not null;
+        var zone = start is null ? current?.TimeZone ?? "UTC" : start["timeZone"]?.GetValue<string>() is { Length: > 0 } z ? z : "UTC";
+        string? rule = null;
+        var exDates = new List<DateTimeOffset>();
+        foreach (var line in lines.Select(l => l?.GetValue<string>() ?? ""))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var name = colon < 0 ? line : line[..colon];
+            if (name.Equals("RRULE", StringComparison.OrdinalIgnoreCase) && rule is null && SeriesPattern.TryCanonical(line, out _) is { } canonical)
+            {
+                rule = canonical;
+            }
+            else if (name.StartsWith("EXDATE", StringComparison.OrdinalIgnoreCase) && colon > 0 && ExDates(line[(colon + 1)..], name, zone) is { } dates)
+            {
+                exDates.AddRange(dates);
+            }
+            else
+            {
+                invalid = GoogleJson.Error(400, "global", "invalid", $"Invalid recurrence rule: '{line}'.", "recurrence");
+                return null;
+            }
+        }
+
+        if (rule is null)
+        {
+            invalid = GoogleJson.Error(400, "global", "invalid", "A recurring event needs one RRULE line.", "recurrence");
+            return null;
+        }
+
+        return new SeriesPattern(rule, zone, isAllDay) { ExDates = exDates };
+    }
+
+    /// <summary>EXDATE values: UTC (<c>...Z</c>), local in the line's TZID or the event's zone, or dates (VALUE=DATE).</summary>
+    private static List<DateTimeOffset>? ExDates(string values, string name, string zone)
+    {
+        var tzid = name.Split(';').Select(p => p.Split('=')).FirstOrDefault(p => p.Length == 2 && p[0].Equals("TZID", StringComparison.OrdinalIgnoreCase))?[1] ?? zone;
+        var result = new List<DateTimeOffset>();
+        foreach (var value in values.Split(','))
+        {
+            if (DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+            {
+                result.Add(new DateTimeOffset(utc, TimeSpan.Zero));
+            }
+            else if (DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            {
+                result.Add(new DateTimeOffset(new Ical.Net.DataTypes.CalDateTime(local, tzid).AsUtc, TimeSpan.Zero));
+            }
+            else if (DateOnly.TryParseExact(value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                result.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>sendUpdates: all | externalOnly | none (default); the deprecated sendNotifications=true means all.</summary>

@@ -16,14 +16,17 @@ internal static class GoogleJson
     {
         if (item.Deleted)
         {
-            // "Deleted events are only guaranteed to have the id field populated" (Events resource, status).
-            return new JsonObject
+            // "Deleted events are only guaranteed to have the id field populated"; "cancelled exceptions are only
+            // guaranteed to have values for the id, recurringEventId and originalStartTime fields" (Events resource, status).
+            var gone = new JsonObject
             {
                 ["kind"] = "calendar#event",
                 ["etag"] = ETag(item),
                 ["id"] = item.Id,
                 ["status"] = "cancelled",
             };
+            AddInstanceFields(gone, item);
+            return gone;
         }
 
         var organizer = new JsonObject { ["email"] = item.Organizer };
@@ -33,7 +36,7 @@ internal static class GoogleJson
             organizer["self"] = true;
         }
 
-        return new JsonObject
+        var e = new JsonObject
         {
             ["kind"] = "calendar#event",
             ["etag"] = ETag(item),
@@ -44,8 +47,8 @@ internal static class GoogleJson
             ["summary"] = item.Subject,
             ["creator"] = new JsonObject { ["email"] = item.Organizer },
             ["organizer"] = organizer,
-            ["start"] = DateTime(item.Start),
-            ["end"] = DateTime(item.End),
+            ["start"] = When(item, item.Start),
+            ["end"] = When(item, item.End),
             ["iCalUID"] = item.ICalUid,
             ["sequence"] = 0,
             ["attendees"] = new JsonArray([.. item.Attendees.Select(a =>
@@ -70,7 +73,46 @@ internal static class GoogleJson
             })]),
             ["eventType"] = "default",
         };
+        if (item.Pattern is { } pattern)
+        {
+            // "List of RRULE, EXRULE, RDATE and EXDATE lines for a recurring event, as specified in RFC5545."
+            var lines = new JsonArray("RRULE:" + pattern.Rule);
+            foreach (var exDate in pattern.ExDates)
+            {
+                lines.Add("EXDATE" + (pattern.IsAllDay ? ";VALUE=DATE:" : ":") + CalendarWorld.GoogleInstanceSuffix(exDate, pattern.IsAllDay));
+            }
+
+            e["recurrence"] = lines;
+            if (!pattern.IsAllDay)
+            {
+                e["start"]!["timeZone"] = pattern.TimeZone;
+                e["end"]!["timeZone"] = pattern.TimeZone;
+            }
+        }
+
+        AddInstanceFields(e, item);
+        return e;
     }
+
+    /// <summary>An instance of a recurring event: its recurring event's id and its original start.</summary>
+    private static void AddInstanceFields(JsonObject e, CalendarItem item)
+    {
+        if (item.OriginalStart is { } originalStart)
+        {
+            e["recurringEventId"] = item.SeriesMasterId;
+            e["originalStartTime"] = When(item, originalStart);
+        }
+    }
+
+    /// <summary>An EventDateTime: <c>{date}</c> for all-day events, <c>{dateTime, timeZone}</c> otherwise.</summary>
+    private static JsonObject When(CalendarItem item, DateTimeOffset value) =>
+        item.IsAllDay ? new JsonObject { ["date"] = value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) } : DateTime(value);
+
+    /// <summary>Reads an all-day <c>{date}</c> as UTC midnight; null when the node has no date.</summary>
+    public static DateTimeOffset? ReadDate(JsonNode? node) =>
+        node?["date"]?.GetValue<string>() is { } text && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : null;
 
     public static string ETag(CalendarItem item) =>
         "\"" + ((item.LastModified.ToUnixTimeMilliseconds() * 1000) + item.Version).ToString(CultureInfo.InvariantCulture) + "\"";

@@ -66,6 +66,7 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             (["events", var id], "GET") => EmulatorRoute.Sync("graph.events.get", user, _ => GetEvent(user, id)),
             (["events", var id], "PATCH") => EmulatorRoute.Sync("graph.events.update", user, r => UpdateEvent(r, user, id)),
             (["events", var id], "DELETE") => EmulatorRoute.Sync("graph.events.delete", user, _ => DeleteEvent(user, id)),
+            (["events", var id, "instances"], "GET") => EmulatorRoute.Sync("graph.events.instances", user, r => Instances(r, user, id)),
             (["events", var id, "cancel"], "POST") => EmulatorRoute.Sync("graph.events.cancel", user, r => CancelEvent(r, user, id)),
             (["events", var id, "accept" or "decline" or "tentativelyAccept"], "POST") =>
                 EmulatorRoute.Sync("graph.events.respond", user, r => Respond(r, user, id, rest[2])),
@@ -107,7 +108,9 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
         lock (world.Gate)
         {
             var round = cursor.Snapshot < 0 ? cursor with { Snapshot = world.Sequence } : cursor;
+            // A calendar view holds single instances, occurrences and exceptions, never series masters (event: delta).
             var changes = world.Items(user)
+                .Where(i => !i.IsSeriesMaster)
                 .Where(i => i.ChangeSequence > round.Since && i.ChangeSequence <= round.Snapshot)
                 .Where(i => i.ChangeSequence > round.AfterSequence || (i.ChangeSequence == round.AfterSequence && string.CompareOrdinal(i.Id, round.AfterId) > 0))
                 .OrderBy(i => i.ChangeSequence).ThenBy(i => i.Id, StringComparer.Ordinal)
@@ -144,10 +147,33 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             return GraphErrors.BadRequest("This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.", world.Now);
         }
 
-        return Page(request, user, i => i.Start < end && i.End > start, "calendarView");
+        return Page(request, user, i => !i.IsSeriesMaster && i.Start < end && i.End > start, "calendarView");
     }
 
-    private EmulatorResponse ListEvents(EmulatorRequest request, string user) => Page(request, user, _ => true, "events");
+    /// <summary>https://learn.microsoft.com/en-us/graph/api/user-list-events: single instances and series masters.</summary>
+    private EmulatorResponse ListEvents(EmulatorRequest request, string user) => Page(request, user, i => !i.IsOccurrence, "events");
+
+    /// <summary>
+    /// https://learn.microsoft.com/en-us/graph/api/event-list-instances: the occurrences and exceptions of a series master
+    /// in [startDateTime, endDateTime), both required; cancelled and deleted occurrences are not listed.
+    /// </summary>
+    private EmulatorResponse Instances(EmulatorRequest request, string user, string id)
+    {
+        if (ParseInstant(request.QueryValue("startDateTime")) is not { } start || ParseInstant(request.QueryValue("endDateTime")) is not { } end)
+        {
+            return GraphErrors.BadRequest("This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.", world.Now);
+        }
+
+        lock (world.Gate)
+        {
+            if (world.Item(user, id) is not { Deleted: false } master)
+            {
+                return GraphErrors.NotFound(world.Now);
+            }
+        }
+
+        return Page(request, user, i => i.SeriesMasterId == id && i.Start < end && i.End > start, $"events('{id}')/instances");
+    }
 
     private EmulatorResponse Page(EmulatorRequest request, string user, Func<CalendarItem, bool> filter, string segment)
     {
@@ -202,6 +228,12 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
 
         var attendees = GraphJson.ReadAttendees(body["attendees"]) ?? [];
         var transactionId = body["transactionId"]?.GetValue<string>();
+        var pattern = ReadRecurrence(body, out var invalid);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
         lock (world.Gate)
         {
             // transactionId: "a custom identifier specified by a client app for the server to avoid redundant POST
@@ -214,7 +246,7 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             {
                 var draft = new MeetingDraft(body["subject"]?.GetValue<string>() ?? "", start.Value, end.Value, [.. attendees.Select(a => a.Email)]);
                 // Exchange sends meeting requests as soon as an event with attendees is saved.
-                item = world.Create(user, draft, attendees, Notify.All, transactionId: transactionId);
+                item = world.Create(user, draft, attendees, Notify.All, transactionId: transactionId, pattern: pattern);
             }
 
             return EmulatorResponse.Json(201, GraphJson.Event(item, world))
@@ -240,6 +272,21 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             {
                 return GraphErrors.NotFound(world.Now);
             }
+
+            // A PATCH carrying only the recurrence keeps the series' zone and all-day kind.
+            var pattern = ReadRecurrence(body, out var invalid, item.Pattern);
+            if (invalid is not null)
+            {
+                return invalid;
+            }
+
+            if (pattern is not null && !item.IsSeriesMaster)
+            {
+                // Turning a single instance into a series (or an occurrence into one) is not modelled.
+                return GraphErrors.BadRequest("The recurrence of an event that is not a series master can't be changed here.", world.Now);
+            }
+
+            patch = patch with { Pattern = pattern };
 
             world.Update(item, patch, Notify.All);
             return EmulatorResponse.Json(200, GraphJson.Event(item, world));
@@ -413,6 +460,21 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
         {
             return JsonValue.Create(body);
         }
+    }
+
+    /// <summary>The body's <c>recurrence</c> as a series pattern (null when absent); a malformed one answers 400.</summary>
+    private SeriesPattern? ReadRecurrence(JsonNode body, out EmulatorResponse? invalid, SeriesPattern? current = null)
+    {
+        invalid = null;
+        var zone = body["start"]?["timeZone"]?.GetValue<string>() is { Length: > 0 } z ? z : current?.TimeZone ?? "UTC";
+        var isAllDay = body["isAllDay"]?.GetValue<bool>() ?? current?.IsAllDay ?? false;
+        var pattern = GraphRecurrence.Read(body["recurrence"], zone, isAllDay, out var error);
+        if (error is not null)
+        {
+            invalid = GraphErrors.BadRequest(error, world.Now);
+        }
+
+        return pattern;
     }
 
     /// <summary>Reads <c>Prefer</c>: page size and IdType may arrive as one comma-separated header.</summary>

@@ -36,9 +36,12 @@ internal static class GraphJson
         ["subject"] = item.Subject,
         ["isCancelled"] = item.IsCancelled,
         ["isOrganizer"] = item.IsOrganizer,
-        // No recurrence in the emulator: every event is a single instance, so seriesMasterId is null.
-        ["type"] = "singleInstance",
-        ["seriesMasterId"] = null,
+        // https://learn.microsoft.com/en-us/graph/api/resources/event: type, seriesMasterId, originalStart, recurrence.
+        ["type"] = item.IsSeriesMaster ? "seriesMaster" : item.IsOccurrence ? (item.IsException ? "exception" : "occurrence") : "singleInstance",
+        ["seriesMasterId"] = item.SeriesMasterId,
+        ["originalStart"] = item.OriginalStart is { } originalStart ? Instant(originalStart) : null,
+        ["recurrence"] = item.Pattern is { } pattern ? GraphRecurrence.Write(pattern, item.Start) : null,
+        ["isAllDay"] = item.IsAllDay,
         ["responseRequested"] = true,
         ["responseStatus"] = new JsonObject
         {

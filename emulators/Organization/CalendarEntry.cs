@@ -22,7 +22,10 @@ public enum AttendeeResponse
 /// <summary>An attendee as one calendar entry shows it.</summary>
 public sealed record AttendeeEntry(string Email, string Type, AttendeeResponse Response);
 
-/// <summary>A snapshot of one event in one mailbox, for assertions.</summary>
+/// <summary>
+/// A snapshot of one event in one mailbox, for assertions. A series shows as its master
+/// (<see cref="IsSeriesMaster"/>) and one entry per occurrence (<see cref="SeriesMasterId"/>, <see cref="OriginalStart"/>).
+/// </summary>
 public sealed record CalendarEntry(
     string Mailbox,
     string Id,
@@ -34,7 +37,11 @@ public sealed record CalendarEntry(
     bool IsOrganizer,
     bool IsCancelled,
     AttendeeResponse Response,
-    IReadOnlyList<AttendeeEntry> Attendees);
+    IReadOnlyList<AttendeeEntry> Attendees,
+    string? SeriesMasterId = null,
+    DateTimeOffset? OriginalStart = null,
+    bool IsSeriesMaster = false,
+    bool IsException = false);
 
 /// <summary>A meeting to schedule: who, when, what.</summary>
 public sealed record MeetingDraft(string Subject, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<string> Attendees);

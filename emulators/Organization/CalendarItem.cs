@@ -20,6 +20,8 @@ internal sealed class AttendeeState(string email, string type, AttendeeResponse 
 /// </summary>
 internal sealed class CalendarItem
 {
+    private readonly bool allDay;
+
     public required string Id { get; init; }
 
     public required string Mailbox { get; init; }
@@ -64,6 +66,25 @@ internal sealed class CalendarItem
 
     public string ChangeKey { get; set; } = "";
 
+    /// <summary>A series master's recurrence (Graph <c>seriesMaster</c>, Google's recurring event); null otherwise.</summary>
+    public SeriesPattern? Pattern { get; set; }
+
+    /// <summary>An occurrence's series master in this mailbox (Graph <c>seriesMasterId</c>, Google <c>recurringEventId</c>).</summary>
+    public string? SeriesMasterId { get; init; }
+
+    /// <summary>An occurrence's start as the rule gives it (Graph <c>originalStart</c>, Google <c>originalStartTime</c>).</summary>
+    public DateTimeOffset? OriginalStart { get; init; }
+
+    /// <summary>An occurrence changed on its own (Graph <c>exception</c>): series changes no longer rewrite it.</summary>
+    public bool IsException { get; set; }
+
+    /// <summary>An occurrence of an all-day series (a master says so in its pattern).</summary>
+    public bool IsAllDay { get => Pattern?.IsAllDay ?? allDay; init => allDay = value; }
+
+    public bool IsSeriesMaster => Pattern is not null;
+
+    public bool IsOccurrence => SeriesMasterId is not null;
+
     public CalendarEntry ToEntry() => new(
         Mailbox,
         Id,
@@ -75,5 +96,9 @@ internal sealed class CalendarItem
         IsOrganizer,
         IsCancelled,
         Response,
-        [.. Attendees.Select(a => new AttendeeEntry(a.Email, a.Type, a.Response))]);
+        [.. Attendees.Select(a => new AttendeeEntry(a.Email, a.Type, a.Response))],
+        SeriesMasterId,
+        OriginalStart,
+        IsSeriesMaster,
+        IsException);
 }

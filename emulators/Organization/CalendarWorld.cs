@@ -18,7 +18,8 @@ internal sealed record EventPatch(
     string? Subject = null,
     DateTimeOffset? Start = null,
     DateTimeOffset? End = null,
-    IReadOnlyList<(string Email, string Type)>? Attendees = null);
+    IReadOnlyList<(string Email, string Type)>? Attendees = null,
+    SeriesPattern? Pattern = null);
 
 /// <summary>
 /// All mailboxes of the organisation and the rules by which a meeting travels between them.
@@ -32,7 +33,7 @@ internal sealed record EventPatch(
 /// Not thread-safe by itself: handlers run on Kestrel's threads, so every caller holds
 /// <see cref="Gate"/> (only <see cref="Messages"/> takes it itself).
 /// </summary>
-internal sealed class CalendarWorld
+internal sealed partial class CalendarWorld
 {
     private readonly Dictionary<string, Employee> employees = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Dictionary<string, CalendarItem>> mailboxes = new(StringComparer.OrdinalIgnoreCase);
@@ -83,7 +84,7 @@ internal sealed class CalendarWorld
 
     /// <summary>The mailbox's event created with Graph <paramref name="transactionId"/>, while it is still there.</summary>
     public CalendarItem? ByTransactionId(string mailbox, string transactionId) =>
-        Items(mailbox).FirstOrDefault(i => !i.Deleted && string.Equals(i.TransactionId, transactionId, StringComparison.Ordinal));
+        Items(mailbox).FirstOrDefault(i => !i.Deleted && !i.IsOccurrence && string.Equals(i.TransactionId, transactionId, StringComparison.Ordinal));
 
     public string DisplayName(string email) => employees.GetValueOrDefault(email)?.DisplayName ?? email;
 
@@ -97,7 +98,8 @@ internal sealed class CalendarWorld
         IReadOnlyList<(string Email, string Type)> attendees,
         Notify notify,
         string? id = null,
-        string? transactionId = null)
+        string? transactionId = null,
+        SeriesPattern? pattern = null)
     {
         var owner = employees[organizer];
         id ??= NewId(owner.Provider);
@@ -116,9 +118,11 @@ internal sealed class CalendarWorld
             End = draft.End,
             Response = AttendeeResponse.Organizer,
             Attendees = [.. attendees.Select(a => new AttendeeState(a.Email, a.Type, AttendeeResponse.None))],
+            Pattern = pattern,
         };
         mailboxes[owner.Email][id] = master;
         Touch(master);
+        Materialize(master);
         foreach (var attendee in master.Attendees)
         {
             Send(master, attendee.Email, MessageKind.Invitation, notify, detail: null);
@@ -156,7 +160,19 @@ internal sealed class CalendarWorld
             added.AddRange(item.Attendees.Select(a => a.Email).Where(e => !before.ContainsKey(e)));
         }
 
+        if (patch.Pattern is not null && item.IsSeriesMaster)
+        {
+            item.Pattern = patch.Pattern;
+        }
+
+        // An occurrence changed on its own becomes an exception; series changes reach the regular occurrences.
+        item.IsException |= item.IsOccurrence;
         Touch(item);
+        if (item.IsSeriesMaster && item.IsOrganizer)
+        {
+            Materialize(item);
+        }
+
         if (!item.IsOrganizer)
         {
             // An attendee's own edit stays in their copy.
@@ -184,6 +200,13 @@ internal sealed class CalendarWorld
         master.Deleted = true;
         master.IsCancelled = true;
         Touch(master);
+        foreach (var occurrence in Occurrences(master).Where(o => !o.Deleted))
+        {
+            occurrence.Deleted = true;
+            occurrence.IsCancelled = true;
+            Touch(occurrence);
+        }
+
         foreach (var attendee in master.Attendees)
         {
             Send(master, attendee.Email, MessageKind.Cancellation, notify, comment);
@@ -195,6 +218,11 @@ internal sealed class CalendarWorld
     {
         copy.Deleted = true;
         Touch(copy);
+        foreach (var occurrence in Occurrences(copy).Where(o => !o.Deleted))
+        {
+            occurrence.Deleted = true;
+            Touch(occurrence);
+        }
     }
 
     /// <summary>
@@ -213,6 +241,11 @@ internal sealed class CalendarWorld
         if (copy.Provider == CalendarProvider.Exchange && response == AttendeeResponse.Declined)
         {
             copy.Deleted = true;
+            foreach (var occurrence in Occurrences(copy).Where(o => !o.Deleted))
+            {
+                occurrence.Deleted = true;
+                Touch(occurrence);
+            }
         }
 
         Touch(copy);
@@ -236,7 +269,7 @@ internal sealed class CalendarWorld
     }
 
     public CalendarItem? Master(CalendarItem copy) =>
-        Items(copy.Organizer).FirstOrDefault(i => !i.Deleted && i.IsOrganizer && i.ICalUid == copy.ICalUid);
+        Items(copy.Organizer).FirstOrDefault(i => !i.Deleted && i.IsOrganizer && i.ICalUid == copy.ICalUid && i.OriginalStart == copy.OriginalStart);
 
     private void Send(CalendarItem master, string to, MessageKind kind, Notify notify, string? detail)
     {
@@ -263,7 +296,13 @@ internal sealed class CalendarWorld
 
     private void Deliver(CalendarItem master, Employee recipient, MessageKind kind)
     {
-        var copy = Items(recipient.Email).FirstOrDefault(i => !i.Deleted && i.ICalUid == master.ICalUid);
+        if (master.IsOccurrence)
+        {
+            DeliverOccurrence(master, recipient);
+            return;
+        }
+
+        var copy = Items(recipient.Email).FirstOrDefault(i => !i.Deleted && !i.IsOccurrence && i.ICalUid == master.ICalUid);
         if (kind == MessageKind.Cancellation)
         {
             if (copy is null)
@@ -271,19 +310,12 @@ internal sealed class CalendarWorld
                 return;
             }
 
-            if (recipient.Provider == CalendarProvider.Exchange)
+            CancelCopy(copy, master.Subject, recipient);
+            foreach (var occurrence in Occurrences(copy).Where(o => !o.Deleted && !o.IsCancelled))
             {
-                // Outlook keeps the cancelled meeting in the attendee's calendar until they remove it.
-                copy.IsCancelled = true;
-                copy.Subject = "Canceled: " + master.Subject;
-            }
-            else
-            {
-                copy.IsCancelled = true;
-                copy.Deleted = true;
+                CancelCopy(occurrence, occurrence.Subject, recipient);
             }
 
-            Touch(copy);
             return;
         }
 
@@ -306,9 +338,33 @@ internal sealed class CalendarWorld
         copy.Subject = master.Subject;
         copy.Start = master.Start;
         copy.End = master.End;
+        copy.Pattern = master.Pattern;
         copy.Attendees = [.. master.Attendees.Select(a => a.Clone())];
         var own = copy.Attendees.FirstOrDefault(a => string.Equals(a.Email, recipient.Email, StringComparison.OrdinalIgnoreCase));
         own?.Response = copy.Response;
+        Touch(copy);
+        if (master.IsSeriesMaster)
+        {
+            MirrorOccurrences(master, copy, recipient);
+        }
+    }
+
+    /// <summary>
+    /// A cancellation reaching an attendee's copy: Outlook keeps the cancelled meeting in the attendee's calendar until
+    /// they remove it; Google removes it.
+    /// </summary>
+    private void CancelCopy(CalendarItem copy, string subject, Employee recipient)
+    {
+        copy.IsCancelled = true;
+        if (recipient.Provider == CalendarProvider.Exchange)
+        {
+            copy.Subject = "Canceled: " + subject;
+        }
+        else
+        {
+            copy.Deleted = true;
+        }
+
         Touch(copy);
     }
 

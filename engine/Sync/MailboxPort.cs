@@ -55,6 +55,12 @@ public readonly record struct MailboxCursor(string? Token)
 /// <param name="Type">Appointment or visit (a category on the event).</param>
 /// <param name="OwnResponse">This mailbox owner's own answer (attendee copies).</param>
 /// <param name="Removed">Whether this is a removal notice (Graph <c>@removed</c>).</param>
+/// <param name="Occurrence">
+/// For one occurrence of a recurring series: its series UID and original start. The connectors then key the item by
+/// <see cref="Recurrence.OccurrenceId.ToString"/> in <see cref="Uid"/>, so each occurrence is a meeting of its own
+/// everywhere (one CRM record per occurrence); null for a single meeting.
+/// </param>
+/// <param name="IsException">Whether the occurrence was changed on its own (Graph <c>exception</c>, a Google instance with its own changes).</param>
 public sealed record MailboxItem(
     string EventId,
     string ChangeKey,
@@ -68,7 +74,9 @@ public sealed record MailboxItem(
     DateTimeOffset End,
     MeetingType Type,
     AttendeeResponse OwnResponse,
-    bool Removed)
+    bool Removed,
+    Recurrence.OccurrenceId? Occurrence = null,
+    bool IsException = false)
 {
     /// <summary>The meeting content this replica shows (attendee answers are not content).</summary>
     public MeetingContent ToContent()
@@ -88,7 +96,8 @@ public sealed record MailboxItem(
         other is not null && EventId == other.EventId && ChangeKey == other.ChangeKey && Uid == other.Uid
         && IsOrganizer == other.IsOrganizer && Organizer == other.Organizer && Cancelled == other.Cancelled
         && Subject == other.Subject && Start == other.Start && End == other.End && Type == other.Type
-        && OwnResponse == other.OwnResponse && Removed == other.Removed && Attendees.SequenceEqual(other.Attendees);
+        && OwnResponse == other.OwnResponse && Removed == other.Removed && Occurrence == other.Occurrence
+        && IsException == other.IsException && Attendees.SequenceEqual(other.Attendees);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(EventId, ChangeKey, Uid, Removed);

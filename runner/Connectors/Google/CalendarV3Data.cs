@@ -59,13 +59,28 @@ public sealed class CalendarEvent
 
     [JsonProperty("updated")]
     public string? Updated { get; set; }
+
+    /// <summary>A recurring event's RRULE, EXRULE, RDATE and EXDATE lines (RFC 5545); absent on single events and instances.</summary>
+    [JsonProperty("recurrence")]
+    public IList<string>? Recurrence { get; set; }
+
+    /// <summary>An instance's recurring event id.</summary>
+    [JsonProperty("recurringEventId")]
+    public string? RecurringEventId { get; set; }
+
+    /// <summary>An instance's start as its recurring event's rule gives it; it identifies the instance even when moved.</summary>
+    [JsonProperty("originalStartTime")]
+    public EventDateTime? OriginalStartTime { get; set; }
 }
 
-/// <summary>A start or end (<c>dateTime</c> in RFC 3339; all-day <c>date</c> events are not synced).</summary>
+/// <summary>A start or end: <c>dateTime</c> in RFC 3339, or an all-day <c>date</c> (yyyy-MM-dd).</summary>
 public sealed class EventDateTime
 {
     [JsonProperty("dateTime")]
     public string? DateTime { get; set; }
+
+    [JsonProperty("date")]
+    public string? Date { get; set; }
 
     [JsonProperty("timeZone")]
     public string? TimeZone { get; set; }

@@ -58,6 +58,10 @@ public sealed class EventsListRequest : EventsRequest<CalendarEventList>
     [RequestParameter("timeMax", RequestParameterType.Query)]
     public string? TimeMax { get; set; }
 
+    /// <summary>Expand recurring events into their instances (and leave the recurring events out).</summary>
+    [RequestParameter("singleEvents", RequestParameterType.Query)]
+    public bool? SingleEvents { get; set; }
+
     /// <inheritdoc />
     public override string MethodName => "list";
 
@@ -74,6 +78,53 @@ public sealed class EventsListRequest : EventsRequest<CalendarEventList>
         Add("syncToken", "query");
         Add("pageToken", "query");
         Add("maxResults", "query");
+        Add("showDeleted", "query");
+        Add("timeMin", "query");
+        Add("timeMax", "query");
+        Add("singleEvents", "query");
+    }
+}
+
+/// <summary>events.instances: the instances of a recurring event.</summary>
+public sealed class EventsInstancesRequest : EventsRequest<CalendarEventList>
+{
+    /// <summary>Creates the request.</summary>
+    public EventsInstancesRequest(IClientService service, string calendarId, string eventId)
+        : base(service, calendarId)
+    {
+        EventId = eventId;
+        InitParameters();
+    }
+
+    /// <summary>The recurring event.</summary>
+    [RequestParameter("eventId", RequestParameterType.Path)]
+    public string EventId { get; }
+
+    [RequestParameter("showDeleted", RequestParameterType.Query)]
+    public bool? ShowDeleted { get; set; }
+
+    /// <summary>RFC 3339.</summary>
+    [RequestParameter("timeMin", RequestParameterType.Query)]
+    public string? TimeMin { get; set; }
+
+    /// <summary>RFC 3339.</summary>
+    [RequestParameter("timeMax", RequestParameterType.Query)]
+    public string? TimeMax { get; set; }
+
+    /// <inheritdoc />
+    public override string MethodName => "instances";
+
+    /// <inheritdoc />
+    public override string HttpMethod => "GET";
+
+    /// <inheritdoc />
+    public override string RestPath => "calendars/{calendarId}/events/{eventId}/instances";
+
+    /// <inheritdoc />
+    protected override void InitParameters()
+    {
+        base.InitParameters();
+        Add("eventId", "path", required: true);
         Add("showDeleted", "query");
         Add("timeMin", "query");
         Add("timeMax", "query");

@@ -3,6 +3,7 @@ using System.Globalization;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Meetings;
+using RulesSync.Engine.Recurrence;
 using RulesSync.Engine.Sync;
 
 namespace RulesSync.Runner.Connectors.Google;
@@ -52,10 +53,15 @@ internal static class GoogleEventMapping
         var type = e.ExtendedProperties?.Private?.TryGetValue(typeProperty, out var t) == true && string.Equals(t, "visit", StringComparison.OrdinalIgnoreCase)
             ? MeetingType.Visit
             : MeetingType.Appointment;
+        // An instance of a recurring event (singleEvents=true): every instance shares the series' iCalUID and is
+        // identified by its originalStartTime, so it is synced as a meeting of its own under series UID + original start.
+        var occurrence = e is { RecurringEventId: not null, OriginalStartTime: { } original, ICalUID: { } seriesUid }
+            ? new OccurrenceId(new MeetingUid(seriesUid), Instant(original), original.Date is not null)
+            : (OccurrenceId?)null;
         return new MailboxItem(
             id,
             e.ETag ?? string.Empty,
-            new MeetingUid(e.ICalUID ?? id),
+            occurrence?.Key ?? new MeetingUid(e.ICalUID ?? id),
             isOrganizer,
             organizer,
             attendees.ToImmutable(),
@@ -65,7 +71,11 @@ internal static class GoogleEventMapping
             Instant(e.End),
             type,
             own,
-            Removed: false);
+            Removed: false,
+            occurrence,
+            // Calendar v3 has no exception flag: an instance whose start differs from its original start was moved.
+            // Other own edits (subject, attendees) are not visible on the instance alone and are not flagged.
+            IsException: occurrence is not null && Instant(e.Start) != occurrence.Value.OriginalStart);
     }
 
     public static CalendarEvent ToEvent(MeetingContent content, string mailbox, string typeProperty)
@@ -90,10 +100,13 @@ internal static class GoogleEventMapping
         TimeZone = "UTC",
     };
 
+    /// <summary>A <c>dateTime</c> as an instant; an all-day <c>date</c> as UTC midnight (as the engine keys whole days).</summary>
     private static DateTimeOffset Instant(EventDateTime? value) =>
         value?.DateTime is { Length: > 0 } text
             ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime()
-            : default;
+            : value?.Date is { Length: > 0 } day && DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                : default;
 
     private static AttendeeResponse Response(string? status) => status switch
     {

@@ -231,6 +231,9 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
                 MaxResults = Options.PageSize,
                 TimeMin = timeMin,
                 TimeMax = timeMax,
+                // Recurring events come as their instances: each occurrence is synced as a meeting of its own (the same
+                // value on every request of the sync, as a sync token requires).
+                SingleEvents = true,
             }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Items ?? [])
             {

@@ -4,6 +4,7 @@ using Microsoft.Graph.Models;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Meetings;
+using RulesSync.Engine.Recurrence;
 using RulesSync.Engine.Sync;
 using MailboxItem = RulesSync.Engine.Sync.MailboxItem;
 using GraphAttendee = Microsoft.Graph.Models.Attendee;
@@ -20,7 +21,12 @@ internal static class GraphEventMapping
     /// <summary>A removal notice: only the id is meaningful (the UID slot carries the id, as nothing else is known).</summary>
     public static MailboxItem Removal(string eventId) => FullResync.Removal(eventId);
 
-    public static MailboxItem ToItem(Event e, EmployeeDirectory directory, string visitCategory)
+    /// <summary>
+    /// Maps an event. An occurrence or exception of a series (it has <c>seriesMasterId</c> and <c>originalStart</c>)
+    /// is keyed by series UID + original start: <paramref name="seriesUid"/> is the series master's iCalUId (each
+    /// occurrence has its own iCalUId in Graph, so the master's is asked for once); without it the master id stands in.
+    /// </summary>
+    public static MailboxItem ToItem(Event e, EmployeeDirectory directory, string visitCategory, string? seriesUid = null)
     {
         var id = e.Id ?? throw new InvalidOperationException("Graph returned an event without an id");
         if (IsRemoved(e))
@@ -43,9 +49,12 @@ internal static class GraphEventMapping
 
         attendees.Sort((x, y) => string.CompareOrdinal(x.Address, y.Address));
 
-        // Each occurrence of a series has its own iCalUId (seriesMasterId names the series): the engine treats
-        // each occurrence as a meeting of its own, keyed by that UID.
-        var uid = e.ICalUId ?? (e.SeriesMasterId is { } master ? master + "/" + e.Start?.DateTime : id);
+        // Each occurrence of a series is a meeting of its own, keyed by series UID + original start, the same in every
+        // participant's mailbox and provider.
+        var occurrence = e is { SeriesMasterId: { } master, OriginalStart: { } original }
+            ? new OccurrenceId(new MeetingUid(seriesUid ?? master), original.ToUniversalTime(), e.IsAllDay == true)
+            : (OccurrenceId?)null;
+        var uid = occurrence?.ToString() ?? e.ICalUId ?? id;
         var type = (e.Categories ?? []).Any(c => string.Equals(c, visitCategory, StringComparison.OrdinalIgnoreCase))
             ? MeetingType.Visit
             : MeetingType.Appointment;
@@ -62,7 +71,9 @@ internal static class GraphEventMapping
             Instant(e.End),
             type,
             e.IsOrganizer == true ? AttendeeResponse.None : Response(e.ResponseStatus?.Response),
-            Removed: false);
+            Removed: false,
+            occurrence,
+            IsException: e.Type == EventType.Exception);
     }
 
     public static Event ToEvent(MeetingContent content, string mailbox, string visitCategory)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
@@ -26,6 +27,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
     private const int BatchLimit = 20;
     private readonly GraphConnection connection;
+    private readonly ConcurrentDictionary<string, string> seriesUids = new(StringComparer.Ordinal);
 
     internal GraphMailboxConnector(GraphConnection connection, string mailbox, DeliveredEvents delivered)
     {
@@ -135,7 +137,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         }
 
         Delivered.Observe(eventId, live: false);
-        var gone = GraphEventMapping.ToItem(before, connection.Directory, Options.VisitCategory) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
+        var gone = Map(before) with { Cancelled = true, Removed = true, ChangeKey = string.Empty };
         return new MailboxWrite(eventId, string.Empty, gone);
     }
 
@@ -219,7 +221,8 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             {
                 if (code == HttpStatusCode.OK && ev is not null)
                 {
-                    result[id] = GraphEventMapping.ToItem(ev, connection.Directory, Options.VisitCategory);
+                    await ResolveSeriesAsync([ev], cancellationToken).ConfigureAwait(false);
+                    result[id] = Map(ev);
                 }
                 else if (code == HttpStatusCode.NotFound)
                 {
@@ -234,7 +237,12 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             foreach (var id in retry)
             {
                 var ev = await GetRawAsync(id, cancellationToken).ConfigureAwait(false);
-                result[id] = ev is null ? null : GraphEventMapping.ToItem(ev, connection.Directory, Options.VisitCategory);
+                if (ev is not null)
+                {
+                    await ResolveSeriesAsync([ev], cancellationToken).ConfigureAwait(false);
+                }
+
+                result[id] = ev is null ? null : Map(ev);
             }
         }
 
@@ -270,9 +278,10 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
                 throw new InvalidOperationException("Graph returned an empty delta response");
             }
 
+            await ResolveSeriesAsync(page.Value ?? [], cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Value ?? [])
             {
-                items.Add(GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory));
+                items.Add(Map(e));
             }
 
             // A short (even empty) page is not the end; only a page without a nextLink is.
@@ -317,9 +326,28 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         return body;
     }
 
+    /// <summary>Maps an event, keying an occurrence by its series master's iCalUId when <see cref="ResolveSeriesAsync"/> has it.</summary>
+    private MailboxItem Map(Event e) =>
+        GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory, e.SeriesMasterId is { } master ? seriesUids.GetValueOrDefault(master) : null);
+
+    /// <summary>
+    /// Learns the iCalUId of every series master the events name (one GET each, then remembered: a master's iCalUId
+    /// never changes). A master already gone is left out; its occurrences then arrive as removals anyway.
+    /// </summary>
+    private async Task ResolveSeriesAsync(IEnumerable<Event> events, CancellationToken cancellationToken)
+    {
+        foreach (var master in events.Select(e => e.SeriesMasterId).OfType<string>().Distinct(StringComparer.Ordinal).Where(m => !seriesUids.ContainsKey(m)).ToList())
+        {
+            if (await GetRawAsync(master, cancellationToken).ConfigureAwait(false) is { ICalUId: { } uid })
+            {
+                seriesUids[master] = uid;
+            }
+        }
+    }
+
     private MailboxWrite Written(Event e)
     {
-        var item = GraphEventMapping.ToItem(e, connection.Directory, Options.VisitCategory);
+        var item = Map(e);
         Delivered.Observe(item.EventId, live: true);
         return new MailboxWrite(item.EventId, item.ChangeKey, item);
     }

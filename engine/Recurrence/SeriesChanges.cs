@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace RulesSync.Engine.Recurrence;
+
+/// <summary>Whether a change reached an occurrence from its series or was made to that occurrence alone.</summary>
+public enum ChangeScope : byte
+{
+    /// <summary>Made to this one occurrence (moved, edited, cancelled or deleted on its own).</summary>
+    Occurrence,
+
+    /// <summary>Made to the series (its content, time, rule or end; cancelled or deleted as a whole) and fanned out.</summary>
+    Series,
+}
+
+/// <summary>What happened to one occurrence between two versions of its series.</summary>
+public enum OccurrenceChangeKind : byte
+{
+    /// <summary>The occurrence appeared (a new series, a later end, a time change, a move into the window).</summary>
+    Added,
+
+    /// <summary>Its times, subject or attendees changed.</summary>
+    Updated,
+
+    /// <summary>It became cancelled.</summary>
+    Cancelled,
+
+    /// <summary>It is gone (deleted, cut off by the end of the series, moved out of the window).</summary>
+    Removed,
+}
+
+/// <summary>One occurrence's change, with its scope and both versions (null where absent). Immutable.</summary>
+/// <param name="Id">Series UID and original start.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="Scope">Whether it came from the series or from this occurrence alone.</param>
+/// <param name="Before">The occurrence before, if it existed.</param>
+/// <param name="After">The occurrence after, if it exists.</param>
+public sealed record OccurrenceChange(OccurrenceId Id, OccurrenceChangeKind Kind, ChangeScope Scope, Occurrence? Before, Occurrence? After);
+
+/// <summary>
+/// The fan-out of a series change: which occurrences inside a window changed between two versions of a series, how,
+/// and whether each change belongs to the series or to that occurrence alone. This is how the CRM's one record per
+/// occurrence follows a series (docs/connectors.md): a series-level change updates every occurrence it reaches; a
+/// change to one occurrence touches only that occurrence. Pure and thread-safe.
+/// </summary>
+public static class SeriesChanges
+{
+    /// <summary>
+    /// The occurrence changes from <paramref name="before"/> to <paramref name="after"/> (either null: the series did
+    /// not exist / no longer exists) over [<paramref name="windowStart"/>, <paramref name="windowEnd"/>), in original-start
+    /// order. A change is occurrence-scoped when the series-level fields are unchanged and only that occurrence's
+    /// exception differs; everything else is series-scoped.
+    /// </summary>
+    public static ImmutableArray<OccurrenceChange> Between(MeetingSeries? before, MeetingSeries? after, DateTimeOffset windowStart, DateTimeOffset windowEnd)
+    {
+        var old = (before?.Expand(windowStart, windowEnd) ?? []).ToDictionary(o => o.Id);
+        var now = (after?.Expand(windowStart, windowEnd) ?? []).ToDictionary(o => o.Id);
+        var seriesChanged = before is null || after is null || !SameSeriesFields(before, after);
+        var result = ImmutableArray.CreateBuilder<OccurrenceChange>();
+        foreach (var id in old.Keys.Union(now.Keys).OrderBy(i => i.OriginalStart))
+        {
+            var was = old.GetValueOrDefault(id);
+            var @is = now.GetValueOrDefault(id);
+            OccurrenceChangeKind? kind = (was, @is) switch
+            {
+                (null, not null) => OccurrenceChangeKind.Added,
+                (not null, null) => OccurrenceChangeKind.Removed,
+                (not null, not null) when @is.State == OccurrenceState.Cancelled && was.State != OccurrenceState.Cancelled => OccurrenceChangeKind.Cancelled,
+                (not null, not null) when !@is.Equals(was) => OccurrenceChangeKind.Updated,
+                _ => null,
+            };
+            if (kind is null)
+            {
+                continue;
+            }
+
+            var ownChange = !seriesChanged && !Equals(ExceptionAt(before!, id.OriginalStart), ExceptionAt(after!, id.OriginalStart));
+            result.Add(new OccurrenceChange(id, kind.Value, ownChange ? ChangeScope.Occurrence : ChangeScope.Series, was, @is));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static bool SameSeriesFields(MeetingSeries a, MeetingSeries b) =>
+        a.Uid == b.Uid && a.Subject == b.Subject && a.Organizer == b.Organizer && a.Type == b.Type && a.Start == b.Start
+        && a.End == b.End && a.Rule == b.Rule && a.Cancelled == b.Cancelled && a.Attendees.SequenceEqual(b.Attendees);
+
+    private static OccurrenceOverride? ExceptionAt(MeetingSeries series, DateTimeOffset originalStart) =>
+        series.Exceptions.FirstOrDefault(e => e.OriginalStart == originalStart);
+}
