@@ -74,7 +74,8 @@ internal sealed record RuleSetInfo(
     string? KillSwitchBy,
     string? KillSwitchReason,
     long Cycles,
-    DateTimeOffset? LastCycleAt);
+    DateTimeOffset? LastCycleAt,
+    IReadOnlyList<string>? CrmQuarantine = null);
 
 /// <summary>A change the shadow rule set decided differently.</summary>
 internal sealed record ShadowDiffView(DateTimeOffset At, string Mailbox, string MeetingKey, string Change, string Facts, string Live, string Candidate, string LiveHash, string CandidateHash);
@@ -144,7 +145,7 @@ internal sealed class StateQueries(StateStore store)
         var t = store.Tenant();
         return new RuleSetInfo(
             t.Tenant, t.RuleSource, t.RuleSetName, t.RuleSetHash, Time(t.RulesLoadedAt), t.ShadowRuleSetHash, t.LastReloadError, Time(t.LastReloadErrorAt),
-            t.KillSwitch, t.KillSwitchBy, t.KillSwitchReason, t.Cycles, Time(t.LastCycleAt));
+            t.KillSwitch, t.KillSwitchBy, t.KillSwitchReason, t.Cycles, Time(t.LastCycleAt), t.CrmQuarantine);
     }
 
     /// <summary>The latest shadow differences (newest first).</summary>
