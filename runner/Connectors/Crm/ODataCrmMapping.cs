@@ -283,7 +283,7 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
     private static string Problem(JsonObject o, string field, string expected) =>
         !o.ContainsKey(field) ? $"missing (expected {expected})"
         : o[field] is null ? $"null (expected {expected})"
-        : $"{o[field]!.GetValueKind() switch { JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", JsonValueKind.Number => "a number", JsonValueKind.True or JsonValueKind.False => "a boolean", _ => "'" + o[field]!.ToJsonString() + "'" }} (expected {expected})";
+        : $"{o[field]!.GetValueKind() switch { JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", JsonValueKind.Number => "a number", JsonValueKind.True or JsonValueKind.False => "a boolean", JsonValueKind.String => "'" + o[field]!.GetValue<string>() + "'", _ => o[field]!.ToJsonString() }} (expected {expected})";
 
     /// <summary>Reads the fields of one row, failing with the record's set, id and field.</summary>
     private readonly struct Reader(JsonObject entity, CrmEntityProfile f, string objectId)
