@@ -18,6 +18,7 @@ internal static class CommandCatalog
         yield return Operations.RunCommand.Create(console);
         yield return Demo.DemoCommand.Create(console);
         yield return Operations.StatusCommand.Create(console);
+        yield return Operations.CrmCheckCommand.Create(console);
         foreach (var command in Operations.SuspendCommands.Create(console))
         {
             yield return command;

@@ -151,6 +151,35 @@ public sealed class ODataCrmConnector : ICrmPort
         return [.. records.OrderBy(r => r.ObjectId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The first page (at most <paramref name="top"/> records) of each entity set, mapped, and the records of it the
+    /// mapping refused — for <c>rulesync crm check</c>. Reads only.
+    /// </summary>
+    public async Task<(ImmutableArray<CrmRecord> Records, ImmutableArray<CrmQuarantinedRecord> Quarantined)> ReadFirstPageAsync(int top, CancellationToken cancellationToken = default)
+    {
+        var records = ImmutableArray.CreateBuilder<CrmRecord>();
+        var quarantined = ImmutableArray.CreateBuilder<CrmQuarantinedRecord>();
+        foreach (var type in Types)
+        {
+            var f = Mapping.Profile.Of(type);
+            var d = await connection.GetAsync($"{f.EntitySet}?$expand={f.PartiesNavigation}&$top={top}&$orderby={f.LastChange}%20desc", cancellationToken).ConfigureAwait(false)
+                ?? throw new ODataCrmException(404, null, $"{f.EntitySet}: not found");
+            foreach (var row in (d["results"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                try
+                {
+                    records.Add(Remember(row, type));
+                }
+                catch (CrmRecordFormatException e)
+                {
+                    quarantined.Add(CrmQuarantinedRecord.Of(e));
+                }
+            }
+        }
+
+        return (records.ToImmutable(), quarantined.ToImmutable());
+    }
+
     /// <summary>As <see cref="ICrmPort.CreateAsync"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>
     public async Task<CrmWriteResult> CreateAsync(MeetingContent content, string owner, string groupwareItemId, CancellationToken cancellationToken = default)
     {
