@@ -78,19 +78,19 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
         }
 
         parties.Sort((a, b) => string.CompareOrdinal(a.Party, b.Party) is var c && c != 0 ? c : a.Role.CompareTo(b.Role));
-        var organizer = Address(read.Required(e, f.OrganizerEmail), read.Required(e, f.OrganizerPartyId), partyRows, f) is { Length: > 0 } o
+        var organizer = Address(read.Nullable(e, f.OrganizerEmail), read.Nullable(e, f.OrganizerPartyId), partyRows, f) is { Length: > 0 } o
             ? o
             : organizerByRole ?? throw read.Fail(f.OrganizerEmail, $"no organizer: {f.OrganizerEmail} and {f.OrganizerPartyId} are empty and no party has role {Profile.OrganizerRoleCode}");
-        var owner = f.OwnerPartyId is { } ownerField ? Address(null, read.Required(e, ownerField), partyRows, f) : ownerByRole ?? string.Empty;
+        var owner = f.OwnerPartyId is { } ownerField ? Address(null, read.Nullable(e, ownerField), partyRows, f) : ownerByRole ?? string.Empty;
         var (start, startZone) = ReadDate(read, f.Start, f.StartTimeZone, f.DateShape);
         var (end, endZone) = ReadDate(read, f.End, f.EndTimeZone, f.DateShape);
         _ = read.Date(f.LastChange);
-        var uid = UidAvailable && f.Uid is { } uidField && read.Required(e, uidField) is { Length: > 0 } u ? new MeetingUid(u) : (MeetingUid?)null;
+        var uid = UidAvailable && f.Uid is { } uidField && read.Nullable(e, uidField) is { Length: > 0 } u ? new MeetingUid(u) : (MeetingUid?)null;
         var record = new CrmRecord(
             objectId,
             etag,
             uid,
-            read.Required(e, f.GroupwareItemId) is { Length: > 0 } g ? g : null,
+            read.Nullable(e, f.GroupwareItemId) is { Length: > 0 } g ? g : null,
             read.Required(e, f.Subject),
             start,
             end,
@@ -206,7 +206,7 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
         else
         {
             instant = read.Date(field);
-            zone = zoneField is null ? null : read.Required(read.Entity, zoneField);
+            zone = zoneField is null ? null : read.Nullable(read.Entity, zoneField);
         }
 
         if (zone is not { Length: > 0 })
@@ -297,6 +297,13 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
             o[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw Fail(at is null ? field : $"{at}.{field}", Problem(o, field, "a string"));
 
         public string Required(string field) => Required(entity, field);
+
+        /// <summary>
+        /// A string field that must be present but may be null: C4C writes an empty value as <c>""</c>, SAP CAP as
+        /// null; both mean empty.
+        /// </summary>
+        public string? Nullable(JsonObject o, string field) =>
+            !o.ContainsKey(field) ? throw Fail(field, Problem(o, field, "a string")) : o[field] is null ? null : Required(o, field);
 
         /// <summary>A string field that may be missing or null; a present value must be a string.</summary>
         public string? Optional(JsonObject o, string field, string at) =>

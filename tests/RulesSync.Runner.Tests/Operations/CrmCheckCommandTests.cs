@@ -15,6 +15,8 @@ public sealed class CrmCheckCommandTests
         crm:
           serviceRoot: {host.CrmServiceRoot(dialect)}
           dialect: {(dialect == CrmDialect.V1 ? "v1" : "v2")}
+        graph:
+          baseUrl: {host.GraphBaseUrl}
         mailboxes:
           - id: {Alice}
             provider: exchange
@@ -64,6 +66,8 @@ public sealed class CrmCheckCommandTests
             crm:
               serviceRoot: {host.CrmServiceRoot(CrmDialect.V2)}
               dialect: v1
+            graph:
+              baseUrl: {host.GraphBaseUrl}
             mailboxes:
               - id: {Alice}
                 provider: exchange
