@@ -13,17 +13,17 @@ namespace RulesSync.Bench.Live;
 /// What the CRM side of one live-runner cycle costs for a tenant of <see cref="Records"/> records (appointments with
 /// three involved parties each, c4codataapi shape, the emulator's server pages of 1,000), when nothing changed.
 /// <list type="bullet">
-/// <item><see cref="Before_PollAndFullListing"/> (baseline): the change poll plus the full read of every record with
+/// <item><see cref="BeforePollAndFullListing"/> (baseline): the change poll plus the full read of every record with
 /// <c>$expand</c> of its parties — how deletions were detected every cycle before.</item>
-/// <item><see cref="After_Poll"/>: the change poll alone — every cycle now.</item>
-/// <item><see cref="After_IdsOnlyListing"/>: the ids-only listing (<c>$select=ObjectID</c>) — once per
+/// <item><see cref="AfterPoll"/>: the change poll alone — every cycle now.</item>
+/// <item><see cref="AfterIdsOnlyListing"/>: the ids-only listing (<c>$select=ObjectID</c>) — once per
 /// <c>crm.idListingInterval</c> (hourly by default), not per cycle.</item>
 /// </list>
 /// Requests and response bytes per invocation are counted client-side and printed at GlobalCleanup (<c>// crm:</c>).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 [MemoryDiagnoser]
-public class CrmDeletionDetectionBenchmarks
+public class CrmDeletionDetectionBenchmarks : IDisposable
 {
     public const int Records = 10_000;
 
@@ -45,9 +45,9 @@ public class CrmDeletionDetectionBenchmarks
             host.Crm.Add(new CrmActivityDraft(
                 CrmActivityKind.Appointment, $"Meeting {i}", start.AddHours(i), start.AddHours(i + 1), "P-" + organizer, organizer, "P-" + organizer,
                 [
-                    new CrmParty("P-" + organizer, CrmRoleCodes.Organizer, organizer),
-                    new CrmParty($"P-a{i}", CrmRoleCodes.Attendee, $"employee{(i + 7) % 500}@contoso.example"),
-                    new CrmParty($"P-c{i}", CrmRoleCodes.Contact, $"contact{i}@fabrikam.example"),
+                    new RulesSync.Emulators.Crm.CrmParty("P-" + organizer, CrmRoleCodes.Organizer, organizer),
+                    new RulesSync.Emulators.Crm.CrmParty($"P-a{i}", CrmRoleCodes.Attendee, $"employee{(i + 7) % 500}@contoso.example"),
+                    new RulesSync.Emulators.Crm.CrmParty($"P-c{i}", CrmRoleCodes.Contact, $"contact{i}@fabrikam.example"),
                 ])
             { GroupwareItemID = $"AAMk-{i}" });
         }
@@ -66,27 +66,27 @@ public class CrmDeletionDetectionBenchmarks
     public void Reset() => counter!.Reset();
 
     [Benchmark(Baseline = true)]
-    public async Task<int> Before_PollAndFullListing()
+    public async Task<int> BeforePollAndFullListing()
     {
         var page = await tenant!.ReadTenantChangesAsync(latest).ConfigureAwait(false);
         var live = await tenant.ListTenantRecordsAsync().ConfigureAwait(false);
-        Record(nameof(Before_PollAndFullListing));
+        Record(nameof(BeforePollAndFullListing));
         return page.Records.Length + live.Length;
     }
 
     [Benchmark]
-    public async Task<int> After_Poll()
+    public async Task<int> AfterPoll()
     {
         var page = await tenant!.ReadTenantChangesAsync(latest).ConfigureAwait(false);
-        Record(nameof(After_Poll));
+        Record(nameof(AfterPoll));
         return page.Records.Length;
     }
 
     [Benchmark]
-    public async Task<int> After_IdsOnlyListing()
+    public async Task<int> AfterIdsOnlyListing()
     {
         var ids = await tenant!.ListTenantIdsAsync().ConfigureAwait(false);
-        Record(nameof(After_IdsOnlyListing));
+        Record(nameof(AfterIdsOnlyListing));
         return ids.Length;
     }
 
@@ -98,9 +98,16 @@ public class CrmDeletionDetectionBenchmarks
             Console.WriteLine($"// crm: {name}: {requests} requests, {bytes:N0} response bytes per invocation ({Records:N0} records)");
         }
 
+        Dispose();
+        host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
         connection?.Dispose();
         counter?.Dispose();
-        host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
     }
 
     private void Record(string name) => perInvocation[name] = (counter!.Requests, counter.Bytes);
