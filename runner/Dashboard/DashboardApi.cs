@@ -90,7 +90,8 @@ internal sealed partial class DashboardApi(
             overview.ShadowRuleSetHash,
             token.ActionsEnabled,
             (int)Math.Ceiling(options.PageRefreshInterval.TotalSeconds),
-            options.ShadowDifferencesShown));
+            options.ShadowDifferencesShown,
+            overview.CrmQuarantine ?? []));
     }
 
     private async Task ShadowAsync(HttpContext ctx)
@@ -285,6 +286,7 @@ internal sealed partial class DashboardApi(
 /// <param name="ShadowRuleSetHash">See <see cref="TenantOverview"/>.</param>
 /// <param name="RefreshSeconds">How often the page re-reads the API by itself.</param>
 /// <param name="ShadowDifferencesShown">How many shadow differences the page asks for.</param>
+/// <param name="CrmQuarantine">See <see cref="TenantOverview"/>.</param>
 internal sealed record OverviewResponse(
     DateTimeOffset AsOf,
     RuleSetView ActiveRuleSet,
@@ -293,7 +295,8 @@ internal sealed record OverviewResponse(
     string? ShadowRuleSetHash,
     bool ActionsEnabled,
     int RefreshSeconds,
-    int ShadowDifferencesShown);
+    int ShadowDifferencesShown,
+    IReadOnlyList<string> CrmQuarantine);
 
 /// <summary>The body of every action: who acts, and (to suspend) why.</summary>
 internal sealed record ActionRequest(string Operator, string? Reason);

@@ -11,11 +11,13 @@ namespace RulesSync.Runner.Dashboard;
 /// <param name="LastReloadError">The last hot reload that failed lint and was refused (the previous rule set stayed active); null if none since the active one loaded.</param>
 /// <param name="KillSwitch">Who suspended every mailbox, and why; null while the kill switch is off.</param>
 /// <param name="ShadowRuleSetHash">The candidate rule set running in shadow mode; null if none.</param>
+/// <param name="CrmQuarantine">CRM records the mapping refused at the last poll ("Set('id'): field: problem"); skipped, nothing decided on them.</param>
 public sealed record TenantOverview(
     RuleSetView ActiveRuleSet,
     ReloadErrorView? LastReloadError,
     SuspensionView? KillSwitch,
-    string? ShadowRuleSetHash);
+    string? ShadowRuleSetHash,
+    IReadOnlyList<string>? CrmQuarantine = null);
 
 /// <summary>A loaded rule set.</summary>
 /// <param name="Hash">SHA-256 content hash, lowercase hex (as in the journal's decisions).</param>

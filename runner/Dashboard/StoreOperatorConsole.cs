@@ -25,7 +25,8 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
             new RuleSetView(r.Hash ?? string.Empty, r.Source ?? string.Empty, r.LoadedAt ?? DateTimeOffset.UnixEpoch),
             r.LastReloadError is null ? null : new ReloadErrorView(r.LastReloadErrorAt ?? DateTimeOffset.UnixEpoch, r.LastReloadError),
             r.KillSwitch ? new SuspensionView(r.KillSwitchBy ?? "operator", r.KillSwitchReason ?? string.Empty, DateTimeOffset.UnixEpoch, Automatic: false) : null,
-            r.ShadowHash);
+            r.ShadowHash,
+            r.CrmQuarantine ?? []);
         return ValueTask.FromResult(overview);
     }
 

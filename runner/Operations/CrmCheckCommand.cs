@@ -27,6 +27,20 @@ internal static class CrmCheckCommand
     internal static int Run(CliConsole console, string configPath, int top)
     {
         var options = RunnerConfigurationLoader.Load(configPath);
+        try
+        {
+            return Check(console, configPath, options, top);
+        }
+        catch (Exception e) when (e is ODataCrmException or ODataTransientException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            // The CRM could not be read (unreachable, refused, an unreadable answer): said plainly, exit 1.
+            console.Error.WriteLine($"error: crm: {options.Crm.ServiceRoot}: {e.Message}");
+            return (int)ExitCode.Findings;
+        }
+    }
+
+    private static int Check(CliConsole console, string configPath, RunnerOptions options, int top)
+    {
         using var crm = new ODataCrmConnection(options.Crm, TimeProvider.System, NullLoggerFactory.Instance);
         CrmMetadataReport report;
         try

@@ -106,47 +106,56 @@ public sealed record CrmDialectProfile
     /// <summary>Role code 39, Owner (employee responsible): not a meeting party, read to resolve the owner.</summary>
     public string OwnerRoleCode { get; init; } = "39";
 
+    private static readonly CrmEntityProfile C4cODataAppointment = new()
+    {
+        EntitySet = "AppointmentCollection",
+        EntityType = "Appointment",
+        PartiesNavigation = "AppointmentInvolvedParties",
+        DateShape = CrmDateShape.LocalNormalised,
+        Start = "StartDateTime",
+        End = "EndDateTime",
+        Status = "StatusCode",
+        LastChange = "ChangedOn",
+        OrganizerPartyId = "OrganizerID",
+        OrganizerEmail = "OrganizerEmailURI",
+        PartyEmail = "PartyEmailURI",
+    };
+
+    private static readonly CrmEntityProfile C4cODataApiAppointment = new()
+    {
+        EntitySet = "AppointmentCollection",
+        EntityType = "Appointment",
+        PartiesNavigation = "AppointmentInvolvedParties",
+        DateShape = CrmDateShape.DateTimeOffset,
+        Start = "StartDate",
+        End = "EndDate",
+        StartTimeZone = "StartDatetimeZoneCode",
+        EndTimeZone = "EnddatetimeZoneCode",
+        Status = "LifeCycleStatusCode",
+        LastChange = "LastChangeDateTime",
+        OrganizerPartyId = "OrganizerPartyID",
+        OrganizerEmail = "OrganizerEmailURI",
+        OwnerPartyId = "OwnerPartyID",
+        Uid = "ICalUID",
+        PartyEmail = "PartyEmailURI",
+    };
+
     /// <summary>
     /// <c>c4codata</c> (v1, deprecated since 1808): LOCALNORMALISED_DateTime start and end, StatusCode, ChangedOn,
-    /// OrganizerID/OrganizerEmailURI, no owner property (the owner is the role-39 party), no UID.
+    /// OrganizerID/OrganizerEmailURI, no owner property (the owner is the role-39 party), no UID. The visit
+    /// collection has no source: it is taken to have the appointment's shape.
     /// </summary>
     public static CrmDialectProfile C4cOData { get; } = new()
     {
         Service = "c4codata",
         Dialect = ApiVersion.V1,
-        Appointment = new()
-        {
-            EntitySet = "AppointmentCollection",
-            EntityType = "Appointment",
-            PartiesNavigation = "AppointmentInvolvedParties",
-            DateShape = CrmDateShape.LocalNormalised,
-            Start = "StartDateTime",
-            End = "EndDateTime",
-            Status = "StatusCode",
-            LastChange = "ChangedOn",
-            OrganizerPartyId = "OrganizerID",
-            OrganizerEmail = "OrganizerEmailURI",
-            PartyEmail = "PartyEmailURI",
-        },
-        Visit = new()
-        {
-            EntitySet = "VisitCollection",
-            EntityType = "Visit",
-            PartiesNavigation = "VisitInvolvedParties",
-            DateShape = CrmDateShape.LocalNormalised,
-            Start = "StartDateTime",
-            End = "EndDateTime",
-            Status = "StatusCode",
-            LastChange = "ChangedOn",
-            OrganizerPartyId = "OrganizerID",
-            OrganizerEmail = "OrganizerEmailURI",
-            PartyEmail = "PartyEmailURI",
-        },
+        Appointment = C4cODataAppointment,
+        Visit = C4cODataAppointment with { EntitySet = "VisitCollection", EntityType = "Visit", PartiesNavigation = "VisitInvolvedParties" },
     };
 
     /// <summary>
     /// <c>c4codataapi</c> (v2): Edm.DateTimeOffset StartDate/EndDate with StartDatetimeZoneCode/EnddatetimeZoneCode
-    /// (visits: StartDateTime/EndDateTime with StartTimeZoneCode/EndTimeZoneCode, Status, VisitParty),
+    /// (visits: StartDateTime/EndDateTime with StartTimeZoneCode/EndTimeZoneCode, Status, VisitParty with Email),
     /// LifeCycleStatusCode, LastChangeDateTime, OrganizerPartyID/OrganizerEmailURI, OwnerPartyID. <c>ICalUID</c> is
     /// an optional extension field: the stock metadata has none.
     /// </summary>
@@ -154,40 +163,17 @@ public sealed record CrmDialectProfile
     {
         Service = "c4codataapi",
         Dialect = ApiVersion.V2,
-        Appointment = new()
-        {
-            EntitySet = "AppointmentCollection",
-            EntityType = "Appointment",
-            PartiesNavigation = "AppointmentInvolvedParties",
-            DateShape = CrmDateShape.DateTimeOffset,
-            Start = "StartDate",
-            End = "EndDate",
-            StartTimeZone = "StartDatetimeZoneCode",
-            EndTimeZone = "EnddatetimeZoneCode",
-            Status = "LifeCycleStatusCode",
-            LastChange = "LastChangeDateTime",
-            OrganizerPartyId = "OrganizerPartyID",
-            OrganizerEmail = "OrganizerEmailURI",
-            OwnerPartyId = "OwnerPartyID",
-            Uid = "ICalUID",
-            PartyEmail = "PartyEmailURI",
-        },
-        Visit = new()
+        Appointment = C4cODataApiAppointment,
+        Visit = C4cODataApiAppointment with
         {
             EntitySet = "VisitCollection",
             EntityType = "Visit",
             PartiesNavigation = "VisitParty",
-            DateShape = CrmDateShape.DateTimeOffset,
             Start = "StartDateTime",
             End = "EndDateTime",
             StartTimeZone = "StartTimeZoneCode",
             EndTimeZone = "EndTimeZoneCode",
             Status = "Status",
-            LastChange = "LastChangeDateTime",
-            OrganizerPartyId = "OrganizerPartyID",
-            OrganizerEmail = "OrganizerEmailURI",
-            OwnerPartyId = "OwnerPartyID",
-            Uid = "ICalUID",
             PartyEmail = "Email",
         },
     };
