@@ -21,22 +21,26 @@ public enum CrmActivityKind
 }
 
 /// <summary>
-/// Party role codes the emulator uses (C4C-like defaults; real tenants configure their own, so
-/// the connector maps them in configuration).
+/// Involved-party role codes as C4C's <c>c4codataapi</c> sample responses show them (RoleCode with RoleCodeText:
+/// 34 Account, 35 Organizer, 36 Attendee, 39 Owner; latonaio/sap-api-integrations-activity-reads, Outputs/).
+/// An external contact attends with role 36 too; only the party (not an employee) tells it apart.
 /// </summary>
 public static class CrmRoleCodes
 {
-    /// <summary>The organizer of the activity.</summary>
-    public const string Organizer = "34";
+    /// <summary>The account the activity is for (not a person attending).</summary>
+    public const string Account = "34";
 
-    /// <summary>An employee attending.</summary>
-    public const string Attendee = "39";
+    /// <summary>The organizer of the activity.</summary>
+    public const string Organizer = "35";
+
+    /// <summary>An attendee (employee or contact).</summary>
+    public const string Attendee = "36";
 
     /// <summary>The employee responsible (owner).</summary>
-    public const string Owner = "31";
+    public const string Owner = "39";
 
-    /// <summary>A customer contact.</summary>
-    public const string Contact = "15";
+    /// <summary>A customer contact attending: C4C's attendee role.</summary>
+    public const string Contact = Attendee;
 }
 
 /// <summary>An involved party of an activity.</summary>
@@ -61,6 +65,12 @@ public sealed record CrmActivityDraft(
 
     /// <summary>The meeting's iCalendar UID (visible only in the v2 dialect).</summary>
     public string? ICalUid { get; init; }
+
+    /// <summary>The time zone code the start is shown in (C4C's codes, e.g. <c>UTC</c>, <c>CET</c>).</summary>
+    public string StartTimeZoneCode { get; init; } = "UTC";
+
+    /// <summary>The time zone code the end is shown in.</summary>
+    public string EndTimeZoneCode { get; init; } = "UTC";
 }
 
 /// <summary>An appointment or visit as stored; immutable, replaced on each change.</summary>
@@ -79,4 +89,11 @@ public sealed record CrmActivity(
     string? ICalUid,
     IReadOnlyList<CrmParty> Parties,
     DateTimeOffset CreationDateTime,
-    DateTimeOffset LastChangeDateTime);
+    DateTimeOffset LastChangeDateTime)
+{
+    /// <summary>The time zone code the start is shown in.</summary>
+    public string StartTimeZoneCode { get; init; } = "UTC";
+
+    /// <summary>The time zone code the end is shown in.</summary>
+    public string EndTimeZoneCode { get; init; } = "UTC";
+}

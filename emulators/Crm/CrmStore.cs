@@ -18,6 +18,12 @@ internal sealed class CrmStore(TimeProvider time, int seed)
 
     public Lock Gate { get; } = new();
 
+    /// <summary>Per record, a change to its JSON as served (tests feed malformed shapes through it).</summary>
+    public Dictionary<string, Action<System.Text.Json.Nodes.JsonObject>> Tampered { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether writes need a CSRF token (C4C: yes; stock SAP CAP: no token is ever handed out).</summary>
+    public bool CsrfProtection { get; set; } = true;
+
     public IEnumerable<CrmActivity> All(CrmActivityKind kind) =>
         order.Select(id => activities[id]).Where(a => a.Kind == kind);
 
@@ -42,7 +48,11 @@ internal sealed class CrmStore(TimeProvider time, int seed)
             draft.ICalUid,
             draft.Parties,
             now,
-            now);
+            now)
+        {
+            StartTimeZoneCode = draft.StartTimeZoneCode,
+            EndTimeZoneCode = draft.EndTimeZoneCode,
+        };
         activities[activity.ObjectID] = activity;
         order.Add(activity.ObjectID);
         return activity;

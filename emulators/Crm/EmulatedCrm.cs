@@ -58,6 +58,39 @@ public sealed class EmulatedCrm
         }
     }
 
+    /// <summary>
+    /// Changes the JSON of one record as every read serves it from now on (a field dropped, nulled or mistyped), so
+    /// tests can feed each malformed shape a real tenant might send.
+    /// </summary>
+    public void Tamper(string objectId, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (store.Gate)
+        {
+            store.Tampered[objectId] = change;
+        }
+    }
+
+    /// <summary>Whether writes need a CSRF token; off, the service hands none out and accepts writes without one (stock SAP CAP).</summary>
+    public bool CsrfProtection
+    {
+        get
+        {
+            lock (store.Gate)
+            {
+                return store.CsrfProtection;
+            }
+        }
+
+        set
+        {
+            lock (store.Gate)
+            {
+                store.CsrfProtection = value;
+            }
+        }
+    }
+
     /// <summary>Every CSRF token issued so far stops working (the session expired).</summary>
     public void ExpireCsrfTokens()
     {

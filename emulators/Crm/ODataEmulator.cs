@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -11,8 +12,9 @@ namespace RulesSync.Emulators.Crm;
 /// The CRM's OData V2 service in the shape of SAP Cloud for Customer, in two dialects:
 /// <c>c4codata</c> (v1) and <c>c4codataapi</c> (v2). AppointmentCollection and VisitCollection
 /// with their involved parties; server paging with <c>__next</c>; <c>$filter</c>, <c>$orderby</c>,
-/// <c>$top</c>, <c>$skip</c>, <c>$inlinecount</c>, <c>$expand</c>; CSRF token fetch before writes;
-/// weak ETags and If-Match. <c>$select</c> is accepted and ignored.
+/// <c>$top</c>, <c>$skip</c>, <c>$inlinecount</c>, <c>$expand</c>, <c>$select=ObjectID</c> (ids only; any other
+/// <c>$select</c> serves the whole entity); CSRF token fetch before writes; weak ETags and If-Match. Each dialect's
+/// entity sets, property names and value shapes are its <see cref="C4cEntitySchema"/>.
 /// </summary>
 internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions options) : IProtocolEmulator
 {
@@ -65,6 +67,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
         var key = match.Groups["key"].Success ? match.Groups["key"].Value : null;
         var nav = match.Groups["nav"].Success ? match.Groups["nav"].Value : null;
         var set = ODataJson.SetName(kind);
+        var schema = C4cEntitySchema.For(dialect, kind);
         EmulatorRoute? route = (key, nav, method) switch
         {
             (null, null, "GET") => EmulatorRoute.Sync($"{prefix}.{set}.query", null, r => WithCsrf(r, Query(r, dialect, kind, root))),
@@ -72,7 +75,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
             ({ } k, null, "GET") => EmulatorRoute.Sync($"{prefix}.{set}.get", null, r => WithCsrf(r, Get(r, dialect, kind, k, root))),
             ({ } k, null, "PATCH" or "MERGE" or "PUT") => EmulatorRoute.Sync($"{prefix}.{set}.update", null, r => Update(r, dialect, kind, k, root)),
             ({ } k, null, "DELETE") => EmulatorRoute.Sync($"{prefix}.{set}.delete", null, r => Delete(r, kind, k)),
-            ({ } k, { } n, "GET") when n == ODataJson.PartiesName(kind) =>
+            ({ } k, { } n, "GET") when n == schema.Parties =>
                 EmulatorRoute.Sync($"{prefix}.{set}.parties", null, r => WithCsrf(r, Parties(dialect, kind, k, root))),
             _ => null,
         };
@@ -81,10 +84,11 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
 
     private EmulatorResponse Query(EmulatorRequest request, CrmDialect dialect, CrmActivityKind kind, string root)
     {
+        var schema = C4cEntitySchema.For(dialect, kind);
         Func<CrmActivity, bool> filter;
         try
         {
-            filter = ODataFilter.Parse(request.QueryValue("$filter"), dialect);
+            filter = ODataFilter.Parse(request.QueryValue("$filter"), schema);
         }
         catch (FormatException e)
         {
@@ -94,7 +98,8 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
         var top = Int(request.QueryValue("$top"));
         var skip = Int(request.QueryValue("$skip")) ?? 0;
         var skipToken = Int(request.QueryValue("$skiptoken")) ?? 0;
-        var expand = (request.QueryValue("$expand") ?? "").Contains(ODataJson.PartiesName(kind), StringComparison.Ordinal);
+        var expand = (request.QueryValue("$expand") ?? "").Contains(schema.Parties, StringComparison.Ordinal);
+        var select = request.QueryValue("$select") == "ObjectID" ? IdsOnly : null;
         lock (store.Gate)
         {
             IEnumerable<CrmActivity> rows = store.All(kind).Where(filter);
@@ -103,7 +108,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
                 var parts = orderBy.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 try
                 {
-                    _ = ODataFilter.Value(store.All(kind).FirstOrDefault() ?? Placeholder, parts[0], dialect);
+                    _ = ODataFilter.Value(store.All(kind).FirstOrDefault() ?? Placeholder, parts[0], schema);
                 }
                 catch (FormatException e)
                 {
@@ -111,8 +116,8 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
                 }
 
                 rows = parts is [_, "desc"]
-                    ? rows.OrderByDescending(a => ODataFilter.Value(a, parts[0], dialect))
-                    : rows.OrderBy(a => ODataFilter.Value(a, parts[0], dialect));
+                    ? rows.OrderByDescending(a => ODataFilter.Value(a, parts[0], schema))
+                    : rows.OrderBy(a => ODataFilter.Value(a, parts[0], schema));
             }
 
             var all = rows.ToList();
@@ -125,7 +130,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
                 d["__count"] = all.Count.ToString(CultureInfo.InvariantCulture);
             }
 
-            d["results"] = new JsonArray([.. page.Select(a => (JsonNode)ODataJson.Entity(a, dialect, root, expand))]);
+            d["results"] = new JsonArray([.. page.Select(a => (JsonNode)Served(a, dialect, root, expand, select))]);
             var returned = skipToken + page.Count;
             if (start + page.Count < all.Count && (top is null || returned < top))
             {
@@ -142,11 +147,11 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
 
     private EmulatorResponse Get(EmulatorRequest request, CrmDialect dialect, CrmActivityKind kind, string key, string root)
     {
-        var expand = (request.QueryValue("$expand") ?? "").Contains(ODataJson.PartiesName(kind), StringComparison.Ordinal);
+        var expand = (request.QueryValue("$expand") ?? "").Contains(C4cEntitySchema.For(dialect, kind).Parties, StringComparison.Ordinal);
         lock (store.Gate)
         {
             return store.Get(kind, key) is { } a
-                ? Json(200, new JsonObject { ["d"] = ODataJson.Entity(a, dialect, root, expand) }).WithHeader("ETag", ODataJson.ETag(a))
+                ? Json(200, new JsonObject { ["d"] = Served(a, dialect, root, expand, null) }).WithHeader("ETag", ODataJson.ETag(a))
                 : NotFound(key);
         }
     }
@@ -173,33 +178,39 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
             return Error(400, "INVALID_BODY", "The request body is not a JSON object.");
         }
 
-        if (dialect == CrmDialect.V1 && body.ContainsKey("ICalUID"))
+        var schema = C4cEntitySchema.For(dialect, kind);
+        if (UnknownProperty(body, schema) is { } unknown)
         {
-            return Error(400, "PROPERTY_NOT_FOUND", "Property ICalUID not found in type c4codata.Appointment.");
+            return unknown;
         }
 
         try
         {
+            var start = ODataJson.ReadDate(body[schema.Start]) ?? throw new FormatException($"{schema.Start} is required.");
+            var end = ODataJson.ReadDate(body[schema.End]) ?? throw new FormatException($"{schema.End} is required.");
             var draft = new CrmActivityDraft(
                 kind,
-                body["Subject"]?.GetValue<string>() ?? "",
-                ODataJson.ReadDate(body["StartDateTime"]) ?? throw new FormatException("StartDateTime is required."),
-                ODataJson.ReadDate(body["EndDateTime"]) ?? throw new FormatException("EndDateTime is required."),
-                body["OrganizerPartyID"]?.GetValue<string>() ?? "",
-                body["OrganizerEmail"]?.GetValue<string>() ?? "",
-                body["OwnerPartyID"]?.GetValue<string>() ?? "",
-                ReadParties(body[ODataJson.PartiesName(kind)]) ?? [])
+                Text(body, "Subject") ?? "",
+                start.Value,
+                end.Value,
+                Text(body, schema.OrganizerId) ?? "",
+                Text(body, schema.OrganizerEmail) ?? "",
+                (schema.OwnerPartyId is null ? null : Text(body, schema.OwnerPartyId)) ?? "",
+                ReadParties(body[schema.Parties], schema) ?? [])
             {
-                LifeCycleStatusCode = body["LifeCycleStatusCode"]?.GetValue<string>() ?? "1",
-                GroupwareItemID = body["GroupwareItemID"]?.GetValue<string>(),
-                ICalUid = body["ICalUID"]?.GetValue<string>(),
+                LifeCycleStatusCode = Text(body, schema.Status) ?? "1",
+                GroupwareItemID = Text(body, "GroupwareItemID"),
+                ICalUid = schema.Uid is null ? null : Text(body, schema.Uid),
+                StartTimeZoneCode = start.Zone ?? (schema.StartZone is null ? null : Text(body, schema.StartZone)) ?? "UTC",
+                EndTimeZoneCode = end.Zone ?? (schema.EndZone is null ? null : Text(body, schema.EndZone)) ?? "UTC",
             };
+            draft = draft with { OwnerPartyID = draft.OwnerPartyID.Length > 0 ? draft.OwnerPartyID : OwnerOf(draft.Parties) };
             lock (store.Gate)
             {
                 var created = store.Add(draft);
-                return Json(201, new JsonObject { ["d"] = ODataJson.Entity(created, dialect, root, expandParties: true) })
+                return Json(201, new JsonObject { ["d"] = Served(created, dialect, root, true, null) })
                     .WithHeader("ETag", ODataJson.ETag(created))
-                    .WithHeader("Location", $"{root}{ODataJson.SetName(kind)}('{created.ObjectID}')");
+                    .WithHeader("Location", $"{root}{schema.Set}('{created.ObjectID}')");
             }
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)
@@ -220,9 +231,10 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
             return Error(400, "INVALID_BODY", "The request body is not a JSON object.");
         }
 
-        if (dialect == CrmDialect.V1 && body.ContainsKey("ICalUID"))
+        var schema = C4cEntitySchema.For(dialect, kind);
+        if (UnknownProperty(body, schema) is { } unknown)
         {
-            return Error(400, "PROPERTY_NOT_FOUND", "Property ICalUID not found in type c4codata.Appointment.");
+            return unknown;
         }
 
         lock (store.Gate)
@@ -239,18 +251,24 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
 
             try
             {
+                var start = ODataJson.ReadDate(body[schema.Start]);
+                var end = ODataJson.ReadDate(body[schema.End]);
+                var parties = ReadParties(body[schema.Parties], schema);
                 var changed = current with
                 {
-                    Subject = body["Subject"]?.GetValue<string>() ?? current.Subject,
-                    Start = ODataJson.ReadDate(body["StartDateTime"]) ?? current.Start,
-                    End = ODataJson.ReadDate(body["EndDateTime"]) ?? current.End,
-                    OrganizerPartyID = body["OrganizerPartyID"]?.GetValue<string>() ?? current.OrganizerPartyID,
-                    OrganizerEmail = body["OrganizerEmail"]?.GetValue<string>() ?? current.OrganizerEmail,
-                    OwnerPartyID = body["OwnerPartyID"]?.GetValue<string>() ?? current.OwnerPartyID,
-                    LifeCycleStatusCode = body["LifeCycleStatusCode"]?.GetValue<string>() ?? current.LifeCycleStatusCode,
-                    GroupwareItemID = body["GroupwareItemID"]?.GetValue<string>() ?? current.GroupwareItemID,
-                    ICalUid = body["ICalUID"]?.GetValue<string>() ?? current.ICalUid,
-                    Parties = ReadParties(body[ODataJson.PartiesName(kind)]) ?? current.Parties,
+                    Subject = Text(body, "Subject") ?? current.Subject,
+                    Start = start?.Value ?? current.Start,
+                    End = end?.Value ?? current.End,
+                    StartTimeZoneCode = start?.Zone ?? (schema.StartZone is null ? null : Text(body, schema.StartZone)) ?? current.StartTimeZoneCode,
+                    EndTimeZoneCode = end?.Zone ?? (schema.EndZone is null ? null : Text(body, schema.EndZone)) ?? current.EndTimeZoneCode,
+                    OrganizerPartyID = Text(body, schema.OrganizerId) ?? current.OrganizerPartyID,
+                    OrganizerEmail = Text(body, schema.OrganizerEmail) ?? current.OrganizerEmail,
+                    OwnerPartyID = (schema.OwnerPartyId is null ? null : Text(body, schema.OwnerPartyId))
+                        ?? (parties is null ? current.OwnerPartyID : OwnerOf(parties) is { Length: > 0 } o ? o : current.OwnerPartyID),
+                    LifeCycleStatusCode = Text(body, schema.Status) ?? current.LifeCycleStatusCode,
+                    GroupwareItemID = Text(body, "GroupwareItemID") ?? current.GroupwareItemID,
+                    ICalUid = (schema.Uid is null ? null : Text(body, schema.Uid)) ?? current.ICalUid,
+                    Parties = parties ?? current.Parties,
                 };
                 var stored = store.Replace(changed);
                 return EmulatorResponse.Empty(204).WithHeader("ETag", ODataJson.ETag(stored)).WithHeader("DataServiceVersion", "1.0");
@@ -291,7 +309,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
     {
         lock (store.Gate)
         {
-            return store.IsValidCsrfToken(request.Header(CsrfHeader))
+            return !store.CsrfProtection || store.IsValidCsrfToken(request.Header(CsrfHeader))
                 ? null
                 : Error(403, "CSRF_TOKEN_VALIDATION_FAILED", "CSRF token validation failed").WithHeader(CsrfHeader, "Required");
         }
@@ -313,7 +331,7 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
 
     private EmulatorResponse WithCsrf(EmulatorRequest request, EmulatorResponse response)
     {
-        if (!string.Equals(request.Header(CsrfHeader), "fetch", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(request.Header(CsrfHeader), "fetch", StringComparison.OrdinalIgnoreCase) || !CsrfProtectionOn())
         {
             return response;
         }
@@ -329,28 +347,47 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
         ["d"] = new JsonObject { ["EntitySets"] = new JsonArray("AppointmentCollection", "VisitCollection") },
     });
 
+    /// <summary>
+    /// The service's <c>$metadata</c> (EDMX, OData V2): both entity types with their properties and EDM types, the
+    /// party types, the LOCALNORMALISED_DateTime complex type in c4codata, and the entity sets.
+    /// </summary>
     private static EmulatorResponse Metadata(CrmDialect dialect)
     {
         var ns = ODataJson.Namespace(dialect);
-        var uid = dialect == CrmDialect.V2 ? "<Property Name=\"ICalUID\" Type=\"Edm.String\"/>" : "";
-        string Type(string name, string parties) =>
-            $"<EntityType Name=\"{name}\"><Key><PropertyRef Name=\"ObjectID\"/></Key>" +
-            "<Property Name=\"ObjectID\" Type=\"Edm.String\" Nullable=\"false\"/><Property Name=\"ID\" Type=\"Edm.String\"/>" +
-            "<Property Name=\"Subject\" Type=\"Edm.String\"/><Property Name=\"StartDateTime\" Type=\"Edm.DateTime\"/>" +
-            "<Property Name=\"EndDateTime\" Type=\"Edm.DateTime\"/><Property Name=\"OrganizerPartyID\" Type=\"Edm.String\"/>" +
-            "<Property Name=\"OrganizerEmail\" Type=\"Edm.String\"/><Property Name=\"OwnerPartyID\" Type=\"Edm.String\"/>" +
-            "<Property Name=\"LifeCycleStatusCode\" Type=\"Edm.String\"/><Property Name=\"GroupwareItemID\" Type=\"Edm.String\"/>" +
-            "<Property Name=\"CreationDateTime\" Type=\"Edm.DateTimeOffset\"/><Property Name=\"LastChangeDateTime\" Type=\"Edm.DateTimeOffset\"/>" +
-            $"<Property Name=\"ETag\" Type=\"Edm.DateTimeOffset\" ConcurrencyMode=\"Fixed\"/>{uid}" +
-            $"<NavigationProperty Name=\"{parties}\"/></EntityType>";
+        var types = new StringBuilder();
+        var sets = new StringBuilder();
+        foreach (var kind in (CrmActivityKind[])[CrmActivityKind.Appointment, CrmActivityKind.Visit])
+        {
+            var s = C4cEntitySchema.For(dialect, kind);
+            types.Append(CultureInfo.InvariantCulture, $"<EntityType Name=\"{s.EntityType}\"><Key><PropertyRef Name=\"ObjectID\"/></Key>");
+            foreach (var (name, type) in s.Properties())
+            {
+                types.Append(CultureInfo.InvariantCulture, $"<Property Name=\"{name}\" Type=\"{type}\"{(name == "ObjectID" ? " Nullable=\"false\"" : name == "ETag" ? " ConcurrencyMode=\"Fixed\"" : "")}/>");
+            }
+
+            types.Append(CultureInfo.InvariantCulture, $"<NavigationProperty Name=\"{s.Parties}\" Relationship=\"{ns}.{s.EntityType}_{s.Parties}\" FromRole=\"{s.EntityType}\" ToRole=\"{s.PartyType}\"/></EntityType>");
+            types.Append(CultureInfo.InvariantCulture, $"<EntityType Name=\"{s.PartyType}\"><Key><PropertyRef Name=\"ObjectID\"/></Key>");
+            foreach (var (name, type) in s.PartyProperties())
+            {
+                types.Append(CultureInfo.InvariantCulture, $"<Property Name=\"{name}\" Type=\"{type}\"/>");
+            }
+
+            types.Append("</EntityType>");
+            types.Append(CultureInfo.InvariantCulture, $"<Association Name=\"{s.EntityType}_{s.Parties}\"><End Type=\"{ns}.{s.EntityType}\" Role=\"{s.EntityType}\" Multiplicity=\"1\"/><End Type=\"{ns}.{s.PartyType}\" Role=\"{s.PartyType}\" Multiplicity=\"*\"/></Association>");
+            sets.Append(CultureInfo.InvariantCulture, $"<EntitySet Name=\"{s.Set}\" EntityType=\"{ns}.{s.EntityType}\"/><EntitySet Name=\"{s.PartyType}Collection\" EntityType=\"{ns}.{s.PartyType}\"/>");
+        }
+
+        var complex = dialect == CrmDialect.V1
+            ? $"<ComplexType Name=\"{C4cEntitySchema.LocalNormalisedType}\"><Property Name=\"content\" Type=\"Edm.DateTime\"/><Property Name=\"timeZoneCode\" Type=\"Edm.String\"/></ComplexType>"
+            : "";
         var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><edmx:Edmx Version=\"1.0\" xmlns:edmx=\"http://schemas.microsoft.com/ado/2007/06/edmx\">" +
             $"<edmx:DataServices m:DataServiceVersion=\"2.0\" xmlns:m=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\"><Schema Namespace=\"{ns}\" xmlns=\"http://schemas.microsoft.com/ado/2008/09/edm\">" +
-            Type("Appointment", "AppointmentInvolvedParties") + Type("Visit", "VisitInvolvedParties") +
+            complex + types + $"<EntityContainer Name=\"{ns}\" m:IsDefaultEntityContainer=\"true\">{sets}</EntityContainer>" +
             "</Schema></edmx:DataServices></edmx:Edmx>";
         return new EmulatorResponse(200, xml, "application/xml");
     }
 
-    private static List<CrmParty>? ReadParties(JsonNode? node)
+    private static List<CrmParty>? ReadParties(JsonNode? node, C4cEntitySchema schema)
     {
         var array = node switch
         {
@@ -358,11 +395,47 @@ internal sealed partial class ODataEmulator(CrmStore store, EmulatorOptions opti
             JsonObject o when o["results"] is JsonArray r => r,
             _ => null,
         };
-        return array?.Select(p => new CrmParty(
-            p?["PartyID"]?.GetValue<string>() ?? "",
-            p?["RoleCode"]?.GetValue<string>() ?? CrmRoleCodes.Attendee,
-            p?["EmailURI"]?.GetValue<string>(),
-            p?["PartyName"]?.GetValue<string>())).ToList();
+        return array?.OfType<JsonObject>().Select(p => new CrmParty(
+            Text(p, "PartyID") ?? "",
+            Text(p, "RoleCode") ?? CrmRoleCodes.Attendee,
+            Text(p, schema.PartyEmail),
+            Text(p, "PartyName"))).ToList();
+    }
+
+    /// <summary>The owner is the party in the owner role, where the dialect has no owner property (c4codata).</summary>
+    private static string OwnerOf(IReadOnlyList<CrmParty> parties) =>
+        parties.FirstOrDefault(p => p.RoleCode == CrmRoleCodes.Owner)?.PartyID ?? "";
+
+    private static string? Text(JsonObject o, string field) => o[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>C4C refuses a body naming a property its entity type does not have.</summary>
+    private static EmulatorResponse? UnknownProperty(JsonObject body, C4cEntitySchema schema)
+    {
+        var known = schema.Properties().Select(p => p.Name).Append(schema.Parties).Append("__metadata").ToHashSet(StringComparer.Ordinal);
+        var unknown = body.Select(p => p.Key).FirstOrDefault(k => !known.Contains(k));
+        return unknown is null ? null : Error(400, "PROPERTY_NOT_FOUND", $"Property {unknown} not found in type {schema.Namespace}.{schema.EntityType}.");
+    }
+
+    private static readonly HashSet<string> IdsOnly = new(["ObjectID"], StringComparer.Ordinal);
+
+    /// <summary>The entity as served, with any tampering a test asked for.</summary>
+    private JsonObject Served(CrmActivity a, CrmDialect dialect, string root, bool expand, IReadOnlySet<string>? select)
+    {
+        var entity = ODataJson.Entity(a, dialect, root, expand, select);
+        if (select is null && store.Tampered.TryGetValue(a.ObjectID, out var tamper))
+        {
+            tamper(entity);
+        }
+
+        return entity;
+    }
+
+    private bool CsrfProtectionOn()
+    {
+        lock (store.Gate)
+        {
+            return store.CsrfProtection;
+        }
     }
 
     private static JsonNode? ReadBody(EmulatorRequest request)

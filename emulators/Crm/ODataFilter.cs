@@ -11,12 +11,7 @@ namespace RulesSync.Emulators.Crm;
 /// </summary>
 internal static partial class ODataFilter
 {
-    private static readonly HashSet<string> DateFields = new(StringComparer.Ordinal)
-    {
-        "LastChangeDateTime", "CreationDateTime", "StartDateTime", "EndDateTime", "ETag",
-    };
-
-    public static Func<CrmActivity, bool> Parse(string? filter, CrmDialect dialect)
+    public static Func<CrmActivity, bool> Parse(string? filter, C4cEntitySchema dialect)
     {
         if (string.IsNullOrWhiteSpace(filter))
         {
@@ -28,23 +23,25 @@ internal static partial class ODataFilter
     }
 
     /// <summary>Value of a property for filtering and ordering; null if the dialect has no such property.</summary>
-    public static IComparable? Value(CrmActivity a, string field, CrmDialect dialect) => field switch
+    public static IComparable? Value(CrmActivity a, string field, C4cEntitySchema s) => field switch
     {
-        "LastChangeDateTime" or "ETag" => a.LastChangeDateTime,
-        "CreationDateTime" => a.CreationDateTime,
-        "StartDateTime" => a.Start,
-        "EndDateTime" => a.End,
+        "ETag" => a.LastChangeDateTime,
         "ObjectID" => a.ObjectID,
         "ID" => a.ID,
         "Subject" => a.Subject,
-        "LifeCycleStatusCode" => a.LifeCycleStatusCode,
-        "OwnerPartyID" => a.OwnerPartyID,
-        "OrganizerPartyID" => a.OrganizerPartyID,
-        "OrganizerEmail" => a.OrganizerEmail,
         "GroupwareItemID" => a.GroupwareItemID ?? "",
-        "ICalUID" when dialect == CrmDialect.V2 => a.ICalUid ?? "",
-        _ => throw new FormatException($"Property {field} not found."),
+        _ when field == s.LastChange => a.LastChangeDateTime,
+        _ when field == s.Start && s.DateShape == C4cDateShape.DateTimeOffset => a.Start,
+        _ when field == s.End && s.DateShape == C4cDateShape.DateTimeOffset => a.End,
+        _ when field == s.Status => a.LifeCycleStatusCode,
+        _ when field == s.OwnerPartyId => a.OwnerPartyID,
+        _ when field == s.OrganizerId => a.OrganizerPartyID,
+        _ when field == s.OrganizerEmail => a.OrganizerEmail,
+        _ when field == s.Uid => a.ICalUid ?? "",
+        _ => throw new FormatException($"Property {field} not found in type {s.Namespace}.{s.EntityType}."),
     };
+
+    private static bool IsDate(string field, C4cEntitySchema s) => field == "ETag" || field == s.LastChange || field == s.Start || field == s.End;
 
     /// <summary>The clauses joined by <c>and</c>; an "and" inside a quoted literal (a subject, an id) is text.</summary>
     private static IEnumerable<string> Clauses(string filter)
@@ -63,7 +60,7 @@ internal static partial class ODataFilter
         yield return filter[start..];
     }
 
-    private static Func<CrmActivity, bool> Clause(string clause, CrmDialect dialect)
+    private static Func<CrmActivity, bool> Clause(string clause, C4cEntitySchema dialect)
     {
         var match = ClausePattern().Match(clause);
         if (!match.Success)
@@ -79,7 +76,7 @@ internal static partial class ODataFilter
             "" when match.Groups["text"].Success => match.Groups["text"].Value.Replace("''", "'", StringComparison.Ordinal),
             _ => match.Groups["number"].Value,
         };
-        if (DateFields.Contains(field) && literal is not DateTimeOffset)
+        if (IsDate(field, dialect) && literal is not DateTimeOffset)
         {
             throw new FormatException($"{field} must be compared with a datetimeoffset literal.");
         }

@@ -8,7 +8,8 @@ namespace RulesSync.Emulators.Crm;
 /// OData V2 JSON ("verbose" JSON, as SAP Gateway and C4C write it): <c>{"d":...}</c> envelopes,
 /// <c>__metadata</c> with uri/type/etag, <c>/Date(ms)/</c> for Edm.DateTime and
 /// <c>/Date(ms+0000)/</c> for Edm.DateTimeOffset, <c>__deferred</c> navigation links
-/// (https://www.odata.org/documentation/odata-version-2-0/json-format/).
+/// (https://www.odata.org/documentation/odata-version-2-0/json-format/), in each dialect's
+/// <see cref="C4cEntitySchema"/>.
 /// </summary>
 internal static partial class ODataJson
 {
@@ -27,65 +28,102 @@ internal static partial class ODataJson
 
     public static string SetName(CrmActivityKind kind) => kind == CrmActivityKind.Visit ? "VisitCollection" : "AppointmentCollection";
 
-    public static string PartiesName(CrmActivityKind kind) => kind == CrmActivityKind.Visit ? "VisitInvolvedParties" : "AppointmentInvolvedParties";
-
     public static string Namespace(CrmDialect dialect) => dialect == CrmDialect.V1 ? "c4codata" : "c4codataapi";
 
-    public static JsonObject Entity(CrmActivity a, CrmDialect dialect, string root, bool expandParties)
+    /// <summary>A start or end in the dialect's shape, with its time zone code.</summary>
+    public static void WriteDate(JsonObject entity, C4cEntitySchema s, string field, string? zoneField, DateTimeOffset value, string zone)
     {
-        var uri = $"{root}{SetName(a.Kind)}('{a.ObjectID}')";
+        if (s.DateShape == C4cDateShape.LocalNormalised)
+        {
+            entity[field] = new JsonObject
+            {
+                ["__metadata"] = new JsonObject { ["type"] = $"{s.Namespace}.{C4cEntitySchema.LocalNormalisedType}" },
+                ["timeZoneCode"] = zone,
+                ["content"] = Date(value),
+            };
+            return;
+        }
+
+        entity[field] = DateOffset(value);
+        entity[zoneField!] = zone;
+    }
+
+    /// <summary>The entity as a read serves it; <paramref name="select"/> (null: all) limits it to the named properties.</summary>
+    public static JsonObject Entity(CrmActivity a, CrmDialect dialect, string root, bool expandParties, IReadOnlySet<string>? select = null)
+    {
+        var s = C4cEntitySchema.For(dialect, a.Kind);
+        var uri = $"{root}{s.Set}('{a.ObjectID}')";
         var entity = new JsonObject
         {
             ["__metadata"] = new JsonObject
             {
                 ["uri"] = uri,
-                ["type"] = $"{Namespace(dialect)}.{(a.Kind == CrmActivityKind.Visit ? "Visit" : "Appointment")}",
+                ["type"] = $"{s.Namespace}.{s.EntityType}",
                 ["etag"] = ETag(a),
             },
             ["ObjectID"] = a.ObjectID,
-            ["ID"] = a.ID,
-            ["Subject"] = a.Subject,
-            ["StartDateTime"] = Date(a.Start),
-            ["EndDateTime"] = Date(a.End),
-            ["OrganizerPartyID"] = a.OrganizerPartyID,
-            ["OrganizerEmail"] = a.OrganizerEmail,
-            ["OwnerPartyID"] = a.OwnerPartyID,
-            ["LifeCycleStatusCode"] = a.LifeCycleStatusCode,
-            ["GroupwareItemID"] = a.GroupwareItemID ?? "",
-            ["CreationDateTime"] = DateOffset(a.CreationDateTime),
-            ["LastChangeDateTime"] = DateOffset(a.LastChangeDateTime),
-            ["ETag"] = DateOffset(a.LastChangeDateTime),
         };
-        if (dialect == CrmDialect.V2)
+        if (select is not null)
         {
-            entity["ICalUID"] = a.ICalUid ?? "";
+            return entity;
         }
 
-        entity[PartiesName(a.Kind)] = expandParties
+        entity["ID"] = a.ID;
+        entity["Subject"] = a.Subject;
+        WriteDate(entity, s, s.Start, s.StartZone, a.Start, a.StartTimeZoneCode);
+        WriteDate(entity, s, s.End, s.EndZone, a.End, a.EndTimeZoneCode);
+        entity[s.Status] = a.LifeCycleStatusCode;
+        entity[s.OrganizerId] = a.OrganizerPartyID;
+        entity[s.OrganizerEmail] = a.OrganizerEmail;
+        if (s.OwnerPartyId is not null)
+        {
+            entity[s.OwnerPartyId] = a.OwnerPartyID;
+        }
+
+        entity["GroupwareItemID"] = a.GroupwareItemID ?? "";
+        if (s.Uid is not null)
+        {
+            entity[s.Uid] = a.ICalUid ?? "";
+        }
+
+        entity[s.LastChange] = DateOffset(a.LastChangeDateTime);
+        entity["ETag"] = DateOffset(a.LastChangeDateTime);
+        entity[s.Parties] = expandParties
             ? new JsonObject { ["results"] = Parties(a, dialect, root) }
-            : new JsonObject { ["__deferred"] = new JsonObject { ["uri"] = $"{uri}/{PartiesName(a.Kind)}" } };
+            : new JsonObject { ["__deferred"] = new JsonObject { ["uri"] = $"{uri}/{s.Parties}" } };
         return entity;
     }
 
-    public static JsonArray Parties(CrmActivity a, CrmDialect dialect, string root) =>
-        new([.. a.Parties.Select((p, i) => (JsonNode)new JsonObject
+    public static JsonArray Parties(CrmActivity a, CrmDialect dialect, string root)
+    {
+        var s = C4cEntitySchema.For(dialect, a.Kind);
+        return new([.. a.Parties.Select((p, i) => (JsonNode)new JsonObject
         {
             ["__metadata"] = new JsonObject
             {
-                ["uri"] = $"{root}{PartiesName(a.Kind)}('{a.ObjectID}{i:D4}')",
-                ["type"] = $"{Namespace(dialect)}.{PartiesName(a.Kind)}",
+                ["uri"] = $"{root}{s.PartyType}Collection('{a.ObjectID}{i:D4}')",
+                ["type"] = $"{s.Namespace}.{s.PartyType}",
             },
             ["ObjectID"] = a.ObjectID + i.ToString("D4", CultureInfo.InvariantCulture),
             ["ParentObjectID"] = a.ObjectID,
             ["PartyID"] = p.PartyID,
             ["RoleCode"] = p.RoleCode,
-            ["EmailURI"] = p.Email ?? "",
+            [s.PartyEmail] = p.Email ?? "",
             ["PartyName"] = p.Name ?? "",
         })]);
+    }
 
-    /// <summary>Reads a date as clients send it: <c>/Date(ms)/</c>, <c>/Date(ms+0000)/</c> or ISO 8601.</summary>
-    public static DateTimeOffset? ReadDate(JsonNode? node)
+    /// <summary>
+    /// Reads a date as clients send it: <c>/Date(ms)/</c>, <c>/Date(ms+0000)/</c>, ISO 8601, or (c4codata) the
+    /// LOCALNORMALISED_DateTime object; the time zone code comes back when the value carries one.
+    /// </summary>
+    public static (DateTimeOffset Value, string? Zone)? ReadDate(JsonNode? node)
     {
+        if (node is JsonObject complex)
+        {
+            return ReadDate(complex["content"]) is { } content ? (content.Value, complex["timeZoneCode"]?.GetValue<string>()) : null;
+        }
+
         if (node?.GetValue<string>() is not { } text)
         {
             return null;
@@ -102,10 +140,10 @@ internal static partial class ODataJson
                 value = value.ToOffset(TimeSpan.FromMinutes(match.Groups[2].Value[0] == '-' ? -minutes : minutes));
             }
 
-            return value;
+            return (value, null);
         }
 
-        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        return (DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), null);
     }
 
     public static JsonObject Error(string code, string message) => new()

@@ -19,6 +19,7 @@ internal static class CommandCatalog
         yield return Demo.DemoCommand.Create(console);
         yield return Demo.EmulatorsCommand.Create(console);
         yield return Operations.StatusCommand.Create(console);
+        yield return Operations.CrmCheckCommand.Create(console);
         foreach (var command in Operations.SuspendCommands.Create(console))
         {
             yield return command;

@@ -17,4 +17,10 @@ public static class ConnectorLogEvents
 
     /// <summary>A create found what an earlier create with the same idempotency key made, and returned it.</summary>
     public const int AlreadyCreated = 1005;
+
+    /// <summary>The CRM's metadata lacks an optional field of the mapping (the meeting UID): the connector reads on without it.</summary>
+    public const int CrmMappingDegraded = 1011;
+
+    /// <summary>A CRM record the mapping refused was quarantined (skipped; the rest of the poll goes on).</summary>
+    public const int CrmRecordQuarantined = 1012;
 }

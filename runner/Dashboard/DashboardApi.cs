@@ -91,7 +91,8 @@ internal sealed partial class DashboardApi(
             token.ActionsEnabled,
             (int)Math.Ceiling(options.PageRefreshInterval.TotalSeconds),
             options.ShadowDifferencesShown,
-            overview.CrmOutage));
+            overview.CrmOutage,
+            overview.CrmQuarantine ?? []));
     }
 
     private async Task ShadowAsync(HttpContext ctx)
@@ -287,6 +288,7 @@ internal sealed partial class DashboardApi(
 /// <param name="RefreshSeconds">How often the page re-reads the API by itself.</param>
 /// <param name="ShadowDifferencesShown">How many shadow differences the page asks for.</param>
 /// <param name="CrmOutage">See <see cref="TenantOverview"/>.</param>
+/// <param name="CrmQuarantine">See <see cref="TenantOverview"/>.</param>
 internal sealed record OverviewResponse(
     DateTimeOffset AsOf,
     RuleSetView ActiveRuleSet,
@@ -296,7 +298,8 @@ internal sealed record OverviewResponse(
     bool ActionsEnabled,
     int RefreshSeconds,
     int ShadowDifferencesShown,
-    CrmOutageView? CrmOutage);
+    CrmOutageView? CrmOutage,
+    IReadOnlyList<string> CrmQuarantine);
 
 /// <summary>The body of every action: who acts, and (to suspend) why.</summary>
 internal sealed record ActionRequest(string Operator, string? Reason);

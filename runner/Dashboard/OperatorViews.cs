@@ -12,12 +12,14 @@ namespace RulesSync.Runner.Dashboard;
 /// <param name="KillSwitch">Who suspended every mailbox, and why; null while the kill switch is off.</param>
 /// <param name="ShadowRuleSetHash">The candidate rule set running in shadow mode; null if none.</param>
 /// <param name="CrmOutage">Set while the CRM cannot be polled (no mailbox syncs); null when its last poll worked.</param>
+/// <param name="CrmQuarantine">CRM records the mapping refused at the last poll ("Set('id'): field: problem"); skipped, nothing decided on them.</param>
 public sealed record TenantOverview(
     RuleSetView ActiveRuleSet,
     ReloadErrorView? LastReloadError,
     SuspensionView? KillSwitch,
     string? ShadowRuleSetHash,
-    CrmOutageView? CrmOutage = null);
+    CrmOutageView? CrmOutage = null,
+    IReadOnlyList<string>? CrmQuarantine = null);
 
 /// <summary>The CRM is unreachable: since when, how many cycles were skipped, and its last error in plain words.</summary>
 public sealed record CrmOutageView(DateTimeOffset Since, int FailedPolls, string Error);

@@ -26,7 +26,8 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
             r.LastReloadError is null ? null : new ReloadErrorView(r.LastReloadErrorAt ?? DateTimeOffset.UnixEpoch, r.LastReloadError),
             r.KillSwitch ? new SuspensionView(r.KillSwitchBy ?? "operator", r.KillSwitchReason ?? string.Empty, DateTimeOffset.UnixEpoch, Automatic: false) : null,
             r.ShadowHash,
-            r.CrmOutage is { } crm ? new CrmOutageView(crm.Since, crm.FailedPolls, crm.Error) : null);
+            r.CrmOutage is { } crm ? new CrmOutageView(crm.Since, crm.FailedPolls, crm.Error) : null,
+            r.CrmQuarantine ?? []);
         return ValueTask.FromResult(overview);
     }
 

@@ -64,6 +64,18 @@ internal sealed partial class LiveRunner(
         }
     }
 
+    /// <summary>The records the CRM mapping refused this poll go to the state file: <c>rulesync status</c> and the dashboard show them.</summary>
+    private void RecordQuarantine(TenantCrmSnapshot snapshot)
+    {
+        var lines = snapshot.Quarantined.Select(q => q.ToString()).ToList();
+        var now = Now;
+        store.UpdateTenant(t =>
+        {
+            t.CrmQuarantine = lines;
+            t.CrmQuarantineAt = now;
+        });
+    }
+
     /// <summary>Runs one cycle over every mailbox.</summary>
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
     {
@@ -105,7 +117,7 @@ internal sealed partial class LiveRunner(
         {
             var since = new CrmWatermark(due.Min(d => d.State.Watermark.Value));
             snapshot = await breaker.Pipeline.ExecuteAsync(
-                async ct => await TenantCrmSnapshot.ReadAsync(connections.Tenant, since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                async ct => await TenantCrmSnapshot.ReadAsync(connections.Crm, connections.Tenant, connections.LiveIds, since, time.GetUtcNow(), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -132,6 +144,7 @@ internal sealed partial class LiveRunner(
             });
         }
 
+        RecordQuarantine(snapshot);
         CrashPoints.Reach("CRM polled");
         var approved = await ApplyApprovedAsync(cancellationToken).ConfigureAwait(false);
         CrashPoints.Reach("approved effects carried out");
@@ -182,7 +195,7 @@ internal sealed partial class LiveRunner(
                             state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), ct).ConfigureAwait(false);
                     guard.Begin(id, StateQueries.Meetings(state), planned);
                     hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
-                    var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt);
+                    var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
                     try
                     {
                         var attemptStarted = Now;

@@ -28,6 +28,7 @@ internal sealed class RunnerConnections : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Crm = new ODataCrmConnection(options.Crm, time, loggers);
         Tenant = Crm.ForEmployee("tenant@" + options.Tenant);
+        LiveIds = new CrmLiveIds(options.Crm.IdListingInterval);
         if (options.Mailboxes.Any(m => m.Provider == Provider.Exchange))
         {
             graph = new Uri(options.Graph.BaseUrl).IsLoopback
@@ -44,6 +45,9 @@ internal sealed class RunnerConnections : IDisposable
     }
 
     public ODataCrmConnection Crm { get; }
+
+    /// <summary>The tenant's live CRM ids, listed ids-only at the configured interval.</summary>
+    public CrmLiveIds LiveIds { get; }
 
     /// <summary>The connector the tenant-wide poll runs through (its own employee filter is not used).</summary>
     public ODataCrmConnector Tenant { get; }

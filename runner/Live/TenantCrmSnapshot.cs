@@ -8,11 +8,13 @@ namespace RulesSync.Runner.Live;
 
 /// <summary>
 /// The CRM as one cycle saw it, polled once for the whole tenant (not once per mailbox): the records changed since
-/// the lowest watermark of the mailboxes syncing this cycle, and every live record (for id reconciliation). A
-/// mailbox whose watermark is higher gets records it has already seen again; the engine recognises them by their
-/// unchanged ETag. Immutable.
+/// the lowest watermark of the mailboxes syncing this cycle, and the ids of the live records (for id
+/// reconciliation; from <see cref="CrmLiveIds"/>, listed ids-only at its own interval). A mailbox whose watermark is
+/// higher gets records it has already seen again; the engine recognises them by their unchanged ETag. The records
+/// the mapping refused are in <see cref="Quarantined"/>: skipped, and counted live so nothing is decided on them.
+/// Immutable.
 /// </summary>
-internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmWatermark Next, ImmutableArray<CrmRecord> Live)
+internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmWatermark Next, ImmutableHashSet<string> LiveIds, IReadOnlyList<CrmQuarantinedRecord> Quarantined)
 {
     // Writes of this cycle (null: deleted), so a mailbox synced later in the cycle sees what an earlier one wrote.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CrmRecord?> written = new(StringComparer.Ordinal);
@@ -24,19 +26,82 @@ internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmW
     public IEnumerable<CrmRecord> ChangedNow() =>
         Changed.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
 
-    /// <summary>The live records as they stand now.</summary>
-    public IEnumerable<CrmRecord> LiveNow() =>
-        Live.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
+    /// <summary>
+    /// The ids of live records as they stand now for <paramref name="employee"/>: the tenant's ids with this cycle's
+    /// writes, less the changed records the employee is no longer involved in (to that mailbox they are gone).
+    /// </summary>
+    public IEnumerable<string> LiveIdsFor(string employee)
+    {
+        var notMine = ChangedNow().Where(r => !r.Involves(employee)).Select(r => r.ObjectId).ToHashSet(StringComparer.Ordinal);
+        return LiveIds.Where(id => !written.TryGetValue(id, out var w) || w is not null)
+            .Concat(written.Where(w => w.Value is not null).Select(w => w.Key))
+            .Where(id => !notMine.Contains(id))
+            .Distinct(StringComparer.Ordinal);
+    }
 
     /// <summary>A record written this cycle for the same meeting UID, if any.</summary>
     public CrmRecord? WrittenFor(string uid) => written.Values.FirstOrDefault(r => r?.Uid?.Value == uid);
 
-    /// <summary>Polls the CRM's change feed and lists its live records, once.</summary>
-    public static async ValueTask<TenantCrmSnapshot> ReadAsync(ODataCrmConnector tenant, CrmWatermark since, CancellationToken cancellationToken)
+    /// <summary>Polls the CRM's change feed once; the live ids come from <paramref name="ids"/> (listed when due).</summary>
+    public static async ValueTask<TenantCrmSnapshot> ReadAsync(
+        ODataCrmConnection connection, ODataCrmConnector tenant, CrmLiveIds ids, CrmWatermark since, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var page = await tenant.ReadTenantChangesAsync(since, cancellationToken).ConfigureAwait(false);
-        var live = await tenant.ListTenantRecordsAsync(cancellationToken).ConfigureAwait(false);
-        return new TenantCrmSnapshot(page.Records, page.Next, live);
+        var live = await ids.CurrentAsync(tenant, page.Records, now, cancellationToken).ConfigureAwait(false);
+        var quarantined = connection.QuarantinedNow;
+        return new TenantCrmSnapshot(page.Records, page.Next, [.. live, .. quarantined.Select(q => q.ObjectId)], quarantined);
+    }
+}
+
+/// <summary>
+/// The tenant's live CRM ids between two ids-only listings: the last listing (<c>$select=ObjectID</c>, every
+/// <see cref="ODataCrmOptions.IdListingInterval"/>, and on the first cycle), with every record a poll or a write has
+/// shown since, less the records this runner deleted. A record deleted in the CRM stays in the set until the next
+/// listing — deletions are seen at the listing's interval, changes every cycle. Thread-safe.
+/// </summary>
+internal sealed class CrmLiveIds(TimeSpan interval)
+{
+    private readonly Lock gate = new();
+    private HashSet<string> ids = new(StringComparer.Ordinal);
+    private DateTimeOffset? listedAt;
+
+    /// <summary>Ids-only listings made so far.</summary>
+    public int Listings { get; private set; }
+
+    /// <summary>The live ids now: listed afresh when the interval has passed, else the last listing with what was seen since.</summary>
+    public async ValueTask<IReadOnlyCollection<string>> CurrentAsync(ODataCrmConnector tenant, IEnumerable<CrmRecord> seen, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        bool due;
+        lock (gate)
+        {
+            due = listedAt is not { } at || now - at >= interval;
+        }
+
+        if (due)
+        {
+            var listed = await tenant.ListTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+            lock (gate)
+            {
+                ids = listed.ToHashSet(StringComparer.Ordinal);
+                listedAt = now;
+                Listings++;
+            }
+        }
+
+        lock (gate)
+        {
+            ids.UnionWith(seen.Select(r => r.ObjectId));
+            return [.. ids];
+        }
+    }
+
+    /// <summary>A record this runner created or deleted.</summary>
+    public void Wrote(string objectId, bool live)
+    {
+        lock (gate)
+        {
+            _ = live ? ids.Add(objectId) : ids.Remove(objectId);
+        }
     }
 }
 
@@ -46,7 +111,7 @@ internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmW
 /// CRM connector. A create that an earlier attempt may already have made (journaled, outcome unknown) first looks
 /// for the record linked to the same groupware item and returns it instead of creating a second one.
 /// </summary>
-internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnector writer, SyncAttempt attempt) : ICrmPort
+internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnector writer, SyncAttempt attempt, CrmLiveIds? liveIds = null) : ICrmPort
 {
     public ApiVersion Dialect => writer.Dialect;
 
@@ -56,12 +121,13 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
         ValueTask.FromResult(new CrmChangePage([.. snapshot.ChangedNow().Where(r => r.Involves(Employee))], snapshot.Next));
 
     public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.LiveNow().Where(r => r.Involves(Employee)).Select(r => r.ObjectId).Order(StringComparer.Ordinal)]);
+        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.LiveIdsFor(Employee).Order(StringComparer.Ordinal)]);
 
     public async ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {
+        // A create an earlier attempt may have made: the connector's create looks for the linked record first.
         if (attempt.MaybeDone(idempotencyKey)
-            && snapshot.LiveNow().FirstOrDefault(r => r.GroupwareItemId == groupwareItemId) is { } existing)
+            && snapshot.ChangedNow().FirstOrDefault(r => r.GroupwareItemId == groupwareItemId) is { } existing)
         {
             return new CrmWrite(existing);
         }
@@ -86,11 +152,13 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
     {
         await ((ICrmPort)writer).DeleteAsync(objectId, ifMatch, cancellationToken).ConfigureAwait(false);
         snapshot.Wrote(objectId, null);
+        liveIds?.Wrote(objectId, live: false);
     }
 
     private CrmWrite Wrote(CrmWrite write)
     {
         snapshot.Wrote(write.Record.ObjectId, write.Record);
+        liveIds?.Wrote(write.Record.ObjectId, live: true);
         return write;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Connectors.Crm;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Notifications;
 using RulesSync.Runner.RuleFiles;
@@ -75,6 +76,7 @@ internal static class RunCommand
             }
 
             using var host = builder.Build();
+            CheckCrmMapping(console, configPath, host.Services.GetRequiredService<RunnerConnections>());
             host.Run();
             if (mode.Crashed is { } crash)
             {
@@ -89,6 +91,27 @@ internal static class RunCommand
             }
 
             return (int)ExitCode.Ok;
+        }
+    }
+
+    /// <summary>
+    /// The CRM mapping against the service's <c>$metadata</c>, before the first cycle: a missing field or a wrong type
+    /// is invalid input (exit 2, naming the entity set and field). A CRM that cannot be reached now is checked again
+    /// by the first poll.
+    /// </summary>
+    private static void CheckCrmMapping(CliConsole console, string configPath, RunnerConnections connections)
+    {
+        try
+        {
+            connections.Crm.EnsureMappingAsync().GetAwaiter().GetResult();
+        }
+        catch (CrmMappingException e)
+        {
+            throw new InvalidInputException($"{configPath}: error: crm: {e.Message}");
+        }
+        catch (Exception e) when (e is ODataCrmException or ODataTransientException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            console.Error.WriteLine($"warning: the CRM's $metadata could not be read now ({e.Message}); the first poll checks the mapping");
         }
     }
 }

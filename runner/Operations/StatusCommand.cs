@@ -48,6 +48,15 @@ internal static class StatusCommand
             console.Out.WriteLine(rules.CrmOutage is { } crm
                 ? $"CRM: UNREACHABLE since {StateFileOptions.When(crm.Since)} ({crm.FailedPolls} cycle(s) skipped, no mailbox synced): {crm.Error}"
                 : "CRM: reachable");
+            if (rules.CrmQuarantine is { Count: > 0 } quarantined)
+            {
+                console.Out.WriteLine($"CRM records quarantined (skipped, nothing decided on them): {quarantined.Count}");
+                foreach (var q in quarantined)
+                {
+                    console.Out.WriteLine("  " + q);
+                }
+            }
+
             console.Out.WriteLine();
             console.Out.WriteLine($"{"mailbox",-32} {"provider",-9} {"state",-10} {"last sync",-21} {"pending",7} {"held",5}  last error");
             foreach (var m in mailboxes)
@@ -61,7 +70,7 @@ internal static class StatusCommand
             }
         }
 
-        var attention = rules.KillSwitch || rules.CrmOutage is not null || mailboxes.Any(m => m.Status != MailboxStatus.Active || m.HeldEffects > 0);
+        var attention = rules.KillSwitch || rules.CrmOutage is not null || mailboxes.Any(m => m.Status != MailboxStatus.Active || m.HeldEffects > 0) || rules.CrmQuarantine is { Count: > 0 };
         return attention ? (int)ExitCode.Findings : (int)ExitCode.Ok;
     }
 

@@ -85,7 +85,8 @@ internal sealed record RuleSetInfo(
     string? KillSwitchReason,
     long Cycles,
     DateTimeOffset? LastCycleAt,
-    CrmOutage? CrmOutage = null);
+    CrmOutage? CrmOutage = null,
+    IReadOnlyList<string>? CrmQuarantine = null);
 
 /// <summary>The CRM could not be polled: since when, how many cycles were skipped, and the last error in plain words. Every mailbox waits.</summary>
 internal sealed record CrmOutage(DateTimeOffset Since, int FailedPolls, string Error);
@@ -212,7 +213,8 @@ internal sealed class StateQueries(StateStore store)
         return new RuleSetInfo(
             t.Tenant, t.RuleSource, t.RuleSetName, t.RuleSetHash, Time(t.RulesLoadedAt), t.ShadowRuleSetHash, t.LastReloadError, Time(t.LastReloadErrorAt),
             t.KillSwitch, t.KillSwitchBy, t.KillSwitchReason, t.Cycles, Time(t.LastCycleAt),
-            t.CrmError is null ? null : new CrmOutage(Time(t.CrmErrorSince) ?? DateTimeOffset.UnixEpoch, t.CrmFailedPolls, t.CrmError));
+            t.CrmError is null ? null : new CrmOutage(Time(t.CrmErrorSince) ?? DateTimeOffset.UnixEpoch, t.CrmFailedPolls, t.CrmError),
+            t.CrmQuarantine);
     }
 
     /// <summary>The latest shadow differences (newest first).</summary>

@@ -126,6 +126,11 @@ internal sealed class TenantRow
 
     /// <summary>Cycles skipped since the outage began.</summary>
     public int CrmFailedPolls { get; set; }
+
+    /// <summary>The CRM records quarantined as of the last poll ("Set('id'): field: problem"), and when.</summary>
+    public List<string> CrmQuarantine { get; set; } = [];
+
+    public long? CrmQuarantineAt { get; set; }
 }
 
 /// <summary>One decision of the journal: the change, its facts, the decision and where it came from.</summary>

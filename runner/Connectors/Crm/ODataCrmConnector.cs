@@ -30,8 +30,11 @@ public sealed class ODataCrmConnector : ICrmPort
     /// <summary>The employee (engine id: lower-case email) whose records this connector reads.</summary>
     public string Employee { get; }
 
-    /// <summary>The OData API generation.</summary>
-    public ApiVersion Dialect => connection.Options.Dialect;
+    /// <summary>
+    /// The OData API generation as the engine needs it: v2 when records carry the meeting's UID, v1 when the dialect
+    /// (or, found in <c>$metadata</c>, the tenant) does not expose it.
+    /// </summary>
+    public ApiVersion Dialect => Mapping.UidAvailable ? connection.Options.Dialect : ApiVersion.V1;
 
     private ODataCrmOptions Options => connection.Options;
 
@@ -46,11 +49,43 @@ public sealed class ODataCrmConnector : ICrmPort
     public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
         ReadChangesAsync(since, r => r.Involves(Employee), cancellationToken);
 
-    /// <summary>Implements <see cref="ICrmPort.ListIdsAsync"/>: the ids of every live record the employee is a party of or owns.</summary>
+    /// <summary>
+    /// Implements <see cref="ICrmPort.ListIdsAsync"/>: the ids of every live record the employee is a party of or owns,
+    /// and of every quarantined record (whose parties nobody can read: counted live, so no deletion is decided on it).
+    /// The live runner lists ids only, tenant-wide (<see cref="ListTenantIdsAsync"/>).
+    /// </summary>
     public async ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
         var records = await ListRecordsAsync(r => r.Involves(Employee), cancellationToken).ConfigureAwait(false);
-        return [.. records.Select(r => r.ObjectId).Order(StringComparer.Ordinal)];
+        return [.. records.Select(r => r.ObjectId).Concat(connection.Quarantine.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The ids of every live record of the tenant, and nothing else: <c>$select=ObjectID</c> over both entity sets,
+    /// following the server's pages — the deletion check that scales (no parties expanded, no fields mapped).
+    /// Quarantined records no longer listed leave the quarantine.
+    /// </summary>
+    public async ValueTask<ImmutableArray<string>> ListTenantIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = new List<string>();
+        foreach (var type in Types)
+        {
+            var f = Mapping.Profile.Of(type);
+            await foreach (var row in PagesAsync(f.EntitySet + "?$select=" + f.ObjectId, cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(row[f.ObjectId] is JsonValue v && v.TryGetValue<string>(out var id) && id.Length > 0
+                    ? id
+                    : throw new CrmRecordFormatException(f.EntitySet, "?", f.ObjectId, "missing from an ids-only listing"));
+            }
+        }
+
+        var live = ids.ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in connection.Quarantine.Keys.Where(k => !live.Contains(k)))
+        {
+            connection.Quarantine.TryRemove(gone, out _);
+        }
+
+        return [.. live.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -66,19 +101,24 @@ public sealed class ODataCrmConnector : ICrmPort
 
     private async ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, Func<CrmRecord, bool> keep, CancellationToken cancellationToken)
     {
-        var lastChange = Options.Fields.LastChange;
-        var filter = since.Value == 0
-            ? null
-            : $"{lastChange} ge datetimeoffset'{ODataCrmMapping.Literal(DateTimeOffset.FromUnixTimeMilliseconds(since.Value))}'";
         var records = ImmutableArray.CreateBuilder<(DateTimeOffset Changed, CrmRecord Record)>();
         var watermark = since.Value;
         foreach (var type in Types)
         {
+            var lastChange = Mapping.Profile.Of(type).LastChange;
+            var filter = since.Value == 0
+                ? null
+                : $"{lastChange} ge datetimeoffset'{ODataCrmMapping.Literal(DateTimeOffset.FromUnixTimeMilliseconds(since.Value))}'";
             await foreach (var row in QueryAsync(type, filter, $"{lastChange} asc", cancellationToken).ConfigureAwait(false))
             {
-                var changed = ODataCrmMapping.LastChange(row, lastChange);
+                // A bad record is quarantined and skipped; the rest of the poll goes on, and nothing is decided on it.
+                if (!TryRead(() => Mapping.LastChange(row, type), out var changed) || !TryRead(() => Remember(row, type), out var record))
+                {
+                    continue;
+                }
+
                 watermark = Math.Max(watermark, changed.ToUnixTimeMilliseconds());
-                var record = Remember(row, type);
+                connection.Quarantine.TryRemove(record.ObjectId, out _);
                 if (keep(record))
                 {
                     records.Add((changed, record));
@@ -96,7 +136,11 @@ public sealed class ODataCrmConnector : ICrmPort
         {
             await foreach (var row in QueryAsync(type, null, null, cancellationToken).ConfigureAwait(false))
             {
-                var record = Remember(row, type);
+                if (!TryRead(() => Remember(row, type), out var record))
+                {
+                    continue;
+                }
+
                 if (keep(record))
                 {
                     records.Add(record);
@@ -107,12 +151,41 @@ public sealed class ODataCrmConnector : ICrmPort
         return [.. records.OrderBy(r => r.ObjectId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The first page (at most <paramref name="top"/> records) of each entity set, mapped, and the records of it the
+    /// mapping refused — for <c>rulesync crm check</c>. Reads only.
+    /// </summary>
+    public async Task<(ImmutableArray<CrmRecord> Records, ImmutableArray<CrmQuarantinedRecord> Quarantined)> ReadFirstPageAsync(int top, CancellationToken cancellationToken = default)
+    {
+        var records = ImmutableArray.CreateBuilder<CrmRecord>();
+        var quarantined = ImmutableArray.CreateBuilder<CrmQuarantinedRecord>();
+        foreach (var type in Types)
+        {
+            var f = Mapping.Profile.Of(type);
+            var d = await connection.GetAsync($"{f.EntitySet}?$expand={f.PartiesNavigation}&$top={top}&$orderby={f.LastChange}%20desc", cancellationToken).ConfigureAwait(false)
+                ?? throw new ODataCrmException(404, null, $"{f.EntitySet}: not found");
+            foreach (var row in (d["results"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                try
+                {
+                    records.Add(Remember(row, type));
+                }
+                catch (CrmRecordFormatException e)
+                {
+                    quarantined.Add(CrmQuarantinedRecord.Of(e));
+                }
+            }
+        }
+
+        return (records.ToImmutable(), quarantined.ToImmutable());
+    }
+
     /// <summary>As <see cref="ICrmPort.CreateAsync"/>: a record from a mailbox replica, owned by <paramref name="owner"/>, linked to <paramref name="groupwareItemId"/>.</summary>
     public async Task<CrmWriteResult> CreateAsync(MeetingContent content, string owner, string groupwareItemId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrEmpty(owner);
-        var body = Mapping.ToBody(content, owner, groupwareItemId, writeUid: true);
+        var body = Mapping.ToBody(content, owner, groupwareItemId, writeUid: true, (Options.DefaultTimeZoneCode, Options.DefaultTimeZoneCode));
 
         // Not idempotent: a create whose answer was lost may have happened; only refusals (429/503) are retried.
         var answer = await connection.WriteAsync(HttpMethod.Post, Mapping.Set(content.Type), body, null, idempotent: false, cancellationToken).ConfigureAwait(false);
@@ -129,16 +202,13 @@ public sealed class ODataCrmConnector : ICrmPort
     {
         ArgumentNullException.ThrowIfNull(content);
 
-        // A content without a real UID carries the engine's placeholder key: never write that as the record's UID.
-        var body = Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId));
-        return await PatchAsync(objectId, content.Type, body, null, cancellationToken).ConfigureAwait(false);
+        return await PatchAsync(objectId, content.Type, _ => UpdateBody(objectId, content, relinkTo), null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>As <see cref="ICrmPort.CancelAsync"/>, against the version this connection last showed: sets the cancelled status code. Notifies nobody.</summary>
     public async Task<CrmWriteResult> CancelAsync(string objectId, CancellationToken cancellationToken = default)
     {
-        var body = new JsonObject { [Options.Fields.Status] = Options.CancelledStatusCode };
-        return await PatchAsync(objectId, null, body, null, cancellationToken).ConfigureAwait(false);
+        return await PatchAsync(objectId, null, Mapping.CancelBody, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>As <see cref="ICrmPort.DeleteAsync"/>, against the version this connection last showed: deletes the record (already gone counts as deleted). Notifies nobody.</summary>
@@ -181,9 +251,9 @@ public sealed class ODataCrmConnector : ICrmPort
     public async Task<CrmRecord?> FindLinkedAsync(string groupwareItemId, MeetingType hint, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(groupwareItemId);
-        var filter = $"{Options.Fields.GroupwareItemId} eq '{groupwareItemId.Replace("'", "''", StringComparison.Ordinal)}'";
         foreach (var type in (MeetingType[])[hint, .. Types.Where(t => t != hint)])
         {
+            var filter = $"{Mapping.Profile.Of(type).GroupwareItemId} eq '{groupwareItemId.Replace("'", "''", StringComparison.Ordinal)}'";
             await foreach (var row in QueryAsync(type, filter, null, cancellationToken).ConfigureAwait(false))
             {
                 return Remember(row, type);
@@ -201,15 +271,13 @@ public sealed class ODataCrmConnector : ICrmPort
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
-        var body = Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId));
-        return Port(objectId, await PatchAsync(objectId, content.Type, body, ifMatch, cancellationToken).ConfigureAwait(false));
+        return Port(objectId, await PatchAsync(objectId, content.Type, _ => UpdateBody(objectId, content, relinkTo), ifMatch, cancellationToken).ConfigureAwait(false));
     }
 
     async ValueTask<CrmWrite> ICrmPort.CancelAsync(string objectId, string ifMatch, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
-        var body = new JsonObject { [Options.Fields.Status] = Options.CancelledStatusCode };
-        return Port(objectId, await PatchAsync(objectId, null, body, ifMatch, cancellationToken).ConfigureAwait(false));
+        return Port(objectId, await PatchAsync(objectId, null, Mapping.CancelBody, ifMatch, cancellationToken).ConfigureAwait(false));
     }
 
     async ValueTask ICrmPort.DeleteAsync(string objectId, string ifMatch, CancellationToken cancellationToken)
@@ -263,7 +331,16 @@ public sealed class ODataCrmConnector : ICrmPort
         return etag is null ? null : await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<CrmWriteResult> PatchAsync(string objectId, MeetingType? hint, JsonObject body, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>An update's body; the record keeps its time zones. A content without a real UID carries the engine's placeholder key: never written as the record's UID.</summary>
+    private JsonObject UpdateBody(string objectId, MeetingContent content, string? relinkTo) =>
+        Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId), Zone(objectId));
+
+    private (string Start, string End) Zone(string objectId) =>
+        connection.Zones.TryGetValue(objectId, out var z)
+            ? (z.Start.Length > 0 ? z.Start : Options.DefaultTimeZoneCode, z.End.Length > 0 ? z.End : Options.DefaultTimeZoneCode)
+            : (Options.DefaultTimeZoneCode, Options.DefaultTimeZoneCode);
+
+    private async Task<CrmWriteResult> PatchAsync(string objectId, MeetingType? hint, Func<MeetingType, JsonObject> bodyOf, string? ifMatch, CancellationToken cancellationToken)
     {
         var (type, etag) = await VersionAsync(objectId, hint, cancellationToken).ConfigureAwait(false);
         if (etag is null)
@@ -275,7 +352,7 @@ public sealed class ODataCrmConnector : ICrmPort
         etag = ifMatch ?? etag;
 
         // Not idempotent for ambiguous failures: a lost answer to an applied PATCH would come back as a 412 on our own write.
-        var answer = await connection.WriteAsync(HttpMethod.Patch, Key(type, objectId), body, etag, idempotent: false, cancellationToken).ConfigureAwait(false);
+        var answer = await connection.WriteAsync(HttpMethod.Patch, Key(type, objectId), bodyOf(type), etag, idempotent: false, cancellationToken).ConfigureAwait(false);
         switch (answer.Status)
         {
             case HttpStatusCode.NoContent or HttpStatusCode.OK:
@@ -334,11 +411,20 @@ public sealed class ODataCrmConnector : ICrmPort
             query.Add("$orderby=" + Uri.EscapeDataString(orderBy));
         }
 
-        string? url = Mapping.Set(type) + "?" + string.Join('&', query);
+        await foreach (var row in PagesAsync(Mapping.Set(type) + "?" + string.Join('&', query), cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>The rows of a query, following <c>__next</c> (pinned to the service root by the connection).</summary>
+    private async IAsyncEnumerable<JsonObject> PagesAsync(string first, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? url = first;
         while (url is not null)
         {
             var d = await connection.GetAsync(url, cancellationToken).ConfigureAwait(false)
-                ?? throw new ODataCrmException(404, null, $"entity set {Mapping.Set(type)} not found");
+                ?? throw new ODataCrmException(404, null, $"{first}: not found");
             foreach (var row in (d["results"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 yield return row;
@@ -351,10 +437,27 @@ public sealed class ODataCrmConnector : ICrmPort
 
     private CrmRecord Remember(JsonObject row, MeetingType type, string? etagHeader = null)
     {
-        var record = Mapping.ToRecord(row, type, etagHeader);
+        var (record, startZone, endZone) = Mapping.ToRecord(row, type, etagHeader);
         connection.ETags[record.ObjectId] = record.ETag;
         connection.Kinds[record.ObjectId] = type;
+        connection.Zones[record.ObjectId] = (startZone, endZone);
         return record;
+    }
+
+    /// <summary>Reads a row; a malformed one is quarantined (kept, counted, logged) and false comes back instead.</summary>
+    private bool TryRead<T>(Func<T> read, out T value)
+    {
+        try
+        {
+            value = read();
+            return true;
+        }
+        catch (CrmRecordFormatException e)
+        {
+            connection.Quarantined(CrmQuarantinedRecord.Of(e));
+            value = default!;
+            return false;
+        }
     }
 
     private string Key(MeetingType type, string objectId) => $"{Mapping.Set(type)}('{objectId.Replace("'", "''", StringComparison.Ordinal)}')";

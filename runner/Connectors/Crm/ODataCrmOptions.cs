@@ -41,41 +41,26 @@ public sealed record ODataCrmOptions
     /// <summary>Employee id (email) → CRM party id, where the CRM's party ids are not the email addresses.</summary>
     public IReadOnlyDictionary<string, string> PartyIds { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Entity set of appointments.</summary>
-    public string AppointmentSet { get; init; } = "AppointmentCollection";
+    /// <summary>
+    /// Entity sets, field names, value shapes, status and role codes (null: the stock profile of <see cref="Dialect"/>,
+    /// <see cref="CrmDialectProfile.C4cOData"/> or <see cref="CrmDialectProfile.C4cODataApi"/>).
+    /// </summary>
+    public CrmDialectProfile? Profile { get; init; }
 
-    /// <summary>Entity set of visits.</summary>
-    public string VisitSet { get; init; } = "VisitCollection";
+    /// <summary>The profile in force.</summary>
+    public CrmDialectProfile EffectiveProfile => Profile ?? CrmDialectProfile.For(Dialect);
 
-    /// <summary>Navigation from an appointment to its involved parties.</summary>
-    public string AppointmentPartiesNavigation { get; init; } = "AppointmentInvolvedParties";
+    /// <summary>CSRF tokens: <c>auto</c> (fetch one; use it when the service hands one out), <c>required</c>, <c>off</c>.</summary>
+    public CrmCsrfMode Csrf { get; init; } = CrmCsrfMode.Auto;
 
-    /// <summary>Navigation from a visit to its involved parties.</summary>
-    public string VisitPartiesNavigation { get; init; } = "VisitInvolvedParties";
+    /// <summary>The tenant's C4C time zone codes that are not IANA or Windows names (e.g. <c>PST</c> → <c>America/Los_Angeles</c>).</summary>
+    public IReadOnlyDictionary<string, string> TimeZoneCodes { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Field names of the activity entity.</summary>
-    public ODataCrmFields Fields { get; init; } = new();
+    /// <summary>The time zone code written on a record the connector creates (an existing record keeps its own).</summary>
+    public string DefaultTimeZoneCode { get; init; } = "UTC";
 
-    /// <summary>LifeCycleStatusCode written for an open record.</summary>
-    public string OpenStatusCode { get; init; } = "1";
-
-    /// <summary>LifeCycleStatusCode written for a cancelled record.</summary>
-    public string CancelledStatusCode { get; init; } = "4";
-
-    /// <summary>Status codes read as cancelled.</summary>
-    public IReadOnlyList<string> CancelledStatusCodes { get; init; } = ["4"];
-
-    /// <summary>Involved-party role code of the organizer.</summary>
-    public string OrganizerRoleCode { get; init; } = "34";
-
-    /// <summary>Role code of an invited employee.</summary>
-    public string AttendeeRoleCode { get; init; } = "39";
-
-    /// <summary>Role code of the owner (not a meeting party; read to resolve the owner's address).</summary>
-    public string OwnerRoleCode { get; init; } = "31";
-
-    /// <summary>Role code of an external contact.</summary>
-    public string ContactRoleCode { get; init; } = "15";
+    /// <summary>How often the ids of the tenant's live records are listed (<c>$select=ObjectID</c>) to see deletions; the change poll runs every cycle.</summary>
+    public TimeSpan IdListingInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Retry and timeout settings.</summary>
     public RetryOptions Retry { get; init; } = new();
@@ -107,43 +92,21 @@ public sealed record ODataCrmOptions
             .Append(", Dialect = ").Append(Dialect)
             .Append(", User = ").Append(User)
             .Append(", Password = ").Append(Password is null ? "(unset)" : "***")
-            .Append(", AppointmentSet = ").Append(AppointmentSet)
-            .Append(", VisitSet = ").Append(VisitSet);
+            .Append(", Service = ").Append(EffectiveProfile.Service)
+            .Append(", Csrf = ").Append(Csrf);
         return true;
     }
 }
 
-/// <summary>Field names of a C4C-shaped activity and its involved parties. Immutable.</summary>
-public sealed record ODataCrmFields
+/// <summary>How the connector treats CSRF tokens.</summary>
+public enum CrmCsrfMode
 {
-    public string ObjectId { get; init; } = "ObjectID";
+    /// <summary>Fetch a token before the first write; send it when the service handed one out (SAP CAP hands none out).</summary>
+    Auto,
 
-    public string Subject { get; init; } = "Subject";
+    /// <summary>A token is required: a service that hands none out is an error (C4C always does).</summary>
+    Required,
 
-    public string Start { get; init; } = "StartDateTime";
-
-    public string End { get; init; } = "EndDateTime";
-
-    public string OrganizerPartyId { get; init; } = "OrganizerPartyID";
-
-    public string OrganizerEmail { get; init; } = "OrganizerEmail";
-
-    public string OwnerPartyId { get; init; } = "OwnerPartyID";
-
-    public string Status { get; init; } = "LifeCycleStatusCode";
-
-    public string GroupwareItemId { get; init; } = "GroupwareItemID";
-
-    /// <summary>The meeting UID: written and read in the V2 dialect only.</summary>
-    public string Uid { get; init; } = "ICalUID";
-
-    public string LastChange { get; init; } = "LastChangeDateTime";
-
-    public string PartyId { get; init; } = "PartyID";
-
-    public string PartyRole { get; init; } = "RoleCode";
-
-    public string PartyEmail { get; init; } = "EmailURI";
-
-    public string PartyName { get; init; } = "PartyName";
+    /// <summary>Never fetch or send a token.</summary>
+    Off,
 }

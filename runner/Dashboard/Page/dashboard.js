@@ -170,6 +170,12 @@
     kill.textContent = ks ? `ON: every mailbox suspended by ${ks.by} ${ago(ks.at)}: ${ks.reason}` : 'off';
     kill.dataset.state = ks ? 'on' : 'off';
 
+    // CRM records the mapping refused: skipped by the poll, nothing decided on them (rulesync crm check shows why).
+    const quarantine = $('crm-quarantine');
+    const q = overview.crmQuarantine || [];
+    quarantine.className = q.length ? 'reload-bad' : '';
+    quarantine.textContent = q.length ? `${q.length} record(s) skipped: ${q.join('; ')}` : 'none';
+
     const mode = $('mode');
     mode.hidden = overview.actionsEnabled;
     mode.textContent = overview.actionsEnabled ? '' : 'Read-only: this runner has no operator token configured, so it refuses every action.';

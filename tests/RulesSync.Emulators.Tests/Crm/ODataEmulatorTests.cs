@@ -67,9 +67,13 @@ public sealed class ODataEmulatorTests
         Assert.Equal(Set(t, CrmDialect.V1, $"AppointmentCollection('{seeded.ObjectID}')"), row["__metadata"]!["uri"]!.GetValue<string>());
         Assert.Equal("c4codata.Appointment", row["__metadata"]!["type"]!.GetValue<string>());
         Assert.Equal("W/\"datetimeoffset'2026-01-05T08%3A00%3A00.0000000Z'\"", row["__metadata"]!["etag"]!.GetValue<string>());
-        Assert.Equal($"/Date({Epoch.AddDays(1).ToUnixTimeMilliseconds()})/", row["StartDateTime"]!.GetValue<string>());
-        Assert.Equal($"/Date({Epoch.ToUnixTimeMilliseconds()}+0000)/", row["LastChangeDateTime"]!.GetValue<string>());
-        Assert.Equal("1", row["LifeCycleStatusCode"]!.GetValue<string>());
+        // c4codata: LOCALNORMALISED_DateTime start/end, StatusCode, ChangedOn (a model generated from a real c4codata $metadata).
+        Assert.Equal(
+            $$$"""{"__metadata":{"type":"c4codata.LOCALNORMALISED_DateTime"},"timeZoneCode":"UTC","content":"/Date({{{Epoch.AddDays(1).ToUnixTimeMilliseconds()}}})/"}""",
+            row["StartDateTime"]!.ToJsonString());
+        Assert.Equal($"/Date({Epoch.ToUnixTimeMilliseconds()}+0000)/", row["ChangedOn"]!.GetValue<string>());
+        Assert.Equal("1", row["StatusCode"]!.GetValue<string>());
+        Assert.False(row.AsObject().ContainsKey("OwnerPartyID"));
         Assert.Equal("gw-Visit ACME", row["GroupwareItemID"]!.GetValue<string>());
         Assert.EndsWith("/AppointmentInvolvedParties", row["AppointmentInvolvedParties"]!["__deferred"]!["uri"]!.GetValue<string>(), StringComparison.Ordinal);
     }
@@ -121,6 +125,34 @@ public sealed class ODataEmulatorTests
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"m{i}"), subjects);
     }
 
+    [Theory]
+    [InlineData(CrmDialect.V1, "c4codata.LOCALNORMALISED_DateTime", "StartDateTime", "ChangedOn")]
+    [InlineData(CrmDialect.V2, "Edm.DateTimeOffset", "StartDate", "LastChangeDateTime")]
+    public async Task Metadata_DescribesTheDialectsFieldsAndTypes(CrmDialect dialect, string startType, string start, string lastChange)
+    {
+        await using var t = await StartAsync();
+
+        var xml = System.Xml.Linq.XDocument.Parse(await t.Http.GetStringAsync(Set(t, dialect, "$metadata")));
+
+        var appointment = xml.Descendants().Single(e => e.Name.LocalName == "EntityType" && (string?)e.Attribute("Name") == "Appointment");
+        var types = appointment.Elements().Where(e => e.Name.LocalName == "Property").ToDictionary(e => (string)e.Attribute("Name")!, e => (string)e.Attribute("Type")!);
+        Assert.Equal((startType, "Edm.DateTimeOffset"), (types[start], types[lastChange]));
+        Assert.Equal(dialect == CrmDialect.V2, types.ContainsKey("ICalUID"));
+        Assert.Contains(xml.Descendants(), e => e.Name.LocalName == "EntitySet" && (string?)e.Attribute("Name") == "VisitCollection");
+    }
+
+    [Fact]
+    public async Task Query_SelectObjectId_ServesIdsOnly()
+    {
+        await using var t = await StartAsync();
+        var seeded = t.Host.Crm.Add(Draft("m", 1));
+
+        var row = (await GetJsonAsync(t, Set(t, CrmDialect.V2) + "?$select=ObjectID"))["d"]!["results"]![0]!.AsObject();
+
+        Assert.Equal(["__metadata", "ObjectID"], row.Select(p => p.Key));
+        Assert.Equal(seeded.ObjectID, row["ObjectID"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Query_FilterOnLastChange_ReturnsChangedAndNewButNotDeleted()
     {
@@ -134,7 +166,7 @@ public sealed class ODataEmulatorTests
         t.Host.Crm.Delete(c.ObjectID);
         var since = Epoch.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-        var rows = (await GetJsonAsync(t, Set(t, CrmDialect.V1) + "?$filter=" + Uri.EscapeDataString($"LastChangeDateTime ge datetimeoffset'{since}'") + "&$orderby=LastChangeDateTime"))["d"]!["results"]!.AsArray();
+        var rows = (await GetJsonAsync(t, Set(t, CrmDialect.V1) + "?$filter=" + Uri.EscapeDataString($"ChangedOn ge datetimeoffset'{since}'") + "&$orderby=ChangedOn"))["d"]!["results"]!.AsArray();
 
         Assert.Equal(["a2", "d"], rows.Select(r => r!["Subject"]!.GetValue<string>()));
         using var gone = await t.Http.GetAsync(Set(t, CrmDialect.V1, $"AppointmentCollection('{c.ObjectID}')"));
@@ -208,7 +240,7 @@ public sealed class ODataEmulatorTests
 
         var parties = row["AppointmentInvolvedParties"]!["results"]!.AsArray();
         Assert.Equal([CrmRoleCodes.Organizer, CrmRoleCodes.Attendee], parties.Select(p => p!["RoleCode"]!.GetValue<string>()));
-        Assert.Equal(Bob, parties[1]!["EmailURI"]!.GetValue<string>());
+        Assert.Equal(Bob, parties[1]!["PartyEmailURI"]!.GetValue<string>());
         Assert.Equal(2, viaNavigation.Count);
     }
 
@@ -234,11 +266,12 @@ public sealed class ODataEmulatorTests
         using var request = Write(HttpMethod.Post, Set(t, CrmDialect.V2), token, null, new JsonObject
         {
             ["Subject"] = "Created",
-            ["StartDateTime"] = $"/Date({Epoch.AddDays(1).ToUnixTimeMilliseconds()})/",
-            ["EndDateTime"] = "2026-01-06T09:00:00Z",
-            ["OrganizerEmail"] = Alice,
+            ["StartDate"] = $"/Date({Epoch.AddDays(1).ToUnixTimeMilliseconds()})/",
+            ["StartDatetimeZoneCode"] = "CET",
+            ["EndDate"] = "2026-01-06T09:00:00Z",
+            ["OrganizerEmailURI"] = Alice,
             ["ICalUID"] = "uid-created",
-            ["AppointmentInvolvedParties"] = new JsonArray(new JsonObject { ["PartyID"] = "P200", ["RoleCode"] = CrmRoleCodes.Attendee, ["EmailURI"] = Bob }),
+            ["AppointmentInvolvedParties"] = new JsonArray(new JsonObject { ["PartyID"] = "P200", ["RoleCode"] = CrmRoleCodes.Attendee, ["PartyEmailURI"] = Bob }),
         });
         using var response = await t.Http.SendAsync(request);
         var d = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["d"]!;
@@ -249,6 +282,7 @@ public sealed class ODataEmulatorTests
         var stored = Assert.Single(t.Host.Crm.All(CrmActivityKind.Appointment));
         Assert.Equal(("Created", "uid-created", Epoch.AddDays(1).AddHours(1)), (stored.Subject, stored.ICalUid, stored.End));
         Assert.Equal(Bob, Assert.Single(stored.Parties).Email);
+        Assert.Equal(("CET", "UTC"), (stored.StartTimeZoneCode, stored.EndTimeZoneCode));
     }
 
     [Fact]

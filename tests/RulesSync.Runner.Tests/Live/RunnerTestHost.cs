@@ -40,6 +40,9 @@ internal sealed class RunnerTestHost : IAsyncDisposable
 
     public RunnerOptions Options { get; }
 
+    /// <summary>The runner's connections (the CRM's live-id listing among them).</summary>
+    internal RunnerConnections Connections => connections;
+
     public LiveRunner Runner { get; private set; }
 
     public StateStore Store => store;
