@@ -21,7 +21,8 @@ internal sealed record SandboxResult(Expression? Body, string? Error, int Offset
 /// methods of <see cref="RuleFunctions"/>. RulesEngine's own defaults let expressions call methods of input
 /// objects and reach reflection (GetType().Assembly), so nothing is trusted to the parser's settings alone.
 /// Fact names resolve case-insensitively (so <c>kind</c> reads <see cref="ChangeFacts.Kind"/>) and string
-/// literals compared with a fact convert to its enum (<c>kind == "deleted"</c>). Nothing is ever evaluated here.
+/// literals compared with a fact convert to its enum (<c>kind == "deleted"</c>), after <see cref="ExpressionLiterals"/>
+/// has checked that each is exactly one of the fact's values. Nothing is ever evaluated here.
 /// </summary>
 internal static partial class ExpressionSandbox
 {
@@ -61,6 +62,11 @@ internal static partial class ExpressionSandbox
         if (depth > MaxNesting)
         {
             return Refuse($"the expression nests parentheses deeper than {MaxNesting} levels", at, sandbox: false);
+        }
+
+        if (ExpressionLiterals.Check(text) is { } literal)
+        {
+            return Refuse(literal.Message, literal.Offset, sandbox: false);
         }
 
         Expression body;
@@ -188,6 +194,8 @@ internal static partial class ExpressionSandbox
             {
                 case ParameterExpression p when p == facts:
                     return new Violation("the facts object itself cannot be used; read one of its facts", null);
+                case ConstantExpression { Type.IsEnum: true } c when c.Value is not null && !Enum.IsDefined(c.Type, c.Value):
+                    return new Violation($"{c.Value} is not a value of a fact; compare facts with their values as strings (\"deleted\")", null);
                 case ConstantExpression c:
                     return c.Value is null || IsValueType(c.Type)
                         ? null
