@@ -13,7 +13,7 @@ public class InputFileTests
         var bytes = InputFile.ReadBounded(endless, 100_000);
 
         Assert.Null(bytes);
-        Assert.Equal(100_001, endless.Read);
+        Assert.Equal(100_001, endless.BytesRead);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public class InputFileTests
     /// <summary>Bytes forever, counting how many were asked for.</summary>
     private sealed class EndlessStream : Stream
     {
-        public long Read { get; private set; }
+        public long BytesRead { get; private set; }
 
         public override bool CanRead => true;
 
@@ -61,14 +61,14 @@ public class InputFileTests
 
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => Read; set => throw new NotSupportedException(); }
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             // Hand out at most 4 KiB per call, as a pipe would.
             var n = Math.Min(count, 4096);
             Array.Fill(buffer, (byte)'y', offset, n);
-            Read += n;
+            BytesRead += n;
             return n;
         }
 
