@@ -22,6 +22,8 @@ internal static class CliProgress
             return work(null);
         }
 
+        // A first line at once, so a person sees from the first second what is running; the bar follows.
+        writer.WriteLine($"{label}...");
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
         var result = default(T)!;
         ansi.Progress().AutoClear(true).Start(ctx =>

@@ -48,8 +48,26 @@ internal static class RunnerSecrets
     {
         try
         {
+            using (var document = System.Text.Json.JsonDocument.Parse(json))
+            {
+                var root = document.RootElement;
+                string? Field(string name) =>
+                    root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+                if (Field("type") != "service_account" || string.IsNullOrEmpty(Field("client_email")) || Field("private_key") is not { Length: > 0 } pem)
+                {
+                    return "it is not a service account key (it needs type \"service_account\", client_email and private_key)";
+                }
+
+                using var rsa = RSA.Create();
+                rsa.ImportFromPem(pem);
+            }
+
             var credential = CredentialFactory.FromJson<ServiceAccountCredential>(json);
             return string.IsNullOrEmpty(credential.Id) ? "it has no client_email" : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "it is not JSON";
         }
         catch (Newtonsoft.Json.JsonException)
         {

@@ -19,14 +19,22 @@ public sealed class CompiledRule
     private readonly Lazy<FactsPredicate> _matches;
     private readonly Lazy<FactsPredicate?> _expression;
 
-    internal CompiledRule(RuleModel model, int index, Decision template, Lazy<FactsPredicate> matches, Lazy<FactsPredicate?> expression)
+    internal CompiledRule(RuleModel model, int index, Decision template, Lazy<FactsPredicate> matches, Lazy<FactsPredicate?> expression, System.Linq.Expressions.Expression? expressionTree = null, System.Linq.Expressions.ParameterExpression? factsParameter = null)
     {
         Model = model;
         Index = index;
         Template = template;
         _matches = matches;
         _expression = expression;
+        ExpressionTree = expressionTree;
+        FactsParameter = factsParameter;
     }
+
+    /// <summary>The checked expression tree (null when the rule has no expression), for analyses that evaluate it symbolically.</summary>
+    internal System.Linq.Expressions.Expression? ExpressionTree { get; }
+
+    /// <summary>The facts parameter <see cref="ExpressionTree"/> reads.</summary>
+    internal System.Linq.Expressions.ParameterExpression? FactsParameter { get; }
 
     /// <summary>The rule's name.</summary>
     public string Name => Model.Name;

@@ -60,7 +60,7 @@ public static class RuleSetCompiler
             var matches = new Lazy<FactsPredicate>(() => Expression.Lambda<FactsPredicate>(body, facts).Compile());
             var expressionOnly = new Lazy<FactsPredicate?>(() => expression is null ? null : Expression.Lambda<FactsPredicate>(expression, facts).Compile());
             var template = new Decision(rule.Decide, rule.Target, rule.Name, hash, rule.Because);
-            rules.Add(new CompiledRule(rule, i, template, matches, expressionOnly));
+            rules.Add(new CompiledRule(rule, i, template, matches, expressionOnly, expression, facts));
             foreach (var source in new[] { ChangeSource.Mailbox, ChangeSource.Crm })
             {
                 decisions[(i << 1) | (int)source] = template with { Target = Decision.Resolve(rule.Target, source) };

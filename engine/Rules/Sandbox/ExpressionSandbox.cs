@@ -64,11 +64,9 @@ internal static partial class ExpressionSandbox
             return Refuse($"the expression nests parentheses deeper than {MaxNesting} levels", at, sandbox: false);
         }
 
-        if (ExpressionLiterals.Check(text) is { } literal)
-        {
-            return Refuse(literal.Message, literal.Offset, sandbox: false);
-        }
-
+        // A literal that is not exactly a value of its fact is an error, but the sandbox's verdict comes first; a
+        // parse failure caused by such a literal is reported as the literal's (with the fact's values).
+        var literal = ExpressionLiterals.Check(text);
         Expression body;
         try
         {
@@ -82,13 +80,17 @@ internal static partial class ExpressionSandbox
         }
         catch (ParseException e)
         {
-            return Refuse(Improve(e.Message), Math.Clamp(e.Position, 0, text.Length), sandbox: false);
+            return literal is { } bad
+                ? Refuse(bad.Message, bad.Offset, sandbox: false)
+                : Refuse(Improve(e.Message), Math.Clamp(e.Position, 0, text.Length), sandbox: false);
         }
 #pragma warning disable CA1031 // Dynamic LINQ throws assorted exceptions on odd input; each is a refusal, never a crash.
-        catch (Exception e)
+        catch (Exception)
 #pragma warning restore CA1031
         {
-            return Refuse($"the expression does not parse ({e.GetType().Name})", 0, sandbox: false);
+            return literal is { } bad
+                ? Refuse(bad.Message, bad.Offset, sandbox: false)
+                : Refuse("the expression does not parse", 0, sandbox: false);
         }
 
         if (body.Type != typeof(bool))
@@ -102,6 +104,11 @@ internal static partial class ExpressionSandbox
         {
             var offset = violation.Value.Token is { Length: > 0 } token ? Math.Max(0, text.IndexOf(token, StringComparison.OrdinalIgnoreCase)) : 0;
             return Refuse(violation.Value.Message, offset, sandbox: true);
+        }
+
+        if (literal is { } wrong)
+        {
+            return Refuse(wrong.Message, wrong.Offset, sandbox: false);
         }
 
         return new SandboxResult(body, null, 0, false);

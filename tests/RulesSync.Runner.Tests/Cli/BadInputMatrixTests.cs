@@ -132,7 +132,7 @@ public sealed partial class BadInputMatrixTests : IClassFixture<BadInputMatrixTe
     {
         var run = CliRun.Of("lint", inputs.Rule("invalid-utf8"));
         Assert.Equal(Invalid, run.ExitCode);
-        Assert.Contains(":3:9: error: invalid UTF-8", run.Error, StringComparison.Ordinal);
+        Assert.Contains(":3:8: error: invalid UTF-8 (byte 0xC3)", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
