@@ -68,7 +68,7 @@ public static class RuleSetCompiler
         }
 
         var selector = model.HitPolicy == HitPolicy.First ? FirstSelector(bodies, facts) : UniqueSelector(bodies, facts);
-        return new CompiledRuleSet(model, hash, rules.MoveToImmutable(), selector.Compile(), decisions);
+        return new CompiledRuleSet(model, hash, rules.MoveToImmutable(), selector, decisions);
     }
 
     /// <summary>The rule's conditions AND its expression (true for an empty rule).</summary>

@@ -37,6 +37,8 @@ internal static partial class ExpressionSandbox
 
     private static readonly FrozenFactProperties Facts = new();
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Verdict> Verdicts = new();
+
     // One parser for the process: Parse builds a fresh Dynamic LINQ parser per call and is thread-safe, while each
     // RuleExpressionParser constructor replaces RulesEngine's static compile cache.
     private static readonly RuleExpressionParser Parser = new(new ReSettings
@@ -46,7 +48,28 @@ internal static partial class ExpressionSandbox
         IsExpressionCaseSensitive = false,
     });
 
+    /// <summary>
+    /// Checks <paramref name="text"/>, reusing the verdict on the same string object: the loader checks each
+    /// expression and the compiler then needs its tree, so one parse serves both (rebound to the compiler's facts
+    /// parameter). Keyed weakly by the string instance, so nothing outlives the rule set that holds the text.
+    /// </summary>
     public static SandboxResult Check(string text, ParameterExpression facts)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(facts);
+        if (Verdicts.TryGetValue(text, out var verdict))
+        {
+            return verdict.Result.Body is null || verdict.Facts == facts
+                ? verdict.Result
+                : verdict.Result with { Body = new Rebind(verdict.Facts, facts).Visit(verdict.Result.Body) };
+        }
+
+        var result = CheckUncached(text, facts);
+        Verdicts.AddOrUpdate(text, new Verdict(result, facts));
+        return result;
+    }
+
+    private static SandboxResult CheckUncached(string text, ParameterExpression facts)
     {
         if (text.Length > MaxLength)
         {
@@ -182,6 +205,15 @@ internal static partial class ExpressionSandbox
     }
 
     private readonly record struct Violation(string Message, string? Token);
+
+    /// <summary>A checked expression and the facts parameter its tree reads.</summary>
+    private sealed record Verdict(SandboxResult Result, ParameterExpression Facts);
+
+    /// <summary>Points a checked tree at another facts parameter (the loader's by-value one, the compiler's by-ref one).</summary>
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
 
     private sealed class Walker(ParameterExpression facts)
     {
