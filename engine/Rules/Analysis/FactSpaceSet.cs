@@ -63,6 +63,7 @@ internal static class FactSpaceSet
         return set;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Count(ulong[] set)
     {
         var n = 0;
@@ -74,6 +75,7 @@ internal static class FactSpaceSet
         return n;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int CountBoth(ulong[] a, ulong[] b)
     {
         var n = 0;
@@ -85,6 +87,7 @@ internal static class FactSpaceSet
         return n;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int CountOutside(ulong[] set, ulong[] outside)
     {
         var n = 0;
@@ -96,6 +99,7 @@ internal static class FactSpaceSet
         return n;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool Intersect(ulong[] a, ulong[] b)
     {
         for (var i = 0; i < a.Length; i++)
@@ -141,6 +145,7 @@ internal static class FactSpaceSet
 
     public static void Remove(ulong[] set, int code) => set[code >> 6] &= ~(1UL << (code & 63));
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void And(ulong[] target, ulong[] other)
     {
         for (var i = 0; i < target.Length; i++)
@@ -149,6 +154,7 @@ internal static class FactSpaceSet
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Or(ulong[] target, ulong[] other)
     {
         for (var i = 0; i < target.Length; i++)
@@ -158,6 +164,7 @@ internal static class FactSpaceSet
     }
 
     /// <summary>The complement of <paramref name="set"/>, as a new set.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong[] Not(ulong[] set)
     {
         var result = new ulong[set.Length];
@@ -168,6 +175,18 @@ internal static class FactSpaceSet
 
         result[^1] &= LastWordMask;
         return result;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static ulong[] NotInPlace(ulong[] set)
+    {
+        for (var i = 0; i < set.Length; i++)
+        {
+            set[i] = ~set[i];
+        }
+
+        set[^1] &= LastWordMask;
+        return set;
     }
 
     private static ulong[] Of(FactCondition condition)
@@ -220,9 +239,14 @@ internal static class FactSpaceSet
     }
 
     /// <summary>A node's value over the space: a set (booleans), a fact read (enum facts), or an integer constant.</summary>
-    private readonly record struct Value(ulong[]? Set, int Fact, int Constant)
+    /// <summary>
+    /// A node's value over the space. <paramref name="Owned"/> sets were made for this node and may be overwritten by
+    /// its parent (so a long chain of <c>&amp;&amp;</c>/<c>||</c> reuses a few buffers); others (a fact's value sets)
+    /// are shared and never written.
+    /// </summary>
+    private readonly record struct Value(ulong[]? Set, int Fact, int Constant, bool Owned = false)
     {
-        public static Value OfSet(ulong[] set) => new(set, -1, 0);
+        public static Value OfSet(ulong[] set, bool owned = true) => new(set, -1, 0, owned);
 
         public static Value OfFact(int fact) => new(null, fact, 0);
 
@@ -247,11 +271,11 @@ internal static class FactSpaceSet
                 case ConstantExpression { Value: { } v } c when c.Type.IsEnum || v is int or long or short or byte:
                     return Value.OfConstant(Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture));
                 case MemberExpression { Member: PropertyInfo p } m when m.Expression == facts && FactOfProperty.TryGetValue(p, out var fact):
-                    return FactCatalog.All[fact].IsBoolean ? Value.OfSet(ValueSets[fact][1]) : Value.OfFact(fact);
+                    return FactCatalog.All[fact].IsBoolean ? Value.OfSet(ValueSets[fact][1], owned: false) : Value.OfFact(fact);
                 case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Method is null:
                     return Eval(u.Operand);
                 case UnaryExpression { NodeType: ExpressionType.Not } u when u.Type == typeof(bool):
-                    return Set(u.Operand) is { } operand ? Value.OfSet(Not(operand)) : null;
+                    return Eval(u.Operand) is { Set: { } operand } inner ? Value.OfSet(inner.Owned ? NotInPlace(operand) : Not(operand)) : null;
                 case BinaryExpression b when b.Method is null:
                     return Binary(b);
                 case ConditionalExpression c when c.Type == typeof(bool):
@@ -277,6 +301,7 @@ internal static class FactSpaceSet
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private Value? Binary(BinaryExpression b)
         {
             if (b.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
@@ -286,43 +311,58 @@ internal static class FactSpaceSet
                     return null;
                 }
 
-                return Value.OfSet(b.NodeType == ExpressionType.Equal ? equal : Not(equal));
+                return b.NodeType == ExpressionType.Equal ? equal : Value.OfSet(equal.Owned ? NotInPlace(equal.Set!) : Not(equal.Set!));
             }
 
-            if (b.Type != typeof(bool) || Set(b.Left) is not { } l || Set(b.Right) is not { } r)
+            if (b.Type != typeof(bool)
+                || b.NodeType is not (ExpressionType.AndAlso or ExpressionType.And or ExpressionType.OrElse or ExpressionType.Or or ExpressionType.ExclusiveOr)
+                || Eval(b.Left) is not { Set: { } l } lv || Eval(b.Right) is not { Set: { } r } rv)
             {
                 return null;
             }
 
-            var result = new ulong[Words];
-            for (var i = 0; i < Words; i++)
+            var result = lv.Owned ? l : rv.Owned ? r : new ulong[Words];
+            switch (b.NodeType)
             {
-                result[i] = b.NodeType switch
-                {
-                    ExpressionType.AndAlso or ExpressionType.And => l[i] & r[i],
-                    ExpressionType.OrElse or ExpressionType.Or => l[i] | r[i],
-                    ExpressionType.ExclusiveOr => l[i] ^ r[i],
-                    _ => 0,
-                };
+                case ExpressionType.AndAlso or ExpressionType.And:
+                    for (var i = 0; i < result.Length; i++)
+                    {
+                        result[i] = l[i] & r[i];
+                    }
+
+                    break;
+                case ExpressionType.OrElse or ExpressionType.Or:
+                    for (var i = 0; i < result.Length; i++)
+                    {
+                        result[i] = l[i] | r[i];
+                    }
+
+                    break;
+                default:
+                    for (var i = 0; i < result.Length; i++)
+                    {
+                        result[i] = l[i] ^ r[i];
+                    }
+
+                    break;
             }
 
-            return b.NodeType is ExpressionType.AndAlso or ExpressionType.And or ExpressionType.OrElse or ExpressionType.Or or ExpressionType.ExclusiveOr
-                ? Value.OfSet(result)
-                : null;
+            return Value.OfSet(result);
         }
 
-        private static ulong[]? Equal(Value left, Value right)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static Value? Equal(Value left, Value right)
         {
             if (left.Set is { } ls && right.Set is { } rs)
             {
-                var result = new ulong[Words];
-                for (var i = 0; i < Words; i++)
+                var result = left.Owned ? ls : right.Owned ? rs : new ulong[Words];
+                for (var i = 0; i < result.Length; i++)
                 {
                     result[i] = ~(ls[i] ^ rs[i]);
                 }
 
                 result[^1] &= LastWordMask;
-                return result;
+                return Value.OfSet(result);
             }
 
             if (left.IsConstant && right.IsFact)
@@ -333,7 +373,7 @@ internal static class FactSpaceSet
             if (left.IsFact && right.IsConstant)
             {
                 var sets = ValueSets[left.Fact];
-                return right.Constant >= 0 && right.Constant < sets.Length ? (ulong[])sets[right.Constant].Clone() : new ulong[Words];
+                return right.Constant >= 0 && right.Constant < sets.Length ? Value.OfSet(sets[right.Constant], owned: false) : Value.OfSet(new ulong[Words]);
             }
 
             if (left.IsFact && right.IsFact)
@@ -349,12 +389,12 @@ internal static class FactSpaceSet
                     }
                 }
 
-                return result;
+                return Value.OfSet(result);
             }
 
             if (left.IsConstant && right.IsConstant)
             {
-                return left.Constant == right.Constant ? Full() : new ulong[Words];
+                return Value.OfSet(left.Constant == right.Constant ? Full() : new ulong[Words]);
             }
 
             return null;

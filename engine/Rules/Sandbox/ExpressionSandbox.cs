@@ -125,8 +125,13 @@ internal static partial class ExpressionSandbox
         var violation = walker.Visit(body, 0);
         if (violation is not null)
         {
+            if (!violation.Value.Sandbox && literal is { } cause)
+            {
+                return Refuse(cause.Message, cause.Offset, sandbox: false);
+            }
+
             var offset = violation.Value.Token is { Length: > 0 } token ? Math.Max(0, text.IndexOf(token, StringComparison.OrdinalIgnoreCase)) : 0;
-            return Refuse(violation.Value.Message, offset, sandbox: true);
+            return Refuse(violation.Value.Message, offset, sandbox: violation.Value.Sandbox);
         }
 
         if (literal is { } wrong)
@@ -204,7 +209,8 @@ internal static partial class ExpressionSandbox
         return message == "Expression of type 'Boolean' expected" ? "the expression must be boolean (true or false)" : message;
     }
 
-    private readonly record struct Violation(string Message, string? Token);
+    /// <summary>Why a tree is refused; <paramref name="Sandbox"/> is false for a value error rather than a use of something outside the sandbox.</summary>
+    private readonly record struct Violation(string Message, string? Token, bool Sandbox = true);
 
     /// <summary>A checked expression and the facts parameter its tree reads.</summary>
     private sealed record Verdict(SandboxResult Result, ParameterExpression Facts);
@@ -234,7 +240,7 @@ internal static partial class ExpressionSandbox
                 case ParameterExpression p when p == facts:
                     return new Violation("the facts object itself cannot be used; read one of its facts", null);
                 case ConstantExpression { Type.IsEnum: true } c when c.Value is not null && !Enum.IsDefined(c.Type, c.Value):
-                    return new Violation($"{c.Value} is not a value of a fact; compare facts with their values as strings (\"deleted\")", null);
+                    return new Violation($"{c.Value} is not a value of a fact; compare facts with their values as strings (\"deleted\")", null, Sandbox: false);
                 case ConstantExpression c:
                     return c.Value is null || IsValueType(c.Type)
                         ? null

@@ -20,7 +20,7 @@ public class FactSpaceSetTests
     [InlineData("{}", "autoShare == inSyncWindow && !(role != \"organizer\")")]
     [InlineData("{}", "(timing == \"future\" ? meetingType == \"visit\" : true) && kind != \"created\"")]
     [InlineData("{ timing: past }", "true")]
-    [InlineData("{}", "false || (kind == \"updated\" ^ link == \"other\")")]
+    [InlineData("{}", "false || ((kind == \"updated\") != (link == \"other\"))")]
     public void Matches_Symbolic_EqualsPointByPoint(string when, string? expression)
     {
         var text = "name: t\nhitPolicy: first\nrules:\n  - name: r\n    because: x\n    when: " + when + "\n"
