@@ -41,26 +41,16 @@ internal static class CheckCommand
         }
 
         Say(console, table, $"lint: {lintErrors} error(s), {lint.Diagnostics.Length - lintErrors} warning(s); {lint.Analysis!.GapCount:N0} of {lint.Analysis.SpaceSize:N0} fact combinations undecided");
+        var lintSummary = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount };
         if (lintErrors > 0)
         {
             // A gap or an overlap makes the simulation's decisions undefined: stop before simulating anything.
-            if (table)
-            {
-                console.Out.WriteLine("check FAILED: lint errors; fixtures and simulation need a rule set that decides every change exactly once");
-            }
-            else
-            {
-                console.WriteJson(new
-                {
-                    ruleSet = ruleSet.Name,
-                    hash = ruleSet.Hash,
-                    passed = false,
-                    lint = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount },
-                    diagnostics = lint.Diagnostics.Select(Authoring.LintCommand.Json),
-                });
-            }
-
-            return (int)ExitCode.Findings;
+            return Verdict(
+                console,
+                table,
+                passed: false,
+                "check FAILED: lint errors; fixtures and simulation need a rule set that decides every change exactly once",
+                new { ruleSet = ruleSet.Name, hash = ruleSet.Hash, passed = false, lint = lintSummary, diagnostics = lint.Diagnostics.Select(Authoring.LintCommand.Json) });
         }
 
         var fixtures = FixtureRunner.Run(ruleSet);
@@ -93,26 +83,37 @@ internal static class CheckCommand
             Say(console, table, $"{violations.Count - ShownTraces} more violation trace(s) left out ({ShownTraces} of {violations.Count} shown); see them all with 'rulesync simulate {path} --report report.html' (add --mode random for the random ones) or with --format json");
         }
 
-        var ok = lintErrors == 0 && fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
-        if (table)
-        {
-            console.Out.WriteLine(ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set");
-        }
-        else
-        {
-            console.WriteJson(new
+        var ok = fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
+        return Verdict(
+            console,
+            table,
+            ok,
+            ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set",
+            new
             {
                 ruleSet = ruleSet.Name,
                 hash = ruleSet.Hash,
                 passed = ok,
-                lint = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount },
+                lint = lintSummary,
                 fixtures = new { passed = fixtures.Results.Length - fixtures.FailedCount, failed = fixtures.FailedCount, unexercised = fixtures.UnexercisedRules },
                 exhaustive,
                 random,
             });
+    }
+
+    /// <summary>The last line (table) or the whole JSON document, and the exit code.</summary>
+    private static int Verdict<T>(CliConsole console, bool table, bool passed, string line, T json)
+    {
+        if (table)
+        {
+            console.Out.WriteLine(line);
+        }
+        else
+        {
+            console.WriteJson(json);
         }
 
-        return ok ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+        return passed ? (int)ExitCode.Ok : (int)ExitCode.Findings;
     }
 
     private static void Say(CliConsole console, bool table, string line)

@@ -65,19 +65,21 @@ internal static partial class ExpressionLiterals
     /// <summary>The fact named next to the literal at [<paramref name="start"/>, <paramref name="end"/>), if the text says.</summary>
     private static FactDefinition? ComparedFact(string text, int start, int end)
     {
-        var name = Before().Match(text[..start]) is { Success: true } b ? b.Groups["name"].Value
-            : After().Match(text[end..]) is { Success: true } a ? a.Groups["name"].Value
-            : IsRemovalArgument().IsMatch(text[..start]) ? "kind"
+        // Anchored at the literal's edges (right to left before it), so each lookup costs the few characters next to
+        // the literal, not the whole expression: a 1 MiB file has tens of thousands of literals.
+        var name = Before().Match(text, 0, start) is { Success: true } b && !b.Groups["name"].Value.Contains('.', StringComparison.Ordinal) ? b.Groups["name"].Value
+            : After().Match(text, end, text.Length - end) is { Success: true } a ? a.Groups["name"].Value
+            : IsRemovalArgument().IsMatch(text.AsSpan(0, start)) ? "kind"
             : null;
         return name is null ? null : FactCatalog.All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
-    [GeneratedRegex(@"(?<![\w.])(?<name>[A-Za-z_]\w*)\s*(?:==|!=|<>|=)\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<name>[\w.]+)\s*(?:==|!=|<>|=)\s*$", RegexOptions.CultureInvariant | RegexOptions.RightToLeft)]
     private static partial Regex Before();
 
     [GeneratedRegex(@"^\s*(?:==|!=|<>|=)\s*(?<name>[A-Za-z_]\w*)(?![\w.(])", RegexOptions.CultureInvariant)]
     private static partial Regex After();
 
-    [GeneratedRegex(@"IsRemoval\s*\(\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"IsRemoval\s*\(\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.RightToLeft)]
     private static partial Regex IsRemovalArgument();
 }
