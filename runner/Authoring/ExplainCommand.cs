@@ -11,6 +11,9 @@ namespace RulesSync.Runner.Authoring;
 /// </summary>
 internal static class ExplainCommand
 {
+    /// <summary>What the marks before each rule and condition mean.</summary>
+    internal const string Legend = "rules in evaluation order: '=>' chose the decision, '+' matched but was not chosen, '-' did not match; [held] / [failed] per condition";
+
     public static Command Create(CliConsole console)
     {
         var file = new Argument<string>("FILE") { Description = "The rule file (or embedded:NAME)." };
@@ -64,6 +67,7 @@ internal static class ExplainCommand
                 ? $"decision: {d.Action.ToString().ToLowerInvariant()} {d.Target.ToString().ToLowerInvariant()} by rule {d.Rule} — {d.Explanation}"
                 : $"no decision: {explanation.Error}");
             console.Out.WriteLine($"rule set: {ruleSet.Name} ({ruleSet.Hash[..12]})");
+            console.Out.WriteLine(Legend);
             foreach (var rule in explanation.Rules)
             {
                 var mark = rule.Chosen ? "=>" : rule.Matched ? " +" : " -";

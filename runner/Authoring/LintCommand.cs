@@ -8,7 +8,9 @@ namespace RulesSync.Runner.Authoring;
 
 /// <summary>
 /// <c>rulesync lint FILE...</c>: YAML syntax, schema, unknown facts and values, expressions and the sandbox,
-/// duplicate names, and analysis over the whole fact space (gaps, overlaps, shadowed rules). Exit 1 on any error.
+/// duplicate names, and analysis over the whole fact space (gaps, overlaps, shadowed rules). Exit 2 when a file
+/// does not load (it is invalid input), 1 on analysis errors of a file that loads (or warnings with
+/// <c>--warnings-as-errors</c>), 0 otherwise.
 /// </summary>
 internal static class LintCommand
 {
@@ -66,6 +68,13 @@ internal static class LintCommand
             }
 
             console.Out.WriteLine($"{errors} error(s), {warnings} warning(s)");
+        }
+
+        // A file that does not load (malformed YAML, schema, unknown facts or values, sandbox) is invalid input; errors
+        // of the analysis of a file that loads (gaps, overlaps) are findings.
+        if (results.Any(r => r.Result.RuleSet is null))
+        {
+            return (int)ExitCode.InvalidInput;
         }
 
         return errors > 0 || (strict && warnings > 0) ? (int)ExitCode.Findings : (int)ExitCode.Ok;

@@ -15,3 +15,6 @@ internal enum ExitCode
 
 /// <summary>Thrown by a command when its input is unusable; the CLI prints the message and exits 2.</summary>
 internal sealed class InvalidInputException(string message) : Exception(message);
+
+/// <summary>Thrown by a command that found something before it could start (a gap in a rule set it must simulate); the CLI prints the message and exits 1.</summary>
+internal sealed class FindingsException(string message) : Exception(message);

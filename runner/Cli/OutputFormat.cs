@@ -18,6 +18,9 @@ internal enum OutputFormat
 /// <summary>The console a command writes to: standard output for results, standard error for diagnostics.</summary>
 internal sealed record CliConsole(TextWriter Out, TextWriter Error)
 {
+    /// <summary>Where progress bars go: the raw terminal behind standard error when a person watches it, else null (no progress).</summary>
+    public TextWriter? Progress { get; init; }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

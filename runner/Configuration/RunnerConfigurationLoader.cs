@@ -24,33 +24,14 @@ namespace RulesSync.Runner.Configuration;
 /// </summary>
 internal static partial class RunnerConfigurationLoader
 {
-    private const long MaxBytes = 1024 * 1024;
+    private const int MaxBytes = InputFile.MaxTextBytes;
 
     /// <summary>Loads and validates the config file at <paramref name="path"/>; <paramref name="environment"/> reads secrets (default: the process environment).</summary>
     public static RunnerOptions Load(string path, Func<string, string?>? environment = null)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new InvalidInputException($"{path}: error: config file not found");
-        }
-
-        if (info.Length > MaxBytes)
-        {
-            throw new InvalidInputException($"{path}:1:1: error: config file is {info.Length:N0} bytes; the limit is {MaxBytes:N0}");
-        }
-
-        string text;
-        try
-        {
-            text = File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
-        {
-            throw new InvalidInputException($"{path}: error: cannot read: {e.Message}");
-        }
-
-        return Parse(path, text, Path.GetDirectoryName(Path.GetFullPath(path))!, environment ?? Environment.GetEnvironmentVariable);
+        // At most MaxBytes + 1 bytes are read, whatever the path is (a device or a pipe reports length 0).
+        var text = InputFile.ReadText(path, "config file", MaxBytes);
+        return Parse(path, text, Path.GetDirectoryName(Path.GetFullPath(path))!, environment ?? System.Environment.GetEnvironmentVariable);
     }
 
     /// <summary>Parses config text named <paramref name="source"/>; relative paths resolve against <paramref name="baseDirectory"/>.</summary>
@@ -86,6 +67,8 @@ internal static partial class RunnerConfigurationLoader
             throw Failure(errors);
         }
 
+        // Every environment value is read under the secrets' cap, and only its name is ever reported.
+        environment = Capped(environment);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddOptions<RunnerOptions>()
@@ -95,7 +78,9 @@ internal static partial class RunnerConfigurationLoader
         using var provider = services.BuildServiceProvider();
         try
         {
-            return provider.GetRequiredService<IOptions<RunnerOptions>>().Value;
+            var options = provider.GetRequiredService<IOptions<RunnerOptions>>().Value;
+            var secretErrors = RunnerSecrets.Check(options);
+            return secretErrors.Count == 0 ? options : throw Failure(secretErrors.Select(f => Locate(source, f, locations)));
         }
         catch (OptionsValidationException e)
         {
@@ -111,8 +96,11 @@ internal static partial class RunnerConfigurationLoader
         }
     }
 
+    private static Func<string, string?> Capped(Func<string, string?> environment) =>
+        name => InputFile.Environment(environment, name);
+
     private static string Expected(InvalidOperationException e) =>
-        BinderType().Match(e.Message) is { Success: true } m ? $" (expected {m.Groups[1].Value})" : string.Empty;
+        BinderType().Match(e.Message) is { Success: true } m ? $" (expected {RulesyncCli.PlainType(m.Groups[1].Value)})" : string.Empty;
 
     /// <summary>Defaults that depend on other settings, and the secrets from the environment (which win over the file).</summary>
     private static void Complete(RunnerOptions o, string baseDirectory, Func<string, string?> environment)

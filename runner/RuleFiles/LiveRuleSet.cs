@@ -1,4 +1,3 @@
-using System.Text;
 using RulesSync.Engine.Rules.Analysis;
 using RulesSync.Engine.Rules.Compilation;
 
@@ -33,11 +32,21 @@ internal sealed class LiveRuleSet
     /// <summary>The rule set in force.</summary>
     public CompiledRuleSet Current { get; private set; }
 
-    /// <summary>Loads and compiles the rule set; an invalid one is <see cref="Cli.InvalidInputException"/> (at startup nothing may run).</summary>
+    /// <summary>
+    /// Loads the rule set and lints it exactly as <see cref="Refresh"/> does: load errors and analysis errors (gaps,
+    /// overlaps under <c>unique</c>) are <see cref="Cli.InvalidInputException"/> with lint's diagnostics (at startup
+    /// nothing may run).
+    /// </summary>
     public static LiveRuleSet Load(string source)
     {
         var file = RuleFileReader.Read(source);
-        return new LiveRuleSet(source, file.Text, RuleSetInput.Compile(source));
+        var lint = RuleSetLinter.Lint(file.SourceName, file.Text);
+        if (lint.HasErrors || lint.RuleSet is null)
+        {
+            throw new Cli.InvalidInputException(Errors(lint, source));
+        }
+
+        return new LiveRuleSet(source, file.Text, lint.RuleSet);
     }
 
     /// <summary>Re-reads the file; swaps the rule set in if it changed and lints clean.</summary>
@@ -51,12 +60,12 @@ internal sealed class LiveRuleSet
         string now;
         try
         {
-            now = File.ReadAllText(Source, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            // The same capped, strict reader as at startup: a file grown past the cap or no longer UTF-8 is refused.
+            now = RuleFileReader.Read(Source).Text;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        catch (Cli.InvalidInputException e)
         {
-            var error = $"{Source}: error: cannot read: {e.Message}";
-            return Fail(error, error);
+            return Fail(e.Message, e.Message);
         }
 
         if (now == text)
@@ -68,14 +77,19 @@ internal sealed class LiveRuleSet
         var lint = RuleSetLinter.Lint(Source, now);
         if (lint.HasErrors || lint.RuleSet is null)
         {
-            var errors = string.Join(Environment.NewLine, lint.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
-            return Fail(now, errors.Length == 0 ? $"{Source}: error: the rule set could not be compiled" : errors);
+            return Fail(now, Errors(lint, Source));
         }
 
         Current = lint.RuleSet;
         text = now;
         failedText = null;
         return new RuleReload(true, null);
+    }
+
+    private static string Errors(LintResult lint, string source)
+    {
+        var errors = string.Join(Environment.NewLine, lint.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+        return errors.Length == 0 ? $"{source}: error: the rule set could not be compiled" : errors;
     }
 
     private RuleReload Fail(string content, string error)

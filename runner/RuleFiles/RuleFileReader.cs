@@ -13,8 +13,8 @@ internal sealed record RuleFileText(string SourceName, string Text);
 /// </summary>
 internal static class RuleFileReader
 {
-    /// <summary>Rule files larger than this are refused before parsing.</summary>
-    public const long MaxBytes = 1024 * 1024;
+    /// <summary>Rule files larger than this are refused before parsing (the bytes read stop at this + 1).</summary>
+    public const long MaxBytes = Configuration.InputFile.MaxTextBytes;
 
     public const string EmbeddedPrefix = "embedded:";
 
@@ -26,35 +26,14 @@ internal static class RuleFileReader
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    /// <summary>Reads <paramref name="path"/>; an unusable file gives <see cref="Cli.InvalidInputException"/> naming it.</summary>
-    public static RuleFileText Read(string path)
-    {
-        if (path.StartsWith(EmbeddedPrefix, StringComparison.Ordinal))
-        {
-            return ReadEmbedded(path);
-        }
-
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new Cli.InvalidInputException($"{path}: error: file not found");
-            }
-
-            if (info.Length > MaxBytes)
-            {
-                throw new Cli.InvalidInputException(
-                    $"{path}:1:1: error: rule file is {info.Length:N0} bytes; the limit is {MaxBytes:N0} bytes");
-            }
-
-            return new RuleFileText(path, File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true)));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
-        {
-            throw new Cli.InvalidInputException($"{path}: error: cannot read: {e.Message}");
-        }
-    }
+    /// <summary>
+    /// Reads <paramref name="path"/> (at most <see cref="MaxBytes"/> bytes are read, whatever the file is: a device
+    /// or a pipe cannot make it grow); an unusable file gives <see cref="Cli.InvalidInputException"/> naming it.
+    /// </summary>
+    public static RuleFileText Read(string path, string what = "rule file") =>
+        path.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)
+            ? ReadEmbedded(path)
+            : new RuleFileText(path, Configuration.InputFile.ReadText(path, what, (int)MaxBytes));
 
     private static RuleFileText ReadEmbedded(string name)
     {

@@ -1,4 +1,6 @@
+using RulesSync.Engine.Rules.Analysis;
 using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Engine.Rules.Language;
 using RulesSync.Runner.Cli;
 
 namespace RulesSync.Runner.RuleFiles;
@@ -14,14 +16,43 @@ internal static class RuleSetInput
     {
         var file = RuleFileReader.Read(path);
         var result = RuleSetCompiler.Load(file.SourceName, file.Text);
-        if (result.RuleSet is { } ruleSet)
+        return result.RuleSet ?? throw new InvalidInputException(Errors(file.SourceName, result.Diagnostics));
+    }
+
+    /// <summary>
+    /// Reads, compiles and lints <paramref name="path"/> for the tools that decide every change of a simulation
+    /// (simulate, check, diff, mutate): a rule set that does not load is <see cref="InvalidInputException"/> (exit 2);
+    /// one that loads but leaves changes undecided (a gap) or decides some twice under <c>unique</c> (an overlap) is
+    /// refused up front with lint's diagnostics as <see cref="FindingsException"/> (exit 1), before anything runs.
+    /// </summary>
+    public static CompiledRuleSet CompileDecidable(string path) => Decidable(Lint(path));
+
+    /// <summary>Reads and lints <paramref name="path"/>; a rule set that does not load is <see cref="InvalidInputException"/>.</summary>
+    public static (RuleFileText File, LintResult Lint) Lint(string path)
+    {
+        var file = RuleFileReader.Read(path);
+        var lint = RuleSetLinter.Lint(file.SourceName, file.Text);
+        return lint.RuleSet is null ? throw new InvalidInputException(Errors(file.SourceName, lint.Diagnostics)) : (file, lint);
+    }
+
+    /// <summary>The linted rule set, or <see cref="FindingsException"/> with lint's errors when it is not decidable.</summary>
+    public static CompiledRuleSet Decidable((RuleFileText File, LintResult Lint) linted)
+    {
+        var (file, lint) = linted;
+        if (!lint.HasErrors)
         {
-            return ruleSet;
+            return lint.RuleSet!;
         }
 
-        var errors = result.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray();
-        throw new InvalidInputException(errors.Length == 0
-            ? $"{file.SourceName}: error: the rule set could not be compiled"
-            : string.Join(Environment.NewLine, errors));
+        throw new FindingsException(Errors(file.SourceName, lint.Diagnostics) + Environment.NewLine
+            + $"{TerminalText.Escape(file.SourceName)}: error: refused: simulating needs a rule set that decides every change exactly once; fix the errors above (rulesync lint shows them all)");
+    }
+
+    private static string Errors(string source, IEnumerable<RuleDiagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray();
+        return errors.Length == 0
+            ? $"{TerminalText.Escape(source)}: error: the rule set could not be compiled"
+            : string.Join(Environment.NewLine, errors);
     }
 }

@@ -14,6 +14,9 @@ namespace RulesSync.Runner.Simulation;
 /// </summary>
 internal static class CheckCommand
 {
+    /// <summary>Violation traces printed in full; the rest are counted.</summary>
+    internal const int ShownTraces = 3;
+
     public static Command Create(CliConsole console)
     {
         var rules = new Argument<string>("RULES") { Description = "The rule file (default: the embedded default rule set).", DefaultValueFactory = _ => "embedded:default" };
@@ -27,14 +30,8 @@ internal static class CheckCommand
 
     private static int Run(CliConsole console, string path, SimulationOptions scope, OutputFormat format)
     {
-        var file = RuleFileReader.Read(path);
-        var lint = RuleSetLinter.Lint(file.SourceName, file.Text);
-        if (lint.RuleSet is null)
-        {
-            throw new InvalidInputException(string.Join(Environment.NewLine, lint.Diagnostics.Select(d => d.ToString())));
-        }
-
-        var ruleSet = lint.RuleSet;
+        var (file, lint) = RuleSetInput.Lint(path);
+        var ruleSet = lint.RuleSet!;
         var table = format == OutputFormat.Table;
         Say(console, table, $"rule set {ruleSet.Name} ({file.SourceName}), hash {ruleSet.Hash[..12]}, {ruleSet.Rules.Length} rules");
         var lintErrors = lint.Diagnostics.Count(d => d.IsError);
@@ -44,6 +41,17 @@ internal static class CheckCommand
         }
 
         Say(console, table, $"lint: {lintErrors} error(s), {lint.Diagnostics.Length - lintErrors} warning(s); {lint.Analysis!.GapCount:N0} of {lint.Analysis.SpaceSize:N0} fact combinations undecided");
+        var lintSummary = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount };
+        if (lintErrors > 0)
+        {
+            // A gap or an overlap makes the simulation's decisions undefined: stop before simulating anything.
+            return Verdict(
+                console,
+                table,
+                passed: false,
+                "check FAILED: lint errors; fixtures and simulation need a rule set that decides every change exactly once",
+                new { ruleSet = ruleSet.Name, hash = ruleSet.Hash, passed = false, lint = lintSummary, diagnostics = lint.Diagnostics.Select(Authoring.LintCommand.Json) });
+        }
 
         var fixtures = FixtureRunner.Run(ruleSet);
         foreach (var f in fixtures.Results.Where(r => !r.Passed))
@@ -62,32 +70,50 @@ internal static class CheckCommand
         var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));
         Say(console, table, $"random: {randomOptions.Runs:N0} scenarios of up to {randomOptions.Employees} employees, seed {random.Seed}, {random.Violations.Length} violation(s); same seed, same trace: {(random.DeterminismVerified == true ? "yes" : "NO")}");
 
-        foreach (var v in exhaustive.Violations.Concat(random.Violations).Take(3))
+        var violations = exhaustive.Violations.Concat(random.Violations).ToList();
+        foreach (var v in violations.Take(ShownTraces))
         {
             Say(console, table, string.Empty);
             Say(console, table, v.Render());
         }
 
-        var ok = lintErrors == 0 && fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
-        if (table)
+        if (violations.Count > ShownTraces)
         {
-            console.Out.WriteLine(ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set");
+            Say(console, table, string.Empty);
+            Say(console, table, $"{violations.Count - ShownTraces} more violation trace(s) left out ({ShownTraces} of {violations.Count} shown); see them all with 'rulesync simulate {path} --report report.html' (add --mode random for the random ones) or with --format json");
         }
-        else
-        {
-            console.WriteJson(new
+
+        var ok = fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
+        return Verdict(
+            console,
+            table,
+            ok,
+            ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set",
+            new
             {
                 ruleSet = ruleSet.Name,
                 hash = ruleSet.Hash,
                 passed = ok,
-                lint = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount },
+                lint = lintSummary,
                 fixtures = new { passed = fixtures.Results.Length - fixtures.FailedCount, failed = fixtures.FailedCount, unexercised = fixtures.UnexercisedRules },
                 exhaustive,
                 random,
             });
+    }
+
+    /// <summary>The last line (table) or the whole JSON document, and the exit code.</summary>
+    private static int Verdict<T>(CliConsole console, bool table, bool passed, string line, T json)
+    {
+        if (table)
+        {
+            console.Out.WriteLine(line);
+        }
+        else
+        {
+            console.WriteJson(json);
         }
 
-        return ok ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+        return passed ? (int)ExitCode.Ok : (int)ExitCode.Findings;
     }
 
     private static void Say(CliConsole console, bool table, string line)

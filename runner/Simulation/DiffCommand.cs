@@ -7,8 +7,8 @@ namespace RulesSync.Runner.Simulation;
 
 /// <summary>
 /// <c>rulesync diff OLD NEW [scope options]</c>: over the same explored space, where two rule sets decide
-/// differently and how deletions, cancellations and shares change. With <c>--fail-on-new-violations</c>, exit 1
-/// when NEW breaks an invariant OLD held.
+/// differently and how deletions, cancellations and shares change. Exit 1 when NEW breaks an invariant OLD held
+/// (a finding, like every other command's), unless <c>--ignore-new-violations</c> says the comparison is only for reading.
 /// </summary>
 internal static class DiffCommand
 {
@@ -16,18 +16,21 @@ internal static class DiffCommand
     {
         var oldRules = new Argument<string>("OLD") { Description = "The rule set in production (file or embedded:NAME)." };
         var newRules = new Argument<string>("NEW") { Description = "The candidate rule set." };
-        var failOnNew = new Option<bool>("--fail-on-new-violations") { Description = "Exit 1 when NEW violates an invariant OLD held." };
+        var ignoreNew = new Option<bool>("--ignore-new-violations") { Description = "Exit 0 even when NEW violates an invariant OLD held (default: exit 1)." };
+        // Accepted for scripts written before exit 1 became the default; it changes nothing.
+        var failOnNew = new Option<bool>("--fail-on-new-violations") { Description = "The default; accepted for older scripts.", Hidden = true };
         var format = FormatOption.Create();
         var scope = new SimulationScope();
-        var command = new Command("diff", "Compare two rule sets over the same simulated space.") { oldRules, newRules, failOnNew, format };
+        var command = new Command("diff", "Compare two rule sets over the same simulated space; exit 1 when NEW adds violations.") { oldRules, newRules, ignoreNew, failOnNew, format };
         scope.AddTo(command);
         command.SetAction(parse =>
         {
-            var before = RuleSetInput.Compile(parse.GetValue(oldRules)!);
-            var after = RuleSetInput.Compile(parse.GetValue(newRules)!);
+            var before = RuleSetInput.CompileDecidable(parse.GetValue(oldRules)!);
+            var after = RuleSetInput.CompileDecidable(parse.GetValue(newRules)!);
             var options = scope.Read(parse);
-            var diff = RuleSetComparison.Compare(options, before, after);
-            if (parse.GetValue(format) == OutputFormat.Json)
+            var json = parse.GetValue(format) == OutputFormat.Json;
+            var diff = CliProgress.Run(console, !json, "comparing (old, then new)", p => RuleSetComparison.Compare(options, before, after, SimulateCommand.Adapt(p)));
+            if (json)
             {
                 console.WriteJson(new
                 {
@@ -45,7 +48,7 @@ internal static class DiffCommand
                 Print(console, diff);
             }
 
-            return parse.GetValue(failOnNew) && !diff.NewViolations.IsEmpty ? (int)ExitCode.Findings : (int)ExitCode.Ok;
+            return !parse.GetValue(ignoreNew) && !diff.NewViolations.IsEmpty ? (int)ExitCode.Findings : (int)ExitCode.Ok;
         });
         return command;
     }
@@ -65,7 +68,7 @@ internal static class DiffCommand
             console.Out.WriteLine($"          e.g. {c.Example}");
         }
 
-        console.Out.WriteLine($"violations: old {diff.Old.Violations.Length}, new {diff.New.Violations.Length}, introduced by NEW {diff.NewViolations.Length}");
+        console.Out.WriteLine($"violations: old {diff.Old.Violations.Length}, new {diff.New.Violations.Length}, introduced by NEW {diff.NewViolations.Length}{(diff.NewViolations.IsEmpty ? string.Empty : " (exit 1; --ignore-new-violations to exit 0)")}");
         foreach (var v in diff.NewViolations)
         {
             console.Out.WriteLine();

@@ -23,7 +23,7 @@ internal static class MutateCommand
         scope.AddTo(command);
         command.SetAction(parse =>
         {
-            var ruleSet = RuleSetInput.Compile(parse.GetValue(rules)!);
+            var ruleSet = RuleSetInput.CompileDecidable(parse.GetValue(rules)!);
             var options = scope.Read(parse);
             var degree = parse.GetValue(parallel);
             if (degree < 1)
@@ -31,8 +31,10 @@ internal static class MutateCommand
                 throw new InvalidInputException("error: --parallel must be at least 1");
             }
 
-            var report = MutationTesting.Run(ruleSet, options, degree);
-            if (parse.GetValue(format) == OutputFormat.Json)
+            var json = parse.GetValue(format) == OutputFormat.Json;
+            var report = CliProgress.Run(console, !json, "mutants", p => MutationTesting.Run(
+                ruleSet, options, degree, CliProgress.Counting(p)));
+            if (json)
             {
                 console.WriteJson(new
                 {
@@ -47,9 +49,9 @@ internal static class MutateCommand
             else
             {
                 console.Out.WriteLine($"{report.Results.Length} mutants: {report.Caught} caught, {report.Survivors.Length} survived, {report.Dangerous.Length} dangerous");
-                foreach (var g in report.Results.Where(r => r.Caught).GroupBy(r => r.CaughtBy!.Split(' ')[0]))
+                foreach (var g in report.Results.Where(r => r.Caught).GroupBy(r => CaughtBy(r.CaughtBy!)).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
-                    console.Out.WriteLine($"  caught by {g.Key}: {g.Count()}");
+                    console.Out.WriteLine($"  {g.Key}: {g.Count()}");
                 }
 
                 foreach (var s in report.Survivors)
@@ -64,4 +66,13 @@ internal static class MutateCommand
         });
         return command;
     }
+
+    /// <summary>What kind of check caught a mutant, in words ("no decision ..." is a mutant that leaves changes undecided).</summary>
+    internal static string CaughtBy(string caughtBy) => caughtBy.Split(' ')[0] switch
+    {
+        "fixture" => "caught by a fixture",
+        "invariant" => "caught by an invariant",
+        "no" => "caught because the mutant leaves a change undecided",
+        var other => $"caught by {other}",
+    };
 }

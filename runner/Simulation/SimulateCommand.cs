@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Spectre.Console;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Simulator;
@@ -25,7 +24,7 @@ internal static class SimulateCommand
         scope.AddTo(command);
         command.SetAction(parse =>
         {
-            var ruleSet = RuleSetInput.Compile(parse.GetValue(rules)!);
+            var ruleSet = RuleSetInput.CompileDecidable(parse.GetValue(rules)!);
             var options = scope.Read(parse);
             var fmt = parse.GetValue(format)!;
             var result = WithProgress(console, fmt == "table", options, p => RulesSync.Simulator.Simulation.Run(options, ruleSet, p));
@@ -52,23 +51,13 @@ internal static class SimulateCommand
         return command;
     }
 
-    internal static SimulationReport WithProgress(CliConsole console, bool interactive, SimulationOptions options, Func<IProgress<SimulationProgress>?, SimulationReport> run)
-    {
-        // A progress bar only where a person watches: never in JSON/JUnit output, never when stderr is redirected.
-        if (!interactive || console.Error != Console.Error || Console.IsErrorRedirected)
-        {
-            return run(null);
-        }
+    /// <summary>Runs a simulation with a progress bar where a person watches (never in JSON or JUnit output).</summary>
+    internal static SimulationReport WithProgress(CliConsole console, bool interactive, SimulationOptions options, Func<IProgress<SimulationProgress>?, SimulationReport> run) =>
+        CliProgress.Run(console, interactive, options.Mode == SimulationMode.Exhaustive ? "simulating scenarios" : "simulating random runs", p => run(Adapt(p)));
 
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        SimulationReport? result = null;
-        ansi.Progress().AutoClear(true).Start(ctx =>
-        {
-            var task = ctx.AddTask(options.Mode == SimulationMode.Exhaustive ? "scenarios" : "random runs");
-            result = run(new Progress(task));
-        });
-        return result!;
-    }
+    /// <summary>The simulator's progress as the CLI's, with the violations found so far as its note.</summary>
+    internal static IProgress<SimulationProgress>? Adapt(IProgress<CliProgressStep>? progress) =>
+        progress is null ? null : new Progress(progress);
 
     internal static void WriteReport(FileInfo html, SimulationReport result, string title)
     {
@@ -114,13 +103,9 @@ internal static class SimulateCommand
             : string.Create(n, $"{r.Violations.Length} violation(s): {string.Join(", ", r.Violations.GroupBy(v => v.Invariant).Select(g => $"{g.Key} x{g.Count()}"))}"));
     }
 
-    private sealed class Progress(ProgressTask task) : IProgress<SimulationProgress>
+    private sealed class Progress(IProgress<CliProgressStep> sink) : IProgress<SimulationProgress>
     {
-        public void Report(SimulationProgress value)
-        {
-            task.MaxValue = Math.Max(1, value.Total);
-            task.Value = value.Done;
-            task.Description = value.Violations == 0 ? "simulating" : $"simulating ({value.Violations} violations)";
-        }
+        public void Report(SimulationProgress value) =>
+            sink.Report(new CliProgressStep(value.Done, value.Total, value.Violations == 0 ? null : $"{value.Violations} violations"));
     }
 }

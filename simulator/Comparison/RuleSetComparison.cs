@@ -51,23 +51,26 @@ public sealed record RuleSetDiff(
 /// <summary>Compares two policies over the same simulation scope. Pure and deterministic.</summary>
 public static class RuleSetComparison
 {
-    /// <summary>Explores <paramref name="options"/> with both policies and compares their decisions and violations.</summary>
-    public static RuleSetDiff Compare(SimulationOptions options, IDecisionPolicy oldPolicy, IDecisionPolicy newPolicy)
+    /// <summary>
+    /// Explores <paramref name="options"/> with both policies and compares their decisions and violations;
+    /// <paramref name="progress"/> hears each simulation's progress (the old policy's, then the new one's).
+    /// </summary>
+    public static RuleSetDiff Compare(SimulationOptions options, IDecisionPolicy oldPolicy, IDecisionPolicy newPolicy, IProgress<SimulationProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(oldPolicy);
         ArgumentNullException.ThrowIfNull(newPolicy);
-        var (oldReport, oldFacts) = Observe(options, oldPolicy);
-        var (newReport, newFacts) = Observe(options, newPolicy);
+        var (oldReport, oldFacts) = Observe(options, oldPolicy, progress);
+        var (newReport, newFacts) = Observe(options, newPolicy, progress);
         oldFacts.UnionWith(newFacts);
         return Diff(oldFacts, oldPolicy, newPolicy, oldReport, newReport);
     }
 
     /// <summary>Runs one simulation and returns the report with every fact combination the policy was asked.</summary>
-    internal static (SimulationReport Report, HashSet<ChangeFacts> Facts) Observe(SimulationOptions options, IDecisionPolicy policy)
+    internal static (SimulationReport Report, HashSet<ChangeFacts> Facts) Observe(SimulationOptions options, IDecisionPolicy policy, IProgress<SimulationProgress>? progress = null)
     {
         var recording = new RecordingPolicy(policy);
-        var report = Simulation.Run(options, recording);
+        var report = Simulation.Run(options, recording, progress);
         return (report, recording.Observed);
     }
 

@@ -73,7 +73,7 @@ public static class InvariantCatalog
 
             if (w.HeldCancels > 0)
             {
-                Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, "a rule decided to cancel the meeting (held by the guard) though nobody cancelled it");
+                Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"{w.HeldCancelNote ?? "a rule decided to cancel (held)"} — though nobody cancelled the meeting");
             }
         }
 
@@ -100,7 +100,7 @@ public static class InvariantCatalog
 
             if (w.HeldDeletes > 0)
             {
-                Fail(ref mask, reasons, InvariantId.NoSpuriousDeletion, "a rule decided to delete the organizer's event (held by the guard: Exchange would have sent cancellations) though nobody deleted the meeting");
+                Fail(ref mask, reasons, InvariantId.NoSpuriousDeletion, $"{w.HeldDeleteNote ?? "a rule decided to delete (held)"} — though nobody deleted the meeting");
             }
         }
 

@@ -287,15 +287,17 @@ internal sealed partial class SimWorld
             Fired?.Add(d.Decision.Rule);
             foreach (var e in d.Effects)
             {
-                if (e is HeldEffect { Destructive: true })
+                if (e is HeldEffect { Destructive: true } held)
                 {
                     if (d.Decision.Action == DecisionAction.Cancel)
                     {
                         HeldCancels++;
+                        HeldCancelNote ??= HeldNote(d, held, name);
                     }
                     else
                     {
                         HeldDeletes++;
+                        HeldDeleteNote ??= HeldNote(d, held, name);
                     }
                 }
             }
@@ -311,6 +313,10 @@ internal sealed partial class SimWorld
             Log.Add(new Reports.TraceEvent("decision", $"agent:{name}", $"agent:{name}", $"{name}'s sync: nothing new"));
         }
     }
+
+    /// <summary>A held destructive effect in words: what was held, on which side, which rule decided it, and why it was held.</summary>
+    private static string HeldNote(SyncDecision d, HeldEffect held, string employee) =>
+        $"rule {d.Decision.Rule} decided to {held.Intended} on the {(d.Decision.Target == DecisionTarget.Crm ? "CRM" : $"{employee}'s mailbox")} side; held: {held.Reason}";
 
     private static string Describe(SyncDecision d)
     {

@@ -103,6 +103,11 @@ internal sealed partial class SimWorld
 
     public int HeldCancels { get; set; }
 
+    /// <summary>The first held deletion and cancellation in words: what was held, on which side, by which rule, and why.</summary>
+    public string? HeldDeleteNote { get; set; }
+
+    public string? HeldCancelNote { get; set; }
+
     /// <summary>Invariants already violated on the way here (bit per <see cref="Invariants.InvariantId"/>).</summary>
     public int Violated { get; set; }
 
@@ -152,6 +157,8 @@ internal sealed partial class SimWorld
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,
             HeldCancels = HeldCancels,
+            HeldDeleteNote = HeldDeleteNote,
+            HeldCancelNote = HeldCancelNote,
             Violated = Violated,
             Fired = Fired,
             _settings = _settings,

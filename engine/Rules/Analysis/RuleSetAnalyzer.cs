@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
 using RulesSync.Engine.Changes;
@@ -43,69 +42,82 @@ public sealed record AnalysisReport(
 /// </summary>
 public static class RuleSetAnalyzer
 {
+    /// <summary>Overlapping pairs reported one by one; beyond this, one summary (a file of 1,000 rules can have 500,000 pairs).</summary>
+    public const int MaxOverlapDiagnostics = 100;
+
     /// <summary>Analyses <paramref name="ruleSet"/>, describing at most <paramref name="maxGapCubes"/> gap regions.</summary>
     public static AnalysisReport Analyze(CompiledRuleSet ruleSet, int maxGapCubes = 5)
     {
         ArgumentNullException.ThrowIfNull(ruleSet);
         var size = FactCatalog.SpaceSize;
         var rules = ruleSet.Rules;
-        var matches = rules.Select(_ => new BitArray(size)).ToArray();
-        for (var code = 0; code < size; code++)
+
+        // One set per rule, computed symbolically (FactSpaceSet): no rule is evaluated 55,296 times.
+        var matches = new ulong[rules.Length][];
+        for (var r = 0; r < rules.Length; r++)
         {
-            var facts = FactCatalog.Decode(code);
-            for (var r = 0; r < rules.Length; r++)
-            {
-                matches[r][code] = rules[r].Matches(facts);
-            }
+            matches[r] = FactSpaceSet.Matches(rules[r]);
         }
 
         var diagnostics = ImmutableArray.CreateBuilder<RuleDiagnostic>();
         var never = ImmutableArray.CreateBuilder<string>();
         var shadowed = ImmutableArray.CreateBuilder<ShadowedRule>();
         var overlaps = ImmutableArray.CreateBuilder<RuleOverlap>();
-        var covered = new BitArray(size);
+        var covered = new ulong[FactSpaceSet.Words];
         for (var r = 0; r < rules.Length; r++)
         {
             var rule = rules[r];
-            var count = Count(matches[r]);
+            var count = FactSpaceSet.Count(matches[r]);
             if (count == 0)
             {
                 never.Add(rule.Name);
                 diagnostics.Add(RuleDiagnostic.Warning(rule.SourceLocation, DiagnosticCodes.NeverMatches, $"rule '{rule.Name}' can never match: no combination of facts satisfies all its conditions"));
             }
-            else if (ruleSet.HitPolicy == HitPolicy.First && Count(new BitArray(matches[r]).And(new BitArray(covered).Not())) == 0)
+            else if (ruleSet.HitPolicy == HitPolicy.First && FactSpaceSet.CountOutside(matches[r], covered) == 0)
             {
-                var by = Enumerable.Range(0, r).Where(e => Count(new BitArray(matches[e]).And(matches[r])) > 0).Select(e => rules[e].Name).ToImmutableArray();
+                var by = Enumerable.Range(0, r).Where(e => FactSpaceSet.Intersect(matches[e], matches[r])).Select(e => rules[e].Name).ToImmutableArray();
                 shadowed.Add(new ShadowedRule(rule.Name, by));
-                diagnostics.Add(RuleDiagnostic.Warning(rule.SourceLocation, DiagnosticCodes.Shadowed, $"rule '{rule.Name}' never fires: earlier rules decide every change it matches ({string.Join(", ", by.Select(n => $"'{n}'"))})"));
+                diagnostics.Add(RuleDiagnostic.Warning(rule.SourceLocation, DiagnosticCodes.Shadowed, $"rule '{rule.Name}' never fires: earlier rules decide every change it matches ({Names(by)})"));
             }
 
             if (ruleSet.HitPolicy == HitPolicy.Unique)
             {
                 for (var e = 0; e < r; e++)
                 {
-                    var both = new BitArray(matches[e]).And(matches[r]);
-                    var n = Count(both);
+                    var n = FactSpaceSet.CountBoth(matches[e], matches[r]);
                     if (n > 0)
                     {
-                        var example = FactCatalog.Decode(First(both));
+                        var example = FactCatalog.Decode(FactSpaceSet.FirstOfBoth(matches[e], matches[r]));
                         overlaps.Add(new RuleOverlap(rules[e].Name, rule.Name, n, example));
+                        if (overlaps.Count > MaxOverlapDiagnostics)
+                        {
+                            continue;
+                        }
+
                         diagnostics.Add(RuleDiagnostic.Error(rule.SourceLocation, DiagnosticCodes.Overlap, $"hit policy unique: rules '{rules[e].Name}' and '{rule.Name}' both match {Plural(n)}, e.g. {FactCatalog.Describe(example)}"));
                     }
                 }
             }
 
-            covered.Or(matches[r]);
+            FactSpaceSet.Or(covered, matches[r]);
         }
 
-        var gaps = new BitArray(covered).Not();
-        var gapCount = Count(gaps);
+        if (overlaps.Count > MaxOverlapDiagnostics)
+        {
+            diagnostics.Add(RuleDiagnostic.Error(
+                new SourceLocation(ruleSet.Model.SourceName, 1, 1),
+                DiagnosticCodes.Overlap,
+                $"hit policy unique: {overlaps.Count.ToString("N0", CultureInfo.InvariantCulture)} pairs of rules overlap; the first {MaxOverlapDiagnostics} are shown"));
+        }
+
+        var gaps = FactSpaceSet.Not(covered);
+        var gapCount = FactSpaceSet.Count(gaps);
         var cubes = ImmutableArray.CreateBuilder<FactCube>();
         if (gapCount > 0)
         {
             var at = new SourceLocation(ruleSet.Model.SourceName, 1, 1);
-            var remaining = new BitArray(gaps);
-            while (cubes.Count < maxGapCubes && First(remaining) is var next and >= 0)
+            var remaining = (ulong[])gaps.Clone();
+            while (cubes.Count < maxGapCubes && FactSpaceSet.First(remaining) is var next and >= 0)
             {
                 var cube = GrowCube(gaps, next);
                 cubes.Add(cube);
@@ -113,17 +125,21 @@ public static class RuleSetAnalyzer
                 diagnostics.Add(RuleDiagnostic.Error(at, DiagnosticCodes.Gap, $"gap: no rule decides {cube} ({Plural(cube.Size)}), e.g. {FactCatalog.Describe(cube.Example)}"));
             }
 
-            var left = Count(remaining);
+            var left = FactSpaceSet.Count(remaining);
             diagnostics.Add(RuleDiagnostic.Error(at, DiagnosticCodes.Gap, $"{Plural(gapCount)} of {size.ToString("N0", CultureInfo.InvariantCulture)} are decided by no rule" + (left > 0 ? $" ({Plural(left)} not shown above)" : string.Empty)));
         }
 
         return new AnalysisReport(size, gapCount, cubes.ToImmutable(), overlaps.ToImmutable(), shadowed.ToImmutable(), never.ToImmutable(), diagnostics.ToImmutable());
     }
 
+    /// <summary>Rule names for a message: all of them up to 10, then how many more.</summary>
+    private static string Names(ImmutableArray<string> names) =>
+        string.Join(", ", names.Take(10).Select(n => $"'{n}'")) + (names.Length > 10 ? $" and {names.Length - 10} more" : string.Empty);
+
     private static string Plural(int n) => n == 1 ? "1 combination" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} combinations";
 
     /// <summary>Grows the single point <paramref name="code"/> into a maximal cube inside <paramref name="set"/>, fact by fact.</summary>
-    private static FactCube GrowCube(BitArray set, int code)
+    private static FactCube GrowCube(ulong[] set, int code)
     {
         var facts = FactCatalog.All;
         var masks = new ulong[facts.Length];
@@ -144,7 +160,7 @@ public static class RuleSetAnalyzer
                 }
 
                 masks[i] = before | (1UL << v);
-                if (!Codes(masks).All(c => set[c]))
+                if (!Codes(masks).All(c => FactSpaceSet.Contains(set, c)))
                 {
                     masks[i] = before;
                 }
@@ -154,11 +170,11 @@ public static class RuleSetAnalyzer
         return new FactCube([.. masks]);
     }
 
-    private static void Remove(BitArray set, FactCube cube)
+    private static void Remove(ulong[] set, FactCube cube)
     {
         foreach (var c in Codes([.. cube.Masks]))
         {
-            set[c] = false;
+            FactSpaceSet.Remove(set, c);
         }
     }
 
@@ -176,32 +192,5 @@ public static class RuleSetAnalyzer
         }
 
         return codes;
-    }
-
-    private static int Count(BitArray bits)
-    {
-        var n = 0;
-        for (var i = 0; i < bits.Length; i++)
-        {
-            if (bits[i])
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
-
-    private static int First(BitArray bits)
-    {
-        for (var i = 0; i < bits.Length; i++)
-        {
-            if (bits[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq.Expressions;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Rules.Language;
@@ -19,14 +20,22 @@ public sealed class CompiledRule
     private readonly Lazy<FactsPredicate> _matches;
     private readonly Lazy<FactsPredicate?> _expression;
 
-    internal CompiledRule(RuleModel model, int index, Decision template, Lazy<FactsPredicate> matches, Lazy<FactsPredicate?> expression)
+    internal CompiledRule(RuleModel model, int index, Decision template, Lazy<FactsPredicate> matches, Lazy<FactsPredicate?> expression, Expression? expressionTree = null, ParameterExpression? factsParameter = null)
     {
         Model = model;
         Index = index;
         Template = template;
         _matches = matches;
         _expression = expression;
+        ExpressionTree = expressionTree;
+        FactsParameter = factsParameter;
     }
+
+    /// <summary>The checked expression tree (null when the rule has no expression), for analyses that evaluate it symbolically.</summary>
+    internal Expression? ExpressionTree { get; }
+
+    /// <summary>The facts parameter <see cref="ExpressionTree"/> reads.</summary>
+    internal ParameterExpression? FactsParameter { get; }
 
     /// <summary>The rule's name.</summary>
     public string Name => Model.Name;
@@ -57,17 +66,23 @@ public sealed class CompiledRule
 /// </summary>
 public sealed class CompiledRuleSet : IDecisionPolicy
 {
-    private readonly RuleSelector _select;
+    private readonly Expression<RuleSelector> _selector;
     private readonly Decision[] _decisions;
 
-    internal CompiledRuleSet(RuleSetModel model, string hash, ImmutableArray<CompiledRule> rules, RuleSelector select, Decision[] decisions)
+    // Compiled on first use: lint and table never decide, and compiling 1,000 long rules takes a while. Two threads
+    // racing compile the same tree twice at worst; either delegate is correct.
+    private RuleSelector? _select;
+
+    internal CompiledRuleSet(RuleSetModel model, string hash, ImmutableArray<CompiledRule> rules, Expression<RuleSelector> selector, Decision[] decisions)
     {
         Model = model;
         Hash = hash;
         Rules = rules;
-        _select = select;
+        _selector = selector;
         _decisions = decisions;
     }
+
+    private RuleSelector Selector => _select ??= _selector.Compile();
 
     /// <summary>The rule set's name.</summary>
     public string Name => Model.Name;
@@ -92,7 +107,7 @@ public sealed class CompiledRuleSet : IDecisionPolicy
     /// <exception cref="RuleConflictException">Under unique, two rules match.</exception>
     public Decision Decide(in ChangeFacts facts)
     {
-        var index = _select(in facts);
+        var index = Selector(in facts);
         if (index >= 0)
         {
             return _decisions[(index << 1) | (int)facts.Source];
@@ -104,18 +119,18 @@ public sealed class CompiledRuleSet : IDecisionPolicy
     /// <summary>Decides a change without throwing: false (and a null decision) when no rule or, under unique, two rules match.</summary>
     public bool TryDecide(in ChangeFacts facts, out Decision? decision)
     {
-        var index = _select(in facts);
+        var index = Selector(in facts);
         decision = index >= 0 ? _decisions[(index << 1) | (int)facts.Source] : null;
         return decision is not null;
     }
 
     /// <summary>The index (in <see cref="Rules"/>) of the deciding rule; -1 when none; -2 or less for a unique conflict.</summary>
-    internal int Select(in ChangeFacts facts) => _select(in facts);
+    internal int Select(in ChangeFacts facts) => Selector(in facts);
 
     /// <summary>The decision, the deciding rule, and every rule considered with the conditions that held or failed.</summary>
     public RuleExplanation Explain(in ChangeFacts facts)
     {
-        var index = _select(in facts);
+        var index = Selector(in facts);
         var traces = ImmutableArray.CreateBuilder<RuleTrace>(Rules.Length);
         foreach (var rule in Rules)
         {

@@ -60,7 +60,7 @@ public static class RuleSetCompiler
             var matches = new Lazy<FactsPredicate>(() => Expression.Lambda<FactsPredicate>(body, facts).Compile());
             var expressionOnly = new Lazy<FactsPredicate?>(() => expression is null ? null : Expression.Lambda<FactsPredicate>(expression, facts).Compile());
             var template = new Decision(rule.Decide, rule.Target, rule.Name, hash, rule.Because);
-            rules.Add(new CompiledRule(rule, i, template, matches, expressionOnly));
+            rules.Add(new CompiledRule(rule, i, template, matches, expressionOnly, expression, facts));
             foreach (var source in new[] { ChangeSource.Mailbox, ChangeSource.Crm })
             {
                 decisions[(i << 1) | (int)source] = template with { Target = Decision.Resolve(rule.Target, source) };
@@ -68,7 +68,7 @@ public static class RuleSetCompiler
         }
 
         var selector = model.HitPolicy == HitPolicy.First ? FirstSelector(bodies, facts) : UniqueSelector(bodies, facts);
-        return new CompiledRuleSet(model, hash, rules.MoveToImmutable(), selector.Compile(), decisions);
+        return new CompiledRuleSet(model, hash, rules.MoveToImmutable(), selector, decisions);
     }
 
     /// <summary>The rule's conditions AND its expression (true for an empty rule).</summary>

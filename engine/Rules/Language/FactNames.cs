@@ -60,3 +60,10 @@ internal static class FactNames
         return previous[b.Length];
     }
 }
+
+/// <summary>"Did you mean" suggestions for any mistyped name (facts, values, commands, options). Thread-safe.</summary>
+public static class NameSuggestion
+{
+    /// <summary><c>; did you mean 'x'?</c> for the closest of <paramref name="candidates"/> within a small edit distance, else empty.</summary>
+    public static string DidYouMean(string name, IEnumerable<string> candidates) => FactNames.DidYouMean(name, candidates);
+}

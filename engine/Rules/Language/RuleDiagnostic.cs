@@ -36,9 +36,12 @@ public sealed record RuleDiagnostic(DiagnosticSeverity Severity, string Source, 
     /// <summary>Whether this is an error.</summary>
     public bool IsError => Severity == DiagnosticSeverity.Error;
 
-    /// <summary>Renders as <c>file:line:col: error|warning: text [CODE]</c>.</summary>
+    /// <summary>
+    /// Renders as <c>file:line:col: error|warning: text [CODE]</c>, on one line, with control characters escaped
+    /// (<see cref="TerminalText"/>): the source name and message may echo text from the file.
+    /// </summary>
     public override string ToString() =>
-        $"{Source}:{Line}:{Column}: {(IsError ? "error" : "warning")}: {Message} [{Code}]";
+        $"{TerminalText.Escape(Source)}:{Line}:{Column}: {(IsError ? "error" : "warning")}: {TerminalText.Escape(Message)} [{Code}]";
 }
 
 /// <summary>The stable codes of rule diagnostics.</summary>

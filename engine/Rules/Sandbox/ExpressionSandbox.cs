@@ -21,7 +21,8 @@ internal sealed record SandboxResult(Expression? Body, string? Error, int Offset
 /// methods of <see cref="RuleFunctions"/>. RulesEngine's own defaults let expressions call methods of input
 /// objects and reach reflection (GetType().Assembly), so nothing is trusted to the parser's settings alone.
 /// Fact names resolve case-insensitively (so <c>kind</c> reads <see cref="ChangeFacts.Kind"/>) and string
-/// literals compared with a fact convert to its enum (<c>kind == "deleted"</c>). Nothing is ever evaluated here.
+/// literals compared with a fact convert to its enum (<c>kind == "deleted"</c>), after <see cref="ExpressionLiterals"/>
+/// has checked that each is exactly one of the fact's values. Nothing is ever evaluated here.
 /// </summary>
 internal static partial class ExpressionSandbox
 {
@@ -36,6 +37,8 @@ internal static partial class ExpressionSandbox
 
     private static readonly FrozenFactProperties Facts = new();
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Verdict> Verdicts = new();
+
     // One parser for the process: Parse builds a fresh Dynamic LINQ parser per call and is thread-safe, while each
     // RuleExpressionParser constructor replaces RulesEngine's static compile cache.
     private static readonly RuleExpressionParser Parser = new(new ReSettings
@@ -45,7 +48,28 @@ internal static partial class ExpressionSandbox
         IsExpressionCaseSensitive = false,
     });
 
+    /// <summary>
+    /// Checks <paramref name="text"/>, reusing the verdict on the same string object: the loader checks each
+    /// expression and the compiler then needs its tree, so one parse serves both (rebound to the compiler's facts
+    /// parameter). Keyed weakly by the string instance, so nothing outlives the rule set that holds the text.
+    /// </summary>
     public static SandboxResult Check(string text, ParameterExpression facts)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(facts);
+        if (Verdicts.TryGetValue(text, out var verdict))
+        {
+            return verdict.Result.Body is null || verdict.Facts == facts
+                ? verdict.Result
+                : verdict.Result with { Body = new Rebind(verdict.Facts, facts).Visit(verdict.Result.Body) };
+        }
+
+        var result = CheckUncached(text, facts);
+        Verdicts.AddOrUpdate(text, new Verdict(result, facts));
+        return result;
+    }
+
+    private static SandboxResult CheckUncached(string text, ParameterExpression facts)
     {
         if (text.Length > MaxLength)
         {
@@ -63,6 +87,9 @@ internal static partial class ExpressionSandbox
             return Refuse($"the expression nests parentheses deeper than {MaxNesting} levels", at, sandbox: false);
         }
 
+        // A literal that is not exactly a value of its fact is an error, but the sandbox's verdict comes first; a
+        // parse failure caused by such a literal is reported as the literal's (with the fact's values).
+        var literal = ExpressionLiterals.Check(text);
         Expression body;
         try
         {
@@ -76,13 +103,17 @@ internal static partial class ExpressionSandbox
         }
         catch (ParseException e)
         {
-            return Refuse(Improve(e.Message), Math.Clamp(e.Position, 0, text.Length), sandbox: false);
+            return literal is { } bad
+                ? Refuse(bad.Message, bad.Offset, sandbox: false)
+                : Refuse(Improve(e.Message), Math.Clamp(e.Position, 0, text.Length), sandbox: false);
         }
 #pragma warning disable CA1031 // Dynamic LINQ throws assorted exceptions on odd input; each is a refusal, never a crash.
-        catch (Exception e)
+        catch (Exception)
 #pragma warning restore CA1031
         {
-            return Refuse($"the expression does not parse ({e.GetType().Name})", 0, sandbox: false);
+            return literal is { } bad
+                ? Refuse(bad.Message, bad.Offset, sandbox: false)
+                : Refuse("the expression does not parse", 0, sandbox: false);
         }
 
         if (body.Type != typeof(bool))
@@ -94,8 +125,18 @@ internal static partial class ExpressionSandbox
         var violation = walker.Visit(body, 0);
         if (violation is not null)
         {
+            if (!violation.Value.Sandbox && literal is { } cause)
+            {
+                return Refuse(cause.Message, cause.Offset, sandbox: false);
+            }
+
             var offset = violation.Value.Token is { Length: > 0 } token ? Math.Max(0, text.IndexOf(token, StringComparison.OrdinalIgnoreCase)) : 0;
-            return Refuse(violation.Value.Message, offset, sandbox: true);
+            return Refuse(violation.Value.Message, offset, sandbox: violation.Value.Sandbox);
+        }
+
+        if (literal is { } wrong)
+        {
+            return Refuse(wrong.Message, wrong.Offset, sandbox: false);
         }
 
         return new SandboxResult(body, null, 0, false);
@@ -168,7 +209,17 @@ internal static partial class ExpressionSandbox
         return message == "Expression of type 'Boolean' expected" ? "the expression must be boolean (true or false)" : message;
     }
 
-    private readonly record struct Violation(string Message, string? Token);
+    /// <summary>Why a tree is refused; <paramref name="Sandbox"/> is false for a value error rather than a use of something outside the sandbox.</summary>
+    private readonly record struct Violation(string Message, string? Token, bool Sandbox = true);
+
+    /// <summary>A checked expression and the facts parameter its tree reads.</summary>
+    private sealed record Verdict(SandboxResult Result, ParameterExpression Facts);
+
+    /// <summary>Points a checked tree at another facts parameter (the loader's by-value one, the compiler's by-ref one).</summary>
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
 
     private sealed class Walker(ParameterExpression facts)
     {
@@ -188,6 +239,8 @@ internal static partial class ExpressionSandbox
             {
                 case ParameterExpression p when p == facts:
                     return new Violation("the facts object itself cannot be used; read one of its facts", null);
+                case ConstantExpression { Type.IsEnum: true } c when c.Value is not null && !Enum.IsDefined(c.Type, c.Value):
+                    return new Violation($"{c.Value} is not a value of a fact; compare facts with their values as strings (\"deleted\")", null, Sandbox: false);
                 case ConstantExpression c:
                     return c.Value is null || IsValueType(c.Type)
                         ? null

@@ -17,6 +17,18 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Explain_Table_ExplainsItsMarkersBeforeTheRules()
+    {
+        using var temp = new TempFiles();
+        var change = temp.Write("change.yaml", "source: crm\nkind: cancelled\nrole: organizer\nlink: this\n");
+        var lines = CliRun.Of("explain", "embedded:default", "--change", change).Out.Split('\n');
+
+        var legend = Array.FindIndex(lines, l => l.Contains("'=>' chose the decision, '+' matched but was not chosen, '-' did not match", StringComparison.Ordinal));
+        var firstRule = Array.FindIndex(lines, l => l.StartsWith(" -", StringComparison.Ordinal) || l.StartsWith("=>", StringComparison.Ordinal));
+        Assert.InRange(legend, 0, firstRule - 1);
+    }
+
+    [Fact]
     public void Explain_Json_ListsEveryRuleConsidered()
     {
         using var temp = new TempFiles();

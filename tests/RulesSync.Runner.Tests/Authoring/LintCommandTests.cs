@@ -17,12 +17,12 @@ public class LintCommandTests
     }
 
     [Fact]
-    public void Lint_UnknownValue_ReportsFileLineColumnAndExitsOne()
+    public void Lint_UnknownValue_ReportsFileLineColumnAndExitsTwo()
     {
         using var temp = new TempFiles();
         var path = temp.Write("bad.yaml", Header + "  - name: r\n    when: { kind: exploded }\n    because: x\n    decide: ignore\n");
         var run = CliRun.Of("lint", path);
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(2, run.ExitCode); // the file does not load: invalid input, like every other command says
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(path)}:5:\d+: error: .*exploded", run.Out);
     }
 
@@ -32,6 +32,7 @@ public class LintCommandTests
         using var temp = new TempFiles();
         var path = temp.Write("gap.yaml", Header + "  - name: only-past\n    when: { timing: past }\n    because: x\n    decide: ignore\n");
         var run = CliRun.Of("lint", path, "--format", "json");
+        Assert.Equal(1, run.ExitCode); // the file loads; the gap is a finding
         using var doc = JsonDocument.Parse(run.Out);
         var file = doc.RootElement.GetProperty("files")[0];
         Assert.Equal(55296 / 2, file.GetProperty("gaps").GetInt32());

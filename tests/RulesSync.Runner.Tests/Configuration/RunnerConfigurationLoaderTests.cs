@@ -166,6 +166,7 @@ public sealed class RunnerConfigurationLoaderTests
         {
             ["RULESYNC_GRAPH_CLIENT_SECRET"] = "secret",
             ["RULESYNC_CRM_PASSWORD"] = "pw",
+            ["RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON"] = ServiceAccountKey(),
         };
 
         var o = RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name));
@@ -173,5 +174,55 @@ public sealed class RunnerConfigurationLoaderTests
         Assert.Equal("contoso", o.Tenant);
         Assert.Equal(2, o.Mailboxes.Count);
         Assert.Equal(new Uri("https://hooks.contoso.example/rulesync"), o.Notifications.WebhookUrl);
+    }
+
+    [Fact]
+    public void Load_ShippedExampleWithoutItsKeyFile_NamesTheMissingFile()
+    {
+        var env = new Dictionary<string, string> { ["RULESYNC_GRAPH_CLIENT_SECRET"] = "secret" };
+
+        var e = Assert.Throws<InvalidInputException>(() => RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name)));
+
+        Assert.Equal("/etc/rulesync/google-service-account.json: error: service account key file not found", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("not json at all")]
+    [InlineData("{\"type\": \"service_account\", \"client_email\": \"a@b.example\", \"private_key\": \"not-a-key\"}")]
+    public void Parse_MalformedServiceAccountKey_IsAConfigErrorThatNeverQuotesIt(string key)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => Parse(Valid.Replace("baseUri: http://127.0.0.1:5000/calendar/v3/", "baseUri: https://calendar.example/calendar/v3/", StringComparison.Ordinal), new Dictionary<string, string>
+        {
+            ["RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON"] = key,
+        }));
+
+        Assert.StartsWith("rulesync.yaml:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not usable", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ValidServiceAccountKey_IsAccepted()
+    {
+        var o = Parse(Valid, new Dictionary<string, string> { ["RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON"] = ServiceAccountKey() });
+        Assert.NotNull(o.Google.ServiceAccountKeyJson);
+    }
+
+    /// <summary>A well-formed service-account key with a fresh RSA key (never used to sign anything).</summary>
+    private static string ServiceAccountKey()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "rulesync-test",
+            ["private_key_id"] = "k1",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "rulesync@rulesync-test.iam.gserviceaccount.com",
+            ["client_id"] = "1",
+            ["token_uri"] = "https://oauth2.googleapis.com/token",
+        });
     }
 }

@@ -49,4 +49,32 @@ public sealed class LiveRuleSetTests
 
         Assert.Throws<InvalidInputException>(() => LiveRuleSet.Load(path));
     }
+
+    [Fact]
+    public void Load_RuleSetWithAGap_IsRefusedWithLintsDiagnostics()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("rules.yaml", "name: t\nhitPolicy: first\nrules:\n  - name: only-past\n    when: { timing: past }\n    because: x\n    decide: ignore\n");
+
+        var e = Assert.Throws<InvalidInputException>(() => LiveRuleSet.Load(path));
+
+        Assert.Contains($"{path}:1:1: error: gap: no rule decides timing=future", e.Message, StringComparison.Ordinal);
+        Assert.Contains("[RS0100]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refresh_FileGrownPastTheCap_IsRefusedAndThePreviousRulesStay()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("rules.yaml", DefaultText);
+        var live = LiveRuleSet.Load(path);
+        var before = live.Current.Hash;
+        File.WriteAllText(path, DefaultText + "\n#" + new string('x', (int)RuleFileReader.MaxBytes));
+
+        var reload = live.Refresh();
+
+        Assert.False(reload.Changed);
+        Assert.Equal($"{path}:1:1: error: rule file is larger than 1,048,576 bytes (the limit); nothing was read past it", reload.Error);
+        Assert.Equal(before, live.Current.Hash);
+    }
 }

@@ -63,7 +63,7 @@ public class RuleFileReaderTests
         {
             File.WriteAllBytes(path, [0x6e, 0x61, 0xff, 0xfe, 0x0a]);
             var e = Assert.Throws<InvalidInputException>(() => RuleFileReader.Read(path));
-            Assert.Contains("cannot read", e.Message, StringComparison.Ordinal);
+            Assert.Equal($"{path}:1:3: error: invalid UTF-8 (byte 0xFF); save the file as UTF-8", e.Message);
         }
         finally
         {

@@ -26,4 +26,15 @@ public class CheckCommandTests
         Assert.False(doc.RootElement.GetProperty("passed").GetBoolean());
         Assert.NotEmpty(doc.RootElement.GetProperty("exhaustive").GetProperty("violations").EnumerateArray());
     }
+
+    [Fact]
+    public void Check_ManyViolations_SaysHowManyTracesWereLeftOut()
+    {
+        var run = CliRun.Of(["check", "embedded:regressions/2020-02-ordering", .. SmallScope]);
+
+        Assert.Equal(1, run.ExitCode);
+        var match = System.Text.RegularExpressions.Regex.Match(run.Out, @"(\d+) more violation trace\(s\) left out \(3 of (\d+) shown\)");
+        Assert.True(match.Success, run.Out);
+        Assert.Equal(int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - 3, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

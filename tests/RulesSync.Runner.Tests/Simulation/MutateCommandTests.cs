@@ -41,4 +41,11 @@ public class MutateCommandTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("DANGEROUS flip:organizer-cancel:delete", run.Out, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("fixture organizer-cancel-pinned", "caught by a fixture")]
+    [InlineData("invariant no-spurious-cancellation", "caught by an invariant")]
+    [InlineData("no decision (a change no rule decides)", "caught because the mutant leaves a change undecided")]
+    public void CaughtBy_EveryKind_ReadsAsWords(string caughtBy, string expected) =>
+        Assert.Equal(expected, RulesSync.Runner.Simulation.MutateCommand.CaughtBy(caughtBy));
 }

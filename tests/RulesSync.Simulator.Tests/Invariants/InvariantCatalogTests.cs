@@ -52,13 +52,30 @@ public class InvariantCatalogTests
     }
 
     [Fact]
-    public void CheckStep_HeldDestructiveDecision_IsReported()
+    public void CheckStep_HeldCrmDeletion_SaysWhatWasHeldOnWhichSideAndWhy()
     {
-        var w = Created();
-        w.HeldDeletes = 1;
+        // Every change decides "delete the CRM record"; the organizer's first sync finds no CRM record to delete.
+        var deleteAll = RulesSync.Engine.Rules.Compilation.RuleSetCompiler.Load("delete-all.yaml", """
+            name: delete-all
+            hitPolicy: first
+            rules:
+              - name: always-delete-crm
+                because: test
+                when: {}
+                decide: delete
+                target: crm
+            """).RuleSet!;
+        var w = SimWorld.Create(new Scenario([Provider.Exchange, Provider.Exchange], 0, ApiVersion.V2, false, MeetingOrigin.Mailbox), deleteAll, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
+        w.Apply(new ScheduleStep(StepKind.Create, 0));
+        w.Apply(new ScheduleStep(StepKind.Sync, 0));
         var reasons = new List<(InvariantId, string)>();
+
         Assert.True(Has(InvariantCatalog.CheckStep(w, reasons), InvariantId.NoSpuriousDeletion));
-        Assert.Contains(reasons, r => r.Item2.Contains("held by the guard", StringComparison.Ordinal));
+        var reason = Assert.Single(reasons, r => r.Item1 == InvariantId.NoSpuriousDeletion).Item2;
+        Assert.Equal(
+            "rule always-delete-crm decided to delete the CRM record on the CRM side; held: no live CRM record is correlated with this meeting — though nobody deleted the meeting",
+            reason);
+        Assert.DoesNotContain("organizer's event", reason, StringComparison.Ordinal);
     }
 
     [Fact]

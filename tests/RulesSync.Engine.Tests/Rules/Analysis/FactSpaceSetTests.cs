@@ -1,0 +1,71 @@
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Rules.Analysis;
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Engine.Rules.Language;
+using RulesSync.Engine.Tests.Rules.Compilation;
+
+namespace RulesSync.Engine.Tests.Rules.Analysis;
+
+/// <summary>The symbolic match sets the analyzer uses agree with evaluating the compiled rule at every point.</summary>
+public class FactSpaceSetTests
+{
+    [Theory]
+    [InlineData("{}", null)]
+    [InlineData("{ kind: [deleted, missing], role: { not: attendee } }", null)]
+    [InlineData("{ source: crm }", "kind == \"deleted\" && !ownsRecord")]
+    [InlineData("{}", "link == \"this\" || autoShare")]
+    [InlineData("{}", "RuleFunctions.IsRemoval(kind) && RuleFunctions.Implies(autoShare, apiVersion == \"v2\")")]
+    [InlineData("{}", "iif(timing == \"past\", false, employeeAttendees)")]
+    [InlineData("{}", "RuleFunctions.ExactlyOne(ownsRecord, externalAttendees) != (provider == \"google\")")]
+    [InlineData("{}", "autoShare == inSyncWindow && !(role != \"organizer\")")]
+    [InlineData("{}", "(timing == \"future\" ? meetingType == \"visit\" : true) && kind != \"created\"")]
+    [InlineData("{ timing: past }", "true")]
+    [InlineData("{}", "false || ((kind == \"updated\") != (link == \"other\"))")]
+    public void Matches_Symbolic_EqualsPointByPoint(string when, string? expression)
+    {
+        var text = "name: t\nhitPolicy: first\nrules:\n  - name: r\n    because: x\n    when: " + when + "\n"
+            + (expression is null ? string.Empty : "    expression: " + RuleSetWriter.Quote(expression) + "\n")
+            + "    decide: ignore\n";
+        var rule = RuleSetCompilerTests.CompileText(text).Rules[0];
+
+        var set = FactSpaceSet.Matches(rule);
+
+        var differing = Enumerable.Range(0, FactCatalog.SpaceSize)
+            .Where(code => FactSpaceSet.Contains(set, code) != rule.Matches(FactCatalog.Decode(code)))
+            .Take(3)
+            .Select(code => FactCatalog.Describe(FactCatalog.Decode(code)))
+            .ToList();
+        Assert.True(differing.Count == 0, string.Join("\n", differing));
+        Assert.InRange(FactSpaceSet.Count(set), 0, FactCatalog.SpaceSize);
+    }
+
+    [Fact]
+    public void Matches_ShippedRuleSets_EqualPointByPoint()
+    {
+        foreach (var file in new[] { "rules/default.yaml", "rules/regressions/2020-02-ordering.yaml" })
+        {
+            foreach (var rule in RuleSetCompilerTests.Shipped(file).Rules)
+            {
+                var set = FactSpaceSet.Matches(rule);
+                for (var code = 0; code < FactCatalog.SpaceSize; code++)
+                {
+                    Assert.True(FactSpaceSet.Contains(set, code) == rule.Matches(FactCatalog.Decode(code)), $"{file} {rule.Name} at {code}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SetOperations_CountAndFindAsTheirNamesSay()
+    {
+        var full = FactSpaceSet.Full();
+        var none = FactSpaceSet.Not(full);
+        Assert.Equal(FactCatalog.SpaceSize, FactSpaceSet.Count(full));
+        Assert.Equal(0, FactSpaceSet.Count(none));
+        Assert.Equal(-1, FactSpaceSet.First(none));
+        Assert.False(FactSpaceSet.Intersect(full, none));
+        FactSpaceSet.Remove(full, 0);
+        Assert.Equal(1, FactSpaceSet.First(full));
+        Assert.Equal(1, FactSpaceSet.CountOutside(FactSpaceSet.Full(), full));
+    }
+}
