@@ -11,10 +11,11 @@ namespace RulesSync.Engine.Recurrence;
 /// </summary>
 public readonly record struct CalendarTime
 {
-    private CalendarTime(DateTime local, string? timeZone)
+    private CalendarTime(DateTime local, string? timeZone, TimeSpan? offset = null)
     {
         Local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
         TimeZone = timeZone;
+        Offset = offset;
     }
 
     /// <summary>The wall-clock time (for a date: midnight of that day). Kind is unspecified.</summary>
@@ -22,6 +23,13 @@ public readonly record struct CalendarTime
 
     /// <summary>The time zone id; null for a whole day.</summary>
     public string? TimeZone { get; }
+
+    /// <summary>
+    /// The UTC offset, pinned only where the wall-clock time alone does not name one instant: a local time in the hour
+    /// a DST change repeats (an occurrence's end computed from its start and the exact duration can fall there). Null
+    /// otherwise.
+    /// </summary>
+    public TimeSpan? Offset { get; }
 
     /// <summary>Whether this is a whole day (an all-day event's start or exclusive end).</summary>
     public bool IsDate => TimeZone is null;
@@ -38,6 +46,17 @@ public readonly record struct CalendarTime
         return value;
     }
 
+    /// <summary>
+    /// The wall-clock time in <paramref name="timeZone"/> of an exact instant, with its offset pinned when that local
+    /// time is ambiguous (the repeated hour at the end of DST), so <see cref="ToUtc"/> gives the instant back.
+    /// </summary>
+    internal static CalendarTime AtInstant(DateTimeOffset instant, string timeZone)
+    {
+        var local = new CalDateTime(instant.UtcDateTime, "UTC").ToTimeZone(timeZone).Value;
+        var plain = new CalendarTime(local, timeZone);
+        return plain.ToUtc() == instant ? plain : new CalendarTime(local, timeZone, local - instant.UtcDateTime);
+    }
+
     /// <summary>A UTC instant.</summary>
     public static CalendarTime Utc(DateTimeOffset instant) => new(instant.UtcDateTime, "UTC");
 
@@ -49,7 +68,9 @@ public readonly record struct CalendarTime
     /// which is what window checks and occurrence ids use.
     /// </summary>
     public DateTimeOffset ToUtc() =>
-        IsDate ? new DateTimeOffset(Local, TimeSpan.Zero) : new DateTimeOffset(ToCalDateTime().AsUtc, TimeSpan.Zero);
+        IsDate ? new DateTimeOffset(Local, TimeSpan.Zero)
+        : Offset is { } offset ? new DateTimeOffset(Local, offset).ToUniversalTime()
+        : new DateTimeOffset(ToCalDateTime().AsUtc, TimeSpan.Zero);
 
     /// <summary>The same kind of value (same zone, or a day) for an instant or day Ical.Net computed.</summary>
     internal static CalendarTime From(CalDateTime value) =>

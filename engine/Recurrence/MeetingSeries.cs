@@ -156,7 +156,7 @@ public sealed record MeetingSeries
                 break;
             }
 
-            var end = CalendarTime.From(period.EffectiveEndTime!);
+            var end = EndOf(period);
             switch (byStart.GetValueOrDefault(originalUtc))
             {
                 case null:
@@ -199,7 +199,7 @@ public sealed record MeetingSeries
         if (exception is OccurrenceModified m)
         {
             var start = m.Start ?? CalendarTime.From(period.StartTime);
-            var end = m.End ?? CalendarTime.From(period.EffectiveEndTime!);
+            var end = m.End ?? EndOf(period);
             if (start.IsDate != IsAllDay || end.IsDate != IsAllDay || end.ToUtc() <= start.ToUtc())
             {
                 error = $"series {Uid}: occurrence {OccurrenceId.FormatStart(exception.OriginalStart, IsAllDay)} cannot move to {start}–{end}";
@@ -279,7 +279,7 @@ public sealed record MeetingSeries
         }
 
         var following = new MeetingSeries(
-            followingUid, Subject, Organizer, Attendees, Type, CalendarTime.From(period.StartTime), CalendarTime.From(period.EffectiveEndTime!), rule,
+            followingUid, Subject, Organizer, Attendees, Type, CalendarTime.From(period.StartTime), EndOf(period), rule,
             Exceptions.RemoveAll(e => e.OriginalStart < originalStart), Cancelled);
         error = string.Empty;
         return (EndBefore(originalStart)!, following);
@@ -319,11 +319,21 @@ public sealed record MeetingSeries
         return new Occurrence(
             OccurrenceAt(m.OriginalStart),
             m.Start ?? CalendarTime.From(period.StartTime),
-            m.End ?? CalendarTime.From(period.EffectiveEndTime!),
+            m.End ?? EndOf(period),
             m.Subject ?? Subject,
             m.Attendees is { } own ? Sorted(own) : Attendees,
             Cancelled ? OccurrenceState.Cancelled : OccurrenceState.Modified);
     }
+
+    /// <summary>
+    /// A regular occurrence's end: for a timed series its start plus the series' exact duration (RFC 5545 §3.8.2.5), in
+    /// the end's zone with the offset pinned where that wall-clock time repeats; for a whole-day series the day Ical.Net
+    /// gives.
+    /// </summary>
+    private CalendarTime EndOf(Period period) =>
+        IsAllDay
+            ? CalendarTime.From(period.EffectiveEndTime!)
+            : CalendarTime.AtInstant(CalendarTime.From(period.StartTime).ToUtc() + (End.ToUtc() - Start.ToUtc()), End.TimeZone!);
 
     /// <summary>The rule's occurrence at exactly <paramref name="originalStart"/>, if the rule gives one.</summary>
     private Period? RegularPeriod(DateTimeOffset originalStart)

@@ -213,4 +213,21 @@ public partial class MeetingSeriesTests
         Assert.Null(MeetingSeries.TryCreate(new MeetingUid("u"), "s", "alice", [], MeetingType.Appointment, at9, at9, rule, out error));
         Assert.Throws<ArgumentException>(() => CalendarTime.At(new DateTime(2026, 1, 5, 9, 0, 0), "Nowhere/Zone"));
     }
+    [Fact]
+    public void Expand_EndInTheHourDstRepeats_KeepsTheExactDuration()
+    {
+        // Monthly on the 31st, 23:00–02:00 New York: the October 31 occurrence ends 3 h later at 01:00 EST on
+        // November 1, a wall-clock time that occurs twice; its end must still be the instant 3 h after its start.
+        var series = MeetingSeries.Create(
+            new MeetingUid("u"), "s", "alice", [], MeetingType.Appointment,
+            CalendarTime.At(new DateTime(2026, 7, 31, 23, 0, 0), "America/New_York"),
+            CalendarTime.At(new DateTime(2026, 8, 1, 2, 0, 0), "America/New_York"),
+            RecurrenceRule.Parse("FREQ=MONTHLY;COUNT=4"));
+
+        var october = Assert.Single(series.Expand(new DateTimeOffset(2026, 10, 31, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 3, 0, 0, TimeSpan.Zero), october.Start.ToUtc());
+        Assert.Equal(TimeSpan.FromHours(3), october.End.ToUtc() - october.Start.ToUtc());
+        Assert.Equal(new DateTime(2026, 11, 1, 1, 0, 0), october.End.Local);
+    }
 }
