@@ -118,8 +118,21 @@ internal static partial class RulesyncCli
             return $"'{first}' is not a rulesync command" + NameSuggestion.DidYouMean(first, root.Subcommands.Select(c => c.Name));
         }
 
+        // Descend into subcommands (`crm check`): options belong to the innermost command named.
+        var consumed = 1;
+        while (consumed < args.Length && command.Subcommands.FirstOrDefault(c => c.Name == args[consumed]) is { } sub)
+        {
+            command = sub;
+            consumed++;
+        }
+
+        if (command.Subcommands.Count > 0 && consumed < args.Length && !args[consumed].StartsWith('-'))
+        {
+            return $"'{args[consumed]}' is not a '{command.Name}' command" + NameSuggestion.DidYouMean(args[consumed], command.Subcommands.Select(c => c.Name));
+        }
+
         var known = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
-        foreach (var token in args.Skip(1).TakeWhile(t => t != "--"))
+        foreach (var token in args.Skip(consumed).TakeWhile(t => t != "--"))
         {
             var name = token.Split('=', 2)[0];
             if (name.Length > 1 && name.StartsWith('-') && !IsNumber(name) && !IsHelpOrVersion(name) && !known.Contains(name))
