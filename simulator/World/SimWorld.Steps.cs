@@ -83,6 +83,7 @@ internal sealed partial class SimWorld
             case StepKind.OrganizerCancels:
                 Intents |= Intents.OrganizerCancelled;
                 Trace("action", "user:A", "mailbox:A", "A cancels the meeting");
+                Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled the meeting (licenses cancelling it everywhere, never deleting)");
                 CancelMeeting(0, LiveEvent(0)!.Id, user);
                 return true;
 
@@ -90,6 +91,7 @@ internal sealed partial class SimWorld
                 // A user deleting their organized meeting in Outlook or Google Calendar sends cancellations: meant.
                 Intents |= Intents.OrganizerDeleted;
                 Trace("action", "user:A", "mailbox:A", "A deletes the meeting from A's calendar");
+                Trace("intent", "user:A", "mailbox:A", "intent: the organizer deleted the meeting (licenses cancelling and deleting it)");
                 RemoveEvent(0, LiveEvent(0)!.Id, byOwner: true, notifyAttendees: true, user);
                 return true;
 
@@ -100,6 +102,7 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
+                        Trace("intent", $"user:{name}", $"mailbox:{name}", $"intent: {name} declined (licenses nothing beyond {name}'s own copy)");
                     }
 
                     if (Mailboxes[step.Employee].Provider == Provider.Exchange)
@@ -128,6 +131,7 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} deletes their copy");
+                        Trace("intent", $"user:{name}", $"mailbox:{name}", $"intent: {name} deleted their own copy (licenses nothing beyond it)");
                     }
 
                     RemoveEvent(step.Employee, LiveEvent(step.Employee)!.Id, byOwner: true, notifyAttendees: false, user);
@@ -153,6 +157,7 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", "user:crm", "crm", $"a CRM user cancels {r.ObjectId}");
+                        Trace("intent", "user:crm", "crm", "intent: a CRM user cancelled the appointment (licenses cancelling the meeting, never deleting)");
                     }
 
                     PutRecord(r with { Status = CrmStatus.Cancelled, Version = r.Version + 1 });
@@ -163,9 +168,15 @@ internal sealed partial class SimWorld
                 {
                     Intents |= Intents.CrmDeleted;
                     var r = LiveRecord()!;
+                    if (CrmDeletedAt == 0)
+                    {
+                        CrmDeletedAt = Crm.NextId;
+                    }
+
                     if (Log is not null)
                     {
                         Trace("action", "user:crm", "crm", $"a CRM user deletes {r.ObjectId}");
+                        Trace("intent", "user:crm", "crm", $"intent: a CRM user deleted {r.ObjectId} (licenses removing the meeting's replicas; no sync may create its record again)");
                     }
 
                     PutRecord(r with { Deleted = true, Version = r.Version + 1 });
@@ -282,6 +293,7 @@ internal sealed partial class SimWorld
         }
         Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
+        PastTouched |= outcome.StoreWrites > 0 && MeetingIsPast;
         foreach (var d in outcome.Decisions)
         {
             Fired?.Add(d.Decision.Rule);

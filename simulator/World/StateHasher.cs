@@ -177,6 +177,9 @@ internal struct StateHasher
         var ni = new StateHasher(0x4E41);
         var ns = new StateHasher(0x4E41);
         c.Add((int)w.Intents);
+        c.Add(w.CrmDeletedAt);
+        c.Add(w.PastTouched);
+        c.Add(w.SharedWhileAutoShareOff);
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
         c.Add(w.HeldCancels > 0);
