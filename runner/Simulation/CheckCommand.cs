@@ -62,13 +62,31 @@ internal static class CheckCommand
         var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));
         Say(console, table, $"random: {randomOptions.Runs:N0} scenarios of up to {randomOptions.Employees} employees, seed {random.Seed}, {random.Violations.Length} violation(s); same seed, same trace: {(random.DeterminismVerified == true ? "yes" : "NO")}");
 
+        var coverage = RuleReach.Of(ruleSet, exhaustive.Coverage, random.Coverage);
+        Say(console, table, $"rules that never fired: {(coverage.NeverFired.IsEmpty ? "none" : string.Join(", ", coverage.NeverFired))}");
+        foreach (var (rule, reason) in coverage.ExpectedUnreachable)
+        {
+            Say(console, table, $"  {rule}: expected unreachable ({reason})");
+        }
+
+        foreach (var rule in coverage.Unexpected)
+        {
+            Say(console, table, $"  {rule}: never fired and not marked expectUnreachable — the simulated world never tests it");
+        }
+
+        foreach (var rule in coverage.MarkedButFired)
+        {
+            Say(console, table, $"  warning: {rule} is marked expectUnreachable but fired");
+        }
+
         foreach (var v in exhaustive.Violations.Concat(random.Violations).Take(3))
         {
             Say(console, table, string.Empty);
             Say(console, table, v.Render());
         }
 
-        var ok = lintErrors == 0 && fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
+        var ok = lintErrors == 0 && fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false
+            && coverage.Unexpected.IsEmpty;
         if (table)
         {
             console.Out.WriteLine(ok ? "check passed: this rule set may ship" : "check FAILED: do not ship this rule set");
@@ -82,12 +100,35 @@ internal static class CheckCommand
                 passed = ok,
                 lint = new { errors = lintErrors, warnings = lint.Diagnostics.Length - lintErrors, gaps = lint.Analysis.GapCount },
                 fixtures = new { passed = fixtures.Results.Length - fixtures.FailedCount, failed = fixtures.FailedCount, unexercised = fixtures.UnexercisedRules },
+                neverFired = new { rules = coverage.NeverFired, expectedUnreachable = coverage.ExpectedUnreachable.Select(r => new { rule = r.Rule, reason = r.Reason }), unexpected = coverage.Unexpected, markedButFired = coverage.MarkedButFired },
                 exhaustive,
                 random,
             });
         }
 
         return ok ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+    }
+
+    /// <summary>
+    /// Which rules never fired in either phase, split into those marked <c>expectUnreachable</c> (with their reason)
+    /// and the rest (which fail the gate); and marked rules that fired after all.
+    /// </summary>
+    internal sealed record RuleReach(
+        System.Collections.Immutable.ImmutableArray<string> NeverFired,
+        System.Collections.Immutable.ImmutableArray<(string Rule, string Reason)> ExpectedUnreachable,
+        System.Collections.Immutable.ImmutableArray<string> Unexpected,
+        System.Collections.Immutable.ImmutableArray<string> MarkedButFired)
+    {
+        public static RuleReach Of(RulesSync.Engine.Rules.Compilation.CompiledRuleSet ruleSet, params RulesSync.Simulator.Reports.RuleCoverage[] phases)
+        {
+            var fired = phases.SelectMany(p => p.Fired).ToHashSet(StringComparer.Ordinal);
+            var rules = ruleSet.Model.Rules;
+            return new(
+                [.. rules.Where(r => !fired.Contains(r.Name)).Select(r => r.Name)],
+                [.. rules.Where(r => !fired.Contains(r.Name) && r.ExpectUnreachable).Select(r => (r.Name, r.UnreachableReason!))],
+                [.. rules.Where(r => !fired.Contains(r.Name) && !r.ExpectUnreachable).Select(r => r.Name)],
+                [.. rules.Where(r => fired.Contains(r.Name) && r.ExpectUnreachable).Select(r => r.Name)]);
+        }
     }
 
     private static void Say(CliConsole console, bool table, string line)

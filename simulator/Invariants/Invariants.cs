@@ -210,7 +210,7 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        if (w.Scenario.Past)
+        if (w.MeetingIsPast)
         {
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }

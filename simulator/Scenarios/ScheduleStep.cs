@@ -32,6 +32,9 @@ public enum StepKind : byte
 
     /// <summary>A CRM user deletes the appointment.</summary>
     CrmDeletes,
+
+    /// <summary>Time passes: the syncs' clock moves ten days on, so the meeting (a week ahead) now lies in the past.</summary>
+    ClockAdvances,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -52,6 +55,7 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.CrmEdits => "crm edits",
         StepKind.CrmCancels => "crm cancels",
         StepKind.CrmDeletes => "crm deletes",
+        StepKind.ClockAdvances => "time passes",
         _ => Kind.ToString(),
     };
 
@@ -79,6 +83,7 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "crm edits" => new(StepKind.CrmEdits, 0),
             "crm cancels" => new(StepKind.CrmCancels, 0),
             "crm deletes" => new(StepKind.CrmDeletes, 0),
+            "time passes" => new(StepKind.ClockAdvances, 0),
             _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),
             _ when t.EndsWith(" deletes copy", StringComparison.Ordinal) => new(StepKind.AttendeeDeletesCopy, E(t)),
             _ => throw new FormatException($"unknown schedule step '{text}'"),

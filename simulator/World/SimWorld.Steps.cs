@@ -33,6 +33,7 @@ internal sealed partial class SimWorld
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
             StepKind.CrmDeletes => rec is not null,
+            StepKind.ClockAdvances => Created && !MeetingIsPast,
             _ => false,
         };
     }
@@ -164,6 +165,11 @@ internal sealed partial class SimWorld
                     return true;
                 }
 
+            case StepKind.ClockAdvances:
+                ClockAdvanced = true;
+                Trace("action", "clock", "clock", "ten days pass: the meeting now lies in the past");
+                return true;
+
             case StepKind.CrmDeletes:
                 {
                     Intents |= Intents.CrmDeleted;
@@ -281,7 +287,7 @@ internal sealed partial class SimWorld
         SyncOutcome outcome;
         try
         {
-            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], Now);
+            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow);
 
             // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
             outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");

@@ -87,6 +87,12 @@ internal sealed partial class SimWorld
 
     public DateTimeOffset Now { get; }
 
+    /// <summary>Whether time passed (<see cref="StepKind.ClockAdvances"/>): the syncs' clock reads <see cref="SyncNow"/>, ten days on.</summary>
+    public bool ClockAdvanced { get; set; }
+
+    /// <summary>The clock reading the syncs get: <see cref="Now"/>, or ten days later once time passed.</summary>
+    public DateTimeOffset SyncNow => ClockAdvanced ? Now.AddDays(10) : Now;
+
     public CrmStore Crm { get; private set; } = new();
 
     public MailboxStore[] Mailboxes { get; private set; } = [];
@@ -172,6 +178,7 @@ internal sealed partial class SimWorld
             Messages = Messages,
             CancellationSent = CancellationSent,
             Intents = Intents,
+            ClockAdvanced = ClockAdvanced,
             CrmDeletedAt = CrmDeletedAt,
             PastTouched = PastTouched,
             SharedWhileAutoShareOff = SharedWhileAutoShareOff,
@@ -216,7 +223,7 @@ internal sealed partial class SimWorld
     public bool IsEmployee(string name) => EmployeeIndex(name) >= 0;
 
     /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
-    public bool MeetingIsPast => Scenario.Past;
+    public bool MeetingIsPast => Scenario.Past || ClockAdvanced;
 
     /// <summary>
     /// Whether employee attendee <paramref name="employee"/> removed their own copy: deleted it, or declined (Outlook

@@ -179,6 +179,7 @@ internal struct StateHasher
         c.Add((int)w.Intents);
         c.Add(w.CrmDeletedAt);
         c.Add(w.PastTouched);
+        c.Add(w.ClockAdvanced);
         c.Add(w.SharedWhileAutoShareOff);
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
