@@ -39,6 +39,9 @@ public enum InvariantId
 
     /// <summary>Auto-share is off: no sync creates a CRM record from a mailbox.</summary>
     NoAutoShareWhenOff,
+
+    /// <summary>No effect is held by the planner: every decision is one the calendars and the CRM can carry out.</summary>
+    NothingHeld,
 }
 
 /// <summary>The invariants' names and checks. Pure functions of a world state.</summary>
@@ -49,6 +52,7 @@ public static class InvariantCatalog
     [
         InvariantId.NoSpuriousCancellation, InvariantId.NoSpuriousDeletion, InvariantId.Convergence, InvariantId.NoDuplicates, InvariantId.Idempotence,
         InvariantId.CancelIsNotDeletion, InvariantId.RemovalStaysPersonal, InvariantId.NoResurrection, InvariantId.PastUntouched, InvariantId.NoAutoShareWhenOff,
+        InvariantId.NothingHeld,
     ];
 
     /// <summary>The invariant's name in reports: <c>no-spurious-cancellation</c>, ...</summary>
@@ -64,6 +68,7 @@ public static class InvariantCatalog
         InvariantId.NoResurrection => "no-resurrection",
         InvariantId.PastUntouched => "past-untouched",
         InvariantId.NoAutoShareWhenOff => "no-auto-share-when-off",
+        InvariantId.NothingHeld => "nothing-held",
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 
@@ -168,6 +173,11 @@ public static class InvariantCatalog
             Fail(ref mask, reasons, InvariantId.PastUntouched, "a sync wrote to a meeting that lies in the past");
         }
 
+        if (w.Held is { } held)
+        {
+            Fail(ref mask, reasons, InvariantId.NothingHeld, held);
+        }
+
         if (w.SharedWhileAutoShareOff)
         {
             Fail(ref mask, reasons, InvariantId.NoAutoShareWhenOff, "a sync created a CRM record from a mailbox though auto-share is off");
@@ -224,6 +234,11 @@ public static class InvariantCatalog
                 record = r;
                 break;
             }
+        }
+
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0)
+        {
+            Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's meeting {org.Id}");
         }
 
         if (record is not null)

@@ -15,8 +15,8 @@ namespace RulesSync.Simulator.Mutation;
 /// <param name="CaughtBy">What caught it (<c>fixture NAME</c>, <c>invariant NAME</c>, <c>no decision</c>), or null for a survivor.</param>
 /// <param name="DestructiveDifferences">Survivors: observed fact combinations where the mutant's delete/cancel decisions differ.</param>
 /// <param name="OutcomeDifferences">
-/// Survivors: observed fact combinations where the mutant's outcome differs (the action, and for share, cancel and
-/// delete the side acted on; a different rule deciding the same outcome is no difference).
+/// Survivors: observed fact combinations where the mutant's outcome differs (share, cancel or delete and the side
+/// acted on, or nothing — ignore and unlink touch no meeting; a different rule deciding the same outcome is no difference).
 /// </param>
 public sealed record MutantResult(string Mutant, MutationKind Kind, string Description, string? CaughtBy, int DestructiveDifferences, int OutcomeDifferences = 0)
 {
@@ -125,14 +125,17 @@ public static class MutationTesting
         return Result(null, destructive, outcome);
     }
 
-    /// <summary>What a decision does: the action, and for share, cancel and delete the side it acts on (null: no decision).</summary>
+    /// <summary>
+    /// What a decision does to the meeting: share, cancel or delete on a side, or nothing (null: no decision). Ignore
+    /// and unlink are one outcome: unlink only makes the agent forget a correlation, it writes to no calendar and no record.
+    /// </summary>
     private static (DecisionAction Action, DecisionTarget Target)? Outcome(CompiledRuleSet policy, ChangeFacts f)
     {
         try
         {
             var d = policy.Decide(f);
             return d.Action is DecisionAction.Ignore or DecisionAction.Unlink
-                ? (d.Action, DecisionTarget.Opposite)
+                ? (DecisionAction.Ignore, DecisionTarget.Opposite)
                 : (d.Action, Decision.Resolve(d.Target, f.Source));
         }
         catch (InvalidOperationException)

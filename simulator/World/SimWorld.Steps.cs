@@ -305,6 +305,11 @@ internal sealed partial class SimWorld
             Fired?.Add(d.Decision.Rule);
             foreach (var e in d.Effects)
             {
+                if (e is HeldEffect held && Held is null)
+                {
+                    Held = $"{name}'s sync: rule {d.Decision.Rule} decided {Lower(d.Decision.Action)} {Lower(d.Decision.Target)}, held: {held.Intended} ({held.Reason})";
+                }
+
                 if (e is HeldEffect { Destructive: true })
                 {
                     if (d.Decision.Action == DecisionAction.Cancel)

@@ -133,6 +133,9 @@ internal sealed partial class SimWorld
 
     public int HeldCancels { get; set; }
 
+    /// <summary>The first effect the planner held (destructive or not), described; null while none was.</summary>
+    public string? Held { get; set; }
+
     /// <summary>Invariants already violated on the way here (bit per <see cref="Invariants.InvariantId"/>).</summary>
     public int Violated { get; set; }
 
@@ -186,6 +189,7 @@ internal sealed partial class SimWorld
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,
             HeldCancels = HeldCancels,
+            Held = Held,
             Violated = Violated,
             Fired = Fired,
             _settings = _settings,

@@ -184,6 +184,7 @@ internal struct StateHasher
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
         c.Add(w.HeldCancels > 0);
+        c.Add(w.Held is not null);
         c.Add(w.Violated);
         c.Add(w.CancellationSent);
         c.Add(w.Crm.NextId);

@@ -164,6 +164,26 @@ public class IntentInvariantTests
     }
 
     [Fact]
+    public void NothingHeld_AttendeeAskedToCancel_Caught()
+    {
+        // A CRM cancellation is meant, so no cancellation invariant objects; but an attendee's sync cannot cancel the
+        // meeting (Graph answers 400), so the planner holds it for an operator: the rule set asks the impossible.
+        var broken = Rules("everyone-cancels", """
+              - name: crm-cancel-cancels-every-copy
+                because: a consultant's shortcut
+                when: { source: crm, kind: cancelled, link: [this, other] }
+                decide: cancel
+                target: mailbox
+              - name: crm-to-calendar
+                because: CRM appointments reach the organizer
+                when: { source: crm, kind: created, role: organizer }
+                decide: share
+            """);
+        var c = new SimulationCase(Tenant(origin: MeetingOrigin.Crm), [Sync(0), Sync(1), Act(StepKind.CrmCancels), Sync(1)]);
+        AssertCaught(broken, c, InvariantId.NothingHeld);
+    }
+
+    [Fact]
     public void Default_IssueResurrectionSchedule_LeavesTheRecordDeleted()
     {
         var c = new SimulationCase(Tenant(employees: 3), [Sync(0), Act(StepKind.CrmDeletes), Sync(1), Sync(2), Sync(0)]);

@@ -24,6 +24,7 @@ public class InvariantCatalogTests
             [
                 "no-spurious-cancellation", "no-spurious-deletion", "convergence", "no-duplicates", "idempotence",
                 "cancel-is-not-deletion", "removal-stays-personal", "no-resurrection", "past-untouched", "no-auto-share-when-off",
+                "nothing-held",
             ],
             InvariantCatalog.All.Select(InvariantCatalog.Name));
     }
@@ -80,6 +81,15 @@ public class InvariantCatalogTests
         w.Apply(new ScheduleStep(StepKind.OrganizerDeletes, 0));
         w.RemoveEvent(1, w.LiveEvent(1)!.Id, byOwner: false, notifyAttendees: false, "agent:B");
         Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
+    }
+
+    [Fact]
+    public void CheckConvergence_AutoShareOnButNoRecord_Diverges()
+    {
+        var w = Created(); // auto-share on, nobody synced yet
+        Assert.True(Has(InvariantCatalog.CheckConvergence(w, null), InvariantId.Convergence));
+        w.Apply(new ScheduleStep(StepKind.Sync, 0));
+        Assert.Equal(0, InvariantCatalog.CheckConvergence(w, null));
     }
 
     [Fact]
