@@ -399,6 +399,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         b.Add(new(StepKind.OrganizerReschedules, 0));
         b.Add(new(StepKind.OrganizerCancels, 0));
         b.Add(new(StepKind.OrganizerDeletes, 0));
+        b.Add(new(StepKind.OrganizerCrossesWindow, 0));
         for (var e = 1; e < employees; e++)
         {
             b.Add(new(StepKind.AttendeeDeclines, e));

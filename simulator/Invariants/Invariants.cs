@@ -220,7 +220,7 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        if (w.MeetingIsPast)
+        if (w.MeetingIsPast || w.MeetingBeyondWindow)
         {
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }
@@ -236,7 +236,7 @@ public static class InvariantCatalog
             }
         }
 
-        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0)
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !w.FirstSeenBeyondWindow)
         {
             Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's meeting {org.Id}");
         }

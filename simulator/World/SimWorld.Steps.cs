@@ -33,7 +33,8 @@ internal sealed partial class SimWorld
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
             StepKind.CrmDeletes => rec is not null,
-            StepKind.ClockAdvances => Created && !MeetingIsPast,
+            StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past,
+            StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past,
             _ => false,
         };
     }
@@ -165,6 +166,15 @@ internal sealed partial class SimWorld
                     return true;
                 }
 
+            case StepKind.OrganizerCrossesWindow:
+                {
+                    var ev = LiveEvent(0)!;
+                    var shift = BeyondWindow(ev.Start) ? TimeSpan.FromDays(-400) : TimeSpan.FromDays(400);
+                    Trace("action", "user:A", "mailbox:A", shift > TimeSpan.Zero ? "A moves the meeting 400 days later, beyond the sync window" : "A moves the meeting 400 days earlier, back into the sync window");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start + shift, ev.End + shift, Names(ev), user);
+                    return true;
+                }
+
             case StepKind.ClockAdvances:
                 ClockAdvanced = true;
                 Trace("action", "clock", "clock", "ten days pass: the meeting now lies in the past");
@@ -277,6 +287,11 @@ internal sealed partial class SimWorld
         if (FirstSyncer < 0 && Created)
         {
             FirstSyncer = employee;
+        }
+
+        if (employee == 0 && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
+        {
+            FirstSeenBeyondWindow = true;
         }
 
         var name = Scenario.EmployeeName(employee);

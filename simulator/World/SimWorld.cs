@@ -117,6 +117,12 @@ internal sealed partial class SimWorld
     /// </summary>
     public int CrmDeletedAt { get; set; }
 
+    /// <summary>
+    /// Whether the organizer's sync first saw the meeting, unshared, beyond the sync window. Such a meeting is not
+    /// auto-shared when it enters the window (a known gap: see docs/simulator.md), so auto-share liveness does not apply.
+    /// </summary>
+    public bool FirstSeenBeyondWindow { get; set; }
+
     /// <summary>Whether a sync wrote to a store while the meeting lay in the past.</summary>
     public bool PastTouched { get; set; }
 
@@ -184,6 +190,7 @@ internal sealed partial class SimWorld
             ClockAdvanced = ClockAdvanced,
             CrmDeletedAt = CrmDeletedAt,
             PastTouched = PastTouched,
+            FirstSeenBeyondWindow = FirstSeenBeyondWindow,
             SharedWhileAutoShareOff = SharedWhileAutoShareOff,
             Created = Created,
             FirstSyncer = FirstSyncer,
@@ -226,8 +233,41 @@ internal sealed partial class SimWorld
 
     public bool IsEmployee(string name) => EmployeeIndex(name) >= 0;
 
+    /// <summary>How far ahead the syncs' window reaches (<see cref="SyncSettings.For"/>: 365 days).</summary>
+    public static readonly TimeSpan WindowFuture = SyncSettings.For("A", false).WindowFuture;
+
+    /// <summary>Whether <paramref name="start"/> lies beyond the sync window's far edge on the syncs' clock.</summary>
+    public bool BeyondWindow(DateTimeOffset start) => start > SyncNow + WindowFuture;
+
+    /// <summary>Whether the meeting (the organizer's event, else the record) lies beyond the sync window: out of scope, so nothing must converge.</summary>
+    public bool MeetingBeyondWindow => (LiveEvent(0)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);
+
     /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
-    public bool MeetingIsPast => Scenario.Past || ClockAdvanced;
+    public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
+
+    private bool AnyLiveRowEndsAfter(DateTimeOffset t)
+    {
+        foreach (var mb in Mailboxes)
+        {
+            foreach (var e in mb.Rows)
+            {
+                if (!e.Removed && e.End >= t)
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted && r.End >= t)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Whether employee attendee <paramref name="employee"/> removed their own copy: deleted it, or declined (Outlook

@@ -42,7 +42,7 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
             return fromMailbox ? IgnorePast : IgnorePastCrm;
         }
 
-        if (!f.InSyncWindow)
+        if (!f.InSyncWindow && f.Kind is ChangeKind.Created or ChangeKind.Updated or ChangeKind.Declined)
         {
             return fromMailbox ? IgnoreWindow : IgnoreWindowCrm;
         }
