@@ -33,7 +33,9 @@ internal sealed partial class SimWorld
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
             StepKind.CrmDeletes => rec is not null,
-            StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past,
+            // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
+            // future, and its stale record would be "past" on its own.
+            StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
             StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past,
             _ => false,
         };

@@ -245,7 +245,7 @@ internal sealed partial class SimWorld
     /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
     public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
 
-    private bool AnyLiveRowEndsAfter(DateTimeOffset t)
+    public bool AnyLiveRowEndsAfter(DateTimeOffset t)
     {
         foreach (var mb in Mailboxes)
         {
