@@ -22,7 +22,10 @@ public enum SimulationMode
 /// <summary>What to simulate. Immutable; every property has the acceptance scope's default.</summary>
 public sealed record SimulationOptions
 {
-    /// <summary>Employees (exhaustive: exactly; random: at most). A organizes, the others attend.</summary>
+    /// <summary>
+    /// Employees, at most (A organizes, the others attend). Exhaustive mode explores every population from 1 to this
+    /// many, so a defect found with fewer employees is found at every larger scope too; random mode draws 1..this many.
+    /// </summary>
     public int Employees { get; init; } = 3;
 
     /// <summary>External attendees (exhaustive only; random draws 0..2).</summary>
@@ -90,13 +93,26 @@ public static class Simulation
         return options.Mode == SimulationMode.Exhaustive ? RunExhaustive(options, policy, progress) : RunRandom(options, policy, progress);
     }
 
-    /// <summary>Every scenario of the exhaustive scope: API versions × auto-share × provider assignments × origins.</summary>
+    /// <summary>
+    /// Every scenario of the exhaustive scope: populations of 1 to <see cref="SimulationOptions.Employees"/> employees ×
+    /// API versions × auto-share × provider assignments × origins (smallest population first).
+    /// </summary>
     public static ImmutableArray<Scenario> ExhaustiveScenarios(SimulationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var list = ImmutableArray.CreateBuilder<Scenario>();
+        for (var employees = 1; employees <= options.Employees; employees++)
+        {
+            AddScenarios(options, employees, list);
+        }
+
+        return list.ToImmutable();
+    }
+
+    private static void AddScenarios(SimulationOptions options, int employees, ImmutableArray<Scenario>.Builder list)
+    {
         var assignments = new List<ImmutableArray<Provider>> { ImmutableArray<Provider>.Empty };
-        for (var e = 0; e < options.Employees; e++)
+        for (var e = 0; e < employees; e++)
         {
             var grown = new List<ImmutableArray<Provider>>();
             foreach (var a in assignments)
@@ -128,8 +144,6 @@ public static class Simulation
                 }
             }
         }
-
-        return list.ToImmutable();
     }
 
     private static bool AttendeesSorted(ImmutableArray<Provider> providers)

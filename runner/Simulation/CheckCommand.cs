@@ -64,11 +64,28 @@ internal static class CheckCommand
         // The scope options shape both passes; --mode is ignored (check always runs both).
         var exhaustiveOptions = scope with { Mode = SimulationMode.Exhaustive };
         var exhaustive = SimulateCommand.WithProgress(console, table, exhaustiveOptions, p => RulesSync.Simulator.Simulation.Run(exhaustiveOptions, ruleSet, p));
-        Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios ({scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
+        Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios (up to {scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
 
         var randomOptions = scope with { Mode = SimulationMode.Random, Employees = Math.Max(5, scope.Employees) };
         var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));
         Say(console, table, $"random: {randomOptions.Runs:N0} scenarios of up to {randomOptions.Employees} employees, seed {random.Seed}, {random.Violations.Length} violation(s); same seed, same trace: {(random.DeterminismVerified == true ? "yes" : "NO")}");
+
+        var coverage = RuleReach.Of(ruleSet, exhaustive.Coverage, random.Coverage);
+        Say(console, table, $"rules that never fired: {(coverage.NeverFired.IsEmpty ? "none" : string.Join(", ", coverage.NeverFired))}");
+        foreach (var (rule, reason) in coverage.ExpectedUnreachable)
+        {
+            Say(console, table, $"  {rule}: expected unreachable ({reason})");
+        }
+
+        foreach (var rule in coverage.Unexpected)
+        {
+            Say(console, table, $"  {rule}: never fired and not marked expectUnreachable — the simulated world never tests it");
+        }
+
+        foreach (var rule in coverage.MarkedButFired)
+        {
+            Say(console, table, $"  warning: {rule} is marked expectUnreachable but fired");
+        }
 
         var violations = exhaustive.Violations.Concat(random.Violations).ToList();
         foreach (var v in violations.Take(ShownTraces))
@@ -83,7 +100,8 @@ internal static class CheckCommand
             Say(console, table, $"{violations.Count - ShownTraces} more violation trace(s) left out ({ShownTraces} of {violations.Count} shown); see them all with 'rulesync simulate {path} --report report.html' (add --mode random for the random ones) or with --format json");
         }
 
-        var ok = fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false;
+        var ok = fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false
+            && coverage.Unexpected.IsEmpty;
         return Verdict(
             console,
             table,
@@ -96,6 +114,7 @@ internal static class CheckCommand
                 passed = ok,
                 lint = lintSummary,
                 fixtures = new { passed = fixtures.Results.Length - fixtures.FailedCount, failed = fixtures.FailedCount, unexercised = fixtures.UnexercisedRules },
+                neverFired = new { rules = coverage.NeverFired, expectedUnreachable = coverage.ExpectedUnreachable.Select(r => new { rule = r.Rule, reason = r.Reason }), unexpected = coverage.Unexpected, markedButFired = coverage.MarkedButFired },
                 exhaustive,
                 random,
             });
@@ -114,6 +133,28 @@ internal static class CheckCommand
         }
 
         return passed ? (int)ExitCode.Ok : (int)ExitCode.Findings;
+    }
+
+    /// <summary>
+    /// Which rules never fired in either phase, split into those marked <c>expectUnreachable</c> (with their reason)
+    /// and the rest (which fail the gate); and marked rules that fired after all.
+    /// </summary>
+    internal sealed record RuleReach(
+        System.Collections.Immutable.ImmutableArray<string> NeverFired,
+        System.Collections.Immutable.ImmutableArray<(string Rule, string Reason)> ExpectedUnreachable,
+        System.Collections.Immutable.ImmutableArray<string> Unexpected,
+        System.Collections.Immutable.ImmutableArray<string> MarkedButFired)
+    {
+        public static RuleReach Of(RulesSync.Engine.Rules.Compilation.CompiledRuleSet ruleSet, params RulesSync.Simulator.Reports.RuleCoverage[] phases)
+        {
+            var fired = phases.SelectMany(p => p.Fired).ToHashSet(StringComparer.Ordinal);
+            var rules = ruleSet.Model.Rules;
+            return new(
+                [.. rules.Where(r => !fired.Contains(r.Name)).Select(r => r.Name)],
+                [.. rules.Where(r => !fired.Contains(r.Name) && r.ExpectUnreachable).Select(r => (r.Name, r.UnreachableReason!))],
+                [.. rules.Where(r => !fired.Contains(r.Name) && !r.ExpectUnreachable).Select(r => r.Name)],
+                [.. rules.Where(r => fired.Contains(r.Name) && r.ExpectUnreachable).Select(r => r.Name)]);
+        }
     }
 
     private static void Say(CliConsole console, bool table, string line)

@@ -15,11 +15,12 @@ internal static class MutateCommand
     public static Command Create(CliConsole console)
     {
         var rules = new Argument<string>("RULES") { Description = "The rule file (or embedded:NAME)." };
+        var noFixtures = new Option<bool>("--no-fixtures") { Description = "Do not run the fixtures: judge every mutant by the simulator's invariants alone." };
         var parallel = new Option<int>("--parallel") { Description = "Mutants simulated at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var format = FormatOption.Create();
-        // Each mutant is a whole simulation: the default scope is smaller than simulate's.
-        var scope = new SimulationScope(employees: 2, maxActions: 2);
-        var command = new Command("mutate", "Mutation-test a rule set: which single-rule changes do no fixture or invariant catch?") { rules, parallel, format };
+        // The default scope is check's: a mutant the release gate's exploration would catch counts as caught.
+        var scope = new SimulationScope();
+        var command = new Command("mutate", "Mutation-test a rule set: which single-rule changes do no fixture or invariant catch?") { rules, parallel, noFixtures, format };
         scope.AddTo(command);
         command.SetAction(parse =>
         {
@@ -33,7 +34,7 @@ internal static class MutateCommand
 
             var json = parse.GetValue(format) == OutputFormat.Json;
             var report = CliProgress.Run(console, !json, "mutants", p => MutationTesting.Run(
-                ruleSet, options, degree, CliProgress.Counting(p)));
+                ruleSet, options, degree, CliProgress.Counting(p), fixtures: !parse.GetValue(noFixtures)));
             if (json)
             {
                 console.WriteJson(new
@@ -43,12 +44,16 @@ internal static class MutateCommand
                     caught = report.Caught,
                     survivors = report.Survivors,
                     dangerous = report.Dangerous.Length,
+                    outcomeChanging = report.OutcomeChanging,
+                    caughtBySimulator = report.CaughtBySimulator,
+                    simulatorScore = report.SimulatorScore,
                     results = report.Results,
                 });
             }
             else
             {
                 console.Out.WriteLine($"{report.Results.Length} mutants: {report.Caught} caught, {report.Survivors.Length} survived, {report.Dangerous.Length} dangerous");
+                console.Out.WriteLine($"outcome-changing mutants: {report.OutcomeChanging}, caught by the simulator: {report.CaughtBySimulator} ({report.SimulatorScore:P0}){(parse.GetValue(noFixtures) ? " (fixtures not run)" : "; fixture-caught mutants are not classified — --no-fixtures judges all by invariants alone")}");
                 foreach (var g in report.Results.Where(r => r.Caught).GroupBy(r => CaughtBy(r.CaughtBy!)).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
                     console.Out.WriteLine($"  {g.Key}: {g.Count()}");

@@ -19,7 +19,7 @@ internal sealed class SimulationScope
     /// <summary>A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times.</summary>
     public SimulationScope(int employees = 3, int maxActions = 3)
     {
-        Employees = new("--employees") { Description = "Employees (exhaustive: exactly; random: at most). The first organizes.", DefaultValueFactory = _ => employees };
+        Employees = new("--employees") { Description = "Employees, at most: every population from 1 up to this many is explored. The first organizes.", DefaultValueFactory = _ => employees };
         MaxActions = new("--max-actions") { Description = "Exhaustive mode: user actions after creation, at most.", DefaultValueFactory = _ => maxActions };
     }
 

@@ -390,7 +390,10 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
     /// <summary>
     /// The user actions of the exhaustive scope (the list): the organizer reschedules, cancels or deletes;
-    /// each attendee declines or deletes their copy; a CRM user cancels or deletes. CRM edits are left to random mode.
+    /// each attendee declines or deletes their copy; a CRM user edits, cancels or deletes; time passes (the meeting,
+    /// linked or not, becomes past). Crossing the sync window's edge is a step of the world (replays, tests) but not of
+    /// the acceptance scope yet: it raises the acceptance scope above its CPU budget, and with time passing it makes the
+    /// replicas disagree on whether the meeting is past (docs/simulator.md).
     /// </summary>
     internal static ImmutableArray<ScheduleStep> Actions(int employees)
     {
@@ -404,8 +407,10 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             b.Add(new(StepKind.AttendeeDeletesCopy, e));
         }
 
+        b.Add(new(StepKind.CrmEdits, 0));
         b.Add(new(StepKind.CrmCancels, 0));
         b.Add(new(StepKind.CrmDeletes, 0));
+        b.Add(new(StepKind.ClockAdvances, 0));
         return b.ToImmutable();
     }
 }

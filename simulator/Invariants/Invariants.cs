@@ -3,13 +3,17 @@ using RulesSync.Simulator.World;
 
 namespace RulesSync.Simulator.Invariants;
 
-/// <summary>The named invariants every explored state (and every quiescent state) must hold.</summary>
+/// <summary>
+/// The named invariants every explored state (and every quiescent state) must hold. The first eight judge each
+/// effect against who meant what: the organizer (cancelled or deleted the meeting), each attendee (deleted or declined
+/// their own copy), a CRM user (cancelled or deleted the record), and the tenant (auto-share off).
+/// </summary>
 public enum InvariantId
 {
-    /// <summary>A cancellation is sent, and a replica becomes cancelled, only if the organizer or a CRM user cancelled (or the organizer deleted) the meeting.</summary>
+    /// <summary>Nobody meant a cancellation: no cancellation is sent, no replica or record becomes cancelled, no cancel is decided.</summary>
     NoSpuriousCancellation,
 
-    /// <summary>A CRM record or event disappears only if someone deleted or cancelled the meeting, or an attendee removed their own copy; a held destructive decision counts too.</summary>
+    /// <summary>Nobody meant anything destructive: no CRM record or event disappears (but an attendee's own copy), no delete is decided.</summary>
     NoSpuriousDeletion,
 
     /// <summary>After every agent synced twice with no new actions, the CRM and all mailboxes agree.</summary>
@@ -20,6 +24,24 @@ public enum InvariantId
 
     /// <summary>A sync with nothing new writes nothing.</summary>
     Idempotence,
+
+    /// <summary>A cancellation was meant, a deletion was not: nothing is deleted (CRM record, replica, or a decided delete).</summary>
+    CancelIsNotDeletion,
+
+    /// <summary>An attendee removed (deleted or declined) their own copy and nobody meant more: no other replica, the record or the meeting is deleted or cancelled.</summary>
+    RemovalStaysPersonal,
+
+    /// <summary>A CRM user deleted the record: no sync creates the meeting's record again.</summary>
+    NoResurrection,
+
+    /// <summary>The meeting lies in the past: no sync writes anything about it.</summary>
+    PastUntouched,
+
+    /// <summary>Auto-share is off: no sync creates a CRM record from a mailbox.</summary>
+    NoAutoShareWhenOff,
+
+    /// <summary>No effect is held by the planner: every decision is one the calendars and the CRM can carry out.</summary>
+    NothingHeld,
 }
 
 /// <summary>The invariants' names and checks. Pure functions of a world state.</summary>
@@ -27,7 +49,11 @@ public static class InvariantCatalog
 {
     /// <summary>Every invariant, in report order.</summary>
     public static IReadOnlyList<InvariantId> All { get; } =
-        [InvariantId.NoSpuriousCancellation, InvariantId.NoSpuriousDeletion, InvariantId.Convergence, InvariantId.NoDuplicates, InvariantId.Idempotence];
+    [
+        InvariantId.NoSpuriousCancellation, InvariantId.NoSpuriousDeletion, InvariantId.Convergence, InvariantId.NoDuplicates, InvariantId.Idempotence,
+        InvariantId.CancelIsNotDeletion, InvariantId.RemovalStaysPersonal, InvariantId.NoResurrection, InvariantId.PastUntouched, InvariantId.NoAutoShareWhenOff,
+        InvariantId.NothingHeld,
+    ];
 
     /// <summary>The invariant's name in reports: <c>no-spurious-cancellation</c>, ...</summary>
     public static string Name(InvariantId id) => id switch
@@ -37,6 +63,12 @@ public static class InvariantCatalog
         InvariantId.Convergence => "convergence",
         InvariantId.NoDuplicates => "no-duplicates",
         InvariantId.Idempotence => "idempotence",
+        InvariantId.CancelIsNotDeletion => "cancel-is-not-deletion",
+        InvariantId.RemovalStaysPersonal => "removal-stays-personal",
+        InvariantId.NoResurrection => "no-resurrection",
+        InvariantId.PastUntouched => "past-untouched",
+        InvariantId.NoAutoShareWhenOff => "no-auto-share-when-off",
+        InvariantId.NothingHeld => "nothing-held",
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 
@@ -46,18 +78,39 @@ public static class InvariantCatalog
     internal static int CheckStep(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        var cancelMeant = (w.Intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
-        var removalMeant = cancelMeant || (w.Intents & Intents.CrmDeleted) != 0;
+        var intents = w.Intents;
+
+        // Who may have licensed a cancellation or a deletion: only meeting-level intents do. An attendee's removal of
+        // their own copy licenses nothing beyond it; a cancel licenses no deletion.
+        var cancelMeant = (intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
+        var deletionMeant = (intents & (Intents.OrganizerDeleted | Intents.CrmDeleted)) != 0;
+        var personalRemoval = false;
+        for (var i = 1; i < w.Mailboxes.Length && !personalRemoval; i++)
+        {
+            personalRemoval = w.RemovedOwnCopy(i);
+        }
+
+        var unmeantCancel = personalRemoval && intents == Intents.None ? InvariantId.RemovalStaysPersonal : InvariantId.NoSpuriousCancellation;
+        var unmeantDeletion = (intents & (Intents.OrganizerCancelled | Intents.CrmCancelled)) != 0 ? InvariantId.CancelIsNotDeletion
+            : personalRemoval && intents == Intents.None ? InvariantId.RemovalStaysPersonal
+            : InvariantId.NoSpuriousDeletion;
+        var unmeantWhy = unmeantDeletion switch
+        {
+            InvariantId.CancelIsNotDeletion => "only a cancellation was meant",
+            InvariantId.RemovalStaysPersonal => "only an attendee removed their own copy",
+            _ => "nobody deleted or cancelled the meeting",
+        };
 
         if (!cancelMeant)
         {
+            var why = unmeantCancel == InvariantId.RemovalStaysPersonal ? "only an attendee removed their own copy" : "nobody cancelled the meeting";
             if (w.CancellationSent)
             {
                 foreach (var m in w.Messages)
                 {
                     if (m.Kind == MessageKind.Cancellation)
                     {
-                        Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though nobody cancelled the meeting");
+                        Fail(ref mask, reasons, unmeantCancel, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though {why}");
                         break;
                     }
                 }
@@ -67,23 +120,23 @@ public static class InvariantCatalog
             {
                 if (!r.Deleted && r.Status == CrmStatus.Cancelled)
                 {
-                    Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"CRM record {r.ObjectId} is cancelled though nobody cancelled the meeting");
+                    Fail(ref mask, reasons, unmeantCancel, $"CRM record {r.ObjectId} is cancelled though {why}");
                 }
             }
 
             if (w.HeldCancels > 0)
             {
-                Fail(ref mask, reasons, InvariantId.NoSpuriousCancellation, $"{w.HeldCancelNote ?? "a rule decided to cancel (held)"} — though nobody cancelled the meeting");
+                Fail(ref mask, reasons, unmeantCancel, $"{w.HeldCancelNote ?? "a rule decided to cancel (held)"} — though {why}");
             }
         }
 
-        if (!removalMeant)
+        if (!deletionMeant)
         {
             foreach (var r in w.Crm.Rows)
             {
                 if (r.Deleted)
                 {
-                    Fail(ref mask, reasons, InvariantId.NoSpuriousDeletion, $"CRM record {r.ObjectId} was deleted though nobody deleted or cancelled the meeting");
+                    Fail(ref mask, reasons, unmeantDeletion, $"CRM record {r.ObjectId} was deleted though {unmeantWhy}");
                 }
             }
 
@@ -93,15 +146,41 @@ public static class InvariantCatalog
                 {
                     if (e.Removed && !e.RemovedByOwner)
                     {
-                        Fail(ref mask, reasons, InvariantId.NoSpuriousDeletion, $"{e.Id} vanished from {mb.Owner}'s calendar though nobody deleted or cancelled the meeting");
+                        Fail(ref mask, reasons, unmeantDeletion, $"{e.Id} vanished from {mb.Owner}'s calendar though {unmeantWhy}");
                     }
                 }
             }
 
             if (w.HeldDeletes > 0)
             {
-                Fail(ref mask, reasons, InvariantId.NoSpuriousDeletion, $"{w.HeldDeleteNote ?? "a rule decided to delete (held)"} — though nobody deleted the meeting");
+                Fail(ref mask, reasons, unmeantDeletion, $"{w.HeldDeleteNote ?? "a rule decided to delete (held)"} — though {unmeantWhy}");
             }
+        }
+
+        if (w.CrmDeletedAt > 0)
+        {
+            foreach (var r in w.Crm.Rows)
+            {
+                if (!r.Deleted && RecordNumber(r.ObjectId) > w.CrmDeletedAt)
+                {
+                    Fail(ref mask, reasons, InvariantId.NoResurrection, $"CRM record {r.ObjectId} was created after a CRM user deleted the appointment: the deletion was undone");
+                }
+            }
+        }
+
+        if (w.PastTouched)
+        {
+            Fail(ref mask, reasons, InvariantId.PastUntouched, "a sync wrote to a meeting that lies in the past");
+        }
+
+        if (w.Held is { } held)
+        {
+            Fail(ref mask, reasons, InvariantId.NothingHeld, held);
+        }
+
+        if (w.SharedWhileAutoShareOff)
+        {
+            Fail(ref mask, reasons, InvariantId.NoAutoShareWhenOff, "a sync created a CRM record from a mailbox though auto-share is off");
         }
 
         var liveRecords = 0;
@@ -141,7 +220,7 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        if (w.Scenario.Past)
+        if (w.MeetingIsPast || w.MeetingBeyondWindow)
         {
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }
@@ -155,6 +234,11 @@ public static class InvariantCatalog
                 record = r;
                 break;
             }
+        }
+
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !w.FirstSeenBeyondWindow)
+        {
+            Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's meeting {org.Id}");
         }
 
         if (record is not null)
@@ -243,6 +327,18 @@ public static class InvariantCatalog
         }
 
         return true;
+    }
+
+    /// <summary>The number of a simulated ObjectID (<c>R3</c> → 3).</summary>
+    private static int RecordNumber(string objectId)
+    {
+        var n = 0;
+        for (var i = 1; i < objectId.Length; i++)
+        {
+            n = (n * 10) + (objectId[i] - '0');
+        }
+
+        return n;
     }
 
     private static void Fail(ref int mask, List<(InvariantId Id, string Reason)>? reasons, InvariantId id, string reason)

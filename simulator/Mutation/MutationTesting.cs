@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using RulesSync.Engine.Changes;
+using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Rules.Compilation;
 using RulesSync.Engine.Rules.Fixtures;
 using RulesSync.Simulator.Comparison;
@@ -13,10 +14,24 @@ namespace RulesSync.Simulator.Mutation;
 /// <param name="Description">The change in words.</param>
 /// <param name="CaughtBy">What caught it (<c>fixture NAME</c>, <c>invariant NAME</c>, <c>no decision</c>), or null for a survivor.</param>
 /// <param name="DestructiveDifferences">Survivors: observed fact combinations where the mutant's delete/cancel decisions differ.</param>
-public sealed record MutantResult(string Mutant, MutationKind Kind, string Description, string? CaughtBy, int DestructiveDifferences)
+/// <param name="OutcomeDifferences">
+/// Survivors: observed fact combinations where the mutant's outcome differs (share, cancel or delete and the side
+/// acted on, or nothing — ignore and unlink touch no meeting; a different rule deciding the same outcome is no difference).
+/// </param>
+public sealed record MutantResult(string Mutant, MutationKind Kind, string Description, string? CaughtBy, int DestructiveDifferences, int OutcomeDifferences = 0)
 {
     /// <summary>Whether a fixture or an invariant caught the mutant.</summary>
     public bool Caught => CaughtBy is not null;
+
+    /// <summary>Whether an invariant (or an undecided change) caught the mutant: the simulator, not a fixture.</summary>
+    public bool CaughtBySimulator => CaughtBy is not null && !CaughtBy.StartsWith("fixture ", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether the mutant changes an outcome in the explored space: caught by the simulator (it behaved differently
+    /// enough to break an invariant), or a survivor with an outcome difference. Mutants caught by a fixture are not
+    /// classified (their simulation did not run).
+    /// </summary>
+    public bool ChangesOutcome => CaughtBySimulator || (!Caught && OutcomeDifferences > 0);
 
     /// <summary>A survivor that changes a deletion or cancellation outcome in the explored space: a hole in the safety net.</summary>
     public bool Dangerous => !Caught && DestructiveDifferences > 0;
@@ -35,6 +50,15 @@ public sealed record MutationReport(string RuleSetHash, ImmutableArray<MutantRes
 
     /// <summary>Survivors that change a deletion or cancellation outcome.</summary>
     public ImmutableArray<MutantResult> Dangerous => [.. Results.Where(r => r.Dangerous)];
+
+    /// <summary>Mutants that change an outcome in the explored space (see <see cref="MutantResult.ChangesOutcome"/>).</summary>
+    public int OutcomeChanging => Results.Count(r => r.ChangesOutcome);
+
+    /// <summary>Outcome-changing mutants the simulator (invariants, undecided changes) caught.</summary>
+    public int CaughtBySimulator => Results.Count(r => r.CaughtBySimulator);
+
+    /// <summary>The share of outcome-changing mutants the simulator caught (1 when none changes an outcome).</summary>
+    public double SimulatorScore => OutcomeChanging == 0 ? 1 : (double)CaughtBySimulator / OutcomeChanging;
 }
 
 /// <summary>
@@ -45,8 +69,11 @@ public sealed record MutationReport(string RuleSetHash, ImmutableArray<MutantRes
 /// </summary>
 public static class MutationTesting
 {
-    /// <summary>Runs every mutant of <paramref name="original"/>.</summary>
-    public static MutationReport Run(CompiledRuleSet original, SimulationOptions options, int parallelism = 1, IProgress<(int Done, int Total)>? progress = null)
+    /// <summary>
+    /// Runs every mutant of <paramref name="original"/>. With <paramref name="fixtures"/> false the rule set's fixtures
+    /// are not run: every mutant is judged by the simulator alone (what the invariants catch without fixtures).
+    /// </summary>
+    public static MutationReport Run(CompiledRuleSet original, SimulationOptions options, int parallelism = 1, IProgress<(int Done, int Total)>? progress = null, bool fixtures = true)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,18 +84,18 @@ public static class MutationTesting
         var done = 0;
         Parallel.For(0, mutants.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
         {
-            results[i] = RunOne(mutants[i], original, options, baselineFacts, knownViolations);
+            results[i] = RunOne(mutants[i], original, options, baselineFacts, knownViolations, fixtures);
             progress?.Report((Interlocked.Increment(ref done), mutants.Length));
         });
         return new MutationReport(original.Hash, [.. results]);
     }
 
-    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, IReadOnlySet<ChangeFacts> baselineFacts, HashSet<string> knownViolations)
+    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, IReadOnlySet<ChangeFacts> baselineFacts, HashSet<string> knownViolations, bool fixtures)
     {
         var compiled = RuleSetCompiler.Compile(mutant.Model);
-        MutantResult Result(string? caughtBy, int destructive = 0) => new(mutant.Id, mutant.Kind, mutant.Description, caughtBy, destructive);
+        MutantResult Result(string? caughtBy, int destructive = 0, int outcome = 0) => new(mutant.Id, mutant.Kind, mutant.Description, caughtBy, destructive, outcome);
 
-        var failedFixture = FixtureRunner.Run(compiled).Results.FirstOrDefault(r => !r.Passed);
+        var failedFixture = fixtures ? FixtureRunner.Run(compiled).Results.FirstOrDefault(r => !r.Passed) : null;
         if (failedFixture is not null)
         {
             return Result($"fixture {failedFixture.Name}");
@@ -94,6 +121,26 @@ public static class MutationTesting
         facts.UnionWith(baselineFacts);
         var diff = RuleSetComparison.Diff(facts, original, compiled, report, report);
         var destructive = diff.Changes.Where(c => RuleSetDiff.IsDestructive(c.From) || RuleSetDiff.IsDestructive(c.To)).Sum(c => c.Count);
-        return Result(null, destructive);
+        var outcome = facts.Count(f => Outcome(original, f) != Outcome(compiled, f));
+        return Result(null, destructive, outcome);
+    }
+
+    /// <summary>
+    /// What a decision does to the meeting: share, cancel or delete on a side, or nothing (null: no decision). Ignore
+    /// and unlink are one outcome: unlink only makes the agent forget a correlation, it writes to no calendar and no record.
+    /// </summary>
+    private static (DecisionAction Action, DecisionTarget Target)? Outcome(CompiledRuleSet policy, ChangeFacts f)
+    {
+        try
+        {
+            var d = policy.Decide(f);
+            return d.Action is DecisionAction.Ignore or DecisionAction.Unlink
+                ? (DecisionAction.Ignore, DecisionTarget.Opposite)
+                : (d.Action, Decision.Resolve(d.Target, f.Source));
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

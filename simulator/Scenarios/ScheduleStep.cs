@@ -32,6 +32,15 @@ public enum StepKind : byte
 
     /// <summary>A CRM user deletes the appointment.</summary>
     CrmDeletes,
+
+    /// <summary>Time passes: the syncs' clock moves ten days on, so the meeting (a week ahead) now lies in the past.</summary>
+    ClockAdvances,
+
+    /// <summary>
+    /// The organizer moves the meeting across the edge of the sync window: 400 days later (out of the window, which
+    /// reaches 365 days ahead) or, when it is already out, 400 days earlier (back in).
+    /// </summary>
+    OrganizerCrossesWindow,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -52,6 +61,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.CrmEdits => "crm edits",
         StepKind.CrmCancels => "crm cancels",
         StepKind.CrmDeletes => "crm deletes",
+        StepKind.ClockAdvances => "time passes",
+        StepKind.OrganizerCrossesWindow => "A moves across the window edge",
         _ => Kind.ToString(),
     };
 
@@ -79,6 +90,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "crm edits" => new(StepKind.CrmEdits, 0),
             "crm cancels" => new(StepKind.CrmCancels, 0),
             "crm deletes" => new(StepKind.CrmDeletes, 0),
+            "time passes" => new(StepKind.ClockAdvances, 0),
+            "A moves across the window edge" => new(StepKind.OrganizerCrossesWindow, 0),
             _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),
             _ when t.EndsWith(" deletes copy", StringComparison.Ordinal) => new(StepKind.AttendeeDeletesCopy, E(t)),
             _ => throw new FormatException($"unknown schedule step '{text}'"),

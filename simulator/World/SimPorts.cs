@@ -175,6 +175,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
 
     public ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {
+        world.SharedWhileAutoShareOff |= !world.Scenario.AutoShare;
         world.MutableCrm().NextId++;
         var id = "R" + world.Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var row = world.PutRecord(new CrmRow(

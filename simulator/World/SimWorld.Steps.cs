@@ -33,6 +33,10 @@ internal sealed partial class SimWorld
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
             StepKind.CrmDeletes => rec is not null,
+            // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
+            // future, and its stale record would be "past" on its own.
+            StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
+            StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past,
             _ => false,
         };
     }
@@ -83,6 +87,7 @@ internal sealed partial class SimWorld
             case StepKind.OrganizerCancels:
                 Intents |= Intents.OrganizerCancelled;
                 Trace("action", "user:A", "mailbox:A", "A cancels the meeting");
+                Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled the meeting (licenses cancelling it everywhere, never deleting)");
                 CancelMeeting(0, LiveEvent(0)!.Id, user);
                 return true;
 
@@ -90,6 +95,7 @@ internal sealed partial class SimWorld
                 // A user deleting their organized meeting in Outlook or Google Calendar sends cancellations: meant.
                 Intents |= Intents.OrganizerDeleted;
                 Trace("action", "user:A", "mailbox:A", "A deletes the meeting from A's calendar");
+                Trace("intent", "user:A", "mailbox:A", "intent: the organizer deleted the meeting (licenses cancelling and deleting it)");
                 RemoveEvent(0, LiveEvent(0)!.Id, byOwner: true, notifyAttendees: true, user);
                 return true;
 
@@ -100,6 +106,7 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
+                        Trace("intent", $"user:{name}", $"mailbox:{name}", $"intent: {name} declined (licenses nothing beyond {name}'s own copy)");
                     }
 
                     if (Mailboxes[step.Employee].Provider == Provider.Exchange)
@@ -128,6 +135,7 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} deletes their copy");
+                        Trace("intent", $"user:{name}", $"mailbox:{name}", $"intent: {name} deleted their own copy (licenses nothing beyond it)");
                     }
 
                     RemoveEvent(step.Employee, LiveEvent(step.Employee)!.Id, byOwner: true, notifyAttendees: false, user);
@@ -153,19 +161,40 @@ internal sealed partial class SimWorld
                     if (Log is not null)
                     {
                         Trace("action", "user:crm", "crm", $"a CRM user cancels {r.ObjectId}");
+                        Trace("intent", "user:crm", "crm", "intent: a CRM user cancelled the appointment (licenses cancelling the meeting, never deleting)");
                     }
 
                     PutRecord(r with { Status = CrmStatus.Cancelled, Version = r.Version + 1 });
                     return true;
                 }
 
+            case StepKind.OrganizerCrossesWindow:
+                {
+                    var ev = LiveEvent(0)!;
+                    var shift = BeyondWindow(ev.Start) ? TimeSpan.FromDays(-400) : TimeSpan.FromDays(400);
+                    Trace("action", "user:A", "mailbox:A", shift > TimeSpan.Zero ? "A moves the meeting 400 days later, beyond the sync window" : "A moves the meeting 400 days earlier, back into the sync window");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start + shift, ev.End + shift, Names(ev), user);
+                    return true;
+                }
+
+            case StepKind.ClockAdvances:
+                ClockAdvanced = true;
+                Trace("action", "clock", "clock", "ten days pass: the meeting now lies in the past");
+                return true;
+
             case StepKind.CrmDeletes:
                 {
                     Intents |= Intents.CrmDeleted;
                     var r = LiveRecord()!;
+                    if (CrmDeletedAt == 0)
+                    {
+                        CrmDeletedAt = Crm.NextId;
+                    }
+
                     if (Log is not null)
                     {
                         Trace("action", "user:crm", "crm", $"a CRM user deletes {r.ObjectId}");
+                        Trace("intent", "user:crm", "crm", $"intent: a CRM user deleted {r.ObjectId} (licenses removing the meeting's replicas; no sync may create its record again)");
                     }
 
                     PutRecord(r with { Deleted = true, Version = r.Version + 1 });
@@ -262,6 +291,11 @@ internal sealed partial class SimWorld
             FirstSyncer = employee;
         }
 
+        if (employee == 0 && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
+        {
+            FirstSeenBeyondWindow = true;
+        }
+
         var name = Scenario.EmployeeName(employee);
         // One port pair per employee and thread, pointed at this world for the sync and cleared after (so it keeps no
         // world alive): the sync completes synchronously, so nothing holds the ports once it returns.
@@ -270,7 +304,7 @@ internal sealed partial class SimWorld
         SyncOutcome outcome;
         try
         {
-            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], Now);
+            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow);
 
             // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
             outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
@@ -282,11 +316,17 @@ internal sealed partial class SimWorld
         }
         Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
+        PastTouched |= outcome.StoreWrites > 0 && MeetingIsPast;
         foreach (var d in outcome.Decisions)
         {
             Fired?.Add(d.Decision.Rule);
             foreach (var e in d.Effects)
             {
+                if (e is HeldEffect anyHeld && Held is null)
+                {
+                    Held = $"{name}'s sync: rule {d.Decision.Rule} decided {Lower(d.Decision.Action)} {Lower(d.Decision.Target)}, held: {anyHeld.Intended} ({anyHeld.Reason})";
+                }
+
                 if (e is HeldEffect { Destructive: true } held)
                 {
                     if (d.Decision.Action == DecisionAction.Cancel)

@@ -7,14 +7,26 @@ using RulesSync.Simulator.Scenarios;
 
 namespace RulesSync.Simulator.World;
 
-/// <summary>What users meant to do to the meeting: the ground truth invariants judge syncs against.</summary>
+/// <summary>
+/// What users meant to do to the meeting as a whole: the ground truth invariants judge syncs against. What one
+/// attendee meant for their own copy (deleted or declined it) is on that copy's row (<see cref="EventRow.RemovedByOwner"/>,
+/// <see cref="EventRow.OwnResponse"/>): it licenses nothing beyond that copy.
+/// </summary>
 [Flags]
 internal enum Intents : byte
 {
     None = 0,
+
+    /// <summary>The organizer cancelled the meeting in their calendar: licenses cancelling it everywhere, never deleting.</summary>
     OrganizerCancelled = 1,
+
+    /// <summary>The organizer deleted the meeting from their calendar: licenses cancelling and deleting it.</summary>
     OrganizerDeleted = 2,
+
+    /// <summary>A CRM user cancelled the appointment: licenses cancelling the meeting, never deleting.</summary>
     CrmCancelled = 4,
+
+    /// <summary>A CRM user deleted the appointment: licenses removing the meeting's replicas; the record stays deleted (no resurrection).</summary>
     CrmDeleted = 8,
 }
 
@@ -75,6 +87,12 @@ internal sealed partial class SimWorld
 
     public DateTimeOffset Now { get; }
 
+    /// <summary>Whether time passed (<see cref="StepKind.ClockAdvances"/>): the syncs' clock reads <see cref="SyncNow"/>, ten days on.</summary>
+    public bool ClockAdvanced { get; set; }
+
+    /// <summary>The clock reading the syncs get: <see cref="Now"/>, or ten days later once time passed.</summary>
+    public DateTimeOffset SyncNow => ClockAdvanced ? Now.AddDays(10) : Now;
+
     public CrmStore Crm { get; private set; } = new();
 
     public MailboxStore[] Mailboxes { get; private set; } = [];
@@ -93,6 +111,24 @@ internal sealed partial class SimWorld
 
     public Intents Intents { get; set; }
 
+    /// <summary>
+    /// When a CRM user deleted the appointment: the CRM's record counter at that moment (records numbered above it
+    /// were created afterwards, by a sync: a resurrection); 0 while no CRM user deleted it.
+    /// </summary>
+    public int CrmDeletedAt { get; set; }
+
+    /// <summary>
+    /// Whether the organizer's sync first saw the meeting, unshared, beyond the sync window. Such a meeting is not
+    /// auto-shared when it enters the window (a known gap: see docs/simulator.md), so auto-share liveness does not apply.
+    /// </summary>
+    public bool FirstSeenBeyondWindow { get; set; }
+
+    /// <summary>Whether a sync wrote to a store while the meeting lay in the past.</summary>
+    public bool PastTouched { get; set; }
+
+    /// <summary>Whether a sync created a CRM record from a mailbox while the tenant's auto-share is off.</summary>
+    public bool SharedWhileAutoShareOff { get; set; }
+
     public bool Created { get; set; }
 
     /// <summary>The first employee whose sync ran after the meeting was created; -1 before.</summary>
@@ -107,6 +143,9 @@ internal sealed partial class SimWorld
     public string? HeldDeleteNote { get; set; }
 
     public string? HeldCancelNote { get; set; }
+
+    /// <summary>The first effect the planner held (destructive or not), described; null while none was.</summary>
+    public string? Held { get; set; }
 
     /// <summary>Invariants already violated on the way here (bit per <see cref="Invariants.InvariantId"/>).</summary>
     public int Violated { get; set; }
@@ -153,12 +192,18 @@ internal sealed partial class SimWorld
             Messages = Messages,
             CancellationSent = CancellationSent,
             Intents = Intents,
+            ClockAdvanced = ClockAdvanced,
+            CrmDeletedAt = CrmDeletedAt,
+            PastTouched = PastTouched,
+            FirstSeenBeyondWindow = FirstSeenBeyondWindow,
+            SharedWhileAutoShareOff = SharedWhileAutoShareOff,
             Created = Created,
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,
             HeldCancels = HeldCancels,
             HeldDeleteNote = HeldDeleteNote,
             HeldCancelNote = HeldCancelNote,
+            Held = Held,
             Violated = Violated,
             Fired = Fired,
             _settings = _settings,
@@ -194,6 +239,59 @@ internal sealed partial class SimWorld
         name.Length == 1 && name[0] - 'A' is var i && i >= 0 && i < Scenario.Employees ? i : -1;
 
     public bool IsEmployee(string name) => EmployeeIndex(name) >= 0;
+
+    /// <summary>How far ahead the syncs' window reaches (<see cref="SyncSettings.For"/>: 365 days).</summary>
+    public static readonly TimeSpan WindowFuture = SyncSettings.For("A", false).WindowFuture;
+
+    /// <summary>Whether <paramref name="start"/> lies beyond the sync window's far edge on the syncs' clock.</summary>
+    public bool BeyondWindow(DateTimeOffset start) => start > SyncNow + WindowFuture;
+
+    /// <summary>Whether the meeting (the organizer's event, else the record) lies beyond the sync window: out of scope, so nothing must converge.</summary>
+    public bool MeetingBeyondWindow => (LiveEvent(0)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);
+
+    /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
+    public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
+
+    public bool AnyLiveRowEndsAfter(DateTimeOffset t)
+    {
+        foreach (var mb in Mailboxes)
+        {
+            foreach (var e in mb.Rows)
+            {
+                if (!e.Removed && e.End >= t)
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted && r.End >= t)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether employee attendee <paramref name="employee"/> removed their own copy: deleted it, or declined (Outlook
+    /// then removes the copy; Google keeps it, marked declined). Their intent, which licenses nothing beyond that copy.
+    /// </summary>
+    public bool RemovedOwnCopy(int employee)
+    {
+        foreach (var e in Mailboxes[employee].Rows)
+        {
+            if ((e.Removed && e.RemovedByOwner) || (!e.IsOrganizer && e.OwnResponse == AttendeeResponse.Declined))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public DateTimeOffset MeetingStart => Scenario.Past ? Now.AddDays(-3).AddHours(1) : Now.AddDays(7).AddHours(1);
 

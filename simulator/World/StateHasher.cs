@@ -89,9 +89,9 @@ internal struct StateHasher
     {
         swapped = false;
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
-        // them for equality (and every simulated time lies on the same side of "now"), so a meeting moved twice
+        // them for equality and with "now" and the window's edge (each time's side of both is hashed), so a meeting moved twice
         // while nobody synced is the same state as one moved once.
-        var ranks = Ranks.Rent();
+        var ranks = Ranks.Rent(w.SyncNow, w.SyncNow + SimWorld.WindowFuture);
         foreach (var r in w.Crm.Rows)
         {
             ranks.Note(r.Start, r.Subject);
@@ -177,9 +177,15 @@ internal struct StateHasher
         var ni = new StateHasher(0x4E41);
         var ns = new StateHasher(0x4E41);
         c.Add((int)w.Intents);
+        c.Add(w.CrmDeletedAt);
+        c.Add(w.PastTouched);
+        c.Add(w.ClockAdvanced);
+        c.Add(w.FirstSeenBeyondWindow);
+        c.Add(w.SharedWhileAutoShareOff);
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
         c.Add(w.HeldCancels > 0);
+        c.Add(w.Held is not null);
         c.Add(w.Violated);
         c.Add(w.CancellationSent);
         c.Add(w.Crm.NextId);
@@ -331,12 +337,17 @@ internal struct StateHasher
         private readonly List<long> _times = new(8);
         private readonly List<string> _subjects = new(8);
 
-        /// <summary>An empty instance, reused per thread (hashing is not reentrant).</summary>
-        public static Ranks Rent()
+        private long _now;
+        private long _windowEdge;
+
+        /// <summary>An empty instance, reused per thread (hashing is not reentrant), for the syncs' clock <paramref name="now"/> and the sync window's far edge.</summary>
+        public static Ranks Rent(DateTimeOffset now, DateTimeOffset windowEdge)
         {
             var r = _shared ??= new Ranks();
             r._times.Clear();
             r._subjects.Clear();
+            r._now = now.UtcTicks;
+            r._windowEdge = windowEdge.UtcTicks;
             return r;
         }
 
@@ -359,7 +370,9 @@ internal struct StateHasher
             _subjects.Sort(StringComparer.Ordinal);
         }
 
-        public int Of(DateTimeOffset time) => _times.IndexOf(time.UtcTicks);
+        /// <summary>The time's rank, and on which side of "now" and of the window's far edge it lies (the sync compares times with both).</summary>
+        public int Of(DateTimeOffset time) =>
+            (_times.IndexOf(time.UtcTicks) * 4) + (time.UtcTicks > _windowEdge ? 2 : 0) + (time.UtcTicks < _now ? 1 : 0);
 
         public int Of(string subject) => _subjects.IndexOf(subject);
     }

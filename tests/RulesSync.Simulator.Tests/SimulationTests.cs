@@ -17,7 +17,7 @@ public class SimulationTests
         var report = Simulation.Run(Reduced, RuleSets.Default);
         Assert.True(report.Passed, string.Join("\n\n", report.Violations.Take(3).Select(v => v.Render())));
         Assert.True(report.GoalsMet, string.Join(", ", report.Goals.Where(g => !g.Reached).Select(g => g.Name)));
-        Assert.Equal(2 * 2 * 6 * 2, report.Scenarios); // B/C mirror assignments explored once
+        Assert.Equal(2 * 2 * (2 + 4 + 6) * 2, report.Scenarios); // 1, 2 and 3 employees; B/C mirror assignments explored once
         Assert.True(report.DistinctStates > 1000);
         Assert.True(report.SchedulesExplored > report.DistinctStates);
     }
@@ -43,13 +43,42 @@ public class SimulationTests
     }
 
     [Fact]
+    public void Run_DefectOfASmallerPopulation_IsFoundAtEveryLargerScope()
+    {
+        // A consultant's rule for meetings with no employee attendee: it exists only with one employee, so an
+        // "exactly three employees" scope would never reach it. Scopes are "up to N": every larger scope finds it.
+        var text = "name: solo\nhitPolicy: first\nrules:\n"
+            + "  - name: solo-meetings-cancelled\n    because: a mistake\n    when: { source: mailbox, role: organizer, kind: created, employeeAttendees: false }\n    decide: cancel\n    target: mailbox\n"
+            + "  - name: rest\n    because: nothing else\n    when: {}\n    decide: ignore\n";
+        var broken = Engine.Rules.Compilation.RuleSetCompiler.Load("solo.yaml", text).RuleSet!;
+        var tiny = Reduced with { MaxActions = 0, ApiVersions = [ApiVersion.V2], AutoShare = [false], Origins = [MeetingOrigin.Mailbox], ExternalAttendees = 1 };
+        for (var employees = 1; employees <= 3; employees++)
+        {
+            var report = Simulation.Run(tiny with { Employees = employees }, broken);
+            var found = Assert.Single(report.Violations, v => v.Invariant == "no-spurious-cancellation" && v.Scenario.Employees == 1 && v.Scenario.Providers[0] == "exchange");
+            Assert.Equal(["create", "sync A"], found.Schedule.Take(2));
+        }
+    }
+
+    [Fact]
+    public void Run_ViolationsFoundAtTwoEmployees_AreFoundAtThree()
+    {
+        var options = Reduced with { MaxActions = 1, ExternalAttendees = 0 };
+        var two = Simulation.Run(options with { Employees = 2 }, RuleSets.Regression);
+        var three = Simulation.Run(options with { Employees = 3 }, RuleSets.Regression);
+        static string Key(ViolationReport v) => $"{v.Invariant} {v.Scenario.Employees} {v.Scenario.ApiVersion} {v.Scenario.AutoShare} {v.Scenario.Origin} {string.Join(',', v.Scenario.Providers)}";
+        Assert.NotEmpty(two.Violations);
+        Assert.Subset(three.Violations.Select(Key).ToHashSet(), two.Violations.Select(Key).ToHashSet());
+    }
+
+    [Fact]
     public void Run_WithoutSymmetry_ExploresMirrorAssignmentsToo()
     {
         var options = Reduced with { MaxActions = 0, ApiVersions = [ApiVersion.V2], AutoShare = [true], Origins = [MeetingOrigin.Mailbox] };
         var with = Simulation.Run(options, RuleSets.Default);
         var without = Simulation.Run(options with { Symmetry = false }, RuleSets.Default);
-        Assert.Equal(6, with.Scenarios);
-        Assert.Equal(8, without.Scenarios);
+        Assert.Equal(2 + 4 + 6, with.Scenarios);
+        Assert.Equal(2 + 4 + 8, without.Scenarios);
         Assert.True(without.DistinctStates > with.DistinctStates);
         Assert.Equal(without.Passed, with.Passed);
     }

@@ -27,7 +27,6 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
     private static readonly Decision OrganizerAdopts = D(DecisionAction.Share, DecisionTarget.Crm, "organizer-adopts-shared-record");
     private static readonly Decision CrmToOrganizer = D(DecisionAction.Share, DecisionTarget.Mailbox, "crm-changes-reach-organizer");
     private static readonly Decision AutoShareOrganizer = D(DecisionAction.Share, DecisionTarget.Crm, "auto-share-organizer-meetings");
-    private static readonly Decision AutoShareAttendee = D(DecisionAction.Share, DecisionTarget.Crm, "auto-share-attendee-copies");
     private static readonly Decision IgnoreMailbox = D(DecisionAction.Ignore, DecisionTarget.Crm, "everything-else-ignored");
     private static readonly Decision IgnoreCrm = D(DecisionAction.Ignore, DecisionTarget.Mailbox, "everything-else-ignored");
 
@@ -43,7 +42,7 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
             return fromMailbox ? IgnorePast : IgnorePastCrm;
         }
 
-        if (!f.InSyncWindow)
+        if (!f.InSyncWindow && f.Kind is ChangeKind.Created or ChangeKind.Updated or ChangeKind.Declined)
         {
             return fromMailbox ? IgnoreWindow : IgnoreWindowCrm;
         }
@@ -101,17 +100,9 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
             return OrganizerAdopts;
         }
 
-        if (f.Kind == ChangeKind.Created && f.Link == LinkState.Unlinked && f.AutoShare)
+        if (f.Kind == ChangeKind.Created && f.Link == LinkState.Unlinked && f.AutoShare && f.Role == Role.Organizer)
         {
-            if (f.Role == Role.Organizer)
-            {
-                return AutoShareOrganizer;
-            }
-
-            if (f.Role == Role.Attendee && f.ApiVersion == ApiVersion.V2 && f.EmployeeAttendees)
-            {
-                return AutoShareAttendee;
-            }
+            return AutoShareOrganizer;
         }
 
         return IgnoreMailbox;

@@ -39,7 +39,7 @@ public static partial class RuleSetLoader
     public const int MaxRules = 1000;
 
     private static readonly string[] TopKeys = ["name", "description", "hitPolicy", "rules", "tests"];
-    private static readonly string[] RuleKeys = ["name", "because", "priority", "when", "expression", "decide", "target"];
+    private static readonly string[] RuleKeys = ["name", "because", "priority", "when", "expression", "decide", "target", "expectUnreachable", "unreachableReason"];
     private static readonly string[] FixtureKeys = ["name", "given", "expect"];
     private static readonly string[] ExpectKeys = ["decide", "target", "rule"];
 
@@ -247,9 +247,43 @@ public static partial class RuleSetLoader
                 _ => DecisionTarget.Opposite,
             };
 
+            var unreachable = ReadUnreachable(map);
             return name is null || because is null || decide is null
                 ? null
-                : new RuleModel(name, because, priority, when, expression, decide.Value, target, map.Location);
+                : new RuleModel(name, because, priority, when, expression, decide.Value, target, map.Location, unreachable);
+        }
+
+        /// <summary><c>expectUnreachable: true</c> and its <c>unreachableReason</c>: the reason, or null when not marked (or invalid).</summary>
+        private string? ReadUnreachable(YamlTreeMapping map)
+        {
+            var flag = false;
+            if (map["expectUnreachable"] is { } node)
+            {
+                if (node is YamlTreeScalar { AsBoolean: { } b })
+                {
+                    flag = b;
+                }
+                else
+                {
+                    Error(node, DiagnosticCodes.Structure, $"'expectUnreachable' must be true or false, not {(node is YamlTreeScalar sc ? $"'{sc.Value}'" : node.KindName)}");
+                    return null;
+                }
+            }
+
+            var reason = ReadString(map, "unreachableReason", required: false);
+            if (flag && string.IsNullOrWhiteSpace(reason))
+            {
+                Error(map["expectUnreachable"]!, DiagnosticCodes.Structure, "a rule marked 'expectUnreachable: true' needs an 'unreachableReason' saying why the simulated world never makes it fire");
+                return null;
+            }
+
+            if (!flag && reason is not null)
+            {
+                Error(map["unreachableReason"]!, DiagnosticCodes.Structure, "'unreachableReason' is only for a rule marked 'expectUnreachable: true'");
+                return null;
+            }
+
+            return flag ? reason : null;
         }
 
         private ImmutableArray<FactCondition> ReadWhen(YamlTreeNode node)

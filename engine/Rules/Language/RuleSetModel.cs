@@ -97,6 +97,10 @@ public sealed record RuleExpression(string Text, SourceLocation Location)
 /// <param name="Decide">The action.</param>
 /// <param name="Target">The side acted on (may be <see cref="DecisionTarget.Opposite"/>).</param>
 /// <param name="Location">Where the rule starts.</param>
+/// <param name="UnreachableReason">
+/// Set when the rule is marked <c>expectUnreachable: true</c>: why the simulated world never makes it fire (the
+/// release gate then lets it pass unfired); null for a rule <c>rulesync check</c> expects to fire.
+/// </param>
 public sealed record RuleModel(
     string Name,
     string Because,
@@ -105,8 +109,12 @@ public sealed record RuleModel(
     RuleExpression? Expression,
     DecisionAction Decide,
     DecisionTarget Target,
-    SourceLocation Location)
+    SourceLocation Location,
+    string? UnreachableReason = null)
 {
+    /// <summary>Whether the rule is marked <c>expectUnreachable: true</c>.</summary>
+    public bool ExpectUnreachable => UnreachableReason is not null;
+
     /// <inheritdoc />
     public bool Equals(RuleModel? other) =>
         other is not null
@@ -116,7 +124,8 @@ public sealed record RuleModel(
         && When.SequenceEqual(other.When)
         && Equals(Expression, other.Expression)
         && Decide == other.Decide
-        && Target == other.Target;
+        && Target == other.Target
+        && string.Equals(UnreachableReason, other.UnreachableReason, StringComparison.Ordinal);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Name), Priority, Decide, Target);

@@ -43,6 +43,12 @@ public static class RuleSetWriter
             {
                 b.Append("    target: ").Append(Target(rule.Target)).Append('\n');
             }
+
+            if (rule.UnreachableReason is { } reason)
+            {
+                b.Append("    expectUnreachable: true\n");
+                b.Append("    unreachableReason: ").Append(Quote(reason)).Append('\n');
+            }
         }
 
         if (!model.Tests.IsEmpty)

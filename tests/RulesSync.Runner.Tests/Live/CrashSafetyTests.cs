@@ -44,7 +44,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             world.AssertConsistent();
         }
 
-        Assert.True(points >= 50, $"only {points} crash points");
+        // 44 since the default auto-shares only the organizer's copy (issue 10: an attendee's share could undo a CRM
+        // user's deletion), so one cycle writes fewer records than before.
+        Assert.True(points >= 40, $"only {points} crash points");
 
         // Every crash point, two worlds at a time (two cores): kill there, a user's change, restart, check.
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();

@@ -21,7 +21,11 @@ public class InvariantCatalogTests
     public void Names_AreTheIssuesNames()
     {
         Assert.Equal(
-            ["no-spurious-cancellation", "no-spurious-deletion", "convergence", "no-duplicates", "idempotence"],
+            [
+                "no-spurious-cancellation", "no-spurious-deletion", "convergence", "no-duplicates", "idempotence",
+                "cancel-is-not-deletion", "removal-stays-personal", "no-resurrection", "past-untouched", "no-auto-share-when-off",
+                "nothing-held",
+            ],
             InvariantCatalog.All.Select(InvariantCatalog.Name));
     }
 
@@ -42,13 +46,61 @@ public class InvariantCatalogTests
     }
 
     [Fact]
-    public void CheckStep_EventRemovedBySync_IsSpuriousDeletion_AttendeeOwnRemovalIsNot()
+    public void CheckStep_EventRemovedBySync_IsSpuriousDeletion()
+    {
+        var w = Created();
+        w.RemoveEvent(2, w.LiveEvent(2)!.Id, byOwner: false, notifyAttendees: false, "agent:C");
+        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoSpuriousDeletion));
+    }
+
+    [Fact]
+    public void CheckStep_AttendeeOwnRemovalIsMeant_AnotherCopyRemovedIsNot()
     {
         var w = Created();
         w.Apply(new ScheduleStep(StepKind.AttendeeDeletesCopy, 1));
         Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
         w.RemoveEvent(2, w.LiveEvent(2)!.Id, byOwner: false, notifyAttendees: false, "agent:C");
-        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoSpuriousDeletion));
+        var mask = InvariantCatalog.CheckStep(w, null);
+        Assert.True(Has(mask, InvariantId.RemovalStaysPersonal));
+        Assert.False(Has(mask, InvariantId.NoSpuriousDeletion));
+    }
+
+    [Fact]
+    public void CheckStep_OrganizerCancelled_LicensesCancellationNotDeletion()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.OrganizerCancels, 0));
+        w.RemoveEvent(1, w.LiveEvent(1)!.Id, byOwner: false, notifyAttendees: false, "agent:B");
+        Assert.Equal(InvariantCatalog.Bit(InvariantId.CancelIsNotDeletion), InvariantCatalog.CheckStep(w, null));
+    }
+
+    [Fact]
+    public void CheckStep_OrganizerDeleted_LicensesDeletion()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.OrganizerDeletes, 0));
+        w.RemoveEvent(1, w.LiveEvent(1)!.Id, byOwner: false, notifyAttendees: false, "agent:B");
+        Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
+    }
+
+    [Fact]
+    public void CheckConvergence_AutoShareOnButNoRecord_Diverges()
+    {
+        var w = Created(); // auto-share on, nobody synced yet
+        Assert.True(Has(InvariantCatalog.CheckConvergence(w, null), InvariantId.Convergence));
+        w.Apply(new ScheduleStep(StepKind.Sync, 0));
+        Assert.Equal(0, InvariantCatalog.CheckConvergence(w, null));
+    }
+
+    [Fact]
+    public void CheckStep_RecordCreatedAfterCrmDeletion_IsResurrection()
+    {
+        var w = Created();
+        w.Apply(new ScheduleStep(StepKind.Sync, 0)); // auto-share on: R1
+        w.Apply(new ScheduleStep(StepKind.CrmDeletes, 0));
+        Assert.Equal(0, InvariantCatalog.CheckStep(w, null));
+        w.PutRecord(w.FindRecord("R1")! with { ObjectId = "R2", Deleted = false });
+        Assert.True(Has(InvariantCatalog.CheckStep(w, null), InvariantId.NoResurrection));
     }
 
     [Fact]

@@ -28,6 +28,21 @@ public class MutationTestingTests
     }
 
     [Fact]
+    public void Run_WithoutFixtures_JudgesEveryMutantByTheSimulatorAlone()
+    {
+        var report = MutationTesting.Run(RuleSets.Default, Tiny, parallelism: 2, fixtures: false);
+        Assert.DoesNotContain(report.Results, r => r.CaughtBy is { } by && by.StartsWith("fixture ", StringComparison.Ordinal));
+
+        // Without its fixture, removing the past rule is caught by the past-untouched invariant (time passes, then a
+        // sync shares the now past meeting).
+        var removePast = Assert.Single(report.Results, r => r.Mutant == "remove:past-meetings-untouched");
+        Assert.Equal("invariant past-untouched", removePast.CaughtBy);
+        Assert.True(removePast.ChangesOutcome);
+        Assert.InRange(report.CaughtBySimulator, 1, report.OutcomeChanging);
+        Assert.Equal((double)report.CaughtBySimulator / report.OutcomeChanging, report.SimulatorScore);
+    }
+
+    [Fact]
     public void Run_UnpinnedDestructiveRule_IsDangerousUntilAFixturePinsIt()
     {
         // A rule set whose only cancel rule has no fixture: flipping it to delete changes a destructive outcome

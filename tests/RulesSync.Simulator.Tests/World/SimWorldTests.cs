@@ -123,7 +123,8 @@ public class SimWorldTests
     [Fact]
     public void Sync_AutoSharedRecordIsOwnedByTheSharingEmployee()
     {
-        var w = SimWorld.Create(new Scenario([Provider.Exchange, Provider.Exchange], 0, ApiVersion.V2, true, MeetingOrigin.Mailbox), RuleSets.Default, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
+        // The regression rule set shares attendees' copies too (the default shares only the organizer's).
+        var w = SimWorld.Create(new Scenario([Provider.Exchange, Provider.Exchange], 0, ApiVersion.V2, true, MeetingOrigin.Mailbox), RuleSets.Regression, RulesSync.Simulator.Exploration.CaseRunner.DefaultNow);
         w.Apply(new ScheduleStep(StepKind.Create, 0));
         w.Apply(new ScheduleStep(StepKind.Sync, 1));
         var record = w.LiveRecord()!;

@@ -1,0 +1,90 @@
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Simulator.Exploration;
+using RulesSync.Simulator.Scenarios;
+
+namespace RulesSync.Simulator.Tests.World;
+
+/// <summary>
+/// The world extensions of the exhaustive phase: time passing (a linked meeting becomes past), the organizer moving
+/// the meeting across the sync window's edge, CRM edits. Each catches a rule set built to break on it, and the default passes.
+/// </summary>
+public class WiderWorldTests
+{
+    private static readonly DateTimeOffset Now = CaseRunner.DefaultNow;
+
+    private static readonly SimulationOptions Small = new()
+    {
+        Employees = 2, ExternalAttendees = 1, MaxActions = 2, MaxSyncsPerEmployee = 2,
+        ApiVersions = [ApiVersion.V2], AutoShare = [true], Origins = [MeetingOrigin.Mailbox],
+    };
+
+    private static ScheduleStep Sync(int e) => new(StepKind.Sync, e);
+
+    /// <summary>The default without the named rules, as a consultant might trim it.</summary>
+    private static CompiledRuleSet DefaultWithout(params string[] rules)
+    {
+        var model = RuleSets.Default.Model;
+        return RuleSetCompiler.Compile(model with { Rules = [.. model.Rules.Where(r => !rules.Contains(r.Name))], Tests = [] });
+    }
+
+    [Fact]
+    public void Actions_ExhaustivePhase_IncludesCrmEditsAndTime()
+    {
+        var kinds = ExhaustiveExplorer.Actions(3).Select(a => a.Kind).ToHashSet();
+        Assert.Contains(StepKind.CrmEdits, kinds);
+        Assert.Contains(StepKind.ClockAdvances, kinds);
+        Assert.All(ExhaustiveExplorer.Actions(3), a => Assert.Equal(a, ScheduleStep.Parse(a.ToString())));
+        var cross = new ScheduleStep(StepKind.OrganizerCrossesWindow, 0);
+        Assert.Equal(cross, ScheduleStep.Parse(cross.ToString()));
+    }
+
+    [Fact]
+    public void TimePasses_LinkedMeetingBecomesPast_RuleSetWithoutThePastRuleIsCaught()
+    {
+        // Linked first (sync A shares it), then time passes and the organizer reschedules: without the past rule
+        // the organizer's change is shared to the record of a past meeting.
+        var c = new SimulationCase(new Scenario([Provider.Exchange, Provider.Exchange], 1, ApiVersion.V2, true, MeetingOrigin.Mailbox),
+            [Sync(0), new(StepKind.ClockAdvances, 0), new(StepKind.OrganizerReschedules, 0), Sync(0)]);
+        var trimmed = DefaultWithout("past-meetings-untouched");
+        Assert.Contains(Simulation.Replay(c, trimmed, Now, out _), v => v.Invariant == "past-untouched");
+        Assert.Empty(Simulation.Replay(c, RuleSets.Default, Now, out _));
+
+        Assert.Contains(Simulation.Run(Small, trimmed).Violations, v => v.Invariant == "past-untouched");
+        var report = Simulation.Run(Small, RuleSets.Default);
+        Assert.Empty(report.Violations);
+        Assert.Contains("past-meetings-untouched", report.Coverage.Fired);
+    }
+
+    [Fact]
+    public void WindowEdge_MeetingMovedOutThenDeleted_DefaultCancelsTheLinkedRecord()
+    {
+        // What the window edge found in the default: a meeting moved beyond the window, then deleted, left its
+        // linked record open (the old window rule ignored every kind of change out there).
+        var c = new SimulationCase(new Scenario([Provider.Google], 0, ApiVersion.V2, false, MeetingOrigin.Crm),
+            [Sync(0), new(StepKind.OrganizerCrossesWindow, 0), Sync(0), new(StepKind.OrganizerDeletes, 0)]);
+        var oldWindowRule = RuleSetCompiler.Compile(RuleSets.Default.Model with
+        {
+            Rules = [.. RuleSets.Default.Model.Rules.Select(r => r.Name == "outside-window-untouched" ? r with { When = [r.When[0]] } : r)],
+            Tests = [],
+        });
+        Assert.Contains(Simulation.Replay(c, oldWindowRule, Now, out _), v => v.Invariant == "convergence");
+        Assert.Empty(Simulation.Replay(c, RuleSets.Default, Now, out var trace));
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Rule == "outside-window-untouched");
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Rule == "organizer-cancel-reaches-crm");
+    }
+
+    [Fact]
+    public void CrmEdits_ExploredExhaustively_ReachTheOrganizer()
+    {
+        var c = new SimulationCase(new Scenario([Provider.Exchange, Provider.Google], 1, ApiVersion.V1, false, MeetingOrigin.Crm),
+            [Sync(0), new(StepKind.CrmEdits, 0), Sync(0)]);
+        var violations = Simulation.Replay(c, RuleSets.Default, Now, out var trace);
+        Assert.Empty(violations);
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Rule == "crm-changes-reach-organizer" && e.Text.Contains("updated", StringComparison.Ordinal));
+
+        // Without the rule that carries CRM changes to the calendar, the explorer finds the divergence by itself.
+        var trimmed = DefaultWithout("crm-changes-reach-organizer");
+        Assert.Contains(Simulation.Run(Small with { Origins = [MeetingOrigin.Crm], AutoShare = [false], ApiVersions = [ApiVersion.V1] }, trimmed).Violations, v => v.Invariant == "convergence");
+    }
+}
