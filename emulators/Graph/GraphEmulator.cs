@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
+using RulesSync.Emulators.Identity;
 using RulesSync.Emulators.Organization;
 
 namespace RulesSync.Emulators.Graph;
@@ -10,9 +11,13 @@ namespace RulesSync.Emulators.Graph;
 /// <summary>
 /// Microsoft Graph v1.0, the calendar part: <c>users/{id}/calendarView/delta</c>,
 /// <c>users/{id}/calendarView</c>, events CRUD, <c>cancel</c>, <c>accept</c>/<c>decline</c>/
-/// <c>tentativelyAccept</c>, and <c>$batch</c>. Users are addressed by email (userPrincipalName).
+/// <c>tentativelyAccept</c>, and <c>$batch</c>. Users are addressed by email (userPrincipalName). Each request needs
+/// an app-only access token from the emulated Microsoft identity platform (<see cref="EmulatedIdentity"/>): signed by
+/// it, unexpired, for Graph, issued in this tenant, with the <c>Calendars.ReadWrite</c> role (401
+/// <c>InvalidAuthenticationToken</c> or 403 <c>ErrorAccessDenied</c> otherwise, as Graph answers). A <c>$batch</c> is
+/// checked once; its sub-requests run under its token.
 /// </summary>
-internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options, Func<RequestPipeline> pipeline) : IProtocolEmulator
+internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options, Func<RequestPipeline> pipeline, EmulatedIdentity? identity) : IProtocolEmulator
 {
     public const string Prefix = "/v1.0";
 
@@ -24,6 +29,40 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
     public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => GraphErrors.Fault(fault, world.Now);
 
     public EmulatorResponse BadRequest(string message) => GraphErrors.BadRequest(message, world.Now);
+
+    public (string? Principal, EmulatorResponse? Error) Authorize(EmulatorRequest request)
+    {
+        if (identity is null)
+        {
+            return (null, null);
+        }
+
+        // https://learn.microsoft.com/en-us/graph/errors and resolve-auth-errors: 401 InvalidAuthenticationToken, 403 for missing roles.
+        var check = identity.Check(request.Header("Authorization"));
+        var refusal = check.Refusal;
+        if (check.Token is { } token)
+        {
+            if (token.Claim("aud") != EmulatedIdentity.GraphAudience)
+            {
+                refusal = "Access token validation failure. Invalid audience.";
+            }
+            else if (!string.Equals(token.Claim("tid"), identity.TenantId, StringComparison.OrdinalIgnoreCase))
+            {
+                refusal = "Access token validation failure. Invalid issuer: the token was issued in another tenant.";
+            }
+            else if (token.Payload["roles"] is not JsonArray roles || !roles.Any(r => r?.GetValue<string>() == EmulatedIdentity.GraphRole))
+            {
+                return (null, GraphErrors.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", world.Now));
+            }
+            else
+            {
+                return (token.Claim("appid"), null);
+            }
+        }
+
+        return (null, GraphErrors.Error(401, "InvalidAuthenticationToken", refusal!, world.Now)
+            .WithHeader("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""));
+    }
 
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
