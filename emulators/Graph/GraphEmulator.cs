@@ -381,27 +381,42 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             return GraphErrors.Error(400, "BadRequest", $"Number of requests ({requests.Count.ToString(CultureInfo.InvariantCulture)}) exceeds the limit of {MaxBatchRequests.ToString(CultureInfo.InvariantCulture)}.", world.Now);
         }
 
+        // Graph runs a batch's sub-requests in parallel (https://learn.microsoft.com/en-us/graph/json-batching): each
+        // one holds a slot of its mailbox's concurrency from the start, so a batch of more than 4 requests to one
+        // mailbox has the surplus throttled, as Exchange does.
+        var subs = requests.Select(sub => (Id: sub?["id"]?.ToString() ?? "", Inner: ToRequest(sub, request.BaseUri))).ToList();
+        var matched = subs.Select(s => Match(s.Inner)).ToList();
+        var held = matched.Select(m => m.Route?.Mailbox).ToList();
+        var run = pipeline();
+        held.ForEach(run.Hold);
         var responses = new JsonArray();
-        foreach (var sub in requests)
+        try
         {
-            var id = sub?["id"]?.ToString() ?? "";
-            var inner = ToRequest(sub, request.BaseUri);
-            var (route, error) = Match(inner);
-            var answer = route is null ? error! : await pipeline().ExecuteAsync(this, route, inner, cancellationToken).ConfigureAwait(false);
-            var headers = new JsonObject();
-            foreach (var (name, value) in answer.Headers)
+            for (var i = 0; i < subs.Count; i++)
             {
-                headers[name] = value;
-            }
+                run.Release(held[i]);
+                held[i] = null;
+                var (route, error) = matched[i];
+                var answer = route is null ? error! : await run.ExecuteAsync(this, route, subs[i].Inner, cancellationToken).ConfigureAwait(false);
+                var headers = new JsonObject();
+                foreach (var (name, value) in answer.Headers)
+                {
+                    headers[name] = value;
+                }
 
-            var item = new JsonObject { ["id"] = id, ["status"] = answer.Status, ["headers"] = headers };
-            if (answer.Body is not null)
-            {
-                headers["Content-Type"] = answer.ContentType;
-                item["body"] = ParseOrString(answer.Body);
-            }
+                var item = new JsonObject { ["id"] = subs[i].Id, ["status"] = answer.Status, ["headers"] = headers };
+                if (answer.Body is not null)
+                {
+                    headers["Content-Type"] = answer.ContentType;
+                    item["body"] = ParseOrString(answer.Body);
+                }
 
-            responses.Add(item);
+                responses.Add(item);
+            }
+        }
+        finally
+        {
+            held.ForEach(run.Release);
         }
 
         return EmulatorResponse.Json(200, new JsonObject { ["responses"] = responses });

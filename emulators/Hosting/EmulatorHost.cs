@@ -47,7 +47,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             Faults.Add(rule);
         }
 
-        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options.GraphConcurrentRequestsPerMailbox, stopping.Token);
+        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options, stopping.Token);
         var access = options.RequireAccessTokens ? Identity : null;
         protocols =
         [

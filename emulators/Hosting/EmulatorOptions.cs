@@ -46,6 +46,25 @@ public sealed record EmulatorOptions
     /// </summary>
     public int? GraphConcurrentRequestsPerMailbox { get; init; }
 
+    /// <summary>
+    /// Graph's request budget per mailbox (10,000 in production) per <see cref="GraphRequestWindow"/>: more answer
+    /// 429 with Retry-After until the oldest request leaves the sliding window. Null (the default) enforces nothing.
+    /// Each <c>$batch</c> sub-request counts.
+    /// </summary>
+    public int? GraphRequestsPerMailbox { get; init; }
+
+    /// <summary>The window of <see cref="GraphRequestsPerMailbox"/> (10 minutes in production).</summary>
+    public TimeSpan GraphRequestWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Google's per-user quota (600 per minute by default) per <see cref="GoogleRequestWindow"/>: more answer 403
+    /// <c>usageLimits</c>/<c>userRateLimitExceeded</c>. Null (the default) enforces nothing.
+    /// </summary>
+    public int? GoogleRequestsPerUser { get; init; }
+
+    /// <summary>The window of <see cref="GoogleRequestsPerUser"/>.</summary>
+    public TimeSpan GoogleRequestWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Google <c>maxResults</c> default (the API's is 250; its maximum is 2500).</summary>
     public int GoogleDefaultPageSize { get; init; } = 250;
 

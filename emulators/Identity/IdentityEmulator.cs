@@ -26,6 +26,9 @@ namespace RulesSync.Emulators.Identity;
 internal sealed class IdentityEmulator(EmulatedIdentity identity, CalendarWorld world) : IProtocolEmulator
 {
     public const string GoogleTokenPath = "/token";
+
+    /// <summary>The audience of every service account assertion, per Google's guide.</summary>
+    public const string GoogleAudience = "https://oauth2.googleapis.com/token";
     private const string MicrosoftTokenSuffix = "/oauth2/v2.0/token";
     private const string AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -54,9 +57,10 @@ internal sealed class IdentityEmulator(EmulatedIdentity identity, CalendarWorld 
 
     public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => fault.Kind switch
     {
-        FaultKind.Throttle => OAuthError(429, "temporarily_unavailable", "Too many requests.", null)
+        FaultKind.Throttle or FaultKind.RateLimitForbidden => OAuthError(429, "temporarily_unavailable", "Too many requests.", null)
             .WithHeader("Retry-After", ((long)fault.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture)),
         FaultKind.Unavailable or FaultKind.Timeout => OAuthError(503, "temporarily_unavailable", "The service is temporarily unavailable.", null),
+        FaultKind.ExpiredToken => OAuthError(400, "invalid_grant", "The assertion has expired.", null),
         _ => OAuthError(500, "server_error", "Injected fault.", null),
     };
 
@@ -179,10 +183,13 @@ internal sealed class IdentityEmulator(EmulatedIdentity identity, CalendarWorld 
             return OAuthError(400, "invalid_grant", "Invalid JWT Signature.", null);
         }
 
+        // "aud: ... When making an access token request this value is always https://oauth2.googleapis.com/token"
+        // (service-account guide); Google.Apis.Auth sends exactly that whatever its token server URL. The emulator's
+        // own token URI is accepted too.
         var tokenUri = new Uri(request.BaseUri, GoogleTokenPath.TrimStart('/')).AbsoluteUri;
-        if (!string.Equals(jwt.Claim("aud"), tokenUri, StringComparison.Ordinal))
+        if (jwt.Claim("aud") is not (GoogleAudience) && !string.Equals(jwt.Claim("aud"), tokenUri, StringComparison.Ordinal))
         {
-            return OAuthError(400, "invalid_grant", $"Invalid JWT: Failed audience check. The right audience is {tokenUri}", null);
+            return OAuthError(400, "invalid_grant", $"Invalid JWT: Failed audience check. The right audience is {GoogleAudience}", null);
         }
 
         var now = identity.Time.GetUtcNow();

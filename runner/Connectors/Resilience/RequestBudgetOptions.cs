@@ -14,7 +14,8 @@ public sealed record RequestBudgetOptions
     /// per app per mailbox; and the global limit of 130,000 requests per 10 seconds per app across all tenants
     /// (https://learn.microsoft.com/en-us/graph/throttling-limits).
     /// </summary>
-    public static RequestBudgetOptions GraphDefaults { get; } = new()
+    /// <remarks>A new instance each time: the configuration binder binds into the instance it finds.</remarks>
+    public static RequestBudgetOptions GraphDefaults => new()
     {
         ConcurrentPerMailbox = 4,
         PerMailbox = 10_000,
@@ -28,7 +29,8 @@ public sealed record RequestBudgetOptions
     /// project (https://developers.google.com/workspace/calendar/api/guides/quota; a project's console may show
     /// other values — configure those). Google publishes no concurrency limit; 4 keeps one mailbox from hogging.
     /// </summary>
-    public static RequestBudgetOptions GoogleDefaults { get; } = new()
+    /// <remarks>A new instance each time: the configuration binder binds into the instance it finds.</remarks>
+    public static RequestBudgetOptions GoogleDefaults => new()
     {
         ConcurrentPerMailbox = 4,
         PerMailbox = 600,

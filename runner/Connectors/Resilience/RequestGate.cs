@@ -6,21 +6,18 @@ namespace RulesSync.Runner.Connectors.Resilience;
 /// <summary>
 /// Admits a connector's requests within the provider's limits (<see cref="RequestBudgetOptions"/>), so that a healthy
 /// tenant is not throttled in steady state: a per-mailbox <see cref="ConcurrencyLimiter"/> (a <c>$batch</c> of n
-/// sub-requests takes n slots at once, as Graph runs them in parallel), and sliding-window budgets per mailbox and
-/// per app (<see cref="SlidingWindowRateLimiter"/>). The windows are replenished from the injected clock, not the
-/// limiters' own timers, so fake-clock tests drive them; each window is one segment longer than configured, so a
-/// permit is never handed out again before a whole window has passed since it was used. Requests wait in FIFO
-/// order. One gate is shared by every connector of one app. Thread-safe; dispose when done.
+/// sub-requests takes n slots at once, as Graph runs them in parallel; waiters are served in order), and
+/// sliding-window budgets per mailbox and per app (<see cref="ClockWindowLimiter"/>, a <see cref="RateLimiter"/> on
+/// the injected clock: a permit comes back exactly one window after it was spent). One gate is shared by every
+/// connector of one app. Thread-safe; dispose when done.
 /// </summary>
 public sealed class RequestGate : IDisposable
 {
-    private const int Segments = 10;
     private readonly RequestBudgetOptions options;
     private readonly TimeProvider time;
     private readonly ConcurrentDictionary<string, ConcurrencyLimiter> concurrency = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, SlidingWindowRateLimiter> mailboxBudgets = new(StringComparer.OrdinalIgnoreCase);
-    private readonly SlidingWindowRateLimiter? appBudget;
-    private readonly List<ITimer> timers = [];
+    private readonly ConcurrentDictionary<string, ClockWindowLimiter> mailboxBudgets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ClockWindowLimiter? appBudget;
 
     /// <summary>Creates the gate; the windows slide on <paramref name="time"/>.</summary>
     public RequestGate(RequestBudgetOptions options, TimeProvider time)
@@ -32,7 +29,7 @@ public sealed class RequestGate : IDisposable
         this.time = time;
         if (options.PerApp is { } perApp)
         {
-            appBudget = Window(perApp, options.PerAppWindow);
+            appBudget = new ClockWindowLimiter(perApp, options.PerAppWindow, time);
         }
     }
 
@@ -62,7 +59,7 @@ public sealed class RequestGate : IDisposable
     {
         if (options.PerMailbox is { } perMailbox)
         {
-            var budget = mailboxBudgets.GetOrAdd(mailbox, _ => Window(perMailbox, options.PerMailboxWindow));
+            var budget = mailboxBudgets.GetOrAdd(mailbox, _ => new ClockWindowLimiter(perMailbox, options.PerMailboxWindow, time));
             using var lease = await budget.AcquireAsync(Math.Min(requests, perMailbox), cancellationToken).ConfigureAwait(false);
         }
 
@@ -75,14 +72,6 @@ public sealed class RequestGate : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (timers)
-        {
-            foreach (var timer in timers)
-            {
-                timer.Dispose();
-            }
-        }
-
         appBudget?.Dispose();
         foreach (var limiter in mailboxBudgets.Values)
         {
@@ -93,26 +82,5 @@ public sealed class RequestGate : IDisposable
         {
             limiter.Dispose();
         }
-    }
-
-    private SlidingWindowRateLimiter Window(int permits, TimeSpan window)
-    {
-        var segment = window / Segments;
-        var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = segment * (Segments + 1),
-            SegmentsPerWindow = Segments + 1,
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        var timer = time.CreateTimer(_ => limiter.TryReplenish(), null, segment, segment);
-        lock (timers)
-        {
-            timers.Add(timer);
-        }
-
-        return limiter;
     }
 }
