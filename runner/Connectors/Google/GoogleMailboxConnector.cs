@@ -297,23 +297,10 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
             operation,
             Mailbox,
             idempotent,
-            t => connection.Gate.RunAsync(Mailbox, ct => SignedInAsync(call, ct), t),
+            t => connection.Gate.RunAsync(Mailbox, ct => SignInGuard.RunAsync("Google OAuth", e => e is TokenResponseException token ? SignInRefusal(token) : null, call, ct), t),
             Classify,
             cancellationToken,
             t => connection.Gate.SpendAsync(Mailbox, 1, t));
-
-    /// <summary>A refusal by the token endpoint (deleted key, withdrawn delegation, unknown user) becomes a <see cref="CredentialRefusedException"/>.</summary>
-    private static async Task<T> SignedInAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call(cancellationToken).ConfigureAwait(false);
-        }
-        catch (TokenResponseException e) when (SignInRefusal(e) is { } reason)
-        {
-            throw new CredentialRefusedException("Google OAuth", reason, e);
-        }
-    }
 
     /// <summary>The token endpoint's own words when it refused the grant (4xx other than 408/429); null for an outage.</summary>
     internal static string? SignInRefusal(TokenResponseException e) =>

@@ -357,23 +357,10 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             operation,
             Mailbox,
             idempotent,
-            t => connection.Gate.RunAsync(Mailbox, requests, ct => SignedInAsync(call, ct), t),
+            t => connection.Gate.RunAsync(Mailbox, requests, ct => SignInGuard.RunAsync("the Microsoft identity platform", e => e is AuthenticationFailedException a ? SignInRefusal(a) : null, call, ct), t),
             (e, i) => Classify(e, i, connection.Time.GetUtcNow()),
             cancellationToken,
             t => connection.Gate.SpendAsync(Mailbox, requests, t));
-
-    /// <summary>A refusal by the token endpoint (revoked secret, deleted certificate, unknown app) becomes a <see cref="CredentialRefusedException"/>.</summary>
-    private static async Task<T> SignedInAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call(cancellationToken).ConfigureAwait(false);
-        }
-        catch (AuthenticationFailedException e) when (SignInRefusal(e) is { } reason)
-        {
-            throw new CredentialRefusedException("the Microsoft identity platform", reason, e);
-        }
-    }
 
     /// <summary>The token endpoint's own words when it refused the credentials (4xx other than 408/429); null for an outage.</summary>
     internal static string? SignInRefusal(AuthenticationFailedException e) =>

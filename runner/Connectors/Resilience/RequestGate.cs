@@ -69,6 +69,11 @@ public sealed class RequestGate : IDisposable
         }
     }
 
+    /// <summary>Requests <paramref name="mailbox"/> may still send in its current window (null: no per-mailbox budget).</summary>
+    public long? AvailableFor(string mailbox) => options.PerMailbox is { } perMailbox
+        ? mailboxBudgets.TryGetValue(mailbox, out var budget) ? budget.GetStatistics()!.CurrentAvailablePermits : perMailbox
+        : null;
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -40,3 +40,20 @@ public sealed class CredentialRefusedException : Exception
     /// <summary>The provider's error, first line only.</summary>
     public string Reason { get; }
 }
+
+/// <summary>Runs a request and turns the identity library's refusal (as <c>refusal</c> recognises it) into a <see cref="CredentialRefusedException"/>.</summary>
+internal static class SignInGuard
+{
+    public static async Task<T> RunAsync<T>(
+        string provider, Func<Exception, string?> refusal, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (refusal(e) is { } reason)
+        {
+            throw new CredentialRefusedException(provider, reason, e);
+        }
+    }
+}
