@@ -18,8 +18,12 @@ public sealed class RunnerConfigurationLoaderTests
           dialect: v1
         graph:
           baseUrl: http://127.0.0.1:5000/v1.0
+          tenantId: 00000000-0000-0000-0000-0000000000aa
+          clientId: 00000000-0000-0000-0000-0000000000bb
+          certificatePath: app.pem
         google:
           baseUri: http://127.0.0.1:5000/calendar/v3/
+          serviceAccountKeyPath: google-key.json
         mailboxes:
           - id: alice@contoso.example
             provider: exchange
@@ -106,8 +110,8 @@ public sealed class RunnerConfigurationLoaderTests
 
         var message = Error(text);
 
-        Assert.Contains("rulesync.yaml:20:3: error: guards:maxDestructivePerMailbox:", message, StringComparison.Ordinal);
-        Assert.Contains("rulesync.yaml:17:5: error: mailboxes:1:id: mailbox 'ALICE@contoso.example' is configured twice", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:24:3: error: guards:maxDestructivePerMailbox:", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:21:5: error: mailboxes:1:id: mailbox 'ALICE@contoso.example' is configured twice", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,9 +124,10 @@ public sealed class RunnerConfigurationLoaderTests
     }
 
     [Fact]
-    public void Parse_ExchangeOnRealGraphWithoutCredentials_IsRefused()
+    public void Parse_ExchangeWithoutCredentials_IsRefused()
     {
-        var message = Error(Valid.Replace("http://127.0.0.1:5000/v1.0", "https://graph.microsoft.com/v1.0", StringComparison.Ordinal));
+        // Every endpoint needs credentials now, the emulators included.
+        var message = Error(Valid.Replace("  certificatePath: app.pem\n", string.Empty, StringComparison.Ordinal));
 
         Assert.Contains("graph: Exchange mailboxes need graph tenantId, clientId", message, StringComparison.Ordinal);
     }
