@@ -216,7 +216,7 @@ public sealed class RunnerConfigurationLoaderTests
     }
 
     /// <summary>A well-formed service-account key with a fresh RSA key (never used to sign anything).</summary>
-    private static string ServiceAccountKey()
+    internal static string ServiceAccountKey()
     {
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
         return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>

@@ -23,7 +23,8 @@ public sealed class RunnerConfigurationWriterTests
         };
 
         var text = RunnerConfigurationWriter.Write(options, ["written by a test"]);
-        var read = RunnerConfigurationLoader.Parse("rulesync.yaml", text, "/srv/rulesync", _ => null);
+        var key = RunnerConfigurationLoaderTests.ServiceAccountKey(); // the loader checks the key up front
+        var read = RunnerConfigurationLoader.Parse("rulesync.yaml", text, "/srv/rulesync", name => name == "RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON" ? key : null);
 
         Assert.StartsWith("# written by a test\n", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Equal(options.Tenant, read.Tenant);

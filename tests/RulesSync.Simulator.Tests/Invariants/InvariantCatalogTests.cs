@@ -125,7 +125,7 @@ public class InvariantCatalogTests
         Assert.True(Has(InvariantCatalog.CheckStep(w, reasons), InvariantId.NoSpuriousDeletion));
         var reason = Assert.Single(reasons, r => r.Item1 == InvariantId.NoSpuriousDeletion).Item2;
         Assert.Equal(
-            "rule always-delete-crm decided to delete the CRM record on the CRM side; held: no live CRM record is correlated with this meeting — though nobody deleted the meeting",
+            "rule always-delete-crm decided to delete the CRM record on the CRM side; held: no live CRM record is correlated with this meeting — though nobody deleted or cancelled the meeting",
             reason);
         Assert.DoesNotContain("organizer's event", reason, StringComparison.Ordinal);
     }
