@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RulesSync.Engine.Rules.Compilation;
 using RulesSync.Simulator;
 
@@ -12,9 +15,15 @@ namespace RulesSync.Bench.Simulation;
 /// (scenarios in parallel). The baseline is the full exploration on one thread, in the same run. Wall times on a shared
 /// machine are noisy: each iteration also prints the process's CPU time (user + sys) and the counts.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1)]
+[Config(typeof(OneShot))]
 public class ReleaseGateBenchmarks
 {
+    /// <summary>One cold iteration each, in process: one invocation is a whole exploration (tens of seconds).</summary>
+    private sealed class OneShot : ManualConfig
+    {
+        public OneShot() => AddJob(Job.Dry.WithStrategy(RunStrategy.Monitoring).WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private CompiledRuleSet _rules = null!;
     private TimeSpan _cpu;
 
