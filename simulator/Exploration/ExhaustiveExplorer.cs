@@ -123,6 +123,8 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var results = new ScenarioExploration[scenarios.Length];
         var gate = new object();
         var finished = 0;
+        var failedAt = int.MaxValue;
+        Exception? failure = null;
         var order = Enumerable.Range(0, scenarios.Length).OrderByDescending(i => scenarios[i].Employees).ThenBy(i => i).ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism == 0 ? 1 : parallelism };
         Parallel.ForEach(
@@ -131,8 +133,32 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             () => (Explorer: (ExhaustiveExplorer?)null, Fired: new HashSet<string>(StringComparer.Ordinal)),
             (i, _, local) =>
             {
+                if (Volatile.Read(ref failedAt) < i)
+                {
+                    return local; // An earlier scenario failed: its exception is the one thrown.
+                }
+
                 local.Explorer ??= new ExhaustiveExplorer(policy, now, maxActions, maxSyncs, local.Fired, symmetry, reduce);
-                var result = local.Explorer.Explore(scenarios[i]);
+                ScenarioExploration result;
+                try
+                {
+                    result = local.Explorer.Explore(scenarios[i]);
+                }
+                catch (Exception ex)
+                {
+                    lock (gate)
+                    {
+                        if (i < failedAt)
+                        {
+                            failedAt = i;
+                            failure = ex;
+                        }
+                    }
+
+                    local.Explorer = null; // Its scratch state is not to be trusted after a throw.
+                    return local;
+                }
+
                 results[i] = result;
                 lock (gate)
                 {
@@ -148,6 +174,12 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                     fired.UnionWith(local.Fired);
                 }
             });
+        if (failure is not null)
+        {
+            // As one thread would: the first failing scenario's exception (e.g. a change no rule decides), unwrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
         return [.. results];
     }
 
