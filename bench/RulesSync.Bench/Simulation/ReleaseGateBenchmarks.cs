@@ -21,7 +21,8 @@ public class ReleaseGateBenchmarks
     /// <summary>One cold iteration each, in process: one invocation is a whole exploration (tens of seconds).</summary>
     private sealed class OneShot : ManualConfig
     {
-        public OneShot() => AddJob(Job.Dry.WithStrategy(RunStrategy.Monitoring).WithToolchain(InProcessEmitToolchain.Instance));
+        // The in-process toolchain's default timeout (5 minutes) is shorter than one full exploration on a loaded machine.
+        public OneShot() => AddJob(Job.Dry.WithStrategy(RunStrategy.Monitoring).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)));
     }
 
     private CompiledRuleSet _rules = null!;
