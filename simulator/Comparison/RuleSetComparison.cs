@@ -70,7 +70,9 @@ public static class RuleSetComparison
     internal static (SimulationReport Report, HashSet<ChangeFacts> Facts) Observe(SimulationOptions options, IDecisionPolicy policy, IProgress<SimulationProgress>? progress = null)
     {
         var recording = new RecordingPolicy(policy);
-        var report = Simulation.Run(options, recording, progress);
+
+        // One scenario at a time: the recording policy is not thread-safe.
+        var report = Simulation.Run(options with { MaxDegreeOfParallelism = 1 }, recording, progress);
         return (report, recording.Observed);
     }
 

@@ -22,16 +22,48 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// the first violation found per invariant has a shortest schedule. Quiescence (two rounds of syncs, then a quiet
 /// third) is checked once per distinct world.
 /// </summary>
-internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true)
+internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false)
 {
     private static readonly (InvariantId Id, string Reason)[] NoneFound = [];
+
+    /// <summary>The scenario's footprint model while reducing (<see cref="Footprint"/>); null when not reducing.</summary>
+    private Footprint? _fp;
+
+    /// <summary>The scenario's transitions: the user actions (<see cref="Actions"/>), then one sync per employee.</summary>
+    private ScheduleStep[] _steps = [];
+
+    /// <summary>Per transition, its image with B and C swapped.</summary>
+    private int[] _mirrorOf = [];
+
+    /// <summary>Scratch of one node's expansion: the transitions taken so far from it, with their footprints.</summary>
+    private readonly List<(int Index, ulong Reads, ulong Writes)> _taken = new(16);
     private readonly Dictionary<ulong, QuietResult> _quiet = [];
 
     /// <summary>Scratch of <see cref="Quiesce"/> (not reentrant): the memo keys of the positions run, and what each found.</summary>
     private readonly List<ulong> _quietKeys = new(16);
     private readonly List<(int Mask, (InvariantId Id, string Reason)[] Found)> _quietLocal = new(16);
     /// <summary>Budgets each world was reached with: the first inline (the common case), any further ones in a list.</summary>
-    private readonly Dictionary<ulong, (int Actions, byte[] Syncs, List<(int Actions, byte[] Syncs)>? More)> _budgets = [];
+    private readonly Dictionary<ulong, (BudgetEntry First, List<BudgetEntry>? More)> _budgets = [];
+
+    /// <summary>
+    /// One explored node's budget and sleep set in the canonical naming, for the dominance check: a world reached again
+    /// with no more budget is skipped only when the earlier node skips no transition this one would take.
+    /// </summary>
+    private sealed class BudgetEntry(int actions, byte[] syncs)
+    {
+        public int Actions { get; } = actions;
+
+        public byte[] Syncs { get; } = syncs;
+
+        /// <summary>Transitions the node may skip (its sleep set), canonical naming; for a self-mirrored world both namings' union.</summary>
+        public ulong Skips { get; set; }
+    }
+
+    /// <summary>A sleep set: transitions a node need not take (bit per transition index), each with the footprint it had where it was taken.</summary>
+    private readonly record struct Sleep(ulong Mask, ulong[]? Reads, ulong[]? Writes)
+    {
+        public static readonly Sleep Empty = new(0, null, null);
+    }
 
     private sealed class Node
     {
@@ -46,6 +78,23 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         public required ulong Hash { get; init; }
 
         public long Paths { get; set; }
+
+        /// <summary>Whether the state hash named this world's B and C the other way round (its canonical naming is the mirror).</summary>
+        public required bool Swapped { get; init; }
+
+        /// <summary>Whether the world and its mirror image hash alike: another path's world of this node may be either naming.</summary>
+        public required bool SelfMirrored { get; init; }
+
+        /// <summary>The partial-order reduction's sleep set, in this world's naming: transitions covered by another order.</summary>
+        public Sleep Sleep { get; set; } = Sleep.Empty;
+
+        public BudgetEntry? Entry { get; set; }
+
+        /// <summary>
+        /// The transitions this node must take (this world's naming): all, unless earlier nodes of the same world with
+        /// at least this budget took the others already (they were not asleep there).
+        /// </summary>
+        public ulong Only { get; set; } = ulong.MaxValue;
     }
 
     private sealed record PathNode(ScheduleStep Step, PathNode? Parent)
@@ -63,16 +112,89 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         }
     }
 
+    /// <summary>
+    /// Explores every scenario, up to <paramref name="parallelism"/> at once (-1: as many as the machine has cores),
+    /// each on one thread with its own explorer; the largest populations start first. Results come back in
+    /// <paramref name="scenarios"/>' order and are the same at any parallelism; <paramref name="done"/> is called once per
+    /// scenario, one call at a time, with the number finished so far. Rules that fired are added to <paramref name="fired"/>.
+    /// </summary>
+    internal static ImmutableArray<ScenarioExploration> ExploreAll(ImmutableArray<Scenario> scenarios, IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry, bool reduce, int parallelism, Action<int, ScenarioExploration>? done = null)
+    {
+        var results = new ScenarioExploration[scenarios.Length];
+        var gate = new object();
+        var finished = 0;
+        var failedAt = int.MaxValue;
+        Exception? failure = null;
+        var order = Enumerable.Range(0, scenarios.Length).OrderByDescending(i => scenarios[i].Employees).ThenBy(i => i).ToArray();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism == 0 ? 1 : parallelism };
+        Parallel.ForEach(
+            System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            options,
+            () => (Explorer: (ExhaustiveExplorer?)null, Fired: new HashSet<string>(StringComparer.Ordinal)),
+            (i, _, local) =>
+            {
+                if (Volatile.Read(ref failedAt) < i)
+                {
+                    return local; // An earlier scenario failed: its exception is the one thrown.
+                }
+
+                local.Explorer ??= new ExhaustiveExplorer(policy, now, maxActions, maxSyncs, local.Fired, symmetry, reduce);
+                ScenarioExploration result;
+                try
+                {
+                    result = local.Explorer.Explore(scenarios[i]);
+                }
+                catch (Exception ex)
+                {
+                    lock (gate)
+                    {
+                        if (i < failedAt)
+                        {
+                            failedAt = i;
+                            failure = ex;
+                        }
+                    }
+
+                    local.Explorer = null; // Its scratch state is not to be trusted after a throw.
+                    return local;
+                }
+
+                results[i] = result;
+                lock (gate)
+                {
+                    done?.Invoke(++finished, result);
+                }
+
+                return local;
+            },
+            local =>
+            {
+                lock (gate)
+                {
+                    fired.UnionWith(local.Fired);
+                }
+            });
+        if (failure is not null)
+        {
+            // As one thread would: the first failing scenario's exception (e.g. a change no rule decides), unwrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return [.. results];
+    }
+
     public ScenarioExploration Explore(Scenario scenario)
     {
         var n = scenario.Employees;
         var actions = Actions(n);
+        Prepare(actions, n);
         var root = SimWorld.Create(scenario, policy, now);
         root.Fired = fired;
         root.Apply(new ScheduleStep(StepKind.Create, 0));
         var syncs = new byte[n];
         Array.Fill(syncs, (byte)maxSyncs);
-        var level = new Dictionary<ulong, Node> { [Key(StateHasher.Of(root), maxActions, syncs, false)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1, Hash = StateHasher.Of(root, symmetry, out _) } };
+        var rootHash = StateHasher.Of(root, symmetry, out var rootSwapped, out _, out var rootSelf);
+        var level = new Dictionary<ulong, Node> { [Key(StateHasher.Of(root), maxActions, syncs, false)] = new Node { World = root, ActionsLeft = maxActions, SyncsLeft = syncs, Path = new PathNode(new ScheduleStep(StepKind.Create, 0), null), Paths = 1, Hash = rootHash, Swapped = rootSwapped, SelfMirrored = rootSelf } };
         var best = new Dictionary<InvariantId, FoundViolation>();
         _quiet.Clear();
         _budgets.Clear();
@@ -86,29 +208,35 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var next = new Dictionary<ulong, Node>();
             foreach (var node in level.Values)
             {
+                _taken.Clear();
                 var parentHash = node.Hash;
+                var sleeping = node.Sleep.Mask | ~node.Only;
                 if (node.ActionsLeft > 0)
                 {
-                    foreach (var step in actions)
+                    for (var t = 0; t < actions.Length; t++)
                     {
-                        if (node.World.IsEnabled(step))
+                        var step = actions[t];
+                        if ((sleeping & (1UL << t)) == 0 && node.World.IsEnabled(step))
                         {
-                            Expand(node, step, node.ActionsLeft - 1, node.SyncsLeft, parentHash, next, best, quiet, ref schedules, ref states);
+                            Expand(node, step, t, node.ActionsLeft - 1, node.SyncsLeft, parentHash, next, best, quiet, ref schedules, ref states);
                         }
                     }
                 }
 
                 for (var e = 0; e < n; e++)
                 {
-                    if (node.SyncsLeft[e] == 0 || !node.World.HasNews(e))
+                    var t = actions.Length + e;
+                    if (node.SyncsLeft[e] == 0 || (sleeping & (1UL << t)) != 0 || !node.World.HasNews(e))
                     {
                         continue;
                     }
 
                     byte[] left = [.. node.SyncsLeft];
                     left[e]--;
-                    var child = Expand(node, new ScheduleStep(StepKind.Sync, e), node.ActionsLeft, left, parentHash, next, best, quiet, ref schedules, ref states);
-                    if (child is not null && node.World.FirstSyncer < 0)
+                    // A coverage goal counts every first sync taken (not a stutter), whether or not its state was new.
+                    var taken = _taken.Count;
+                    Expand(node, new ScheduleStep(StepKind.Sync, e), t, node.ActionsLeft, left, parentHash, next, best, quiet, ref schedules, ref states);
+                    if (_taken.Count > taken && node.World.FirstSyncer < 0)
                     {
                         orgFirst |= e == 0;
                         attFirst |= e > 0;
@@ -123,16 +251,44 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         return new ScenarioExploration(scenario, schedules, states, violations, orgFirst, attFirst);
     }
 
-    private Node? Expand(Node parent, ScheduleStep step, int actionsLeft, byte[] syncsLeft, ulong parentHash, Dictionary<ulong, Node> next, Dictionary<InvariantId, FoundViolation> best, HashSet<ulong> quiet, ref long schedules, ref long states)
+    /// <summary>The scenario's transitions and footprint model.</summary>
+    private void Prepare(ImmutableArray<ScheduleStep> actions, int n)
+    {
+        _fp = reduce ? Footprint.For(n) : null;
+        _steps = [.. actions, .. Enumerable.Range(0, n).Select(e => new ScheduleStep(StepKind.Sync, e))];
+        if (_steps.Length > 64)
+        {
+            _fp = null; // Sleep sets are 64-bit masks over the transitions.
+        }
+
+        _mirrorOf = new int[_steps.Length];
+        for (var t = 0; t < _steps.Length; t++)
+        {
+            var s = _steps[t];
+            var mirrored = n == 3 && s.Employee is 1 or 2 ? s with { Employee = 3 - s.Employee } : s;
+            _mirrorOf[t] = Array.IndexOf(_steps, mirrored);
+        }
+    }
+
+    /// <summary>
+    /// Takes transition <paramref name="index"/> (<paramref name="step"/>) from <paramref name="parent"/>. Returns the
+    /// node it leads to (new, or merged with one of the next level), or null for a stutter or a dominated state.
+    /// Records the transition in <see cref="_taken"/> unless it stuttered: later siblings put it in their sleep sets.
+    /// </summary>
+    private Node? Expand(Node parent, ScheduleStep step, int index, int actionsLeft, byte[] syncsLeft, ulong parentHash, Dictionary<ulong, Node> next, Dictionary<InvariantId, FoundViolation> best, HashSet<ulong> quiet, ref long schedules, ref long states)
     {
         var w = parent.World.Clone();
         w.Apply(step);
-        var worldHash = StateHasher.Of(w, symmetry, out var swapped, out var identityHash);
+        var worldHash = StateHasher.Of(w, symmetry, out var swapped, out var identityHash, out var selfMirrored);
         if (step.Kind == StepKind.Sync && worldHash == parentHash)
         {
             return null; // Stutter: the sync changed nothing.
         }
 
+        var writes = _fp?.Writes(parent.World, w) ?? 0;
+        var reads = _fp?.Reads(parent.World, step, writes) ?? 0;
+        var sleep = _fp is null ? Sleep.Empty : ChildSleep(parent, index, reads, writes);
+        _taken.Add((index, reads, writes));
         var path = new PathNode(step, parent.Path);
         schedules = checked(schedules + parent.Paths);
         var mask = InvariantCatalog.CheckStep(w, null) & ~w.Violated;
@@ -143,22 +299,36 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             var steps = path.ToSteps();
             Keep(best, w.Scenario, mask, reasons, steps, steps.Length);
             w.Violated |= mask;
-            worldHash = StateHasher.Of(w, symmetry, out swapped, out identityHash);
+            worldHash = StateHasher.Of(w, symmetry, out swapped, out identityHash, out selfMirrored);
         }
 
         var key = Key(worldHash, actionsLeft, syncsLeft, swapped);
         if (next.TryGetValue(key, out var existing))
         {
             existing.Paths = checked(existing.Paths + parent.Paths);
+            if (_fp is not null)
+            {
+                Merge(existing, InNaming(sleep, swapped != existing.Swapped, existing.SelfMirrored));
+            }
+
             return existing;
         }
 
-        if (Dominated(worldHash, actionsLeft, Canonical(syncsLeft, swapped)))
+        var entry = new BudgetEntry(actionsLeft, Canonical(syncsLeft, swapped));
+        var node = new Node { World = w, ActionsLeft = actionsLeft, SyncsLeft = syncsLeft, Path = path, Paths = parent.Paths, Hash = worldHash, Swapped = swapped, SelfMirrored = selfMirrored, Sleep = sleep, Entry = entry };
+        entry.Skips = Skips(node);
+        var residual = Dominated(worldHash, entry, CanonicalSleep(sleep.Mask, swapped, selfMirrored, union: false));
+        if (residual == 0)
         {
             return null; // The same world was reached with at least as much budget left: its futures include ours.
         }
 
-        var node = new Node { World = w, ActionsLeft = actionsLeft, SyncsLeft = syncsLeft, Path = path, Paths = parent.Paths, Hash = worldHash };
+        if (residual != ulong.MaxValue)
+        {
+            // Reached before with at least this budget, but some transitions asleep there are awake here: only those.
+            node.Only = FromCanonical(residual, swapped, selfMirrored);
+        }
+
         next[key] = node;
         states++;
         if (quiet.Add(worldHash))
@@ -167,6 +337,203 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         }
 
         return node;
+    }
+
+    /// <summary>
+    /// The sleep set of the node transition <paramref name="index"/> leads to (in the parent's naming): every
+    /// transition of the parent's sleep set, and every sibling taken before this one, that is independent of this one
+    /// (<see cref="Footprint.Independent"/>). Either order of two independent transitions reaches the same world, and
+    /// the other order is (or was) explored from the sibling, so this child need not take it.
+    /// </summary>
+    private Sleep ChildSleep(Node parent, int index, ulong reads, ulong writes)
+    {
+        var fp = _fp!;
+        ulong mask = 0;
+        ulong[]? r = null, w = null;
+        var inherited = parent.Sleep;
+        for (var m = inherited.Mask; m != 0; m &= m - 1)
+        {
+            var u = System.Numerics.BitOperations.TrailingZeroCount(m);
+            if (fp.Independent(inherited.Reads![u], inherited.Writes![u], reads, writes))
+            {
+                Put(ref mask, ref r, ref w, u, inherited.Reads[u], inherited.Writes[u]);
+            }
+        }
+
+        foreach (var (u, ur, uw) in _taken)
+        {
+            if (fp.Independent(ur, uw, reads, writes))
+            {
+                Put(ref mask, ref r, ref w, u, ur, uw);
+            }
+        }
+
+        var sleep = new Sleep(mask, r, w);
+        if (audit && mask != 0)
+        {
+            Audit(parent, index, sleep);
+        }
+
+        return sleep;
+    }
+
+    private void Put(ref ulong mask, ref ulong[]? reads, ref ulong[]? writes, int u, ulong ur, ulong uw)
+    {
+        reads ??= new ulong[_steps.Length];
+        writes ??= new ulong[_steps.Length];
+        mask |= 1UL << u;
+        reads[u] |= ur;
+        writes[u] |= uw;
+    }
+
+    /// <summary>
+    /// A sleep set moved into the naming of the node it joins: mirrored when that node's world names B and C the
+    /// other way round; when that world is its own mirror image (either naming may be meant), only the transitions
+    /// asleep in both namings stay, each with the union of both footprints.
+    /// </summary>
+    private Sleep InNaming(Sleep s, bool mirror, bool selfMirrored)
+    {
+        if (s.Mask == 0 || (!mirror && !selfMirrored))
+        {
+            return s;
+        }
+
+        var fp = _fp!;
+        ulong mm = 0;
+        var mr = new ulong[_steps.Length];
+        var mw = new ulong[_steps.Length];
+        for (var m = s.Mask; m != 0; m &= m - 1)
+        {
+            var u = System.Numerics.BitOperations.TrailingZeroCount(m);
+            var v = _mirrorOf[u];
+            mm |= 1UL << v;
+            mr[v] = fp.Mirror(s.Reads![u]);
+            mw[v] = fp.Mirror(s.Writes![u]);
+        }
+
+        if (!selfMirrored)
+        {
+            return new Sleep(mm, mr, mw);
+        }
+
+        var both = s.Mask & mm;
+        var r = new ulong[_steps.Length];
+        var w = new ulong[_steps.Length];
+        for (var m = both; m != 0; m &= m - 1)
+        {
+            var u = System.Numerics.BitOperations.TrailingZeroCount(m);
+            r[u] = s.Reads![u] | mr[u];
+            w[u] = s.Writes![u] | mw[u];
+        }
+
+        return new Sleep(both, r, w);
+    }
+
+    /// <summary>Joins another path's sleep set into a node of the next level: only transitions asleep on every path stay asleep.</summary>
+    private void Merge(Node node, Sleep incoming)
+    {
+        var s = node.Sleep;
+        var mask = s.Mask & incoming.Mask;
+        if (mask == s.Mask && mask == 0)
+        {
+            return;
+        }
+
+        var r = mask == 0 ? null : new ulong[_steps.Length];
+        var w = mask == 0 ? null : new ulong[_steps.Length];
+        for (var m = mask; m != 0; m &= m - 1)
+        {
+            var u = System.Numerics.BitOperations.TrailingZeroCount(m);
+            r![u] = s.Reads![u] | incoming.Reads![u];
+            w![u] = s.Writes![u] | incoming.Writes![u];
+        }
+
+        node.Sleep = new Sleep(mask, r, w);
+        node.Entry!.Skips = Skips(node);
+    }
+
+    /// <summary>What a node may skip, canonical naming, for the dominance check of later nodes (both namings' union when self-mirrored).</summary>
+    private ulong Skips(Node node) => CanonicalSleep(node.Sleep.Mask, node.Swapped, node.SelfMirrored, union: true);
+
+    private ulong CanonicalSleep(ulong mask, bool swapped, bool selfMirrored, bool union)
+    {
+        if (mask == 0 || (!swapped && !selfMirrored))
+        {
+            return mask;
+        }
+
+        ulong mirrored = 0;
+        for (var m = mask; m != 0; m &= m - 1)
+        {
+            mirrored |= 1UL << _mirrorOf[System.Numerics.BitOperations.TrailingZeroCount(m)];
+        }
+
+        return selfMirrored ? (union ? mask | mirrored : mask & mirrored) : mirrored;
+    }
+
+    /// <summary>
+    /// Checks what the reduction assumed when it put transitions to sleep in the child of <paramref name="parent"/>
+    /// by transition <paramref name="index"/>: for each sleeping transition u, both orders of u and this transition
+    /// are enabled, reach the same world, and u does the same there (same footprint). Tests run with it on.
+    /// </summary>
+    private void Audit(Node parent, int index, Sleep sleep)
+    {
+        var fp = _fp!;
+        var t = _steps[index];
+        for (var m = sleep.Mask; m != 0; m &= m - 1)
+        {
+            var ui = System.Numerics.BitOperations.TrailingZeroCount(m);
+            var u = _steps[ui];
+            var bothActions = t.Kind != StepKind.Sync && u.Kind != StepKind.Sync;
+            var sameSyncer = t.Kind == StepKind.Sync && u.Kind == StepKind.Sync && t.Employee == u.Employee;
+            if ((bothActions && parent.ActionsLeft < 2) || (sameSyncer && parent.SyncsLeft[t.Employee] < 2))
+            {
+                continue; // The budget allows only one of them: no order of both exists.
+            }
+
+            var tu = parent.World.Clone();
+            Take(tu, t);
+            var mid = tu.Clone();
+            if (!Enabled(tu, u))
+            {
+                throw new InvalidOperationException($"reduction: {u} asleep after {t} but not enabled there ({parent.World.Scenario})");
+            }
+
+            Take(tu, u);
+            var ut = parent.World.Clone();
+            if (!Enabled(ut, u))
+            {
+                throw new InvalidOperationException($"reduction: {u} asleep after {t} but not enabled before it ({parent.World.Scenario})");
+            }
+
+            Take(ut, u);
+            var uWrites = fp.Writes(parent.World, ut);
+            if (!Enabled(ut, t))
+            {
+                throw new InvalidOperationException($"reduction: {t} disabled by {u} though independent ({parent.World.Scenario})");
+            }
+
+            Take(ut, t);
+            if (StateHasher.Of(tu) != StateHasher.Of(ut))
+            {
+                throw new InvalidOperationException($"reduction: {t} and {u} assumed to commute but lead to different worlds ({parent.World.Scenario}, after {string.Join(", ", parent.Path.ToSteps())})");
+            }
+
+            if ((fp.Writes(mid, tu) & ~sleep.Writes![ui]) != 0 || (uWrites & ~sleep.Writes[ui]) != 0 || (fp.Reads(mid, u, fp.Writes(mid, tu)) & ~sleep.Reads![ui]) != 0)
+            {
+                throw new InvalidOperationException($"reduction: {u}'s footprint after {t} is not the one recorded ({parent.World.Scenario})");
+            }
+        }
+    }
+
+    private static bool Enabled(SimWorld w, ScheduleStep s) => s.Kind == StepKind.Sync ? w.HasNews(s.Employee) : w.IsEnabled(s);
+
+    private static void Take(SimWorld w, ScheduleStep s)
+    {
+        if (!w.Apply(s))
+        {
+            throw new InvalidOperationException($"reduction audit: {s} not enabled");
+        }
     }
 
     /// <summary>What the rest of the closing rounds found from one position: new violations, where (offset from that position), and why.</summary>
@@ -301,45 +668,77 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         }
     }
 
-    private bool Dominated(ulong worldHash, int actionsLeft, byte[] syncsLeft)
+    /// <summary>
+    /// What an earlier node of the same world (hash <paramref name="worldHash"/>) with at least this node's budget left
+    /// this node to take: 0 when dominated (every transition this node would take was taken there), the transitions
+    /// asleep at every such node but awake here (canonical naming), or all (<see cref="ulong.MaxValue"/>) when no node
+    /// dominates; then the node's entry is recorded for later ones. <paramref name="skips"/>: what this node may skip.
+    /// </summary>
+    private ulong Dominated(ulong worldHash, BudgetEntry entry, ulong skips)
     {
         ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_budgets, worldHash, out var exists);
         if (!exists)
         {
-            seen = (actionsLeft, syncsLeft, null);
-            return false;
+            seen = (entry, null);
+            return ulong.MaxValue;
         }
 
-        if (Covers(seen.Actions, seen.Syncs, actionsLeft, syncsLeft))
+        var left = ulong.MaxValue;
+        var any = false;
+        if (Covers(seen.First, entry))
         {
-            return true;
+            any = true;
+            left &= seen.First.Skips & ~skips;
         }
 
         if (seen.More is { } more)
         {
-            foreach (var (actions, syncs) in more)
+            foreach (var other in more)
             {
-                if (Covers(actions, syncs, actionsLeft, syncsLeft))
+                if (Covers(other, entry))
                 {
-                    return true;
+                    any = true;
+                    left &= other.Skips & ~skips;
                 }
             }
         }
 
-        (seen.More ??= []).Add((actionsLeft, syncsLeft));
-        return false;
+        if (any)
+        {
+            return left;
+        }
+
+        (seen.More ??= []).Add(entry);
+        return ulong.MaxValue;
     }
 
-    private static bool Covers(int actions, byte[] syncs, int actionsLeft, byte[] syncsLeft)
+    /// <summary>A canonical transition set in a node's naming (both namings' union when its world is its own mirror image).</summary>
+    private ulong FromCanonical(ulong mask, bool swapped, bool selfMirrored)
     {
-        if (actions < actionsLeft)
+        if (!swapped && !selfMirrored)
+        {
+            return mask;
+        }
+
+        ulong mirrored = 0;
+        for (var m = mask; m != 0; m &= m - 1)
+        {
+            mirrored |= 1UL << _mirrorOf[System.Numerics.BitOperations.TrailingZeroCount(m)];
+        }
+
+        return selfMirrored ? mask | mirrored : mirrored;
+    }
+
+    private static bool Covers(BudgetEntry seen, BudgetEntry entry)
+    {
+        if (seen.Actions < entry.Actions)
         {
             return false;
         }
 
-        for (var i = 0; i < syncs.Length; i++)
+        for (var i = 0; i < seen.Syncs.Length; i++)
         {
-            if (syncs[i] < syncsLeft[i])
+            if (seen.Syncs[i] < entry.Syncs[i])
             {
                 return false;
             }

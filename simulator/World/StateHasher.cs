@@ -85,9 +85,19 @@ internal struct StateHasher
     /// <param name="symmetric">Whether to take the smaller hash of the world and its mirror image.</param>
     /// <param name="swapped">Whether the mirror image's hash was taken.</param>
     /// <param name="identity">The hash under the identity naming (what <see cref="Of(SimWorld)"/> returns), computed on the way.</param>
-    public static ulong Of(SimWorld w, bool symmetric, out bool swapped, out ulong identity)
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped, out ulong identity) => Of(w, symmetric, out swapped, out identity, out _);
+
+    /// <inheritdoc cref="Of(SimWorld, bool, out bool, out ulong)"/>
+    /// <param name="w">The world.</param>
+    /// <param name="symmetric">Whether to take the smaller hash of the world and its mirror image.</param>
+    /// <param name="swapped">Whether the mirror image's hash was taken.</param>
+    /// <param name="identity">The hash under the identity naming.</param>
+    /// <param name="selfMirrored">Whether the world and its mirror image hash alike (B and C interchangeable in it), so a
+    /// world of this hash may be either naming of the other.</param>
+    public static ulong Of(SimWorld w, bool symmetric, out bool swapped, out ulong identity, out bool selfMirrored)
     {
         swapped = false;
+        selfMirrored = false;
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
         // them for equality and with "now" and the window's edge (each time's side of both is hashed), so a meeting moved twice
         // while nobody synced is the same state as one moved once.
@@ -160,6 +170,7 @@ internal struct StateHasher
 
         var mirrored = m.Value;
         swapped = mirrored < identity;
+        selfMirrored = mirrored == identity;
         return swapped ? mirrored : identity;
     }
 
