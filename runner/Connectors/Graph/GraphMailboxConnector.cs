@@ -252,6 +252,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> RoundAsync(string? token, CancellationToken cancellationToken)
     {
         var items = ImmutableArray.CreateBuilder<MailboxItem>();
+        var masters = new Dictionary<string, Event?>(StringComparer.Ordinal);
         var builder = Client.Users[Mailbox].CalendarView.Delta;
         DeltaGetResponse? page;
         if (token is null)
@@ -281,7 +282,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             await ResolveSeriesAsync(page.Value ?? [], cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Value ?? [])
             {
-                items.Add(Map(e));
+                items.Add(await MapWithScopeAsync(e, masters, cancellationToken).ConfigureAwait(false));
             }
 
             // A short (even empty) page is not the end; only a page without a nextLink is.
