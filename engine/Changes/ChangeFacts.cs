@@ -18,6 +18,8 @@ namespace RulesSync.Engine.Changes;
 /// <param name="ApiVersion">The CRM API generation.</param>
 /// <param name="AutoShare">Whether the tenant auto-shares meetings with the CRM.</param>
 /// <param name="InSyncWindow">Whether the meeting lies inside the tenant's sync window.</param>
+/// <param name="Recurrence">Whether the replica is a single meeting (none), a regular occurrence of a series, or an exception.</param>
+/// <param name="Scope">How far the change reaches: this meeting or occurrence, this and the following occurrences, or the whole series.</param>
 public readonly record struct ChangeFacts(
     ChangeSource Source,
     Provider Provider,
@@ -31,12 +33,14 @@ public readonly record struct ChangeFacts(
     MeetingType MeetingType,
     ApiVersion ApiVersion,
     bool AutoShare,
-    bool InSyncWindow)
+    bool InSyncWindow,
+    RecurrenceKind Recurrence = RecurrenceKind.None,
+    ChangeScope Scope = ChangeScope.One)
 {
     /// <summary>
     /// The facts a fixture starts from before its <c>given</c> overrides them: a new future appointment
     /// created in the organizer's Exchange mailbox, with employee attendees, on API v2, auto-share off,
-    /// inside the sync window. Documented in docs/rules.md.
+    /// inside the sync window; a single meeting, so the change's scope is that meeting. Documented in docs/rules.md.
     /// </summary>
     public static ChangeFacts Default { get; } = new(
         ChangeSource.Mailbox,

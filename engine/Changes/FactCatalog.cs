@@ -86,6 +86,8 @@ public static class FactCatalog
         Enum<ApiVersion>("apiVersion", "The CRM OData API generation: v1 does not expose the meeting's UID, v2 does.", f => f.ApiVersion, (f, v) => f with { ApiVersion = v }),
         Bool("autoShare", "Whether the tenant auto-shares meetings with employee participants to the CRM.", f => f.AutoShare, (f, v) => f with { AutoShare = v }),
         Bool("inSyncWindow", "Whether the meeting lies inside the tenant's sync window.", f => f.InSyncWindow, (f, v) => f with { InSyncWindow = v }),
+        Enum<RecurrenceKind>("recurrence", "none: a single meeting, not part of a series; occurrence: a regular occurrence of a recurring series; exception: an occurrence changed on its own (moved or edited).", f => f.Recurrence, (f, v) => f with { Recurrence = v }),
+        Enum<ChangeScope>("scope", "How far the change reaches: one: this meeting or occurrence alone; following: this occurrence and the later ones (the series was ended or split); series: the whole series (edited, cancelled or deleted).", f => f.Scope, (f, v) => f with { Scope = v }),
     ];
 
     private static readonly FrozenDictionary<string, FactDefinition> ByName =

@@ -101,3 +101,32 @@ public enum ApiVersion : byte
     /// <summary>The newer API (<c>c4codataapi</c>): the iCalendar UID is exposed on the record.</summary>
     V2,
 }
+
+/// <summary>What the changed replica is, as far as recurrence goes.</summary>
+public enum RecurrenceKind : byte
+{
+    /// <summary>A single meeting, not part of a recurring series.</summary>
+    None,
+
+    /// <summary>A regular occurrence of a series: it follows the series' subject, time and attendees.</summary>
+    Occurrence,
+
+    /// <summary>An occurrence changed on its own (moved, edited): Graph <c>exception</c>, a Google instance off its original start.</summary>
+    Exception,
+}
+
+/// <summary>
+/// How far the change reaches: the one meeting or occurrence, this occurrence and the following ones (the series was
+/// ended or split here), or the whole series. The connectors tell it from the provider (see docs/connectors.md).
+/// </summary>
+public enum ChangeScope : byte
+{
+    /// <summary>This meeting or this occurrence alone.</summary>
+    One,
+
+    /// <summary>This occurrence and every later one: the series was ended before it, or split ("this and following").</summary>
+    Following,
+
+    /// <summary>The whole series: the series itself was edited, cancelled or deleted.</summary>
+    Series,
+}

@@ -1,16 +1,7 @@
 using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
 
 namespace RulesSync.Engine.Recurrence;
-
-/// <summary>Whether a change reached an occurrence from its series or was made to that occurrence alone.</summary>
-public enum ChangeScope : byte
-{
-    /// <summary>Made to this one occurrence (moved, edited, cancelled or deleted on its own).</summary>
-    Occurrence,
-
-    /// <summary>Made to the series (its content, time, rule or end; cancelled or deleted as a whole) and fanned out.</summary>
-    Series,
-}
 
 /// <summary>What happened to one occurrence between two versions of its series.</summary>
 public enum OccurrenceChangeKind : byte
@@ -31,7 +22,7 @@ public enum OccurrenceChangeKind : byte
 /// <summary>One occurrence's change, with its scope and both versions (null where absent). Immutable.</summary>
 /// <param name="Id">Series UID and original start.</param>
 /// <param name="Kind">What happened.</param>
-/// <param name="Scope">Whether it came from the series or from this occurrence alone.</param>
+/// <param name="Scope">Whether it came from the series, from the series' end (this and the following ones), or from this occurrence alone.</param>
 /// <param name="Before">The occurrence before, if it existed.</param>
 /// <param name="After">The occurrence after, if it exists.</param>
 public sealed record OccurrenceChange(OccurrenceId Id, OccurrenceChangeKind Kind, ChangeScope Scope, Occurrence? Before, Occurrence? After);
@@ -47,14 +38,19 @@ public static class SeriesChanges
     /// <summary>
     /// The occurrence changes from <paramref name="before"/> to <paramref name="after"/> (either null: the series did
     /// not exist / no longer exists) over [<paramref name="windowStart"/>, <paramref name="windowEnd"/>), in original-start
-    /// order. A change is occurrence-scoped when the series-level fields are unchanged and only that occurrence's
-    /// exception differs; everything else is series-scoped.
+    /// order. A change is <see cref="ChangeScope.One"/> when the series-level fields are unchanged and only that
+    /// occurrence's exception differs; an occurrence removed because the series now ends before it (only the rule's
+    /// end moved earlier, or the series was split there) is <see cref="ChangeScope.Following"/>; everything else is
+    /// <see cref="ChangeScope.Series"/>.
     /// </summary>
     public static ImmutableArray<OccurrenceChange> Between(MeetingSeries? before, MeetingSeries? after, DateTimeOffset windowStart, DateTimeOffset windowEnd)
     {
         var old = (before?.Expand(windowStart, windowEnd) ?? []).ToDictionary(o => o.Id);
         var now = (after?.Expand(windowStart, windowEnd) ?? []).ToDictionary(o => o.Id);
         var seriesChanged = before is null || after is null || !SameSeriesFields(before, after);
+        var lastKept = now.Count == 0 ? (DateTimeOffset?)null : now.Keys.Max(i => i.OriginalStart);
+        var endedOnly = before is not null && after is not null && !after.Rule.IsEndless
+            && SameSeriesFields(before, after, compareRule: false) && now.Keys.All(old.ContainsKey);
         var result = ImmutableArray.CreateBuilder<OccurrenceChange>();
         foreach (var id in old.Keys.Union(now.Keys).OrderBy(i => i.OriginalStart))
         {
@@ -74,15 +70,17 @@ public static class SeriesChanges
             }
 
             var ownChange = !seriesChanged && !Equals(ExceptionAt(before!, id.OriginalStart), ExceptionAt(after!, id.OriginalStart));
-            result.Add(new OccurrenceChange(id, kind.Value, ownChange ? ChangeScope.Occurrence : ChangeScope.Series, was, @is));
+            var following = endedOnly && kind == OccurrenceChangeKind.Removed && (lastKept is null || id.OriginalStart > lastKept);
+            var scope = ownChange ? ChangeScope.One : following ? ChangeScope.Following : ChangeScope.Series;
+            result.Add(new OccurrenceChange(id, kind.Value, scope, was, @is));
         }
 
         return result.ToImmutable();
     }
 
-    private static bool SameSeriesFields(MeetingSeries a, MeetingSeries b) =>
+    private static bool SameSeriesFields(MeetingSeries a, MeetingSeries b, bool compareRule = true) =>
         a.Uid == b.Uid && a.Subject == b.Subject && a.Organizer == b.Organizer && a.Type == b.Type && a.Start == b.Start
-        && a.End == b.End && a.Rule == b.Rule && a.Cancelled == b.Cancelled && a.Attendees.SequenceEqual(b.Attendees);
+        && a.End == b.End && (!compareRule || a.Rule == b.Rule) && a.Cancelled == b.Cancelled && a.Attendees.SequenceEqual(b.Attendees);
 
     private static OccurrenceOverride? ExceptionAt(MeetingSeries series, DateTimeOffset originalStart) =>
         series.Exceptions.FirstOrDefault(e => e.OriginalStart == originalStart);

@@ -61,6 +61,13 @@ public readonly record struct MailboxCursor(string? Token)
 /// everywhere (one CRM record per occurrence); null for a single meeting.
 /// </param>
 /// <param name="IsException">Whether the occurrence was changed on its own (Graph <c>exception</c>, a Google instance with its own changes).</param>
+/// <param name="Scope">
+/// How far the change that produced this item reaches, when the connector could tell from the provider (a removal
+/// notice of an occurrence: its series master gone or cancelled → <see cref="ChangeScope.Series"/>; the series ended
+/// before it → <see cref="ChangeScope.Following"/>; the master still there → <see cref="ChangeScope.One"/>). Null
+/// leaves it to the engine: an exception's change is its own, a regular occurrence created or updated changes with
+/// its series, and anything else counts as this occurrence's alone. Meaningless for a single meeting.
+/// </param>
 public sealed record MailboxItem(
     string EventId,
     string ChangeKey,
@@ -76,7 +83,8 @@ public sealed record MailboxItem(
     AttendeeResponse OwnResponse,
     bool Removed,
     Recurrence.OccurrenceId? Occurrence = null,
-    bool IsException = false)
+    bool IsException = false,
+    ChangeScope? Scope = null)
 {
     /// <summary>The meeting content this replica shows (attendee answers are not content).</summary>
     public MeetingContent ToContent()
@@ -97,7 +105,7 @@ public sealed record MailboxItem(
         && IsOrganizer == other.IsOrganizer && Organizer == other.Organizer && Cancelled == other.Cancelled
         && Subject == other.Subject && Start == other.Start && End == other.End && Type == other.Type
         && OwnResponse == other.OwnResponse && Removed == other.Removed && Occurrence == other.Occurrence
-        && IsException == other.IsException && Attendees.SequenceEqual(other.Attendees);
+        && IsException == other.IsException && Scope == other.Scope && Attendees.SequenceEqual(other.Attendees);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(EventId, ChangeKey, Uid, Removed);

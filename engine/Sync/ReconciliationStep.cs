@@ -168,7 +168,8 @@ public static class ReconciliationStep
             {
                 if (state.Events.TryGetValue(item.EventId, out var known) && !known.Item.Removed)
                 {
-                    var tomb = known.Item with { Removed = true, ChangeKey = string.Empty };
+                    // The notice carries only the id (and, for an occurrence, the scope the connector found).
+                    var tomb = known.Item with { Removed = true, ChangeKey = string.Empty, Scope = item.Scope };
                     current[item.EventId] = tomb;
                     incoming[item.EventId] = tomb;
                 }
@@ -285,10 +286,11 @@ public static class ReconciliationStep
         var role = item.IsOrganizer ? Role.Organizer : IsInvited(item, me) ? Role.Attendee : Role.None;
         var link = record is null ? LinkState.Unlinked : record.GroupwareItemId == eventId ? LinkState.This : LinkState.Other;
         var (employees, externals) = Participants(item);
+        var (recurrence, scope) = RecurrenceOf(item, kind);
         var facts = new ChangeFacts(
             ChangeSource.Mailbox, provider, kind, role, link, record is not null && record.Owner == me,
             item.End < now ? Timing.Past : Timing.Future, employees, externals, item.Type, api, settings.AutoShare,
-            InWindow(item.Start, settings, now));
+            InWindow(item.Start, settings, now), recurrence, scope);
         var change = new ObservedChange(item.Uid.Value, ChangeSource.Mailbox, kind, eventId, item.ChangeKey);
         return (change, facts, new MeetingView(me, provider, item.Removed ? null : item, record, item.Uid));
     }
@@ -342,10 +344,14 @@ public static class ReconciliationStep
             }
         }
 
+        // A CRM record is one occurrence at most (the CRM has no series): its changes reach that occurrence alone.
+        var recurrence = ev is not null ? RecurrenceOf(ev, kind).Recurrence
+            : record.Uid is { } recordUid && recordUid.Value.Contains('#', StringComparison.Ordinal) && Recurrence.OccurrenceId.TryParse(recordUid.Value, out _, out _) ? RecurrenceKind.Occurrence
+            : RecurrenceKind.None;
         var facts = new ChangeFacts(
             source, provider, kind, role, link, record.Owner == me,
             record.End < now ? Timing.Past : Timing.Future, employees, externals, record.Type, api, settings.AutoShare,
-            InWindow(record.Start, settings, now));
+            InWindow(record.Start, settings, now), recurrence, ChangeScope.One);
         var change = new ObservedChange(key, source, kind, objectId, gone ? string.Empty : record.ETag);
         return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid));
     }
@@ -400,6 +406,28 @@ public static class ReconciliationStep
         }
 
         return byLink ?? byUid;
+    }
+
+    /// <summary>
+    /// What the replica is (single, occurrence, exception) and how far its change reaches: the connector's word when
+    /// it gave one (<see cref="MailboxItem.Scope"/>); else an exception's change is its own, a regular occurrence
+    /// created or updated changes with its series, and a removal, cancellation or decline is this occurrence's alone
+    /// (a removal counts as series-wide only on the provider's evidence).
+    /// </summary>
+    internal static (RecurrenceKind Recurrence, ChangeScope Scope) RecurrenceOf(MailboxItem item, ChangeKind kind)
+    {
+        if (item.Occurrence is null)
+        {
+            return (RecurrenceKind.None, ChangeScope.One);
+        }
+
+        var recurrence = item.IsException ? RecurrenceKind.Exception : RecurrenceKind.Occurrence;
+        if (item.Scope is { } said)
+        {
+            return (recurrence, said);
+        }
+
+        return (recurrence, !item.IsException && kind is ChangeKind.Created or ChangeKind.Updated ? ChangeScope.Series : ChangeScope.One);
     }
 
     private static int Declines(MailboxItem item, string me)

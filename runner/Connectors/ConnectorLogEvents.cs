@@ -23,4 +23,7 @@ public static class ConnectorLogEvents
 
     /// <summary>A CRM record the mapping refused was quarantined (skipped; the rest of the poll goes on).</summary>
     public const int CrmRecordQuarantined = 1012;
+
+    /// <summary>The sync window moved past a Graph delta round's fixed window: a new round (a full listing of the new window) follows.</summary>
+    public const int DeltaRoundRestarted = 1006;
 }

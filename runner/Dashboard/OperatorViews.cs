@@ -95,6 +95,8 @@ public sealed record SyncLatencySample(DateTimeOffset CompletedAt, TimeSpan Dura
 /// <param name="WhyHeld">The guard's reason, e.g. "cycle would cancel 12 of 40 meetings (limit 10%)".</param>
 /// <param name="MeetingStart">When the meeting starts, for people; null when the runner's state does not know the meeting.</param>
 /// <param name="MeetingOrganizer">Who organizes it; null when unknown.</param>
+/// <param name="SeriesUid">For one occurrence of a recurring series (its key is <c>UID#ORIGINALSTART</c>): the series' UID, so the page lists occurrences under their series; null for a single meeting.</param>
+/// <param name="OriginalStart">The occurrence's original start, with <paramref name="SeriesUid"/>.</param>
 public sealed record HeldEffectView(
     string Id,
     string MailboxId,
@@ -106,7 +108,16 @@ public sealed record HeldEffectView(
     DateTimeOffset HeldAt,
     string WhyHeld,
     DateTimeOffset? MeetingStart = null,
-    string? MeetingOrganizer = null);
+    string? MeetingOrganizer = null,
+    string? SeriesUid = null,
+    DateTimeOffset? OriginalStart = null)
+{
+    /// <summary>This view with <see cref="SeriesUid"/> and <see cref="OriginalStart"/> read from <see cref="MeetingUid"/> (unchanged for a single meeting).</summary>
+    public HeldEffectView WithSeries() =>
+        MeetingUid.Contains('#', StringComparison.Ordinal) && Engine.Recurrence.OccurrenceId.TryParse(MeetingUid, out var occurrence, out _)
+            ? this with { SeriesUid = occurrence.SeriesUid.Value, OriginalStart = occurrence.OriginalStart }
+            : this;
+}
 
 /// <summary>One decision in a meeting's journal.</summary>
 /// <param name="At">When the decision was taken.</param>

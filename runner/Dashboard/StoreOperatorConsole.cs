@@ -67,7 +67,7 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
             e.UpdatedAt,
             e.Detail ?? "held by the mass-change guard",
             e.Meeting?.Start,
-            e.Meeting?.Organizer))];
+            e.Meeting?.Organizer).WithSeries())];
         return ValueTask.FromResult(list);
     }
 

@@ -47,7 +47,7 @@ internal static class DemoCommand
     {
         var log = format == OutputFormat.Json ? null : console.Out;
         var acts = DemoAct.Incidents.Count * 2;
-        log?.WriteLine($"demo: {acts} runs (2 incident orderings x 2 rule sets), each against fresh emulators; state kept in {Relative(folder)}");
+        log?.WriteLine($"demo: {acts} runs (2 incident orderings x 2 rule sets) and a recurring-meeting story, each against fresh emulators; state kept in {Relative(folder)}");
         var results = new List<DemoResult>();
         var run = 0;
         for (var a = 0; a < DemoAct.Incidents.Count; a++)
@@ -62,16 +62,21 @@ internal static class DemoCommand
             }
         }
 
-        var expected = results.All(r => r.NothingSpurious && r.MeantCancellations > 0)
+        log?.WriteLine($"[series] {SeriesDemoStory.Act.Name} — rules {DefaultRules}");
+        var series = await SeriesDemoStory.RunAsync(Path.Combine(folder, "series-default"), log, cancellationToken).ConfigureAwait(false);
+        log?.WriteLine();
+
+        var expected = series.Expected && results.All(r => r.NothingSpurious && r.MeantCancellations > 0)
             && results.Where(r => r.Rules == DefaultRules).All(r => r.HeldEffects == 0)
             && results.Where(r => r.Rules == RegressionRules).All(r => r.HeldEffects > 0);
         if (format == OutputFormat.Json)
         {
-            console.WriteJson(new { passed = expected, folder, results });
+            console.WriteJson(new { passed = expected, folder, results, series });
         }
         else
         {
             Print(console.Out, results, folder);
+            SeriesDemoStory.Print(console.Out, series);
             console.Out.WriteLine(expected
                 ? "demo passed: the default rules sent no cancellation nobody meant; the regression rules were contained by the mass-change guard (see 'held')."
                 : "demo FAILED: see the table above.");

@@ -79,24 +79,8 @@ internal static class DemoStory
         var time = TimeProvider.System;
         log?.WriteLine("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...");
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Seed = 2020, TimeProvider = time }, cancellationToken).ConfigureAwait(false);
-        var options = Options(act, rules, host, folder);
-        Directory.CreateDirectory(folder);
-        if (Directory.Exists(options.DataPath))
-        {
-            Directory.Delete(options.DataPath, recursive: true);
-        }
-
-        await File.WriteAllTextAsync(
-            Path.Combine(folder, "rulesync.yaml"),
-            RunnerConfigurationWriter.Write(options, [$"The demo's {act.Name} under {rules}: its state, for 'rulesync held|status|journal --config' (the emulators are gone)."]),
-            cancellationToken).ConfigureAwait(false);
-        var notices = new List<OperatorNotice>();
-        using var store = StateStore.Open(options.StatePath, create: true);
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
-        using var connections = new RunnerConnections(options, time, loggers);
-        var runner = new LiveRunner(
-            options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new CollectingNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
-        runner.Start();
+        using var live = await DemoRunner.StartAsync(act, rules, host, folder, time, cancellationToken).ConfigureAwait(false);
+        var (store, runner, notices) = (live.Store, live.Runner, live.Notices);
 
         var org = host.Organization;
         var subjects = Schedule(host, act, meetings, time.GetUtcNow());
@@ -214,5 +198,58 @@ internal static class DemoStory
             // A small organisation: more than two deletions or cancellations in one cycle, by one mailbox or by all, is a mass change.
             Guards = new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructivePerTenant = 2 },
         }.UseEmulators(host, act.Dialect, DemoAct.Domain, retry);
+    }
+}
+
+/// <summary>The live runner of one demo act against its emulators: state file and <c>rulesync.yaml</c> in the act's folder.</summary>
+internal sealed class DemoRunner : IDisposable
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly RunnerConnections _connections;
+
+    private DemoRunner(StateStore store, ILoggerFactory loggers, RunnerConnections connections, LiveRunner runner, List<OperatorNotice> notices)
+    {
+        Store = store;
+        _loggers = loggers;
+        _connections = connections;
+        Runner = runner;
+        Notices = notices;
+    }
+
+    public StateStore Store { get; }
+
+    public LiveRunner Runner { get; }
+
+    public List<OperatorNotice> Notices { get; }
+
+    /// <summary>Starts the runner for <paramref name="act"/> under <paramref name="rules"/>; a previous run's state in <paramref name="folder"/> is replaced.</summary>
+    public static async Task<DemoRunner> StartAsync(DemoAct act, string rules, EmulatorHost host, string folder, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var options = DemoStory.Options(act, rules, host, folder);
+        Directory.CreateDirectory(folder);
+        if (Directory.Exists(options.DataPath))
+        {
+            Directory.Delete(options.DataPath, recursive: true);
+        }
+
+        await File.WriteAllTextAsync(
+            Path.Combine(folder, "rulesync.yaml"),
+            RunnerConfigurationWriter.Write(options, [$"The demo's {act.Name} under {rules}: its state, for 'rulesync held|status|journal --config' (the emulators are gone)."]),
+            cancellationToken).ConfigureAwait(false);
+        var notices = new List<OperatorNotice>();
+        var store = StateStore.Open(options.StatePath, create: true);
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var connections = new RunnerConnections(options, time, loggers);
+        var runner = new LiveRunner(
+            options, store, connections, LiveRuleSet.Load(options.ResolveRules(rules)), null, new CollectingNotifier(notices), time, loggers.CreateLogger<LiveRunner>());
+        runner.Start();
+        return new DemoRunner(store, loggers, connections, runner, notices);
+    }
+
+    public void Dispose()
+    {
+        _connections.Dispose();
+        _loggers.Dispose();
+        Store.Dispose();
     }
 }

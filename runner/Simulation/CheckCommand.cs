@@ -70,7 +70,8 @@ internal static class CheckCommand
         var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));
         Say(console, table, $"random: {randomOptions.Runs:N0} scenarios of up to {randomOptions.Employees} employees, seed {random.Seed}, {random.Violations.Length} violation(s); same seed, same trace: {(random.DeterminismVerified == true ? "yes" : "NO")}");
 
-        var coverage = RuleReach.Of(ruleSet, exhaustive.Coverage, random.Coverage);
+        var series = SeriesPhase.Run(console, table, ruleSet, scope);
+        var coverage = RuleReach.Of(ruleSet, exhaustive.Coverage, random.Coverage, series.Coverage);
         Say(console, table, $"rules that never fired: {(coverage.NeverFired.IsEmpty ? "none" : string.Join(", ", coverage.NeverFired))}");
         foreach (var (rule, reason) in coverage.ExpectedUnreachable)
         {
@@ -101,7 +102,7 @@ internal static class CheckCommand
         }
 
         var ok = fixtures.AllPassed && exhaustive.Passed && exhaustive.GoalsMet && random.Passed && random.DeterminismVerified != false
-            && coverage.Unexpected.IsEmpty;
+            && series.Passed && coverage.Unexpected.IsEmpty;
         return Verdict(
             console,
             table,
@@ -117,6 +118,7 @@ internal static class CheckCommand
                 neverFired = new { rules = coverage.NeverFired, expectedUnreachable = coverage.ExpectedUnreachable.Select(r => new { rule = r.Rule, reason = r.Reason }), unexpected = coverage.Unexpected, markedButFired = coverage.MarkedButFired },
                 exhaustive,
                 random,
+                series = new { series.Exhaustive, series.Random },
             });
     }
 

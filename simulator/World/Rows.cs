@@ -31,7 +31,10 @@ internal sealed record EventRow(
     int Version,
     long Changed,
     bool Removed,
-    bool RemovedByOwner)
+    bool RemovedByOwner,
+    Engine.Recurrence.OccurrenceId? Occurrence = null,
+    bool IsException = false,
+    ChangeScope? Scope = null)
 {
     // The row's item, built on the first listing and reused by every later one (rows are immutable and shared by
     // clones; a sync lists every changed row). A `with` copy inherits both fields; _itemOf, the row the item was
@@ -48,8 +51,8 @@ internal sealed record EventRow(
         }
 
         var item = Removed
-            ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true)
-            : new MailboxItem(Id, Versions.ChangeKey(Version), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false);
+            ? new MailboxItem(Id, string.Empty, new(Uid), IsOrganizer, Organizer, [], Cancelled, Subject, Start, End, Type, OwnResponse, Removed: true, Occurrence, IsException, Scope)
+            : new MailboxItem(Id, Versions.ChangeKey(Version), new(Uid), IsOrganizer, Organizer, Attendees, Cancelled, Subject, Start, End, Type, OwnResponse, Removed: false, Occurrence, IsException, Scope);
         _item = item;
         Volatile.Write(ref _itemOf, this);
         return item;

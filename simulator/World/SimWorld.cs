@@ -206,6 +206,7 @@ internal sealed partial class SimWorld
             Held = Held,
             Violated = Violated,
             Fired = Fired,
+            Series = Series,
             _settings = _settings,
         };
     }

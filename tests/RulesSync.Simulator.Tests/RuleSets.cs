@@ -8,7 +8,11 @@ internal static class RuleSets
     private static readonly Lazy<CompiledRuleSet> DefaultSet = new(() => Load("rules/default.yaml"));
     private static readonly Lazy<CompiledRuleSet> RegressionSet = new(() => Load("rules/regressions/2020-02-ordering.yaml"));
 
+    private static readonly Lazy<CompiledRuleSet> SeriesRegressionSet = new(() => Load("rules/regressions/2026-series-fanout.yaml"));
+
     public static CompiledRuleSet Default => DefaultSet.Value;
+
+    public static CompiledRuleSet SeriesRegression => SeriesRegressionSet.Value;
 
     public static CompiledRuleSet Regression => RegressionSet.Value;
 

@@ -14,6 +14,8 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
     private static readonly Decision IgnorePastCrm = D(DecisionAction.Ignore, DecisionTarget.Mailbox, "past-meetings-untouched");
     private static readonly Decision IgnoreWindow = D(DecisionAction.Ignore, DecisionTarget.Crm, "outside-window-untouched");
     private static readonly Decision IgnoreWindowCrm = D(DecisionAction.Ignore, DecisionTarget.Mailbox, "outside-window-untouched");
+    private static readonly Decision SeriesRemoval = D(DecisionAction.Cancel, DecisionTarget.Crm, "series-removal-cancels-future-occurrence-records");
+    private static readonly Decision OccurrenceRemoval = D(DecisionAction.Cancel, DecisionTarget.Crm, "occurrence-removal-cancels-its-record-only");
     private static readonly Decision OrganizerCancel = D(DecisionAction.Cancel, DecisionTarget.Crm, "organizer-cancel-reaches-crm");
     private static readonly Decision CrmCancel = D(DecisionAction.Cancel, DecisionTarget.Mailbox, "crm-cancel-cancels-meeting");
     private static readonly Decision CrmCancelOthers = D(DecisionAction.Ignore, DecisionTarget.Mailbox, "crm-cancel-left-to-organizer");
@@ -67,7 +69,7 @@ internal sealed class HandWrittenDefaultPolicy : IDecisionPolicy
         var linked = f.Link != LinkState.Unlinked;
         if (f.Role == Role.Organizer && linked && f.Kind is ChangeKind.Cancelled or ChangeKind.Deleted)
         {
-            return OrganizerCancel;
+            return f.Recurrence == RecurrenceKind.None ? OrganizerCancel : f.Scope == ChangeScope.One ? OccurrenceRemoval : SeriesRemoval;
         }
 
         if (f.Role == Role.Attendee && linked && f.Kind == ChangeKind.Cancelled)

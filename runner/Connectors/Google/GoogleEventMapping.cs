@@ -101,7 +101,7 @@ internal static class GoogleEventMapping
     };
 
     /// <summary>A <c>dateTime</c> as an instant; an all-day <c>date</c> as UTC midnight (as the engine keys whole days).</summary>
-    private static DateTimeOffset Instant(EventDateTime? value) =>
+    internal static DateTimeOffset Instant(EventDateTime? value) =>
         value?.DateTime is { Length: > 0 } text
             ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime()
             : value?.Date is { Length: > 0 } day && DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)

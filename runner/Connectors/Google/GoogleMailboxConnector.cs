@@ -224,6 +224,7 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
         }
 
         string? pageToken = null;
+        var masters = new Dictionary<string, CalendarEvent?>(StringComparer.Ordinal);
         while (true)
         {
             var page = await CallAsync("list events", idempotent: true, t => new EventsListRequest(Service, Mailbox)
@@ -239,7 +240,7 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
             }.ExecuteAsync(t), cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Items ?? [])
             {
-                items.Add(GoogleEventMapping.ToItem(e, connection.Directory, Options.TypeProperty));
+                items.Add(await MapWithScopeAsync(e, masters, cancellationToken).ConfigureAwait(false));
             }
 
             // A short (even empty) page is not the end; nextSyncToken comes only with the last page.

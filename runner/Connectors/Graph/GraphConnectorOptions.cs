@@ -76,6 +76,12 @@ public sealed record GraphConnectorOptions
     /// <summary>How far ahead the window reaches.</summary>
     public TimeSpan WindowFuture { get; init; } = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// How far the clock may move past the start of a calendarView delta round before a new round starts: a round's
+    /// window is fixed in its delta token, so without a new round meetings entering the window are never seen.
+    /// </summary>
+    public TimeSpan WindowRestart { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Preferred delta page size (<c>Prefer: odata.maxpagesize</c>).</summary>
     public int PageSize { get; init; } = 50;
 

@@ -66,21 +66,34 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     /// </summary>
     public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
-        var token = cursor.Token;
+        var now = connection.Time.GetUtcNow();
+        var (roundStart, token) = DeltaRoundCursor.Parse(cursor.Token);
         ImmutableArray<MailboxItem> items;
         string deltaLink;
         try
         {
-            (items, deltaLink) = await RoundAsync(token, cancellationToken).ConfigureAwait(false);
+            if (token is not null && DeltaRoundCursor.WindowMoved(roundStart, now, Options.WindowRestart))
+            {
+                // The round's window is fixed in its token: a new round covers the window as it stands now.
+                LogRoundRestart(connection.Logger, Mailbox, roundStart);
+                (items, deltaLink) = await ResyncAsync(cancellationToken, expired: false).ConfigureAwait(false);
+                roundStart = now;
+            }
+            else
+            {
+                (items, deltaLink) = await RoundAsync(token, cancellationToken).ConfigureAwait(false);
+                roundStart = token is null ? now : roundStart;
+            }
         }
         catch (ApiException e) when (IsSyncStateLost(e))
         {
             // The token, or a nextLink of a round in progress (even a first full round), is no longer known.
             (items, deltaLink) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
+            roundStart = now;
         }
 
         Delivered.Observe(items);
-        return new MailboxPage(items, new MailboxCursor(deltaLink));
+        return new MailboxPage(items, new MailboxCursor(DeltaRoundCursor.Format(roundStart, deltaLink)));
     }
 
     /// <summary>
@@ -262,6 +275,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> RoundAsync(string? token, CancellationToken cancellationToken)
     {
         var items = ImmutableArray.CreateBuilder<MailboxItem>();
+        var masters = new Dictionary<string, Event?>(StringComparer.Ordinal);
         var builder = Client.Users[Mailbox].CalendarView.Delta;
         DeltaGetResponse? page;
         if (token is null)
@@ -292,7 +306,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             await ResolveSeriesAsync(page.Value ?? [], cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Value ?? [])
             {
-                items.Add(Map(e));
+                items.Add(await MapWithScopeAsync(e, masters, cancellationToken).ConfigureAwait(false));
             }
 
             // A short (even empty) page is not the end; only a page without a nextLink is.
@@ -307,12 +321,16 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         }
     }
 
-    private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> ResyncAsync(CancellationToken cancellationToken)
+    private async Task<(ImmutableArray<MailboxItem> Items, string DeltaLink)> ResyncAsync(CancellationToken cancellationToken, bool expired = true)
     {
         var (listing, deltaLink) = await RoundAsync(null, cancellationToken).ConfigureAwait(false);
         var (items, listed, missing, removed) = await FullResync.CompleteAsync(
             listing, Delivered.KnownEventIds, (ids, ct) => GetEventsAsync(ids, ct), cancellationToken).ConfigureAwait(false);
-        LogResync(connection.Logger, Mailbox, listed, missing, removed);
+        if (expired)
+        {
+            LogResync(connection.Logger, Mailbox, listed, missing, removed);
+        }
+
         return (items, deltaLink);
     }
 

@@ -224,10 +224,38 @@
     renderLatency(shown);
   }
 
+  // Occurrences of a recurring series (one CRM record each) are listed together under their series, by original
+  // start, where the series' first held occurrence would stand; single meetings keep their place.
+  function groupBySeries(held) {
+    const series = new Map();
+    for (const h of held) if (h.seriesUid) (series.get(h.seriesUid) || series.set(h.seriesUid, []).get(h.seriesUid)).push(h);
+    const out = [];
+    for (const h of held) {
+      if (!h.seriesUid) { out.push({ held: h }); continue; }
+      const group = series.get(h.seriesUid);
+      if (!group) continue;
+      series.delete(h.seriesUid);
+      group.sort((a, b) => String(a.originalStart).localeCompare(String(b.originalStart)));
+      out.push({ series: h.seriesUid, subject: group[0].meetingSubject, count: group.length });
+      for (const o of group) out.push({ held: o });
+    }
+    return out;
+  }
+
   function renderHeld(held) {
     $('held-count').textContent = `(${held.length})`;
-    const rows = held.map((h) => el('tr', { 'data-testid': 'held-row', 'data-held': h.id, 'data-meeting': h.meetingUid },
+    const cols = $('held').tHead.rows[0].cells.length;
+    const rows = groupBySeries(held).map((x) => x.series
+      ? el('tr', { 'data-testid': 'series-group', 'data-series': x.series, class: 'series-group' },
+        el('th', { scope: 'rowgroup', colspan: cols, text: `Series "${x.subject}": ${x.count} occurrence${x.count === 1 ? '' : 's'} held (one CRM record each)` }))
+      : heldRow(x.held));
+    fillBody($('held'), rows, 'Nothing is held.');
+  }
+
+  function heldRow(h) {
+    return el('tr', { 'data-testid': 'held-row', 'data-held': h.id, 'data-meeting': h.meetingUid, 'data-series': h.seriesUid, class: h.seriesUid ? 'occurrence' : null },
       el('td', {}, meetingButton(h.meetingUid, h.meetingSubject),
+        h.seriesUid ? el('span', { class: 'why', 'data-testid': 'held-occurrence', text: `occurrence of ${utc(h.originalStart)}` }) : null,
         h.meetingStart ? el('span', { class: 'why', 'data-testid': 'held-meeting-when', text: `${utc(h.meetingStart)}, organizer ${h.meetingOrganizer || 'unknown'}` }) : null),
       el('td', { text: h.mailboxId }),
       el('td', {}, el('code', { text: h.rule })),
@@ -239,8 +267,7 @@
         el('button', { type: 'button', class: 'primary', 'data-action': 'approve', 'data-testid': 'approve',
           'aria-label': `Approve: ${h.effect}`, text: 'Approve', disabled: overview && !overview.actionsEnabled, onclick: () => approve(h) }),
         el('button', { type: 'button', 'data-action': 'discard', 'data-testid': 'discard',
-          'aria-label': `Discard: ${h.effect}`, text: 'Discard', disabled: overview && !overview.actionsEnabled, onclick: () => discard(h) })))));
-    fillBody($('held'), rows, 'Nothing is held.');
+          'aria-label': `Discard: ${h.effect}`, text: 'Discard', disabled: overview && !overview.actionsEnabled, onclick: () => discard(h) }))));
   }
 
   function renderShadow(diffs) {

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using RulesSync.Engine.Changes;
 using RulesSync.Engine.Meetings;
 using RulesSync.Engine.Recurrence;
 
@@ -23,7 +24,7 @@ public class SeriesChangesTests
         var after = before.WithException(change);
         var (from, to) = Window(before);
         var changes = SeriesChanges.Between(before, after, from, to);
-        return (changes.Length <= 1 && changes.All(x => x.Id.OriginalStart == change.OriginalStart && x.Scope == ChangeScope.Occurrence)
+        return (changes.Length <= 1 && changes.All(x => x.Id.OriginalStart == change.OriginalStart && x.Scope == ChangeScope.One)
                 && (before.Equals(after) || changes.Length == 1 || Same(before, after, change.OriginalStart)))
             .Label($"{c} then {change}: {string.Join(", ", changes)}");
     }
@@ -56,7 +57,10 @@ public class SeriesChangesTests
         var (from, to) = Window(before);
         var changes = SeriesChanges.Between(before, before.EndBefore(cut), from, to);
         var expected = before.Expand(from, to).Where(o => o.Id.OriginalStart >= cut).Select(o => o.Id).OrderBy(i => i.OriginalStart);
-        return (changes.Select(x => x.Id).OrderBy(i => i.OriginalStart).SequenceEqual(expected) && changes.All(x => x is { Kind: OccurrenceChangeKind.Removed, Scope: ChangeScope.Series }))
+
+        // Cut at the first occurrence, nothing is left: the whole series is gone. Else the rest is "this and following".
+        var scope = cut == starts[0] ? ChangeScope.Series : ChangeScope.Following;
+        return (changes.Select(x => x.Id).OrderBy(i => i.OriginalStart).SequenceEqual(expected) && changes.All(x => x.Kind == OccurrenceChangeKind.Removed && x.Scope == scope))
             .Label($"{c} cut {cut:o}: {string.Join(", ", changes)}");
     }
 
@@ -96,6 +100,6 @@ public class SeriesChangesTests
 
         var change = Assert.Single(SeriesChanges.Between(series, moved, new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero)));
 
-        Assert.Equal((second.Id, OccurrenceChangeKind.Removed, ChangeScope.Occurrence), (change.Id, change.Kind, change.Scope));
+        Assert.Equal((second.Id, OccurrenceChangeKind.Removed, ChangeScope.One), (change.Id, change.Kind, change.Scope));
     }
 }

@@ -5,7 +5,7 @@ using RulesSync.Engine.Sync;
 namespace RulesSync.Engine.Tests.Sync;
 
 /// <summary>One sync of one mailbox through fake ports: change detection, correlation, facts, echo suppression.</summary>
-public class SyncCycleTests
+public partial class SyncCycleTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 

@@ -257,6 +257,36 @@ public class DashboardPageTests(ChromiumFixture chromium)
         Assert.Empty(tab.Errors);
     }
 
+    [Fact]
+    public async Task Held_OccurrencesOfASeries_ListedUnderTheirSeriesByOriginalStart()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var now = DashboardTenant.Now;
+        const string series = "040000008200E00074C5B7101A82E008000000001234/weekly@contoso.example";
+        foreach (var (id, week) in new[] { ("held-occ-3", 3), ("held-occ-1", 1) })
+        {
+            var original = now.Date.AddDays(7 * week).AddHours(9);
+            var key = new Engine.Recurrence.OccurrenceId(new(series), new DateTimeOffset(original, TimeSpan.Zero), false).ToString();
+            host.Tenant.Add(new RulesSync.Runner.Dashboard.HeldEffectView(id, DashboardTenant.Organizer, key, "Weekly pipeline review", "series-removal-cancels-future-occurrence-records",
+                Engine.Decisions.DecisionAction.Cancel, "Cancel the CRM appointment of this occurrence", now.AddMinutes(-5), "limit", now.AddDays(7 * week), DashboardTenant.Organizer).WithSeries());
+        }
+
+        await using var tab = await chromium.OpenAsync(host.BaseAddress);
+        var page = tab.Page;
+
+        var group = page.GetByTestId("series-group");
+        await Expect(group).ToHaveCountAsync(1);
+        await Expect(group).ToHaveAttributeAsync("data-series", series);
+        await Expect(group).ToContainTextAsync("Series \"Weekly pipeline review\": 2 occurrences held");
+        await Expect(page.GetByTestId("held-row")).ToHaveCountAsync(5);
+        var occurrences = page.Locator($"tr[data-testid=held-row][data-series='{series}']");
+        await Expect(occurrences).ToHaveCountAsync(2);
+        Assert.Equal(["held-occ-1", "held-occ-3"], await occurrences.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.held)"));
+        Assert.Equal(["held-occ-1", "held-occ-3"], await page.Locator("#held tbody tr").EvaluateAllAsync<string[]>("rows => rows.filter(r => r.previousElementSibling && (r.previousElementSibling.dataset.testid === 'series-group' || r.previousElementSibling.dataset.series)).map(r => r.dataset.held)"));
+        await Expect(occurrences.First.GetByTestId("held-occurrence")).ToContainTextAsync("occurrence of ");
+        Assert.Empty(tab.Errors);
+    }
+
     private static ILocator MailboxRow(IPage page, string id) => page.Locator($"tr[data-testid=mailbox-row][data-mailbox='{id}']");
 
     /// <summary>Fills the action dialog (name, token where given) and confirms it.</summary>

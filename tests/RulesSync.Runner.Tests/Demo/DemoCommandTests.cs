@@ -30,6 +30,14 @@ public sealed class DemoCommandTests
             Assert.True(r.GetProperty("crmRecords").GetInt32() > 0);
         });
 
+        // The recurring-meeting story: each of Alice's changes reached its own occurrence's record, and nothing else.
+        var series = json.GetProperty("series");
+        var occurrences = series.GetProperty("occurrences").EnumerateArray().ToList();
+        Assert.Equal(["kept", "cancelled", "moved", "ended"], occurrences.Select(o => o.GetProperty("action").GetString()));
+        Assert.Equal(["open", "cancelled", "open", "cancelled"], occurrences.Select(o => o.GetProperty("record").GetString()!.Split(' ')[0]));
+        Assert.Equal(occurrences[2].GetProperty("calendar").GetString(), occurrences[2].GetProperty("record").GetString()!["open ".Length..]);
+        Assert.Equal((0, 0), (series.GetProperty("spuriousCancellations").GetInt32(), series.GetProperty("heldEffects").GetInt32()));
+
         // The state stays in the named folder: the operator commands work on it afterwards, and name meetings for people.
         var regression = Path.Combine(files.Folder, DemoCommand.ActFolder(1, DemoCommand.RegressionRules), "rulesync.yaml");
         var held = RulesSync.Runner.Tests.Cli.CliRun.Of("held", "--config", regression);
@@ -57,5 +65,6 @@ public sealed class DemoCommandTests
         Assert.Equal("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...", lines[2].TrimEnd());
         Assert.Contains(DemoCommand.Legend[0], output.ToString(), StringComparison.Ordinal);
         Assert.Contains("review them: rulesync held --config ", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("series story (default rules):", output.ToString(), StringComparison.Ordinal);
     }
 }

@@ -9,6 +9,7 @@ public class FixtureRunnerTests
     [Theory]
     [InlineData("rules/default.yaml")]
     [InlineData("rules/regressions/2020-02-ordering.yaml")]
+    [InlineData("rules/regressions/2026-series-fanout.yaml")]
     public void Run_ShippedRuleSet_PassesItsOwnFixtures(string file)
     {
         var report = FixtureRunner.Run(RuleSetCompilerTests.Shipped(file));

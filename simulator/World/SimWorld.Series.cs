@@ -1,0 +1,386 @@
+using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Meetings;
+using RulesSync.Engine.Recurrence;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Simulator.World;
+
+/// <summary>A user action on the simulated weekly series (docs/simulator.md, "Recurring series").</summary>
+public enum SeriesAction : byte
+{
+    /// <summary>The organizer renames the series: every regular occurrence changes.</summary>
+    EditSeries,
+
+    /// <summary>The organizer moves the second occurrence by an hour: it becomes an exception.</summary>
+    MoveOccurrence,
+
+    /// <summary>The organizer cancels the second occurrence alone.</summary>
+    CancelOccurrence,
+
+    /// <summary>The organizer ends the series before its third occurrence (as "this and following" leaves the original series).</summary>
+    EndSeries,
+
+    /// <summary>The organizer deletes the whole series.</summary>
+    DeleteSeries,
+
+    /// <summary>Ten days pass: the first occurrence now lies in the past.</summary>
+    TimePasses,
+}
+
+/// <summary>
+/// What the organizer meant for the series, per occurrence (bit <c>k</c> = occurrence <c>k</c>): the ground truth the
+/// series invariants judge syncs against. Immutable; shared by clones.
+/// </summary>
+/// <param name="CancelledAlone">Occurrences the organizer cancelled on their own: licenses cancelling that occurrence's record.</param>
+/// <param name="Cut">Occurrences removed by ending the series: licenses cancelling their records.</param>
+/// <param name="Deleted">The organizer deleted the series: licenses cancelling the records of future occurrences.</param>
+/// <param name="Moved">Occurrences moved on their own.</param>
+/// <param name="Done">Actions taken (bit per <see cref="SeriesAction"/>): each happens at most once.</param>
+/// <param name="PastRecords">When time passed: each past occurrence's record (ObjectID) and its version then; they must never change.</param>
+internal sealed record SeriesIntent(int CancelledAlone, int Cut, bool Deleted, int Moved, int Done, ImmutableArray<(string ObjectId, int Version, bool Deleted)> PastRecords);
+
+/// <summary>
+/// The simulated world's recurring series: a weekly series of <see cref="SeriesLength"/> occurrences organized by A,
+/// one meeting per occurrence in every store (keyed by series UID + original start, as the connectors key them), with
+/// the providers' series mechanics: a series edit reaches every regular occurrence, a moved occurrence becomes an
+/// exception, cancelling one occurrence removes it from the organizer's calendar and cancels the attendees' copies,
+/// ending the series removes the later occurrences everywhere, deleting the series removes every occurrence. Removals
+/// and cancellations carry the scope the connectors read from the series master.
+/// </summary>
+internal sealed partial class SimWorld
+{
+    public const string SeriesUid = "s1";
+
+    public const int SeriesLength = 3;
+
+    /// <summary>The series' intents; null while the world holds no series.</summary>
+    public SeriesIntent? Series { get; set; }
+
+    /// <summary>Occurrence <paramref name="k"/>'s identity: the series UID and its original start (weekly, the first a week from now).</summary>
+    public OccurrenceId SeriesOccurrence(int k) => new(new MeetingUid(SeriesUid), Now.AddDays(7 * (k + 1)).AddHours(1), IsDate: false);
+
+    /// <summary>The organizer's live row of occurrence <paramref name="k"/>, if any.</summary>
+    public EventRow? OrganizerOccurrence(int k) => LiveEvent(0, SeriesOccurrence(k).ToString());
+
+    /// <summary>Whether <paramref name="action"/> can happen now.</summary>
+    public bool IsEnabled(SeriesAction action)
+    {
+        if (Series is not { } s || (s.Done & (1 << (int)action)) != 0)
+        {
+            return false;
+        }
+
+        return action switch
+        {
+            SeriesAction.EditSeries or SeriesAction.DeleteSeries => !s.Deleted && AnyOrganizerOccurrence(),
+            SeriesAction.MoveOccurrence or SeriesAction.CancelOccurrence => OrganizerOccurrence(1) is { Cancelled: false },
+            SeriesAction.EndSeries => OrganizerOccurrence(2) is not null,
+            SeriesAction.TimePasses => !ClockAdvanced,
+            _ => false,
+        };
+    }
+
+    /// <summary>A creates the series: every occurrence is created in A's calendar and reaches each attendee's.</summary>
+    public void CreateSeries()
+    {
+        Created = true;
+        Series = new SeriesIntent(0, 0, false, 0, 0, []);
+        Trace("action", "user:A", "mailbox:A", $"A creates a weekly series of {SeriesLength} occurrences");
+        for (var k = 0; k < SeriesLength; k++)
+        {
+            var occurrence = SeriesOccurrence(k);
+            var key = occurrence.ToString();
+            CreateMeeting(0, key, "Weekly review", occurrence.OriginalStart, occurrence.OriginalStart.AddHours(1), InitialAttendees(), MeetingType.Appointment, "user");
+            MarkOccurrence(key, r => r with { Occurrence = occurrence });
+        }
+    }
+
+    /// <summary>Carries out one series action; false (nothing changes) when it is not enabled.</summary>
+    public bool Apply(SeriesAction action)
+    {
+        if (!IsEnabled(action))
+        {
+            return false;
+        }
+
+        var s = Series!;
+        Series = s with { Done = s.Done | (1 << (int)action) };
+        switch (action)
+        {
+            case SeriesAction.EditSeries:
+                Trace("action", "user:A", "mailbox:A", "A renames the series");
+                for (var k = 0; k < SeriesLength; k++)
+                {
+                    if (OrganizerOccurrence(k) is { Cancelled: false, IsException: false } ev)
+                    {
+                        UpdateMeeting(0, ev.Id, "Weekly review (renamed)", ev.Start, ev.End, [.. ev.Attendees.Select(a => a.Address)], "user");
+                    }
+                }
+
+                return true;
+
+            case SeriesAction.MoveOccurrence:
+                {
+                    var ev = OrganizerOccurrence(1)!;
+                    Trace("action", "user:A", "mailbox:A", "A moves the second occurrence by an hour");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), [.. ev.Attendees.Select(a => a.Address)], "user");
+                    MarkOccurrence(ev.Uid, r => r with { IsException = true });
+                    Series = Series with { Moved = Series.Moved | 2 };
+                    return true;
+                }
+
+            case SeriesAction.CancelOccurrence:
+                {
+                    var ev = OrganizerOccurrence(1)!;
+                    Trace("action", "user:A", "mailbox:A", "A cancels the second occurrence");
+                    Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled one occurrence (licenses cancelling that occurrence's record only)");
+                    Series = Series with { CancelledAlone = Series.CancelledAlone | 2 };
+                    RemoveEvent(0, ev.Id, byOwner: true, notifyAttendees: true, "user");
+                    MarkOccurrence(ev.Uid, r => r.Removed || r.Cancelled ? r with { Scope = ChangeScope.One } : r);
+                    return true;
+                }
+
+            case SeriesAction.EndSeries:
+                {
+                    var key = SeriesOccurrence(2).ToString();
+                    Trace("action", "user:A", "mailbox:A", "A ends the series before its third occurrence");
+                    Trace("intent", "user:A", "mailbox:A", "intent: the series ends early (licenses cancelling the records of the occurrences after the end)");
+                    Series = Series with { Cut = Series.Cut | 4 };
+                    for (var i = 0; i < Scenario.Employees; i++)
+                    {
+                        if (LiveEvent(i, key) is { } row)
+                        {
+                            RemoveEvent(i, row.Id, byOwner: false, notifyAttendees: false, "user");
+                            if (i > 0)
+                            {
+                                Send(MessageKind.Update, "A", Scenarios.Scenario.EmployeeName(i), "user");
+                            }
+                        }
+                    }
+
+                    MarkOccurrence(key, r => r.Removed ? r with { Scope = ChangeScope.Following } : r);
+                    return true;
+                }
+
+            case SeriesAction.DeleteSeries:
+                Trace("action", "user:A", "mailbox:A", "A deletes the whole series");
+                Trace("intent", "user:A", "mailbox:A", "intent: the organizer deleted the series (licenses cancelling the records of future occurrences; past ones are history)");
+                Series = Series with { Deleted = true };
+                for (var k = 0; k < SeriesLength; k++)
+                {
+                    if (OrganizerOccurrence(k) is { } ev)
+                    {
+                        RemoveEvent(0, ev.Id, byOwner: true, notifyAttendees: true, "user");
+                        MarkOccurrence(ev.Uid, r => r.Removed || r.Cancelled ? r with { Scope = ChangeScope.Series } : r);
+                    }
+                }
+
+                return true;
+
+            case SeriesAction.TimePasses:
+                {
+                    ClockAdvanced = true;
+                    Trace("action", "clock", "clock", "ten days pass: the first occurrence now lies in the past");
+                    var past = ImmutableArray.CreateBuilder<(string, int, bool)>();
+                    for (var k = 0; k < SeriesLength; k++)
+                    {
+                        if (SeriesOccurrence(k).OriginalStart.AddHours(1) < SyncNow)
+                        {
+                            var key = SeriesOccurrence(k).ToString();
+                            foreach (var r in Crm.Rows)
+                            {
+                                if (OccurrenceKeyOf(r) == key)
+                                {
+                                    past.Add((r.ObjectId, r.Version, r.Deleted));
+                                }
+                            }
+                        }
+                    }
+
+                    Series = Series with { PastRecords = past.ToImmutable() };
+                    return true;
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The series invariants that hold after every step (null when all hold, else which failed and why): a change to
+    /// one occurrence never reaches another; no sync deletes an occurrence's record; a past occurrence's record never
+    /// changes; at most one live record per occurrence and one live event per occurrence per mailbox.
+    /// </summary>
+    public (string Invariant, string Detail)? CheckSeriesSafety()
+    {
+        if (Series is not { } s)
+        {
+            return null;
+        }
+
+        for (var k = 0; k < SeriesLength; k++)
+        {
+            var key = SeriesOccurrence(k).ToString();
+            var bit = 1 << k;
+            var licensed = (s.CancelledAlone & bit) != 0 || (s.Cut & bit) != 0 || s.Deleted;
+            var live = 0;
+            foreach (var r in Crm.Rows)
+            {
+                if (OccurrenceKeyOf(r) != key)
+                {
+                    continue;
+                }
+
+                if (r.Deleted)
+                {
+                    return ("series-no-record-deleted", $"the record {r.ObjectId} of occurrence {k + 1} ({key}) was deleted; a series change cancels records, never deletes them");
+                }
+
+                live++;
+                if (!licensed && r.Status == CrmStatus.Cancelled)
+                {
+                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of occurrence {k + 1} was cancelled, but only other occurrences were cancelled or removed");
+                }
+            }
+
+            if (live > 1)
+            {
+                return ("series-one-record-per-occurrence", $"occurrence {k + 1} ({key}) has {live} live records");
+            }
+
+            for (var i = 0; i < Scenario.Employees; i++)
+            {
+                var events = 0;
+                foreach (var e in Mailboxes[i].Rows)
+                {
+                    if (e.Uid != key || e.Removed)
+                    {
+                        continue;
+                    }
+
+                    events++;
+                    if (!licensed && e.Cancelled)
+                    {
+                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s occurrence {k + 1} ({e.Id}) was cancelled, but only other occurrences were cancelled or removed");
+                    }
+                }
+
+                if (events > 1)
+                {
+                    return ("series-one-record-per-occurrence", $"{Scenarios.Scenario.EmployeeName(i)}'s calendar holds {events} live events of occurrence {k + 1}");
+                }
+
+                if (i == 0 && events == 0 && !licensed && Created)
+                {
+                    return ("series-occurrence-isolation", $"A's occurrence {k + 1} is gone, but only other occurrences were cancelled or removed");
+                }
+            }
+        }
+
+        foreach (var (id, version, deleted) in s.PastRecords)
+        {
+            if (FindRecord(id) is { } now && (now.Version != version || now.Deleted != deleted))
+            {
+                return ("series-past-records-kept", $"the record {id} of a past occurrence changed after it became past (version {version} → {now.Version}{(now.Deleted ? ", deleted" : string.Empty)})");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Convergence per occurrence once every sync has run (null when it holds): a future occurrence the organizer still
+    /// has live has exactly one open record; one that is gone or cancelled has its record (if any) cancelled.
+    /// </summary>
+    public (string Invariant, string Detail)? CheckSeriesConvergence()
+    {
+        if (Series is null)
+        {
+            return null;
+        }
+
+        for (var k = 0; k < SeriesLength; k++)
+        {
+            var occurrence = SeriesOccurrence(k);
+            if (occurrence.OriginalStart.AddHours(1) < SyncNow)
+            {
+                continue;
+            }
+
+            var key = occurrence.ToString();
+            var ev = OrganizerOccurrence(k);
+            var records = Crm.Rows.Where(r => !r.Deleted && OccurrenceKeyOf(r) == key).ToList();
+            if (ev is { Cancelled: false } && (records.Count != 1 || records[0].Status != CrmStatus.Open))
+            {
+                return ("series-convergence", $"occurrence {k + 1} is live in A's calendar but has {records.Count} record(s){(records.Count == 1 ? " (cancelled)" : string.Empty)} after every sync ran");
+            }
+
+            if (ev is null or { Cancelled: true } && records.Any(r => r.Status != CrmStatus.Cancelled))
+            {
+                return ("series-convergence", $"occurrence {k + 1} is gone from A's calendar but its record is still open after every sync ran");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The occurrence key a record belongs to: its UID (stored on v2), else the UID of the event it is linked to (v1
+    /// does not store the UID; the link is the sync's correlation there).
+    /// </summary>
+    public string? OccurrenceKeyOf(CrmRow record)
+    {
+        if (record.Uid is { } uid)
+        {
+            return uid;
+        }
+
+        if (record.GroupwareItemId is not { } linked)
+        {
+            return null;
+        }
+
+        foreach (var mb in Mailboxes)
+        {
+            foreach (var e in mb.Rows)
+            {
+                if (e.Id == linked)
+                {
+                    return e.Uid;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private bool AnyOrganizerOccurrence()
+    {
+        for (var k = 0; k < SeriesLength; k++)
+        {
+            if (OrganizerOccurrence(k) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Rewrites every mailbox's rows of occurrence <paramref name="key"/> (live or removed) in place, version unchanged.</summary>
+    private void MarkOccurrence(string key, Func<EventRow, EventRow> change)
+    {
+        for (var i = 0; i < Scenario.Employees; i++)
+        {
+            var rows = Mailboxes[i].Rows;
+            for (var j = 0; j < rows.Count; j++)
+            {
+                if (rows[j].Uid == key && change(rows[j]) is var changed && !ReferenceEquals(changed, rows[j]))
+                {
+                    MutableMailbox(i).Rows[j] = changed;
+                }
+            }
+        }
+    }
+}
