@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
 using ConfiguredDashboard = RulesSync.Runner.Configuration.DashboardOptions;
 
 namespace RulesSync.Runner.Dashboard;

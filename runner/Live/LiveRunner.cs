@@ -7,7 +7,7 @@ using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
 using RulesSync.Runner.Notifications;
-using RulesSync.Runner.Operations;
+using RulesSync.Runner.Cli.Operations;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 

@@ -1,4 +1,4 @@
-namespace RulesSync.Runner.Dashboard;
+namespace RulesSync.Runner.Tenant;
 
 /// <summary>
 /// What the operator dashboard needs from the live runner: a read model of the tenant's sync state and

@@ -1,6 +1,6 @@
 using RulesSync.Engine.Decisions;
 
-namespace RulesSync.Runner.Dashboard;
+namespace RulesSync.Runner.Tenant;
 
 // The read model IOperatorConsole returns. All immutable snapshots; the JSON API serializes them as
 // they are (camelCase, enums as camelCase strings, TimeSpan as milliseconds), so renaming a member

@@ -1,10 +1,10 @@
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
-using RulesSync.Runner.Operations;
+using RulesSync.Runner.Cli.Operations;
 using RulesSync.Runner.State;
 using StoreStatus = RulesSync.Runner.State.EffectStatus;
 
-namespace RulesSync.Runner.Dashboard;
+namespace RulesSync.Runner.Tenant;
 
 /// <summary>
 /// The dashboard's <see cref="IOperatorConsole"/> over the live runner's state file: the same reads as

@@ -3,7 +3,7 @@ using RulesSync.Engine.Rules.Language;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 
-namespace RulesSync.Runner.Authoring;
+namespace RulesSync.Runner.Cli.Authoring;
 
 /// <summary>
 /// <c>rulesync explain FILE --change FILE</c>: the decision for one change, the rule that chose it, and every

@@ -4,7 +4,7 @@ using RulesSync.Engine.Rules.Language;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 
-namespace RulesSync.Runner.Authoring;
+namespace RulesSync.Runner.Cli.Authoring;
 
 /// <summary>
 /// <c>rulesync lint FILE...</c>: YAML syntax, schema, unknown facts and values, expressions and the sandbox,

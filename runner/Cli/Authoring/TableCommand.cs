@@ -3,7 +3,7 @@ using RulesSync.Engine.Rules.Tables;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 
-namespace RulesSync.Runner.Authoring;
+namespace RulesSync.Runner.Cli.Authoring;
 
 /// <summary><c>rulesync table FILE</c>: the rule set as a Markdown decision table, for review at a glance.</summary>
 internal static class TableCommand

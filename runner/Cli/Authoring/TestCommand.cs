@@ -3,7 +3,7 @@ using RulesSync.Engine.Rules.Fixtures;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 
-namespace RulesSync.Runner.Authoring;
+namespace RulesSync.Runner.Cli.Authoring;
 
 /// <summary><c>rulesync test FILE...</c>: runs each rule set's fixtures and lists the rules no fixture exercises.</summary>
 internal static class TestCommand

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using RulesSync.Runner.Cli;
+using RulesSync.Runner.Demo;
 
-namespace RulesSync.Runner.Demo;
+namespace RulesSync.Runner.Cli.Demo;
 
 /// <summary>
 /// <c>rulesync demo</c>, the README's main job: starts the protocol emulators with a seeded organisation, runs the

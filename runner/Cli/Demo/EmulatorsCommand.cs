@@ -7,8 +7,9 @@ using RulesSync.Engine.Changes;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Demo;
 
-namespace RulesSync.Runner.Demo;
+namespace RulesSync.Runner.Cli.Demo;
 
 /// <summary>How <c>rulesync emulators</c> seeds its organisation.</summary>
 /// <param name="Mailboxes">Null for the demo's four people and story; else this many generated mailboxes.</param>

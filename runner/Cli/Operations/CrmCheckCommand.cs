@@ -5,7 +5,7 @@ using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Connectors.Crm;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// <c>rulesync crm check --config rulesync.yaml [--top N]</c>: connects to the configured CRM, checks the mapping

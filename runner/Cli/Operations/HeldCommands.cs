@@ -2,7 +2,7 @@ using System.CommandLine;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// <c>rulesync held</c> lists the effects the mass-change guard held, with the rule and meeting;

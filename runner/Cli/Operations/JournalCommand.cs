@@ -2,7 +2,7 @@ using System.CommandLine;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary><c>rulesync journal --meeting UID</c>: one meeting's decision history with every effect and its status.</summary>
 internal static class JournalCommand

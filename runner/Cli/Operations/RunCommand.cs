@@ -11,7 +11,7 @@ using RulesSync.Runner.Notifications;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// <c>rulesync run --config rulesync.yaml [--dry-run] [--once]</c>: the live runner as a .NET generic host. Everything

@@ -3,7 +3,7 @@ using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// How an operator command finds the state file: <c>--state PATH</c>, or the <c>stateFile</c> of <c>--config</c>

@@ -2,7 +2,7 @@ using System.CommandLine;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// <c>rulesync status</c>: the tenant's switches and rule set, and per mailbox its state, last sync, last error,

@@ -2,7 +2,7 @@ using System.CommandLine;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.State;
 
-namespace RulesSync.Runner.Operations;
+namespace RulesSync.Runner.Cli.Operations;
 
 /// <summary>
 /// <c>rulesync suspend|resume (--mailbox ID | --all)</c>. A suspended mailbox is skipped by the runner and keeps its

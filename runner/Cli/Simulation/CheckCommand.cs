@@ -5,7 +5,7 @@ using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Simulator;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// <c>rulesync check [RULES]</c>: the release gate for a rule set, in one command — lint (with fact-space

@@ -3,7 +3,7 @@ using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Simulator.Comparison;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// <c>rulesync diff OLD NEW [scope options]</c>: over the same explored space, where two rule sets decide

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using RulesSync.Simulator.Reports;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// A simulation report as JUnit XML for CI dashboards: one test case per invariant (failing with each violation's

@@ -3,7 +3,7 @@ using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Simulator.Mutation;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// <c>rulesync mutate RULES [scope options]</c>: mutation testing of a rule set. Every single-rule mutant is run

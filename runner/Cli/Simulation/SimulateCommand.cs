@@ -5,7 +5,7 @@ using RulesSync.Runner.RuleFiles;
 using RulesSync.Simulator;
 using RulesSync.Simulator.Reports;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// <c>rulesync simulate RULES [scope options] [--format table|json|junit] [--report FILE.html]</c>: replays

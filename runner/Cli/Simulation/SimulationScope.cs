@@ -5,7 +5,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Simulator;
 using RulesSync.Simulator.Scenarios;
 
-namespace RulesSync.Runner.Simulation;
+namespace RulesSync.Runner.Cli.Simulation;
 
 /// <summary>
 /// The scope options shared by <c>simulate</c>, <c>diff</c> and <c>mutate</c>: which part of the scenario space

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Connectors;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

@@ -6,6 +6,7 @@ using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
 using static Microsoft.Playwright.Assertions;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

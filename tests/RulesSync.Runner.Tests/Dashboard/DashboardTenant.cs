@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using RulesSync.Engine.Decisions;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

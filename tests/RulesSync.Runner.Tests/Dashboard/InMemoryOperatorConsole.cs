@@ -1,5 +1,6 @@
 using RulesSync.Engine.Decisions;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

@@ -63,7 +63,7 @@ public sealed partial class LiveRunnerTests
 
         h.T.Host.Faults.Clear();
         using var console = new StringWriter();
-        RulesSync.Runner.Operations.SuspendCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, Alice, suspend: false, "ops", string.Empty, at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        RulesSync.Runner.Cli.Operations.SuspendCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, Alice, suspend: false, "ops", string.Empty, at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
         var resumed = await h.CycleAsync();
 
         Assert.Equal(2, resumed.Synced);

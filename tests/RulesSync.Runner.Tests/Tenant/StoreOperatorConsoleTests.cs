@@ -1,10 +1,10 @@
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
-using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
+using RulesSync.Runner.Tenant;
 
-namespace RulesSync.Runner.Tests.Dashboard;
+namespace RulesSync.Runner.Tests.Tenant;
 
 /// <summary>The dashboard's console over the live runner's real state file, after real cycles against the emulators.</summary>
 public sealed class StoreOperatorConsoleTests
@@ -39,7 +39,7 @@ public sealed class StoreOperatorConsoleTests
         Assert.Equal(meeting.Start, cancel.MeetingStart);
         Assert.Contains("mass-change guard", cancel.WhyHeld, StringComparison.Ordinal);
         var history = await console.MeetingHistoryAsync(cancel.MeetingUid, CancellationToken.None);
-        Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.Dashboard.EffectStatus.Held));
+        Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.Tenant.EffectStatus.Held));
         Assert.Equal("v2", history[0].Facts["apiVersion"]);
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Authoring;
+namespace RulesSync.Runner.Tests.Cli.Authoring;
 
 public class LintCommandTests
 {

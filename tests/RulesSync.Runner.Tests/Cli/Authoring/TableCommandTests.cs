@@ -1,6 +1,6 @@
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Authoring;
+namespace RulesSync.Runner.Tests.Cli.Authoring;
 
 public class TableCommandTests
 {

@@ -1,7 +1,8 @@
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.Demo;
+using RulesSync.Runner.Cli.Demo;
 
-namespace RulesSync.Runner.Tests.Demo;
+namespace RulesSync.Runner.Tests.Cli.Demo;
 
 public sealed class DemoCommandTests
 {

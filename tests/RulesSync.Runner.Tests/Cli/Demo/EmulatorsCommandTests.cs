@@ -1,7 +1,8 @@
 using RulesSync.Runner.Demo;
 using RulesSync.Runner.Tests.Cli;
+using RulesSync.Runner.Cli.Demo;
 
-namespace RulesSync.Runner.Tests.Demo;
+namespace RulesSync.Runner.Tests.Cli.Demo;
 
 /// <summary><c>rulesync emulators</c>: its seeds, the config it writes, its option errors (the walk is in <see cref="EmulatorsCommandWalkTests"/>).</summary>
 public sealed class EmulatorsCommandTests

@@ -5,11 +5,12 @@ using RulesSync.Runner.Demo;
 using RulesSync.Runner.Tests.Cli;
 using RulesSync.Runner.Tests.Dashboard;
 using static Microsoft.Playwright.Assertions;
+using RulesSync.Runner.Cli.Demo;
 
-namespace RulesSync.Runner.Tests.Demo;
+namespace RulesSync.Runner.Tests.Cli.Demo;
 
 /// <summary>
-/// <c>rulesync emulators</c> (runner/Demo/EmulatorsCommand.cs) as the start of the operator's first hour as docs/runner.md ("Try it on the emulators") walks it, end to end: <c>rulesync emulators</c>
+/// <c>rulesync emulators</c> (runner/Cli/Demo/EmulatorsCommand.cs) as the start of the operator's first hour as docs/runner.md ("Try it on the emulators") walks it, end to end: <c>rulesync emulators</c>
 /// and <c>rulesync run</c> as child processes, the operator commands through the CLI, the dashboard in headless Chromium.
 /// </summary>
 [Collection(SharedChromium.Name)]

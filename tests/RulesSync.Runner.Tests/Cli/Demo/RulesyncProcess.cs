@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using RulesSync.Runner.Cli.Demo;
 
-namespace RulesSync.Runner.Tests.Demo;
+namespace RulesSync.Runner.Tests.Cli.Demo;
 
 /// <summary>
 /// The built <c>rulesync</c> CLI as a child process (<c>dotnet rulesync.dll ...</c> from the test's output folder), as an

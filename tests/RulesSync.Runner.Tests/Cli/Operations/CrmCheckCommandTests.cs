@@ -3,7 +3,7 @@ using RulesSync.Emulators.Hosting;
 using RulesSync.Runner.Tests.Cli;
 using static RulesSync.Runner.Tests.Connectors.ConnectorTestHost;
 
-namespace RulesSync.Runner.Tests.Operations;
+namespace RulesSync.Runner.Tests.Cli.Operations;
 
 /// <summary><c>rulesync crm check</c> against the emulator: the mapped page as a table, quarantined records, a mapping that does not fit.</summary>
 public sealed class CrmCheckCommandTests

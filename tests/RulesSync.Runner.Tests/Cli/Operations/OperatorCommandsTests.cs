@@ -6,7 +6,7 @@ using RulesSync.Runner.Tests.Cli;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
 
-namespace RulesSync.Runner.Tests.Operations;
+namespace RulesSync.Runner.Tests.Cli.Operations;
 
 /// <summary>The operator commands end to end: <c>rulesync run --once</c> against the emulators, then the commands on its state file.</summary>
 public sealed class OperatorCommandsTests

@@ -1,10 +1,10 @@
 using RulesSync.Emulators.Faults;
-using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Cli;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
+using RulesSync.Runner.Tenant;
 
-namespace RulesSync.Runner.Tests.Operations;
+namespace RulesSync.Runner.Tests.Cli.Operations;
 
 /// <summary><c>rulesync status</c> and the dashboard's read model while the CRM is down, and after it is back.</summary>
 public sealed class StatusCommandTests

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Simulation;
+namespace RulesSync.Runner.Tests.Cli.Simulation;
 
 public class CheckCommandTests
 {

@@ -1,6 +1,6 @@
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Simulation;
+namespace RulesSync.Runner.Tests.Cli.Simulation;
 
 public class DiffCommandTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Simulation;
+namespace RulesSync.Runner.Tests.Cli.Simulation;
 
 public class MutateCommandTests
 {
@@ -50,5 +50,5 @@ public class MutateCommandTests
     [InlineData("invariant no-spurious-cancellation", "caught by an invariant")]
     [InlineData("no decision (a change no rule decides)", "caught because the mutant leaves a change undecided")]
     public void CaughtBy_EveryKind_ReadsAsWords(string caughtBy, string expected) =>
-        Assert.Equal(expected, RulesSync.Runner.Simulation.MutateCommand.CaughtBy(caughtBy));
+        Assert.Equal(expected, RulesSync.Runner.Cli.Simulation.MutateCommand.CaughtBy(caughtBy));
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using RulesSync.Runner.Tests.Cli;
 
-namespace RulesSync.Runner.Tests.Simulation;
+namespace RulesSync.Runner.Tests.Cli.Simulation;
 
 public class SimulateCommandTests
 {
