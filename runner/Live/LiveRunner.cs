@@ -7,7 +7,6 @@ using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
 using RulesSync.Runner.Notifications;
-using RulesSync.Runner.Cli.Operations;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 
@@ -256,7 +255,7 @@ internal sealed partial class LiveRunner(
             verdict = breaker.OnFailure(m.ConsecutiveFailures);
             if (verdict.Suspend)
             {
-                SuspendCommands.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
+                MailboxLifecycle.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
             }
             else
             {

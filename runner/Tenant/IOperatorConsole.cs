@@ -26,7 +26,7 @@ public interface IOperatorConsole
     ValueTask<TenantOverview> OverviewAsync(CancellationToken ct);
 
     /// <summary>Every configured mailbox, in a stable order (the runner's configuration order or by id).</summary>
-    ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct);
+    ValueTask<IReadOnlyList<MailboxView>> MailboxesAsync(CancellationToken ct);
 
     /// <summary>Effects the mass-change guard holds for review, oldest first.</summary>
     ValueTask<IReadOnlyList<HeldEffectView>> HeldEffectsAsync(CancellationToken ct);

@@ -1,4 +1,5 @@
 using RulesSync.Engine.Decisions;
+using RulesSync.Runner.State;
 
 namespace RulesSync.Runner.Tenant;
 
@@ -46,7 +47,11 @@ public enum MailboxProvider
     Google,
 }
 
-/// <summary>A mailbox's effective state.</summary>
+/// <summary>
+/// A mailbox's effective state for the operator: its stored lifecycle (<see cref="RulesSync.Runner.State.MailboxStatus"/>) seen through
+/// the tenant-wide conditions, so a mailbox under the kill switch is suspended and one waiting for an unreachable CRM
+/// is failing.
+/// </summary>
 public enum MailboxState
 {
     /// <summary>Syncing on its interval (possibly with transient errors being retried).</summary>
@@ -59,7 +64,7 @@ public enum MailboxState
     Failing,
 }
 
-/// <summary>One mailbox's sync health.</summary>
+/// <summary>One mailbox's sync health, as the operator sees it (its effective <see cref="MailboxState"/>, not the stored lifecycle).</summary>
 /// <param name="Id">The runner's mailbox id (the one the API's <c>/mailboxes/{id}</c> takes).</param>
 /// <param name="Provider">Where the mailbox lives.</param>
 /// <param name="State">Its effective state (a mailbox under the kill switch is <see cref="MailboxState.Suspended"/>, with the kill switch as its suspension).</param>
@@ -69,7 +74,7 @@ public enum MailboxState
 /// <param name="PendingEffects">Journaled effects not yet carried out.</param>
 /// <param name="HeldEffects">Effects the mass-change guard holds for this mailbox.</param>
 /// <param name="RecentSyncLatencies">The last few sync cycles, oldest first.</param>
-public sealed record MailboxStatus(
+public sealed record MailboxView(
     string Id,
     MailboxProvider Provider,
     MailboxState State,
@@ -127,25 +132,8 @@ public sealed record JournalEntryView(
     DecisionAction Decision,
     IReadOnlyList<JournalEffectView> Effects);
 
-/// <summary>One effect of a journaled decision.</summary>
+/// <summary>One effect of a journaled decision, with where it stands in the journal.</summary>
 public sealed record JournalEffectView(string Effect, EffectStatus Status);
-
-public enum EffectStatus
-{
-    /// <summary>Journaled, not yet carried out.</summary>
-    Pending,
-    Applied,
-    Failed,
-
-    /// <summary>Held by the mass-change guard, waiting for an operator.</summary>
-    Held,
-
-    /// <summary>Dropped by an operator (or superseded) and never carried out.</summary>
-    Discarded,
-
-    /// <summary>Decided in dry run: recorded, never carried out.</summary>
-    DryRun,
-}
 
 /// <summary>A change where the shadow rule set decided differently from the live one.</summary>
 public sealed record ShadowDifferenceView(

@@ -1,18 +1,19 @@
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
-using RulesSync.Runner.Cli.Operations;
 using RulesSync.Runner.State;
-using StoreStatus = RulesSync.Runner.State.EffectStatus;
 
 namespace RulesSync.Runner.Tenant;
 
 /// <summary>
 /// The dashboard's <see cref="IOperatorConsole"/> over the live runner's state file: the same reads as
-/// <c>rulesync status</c>/<c>journal</c>/<c>held</c> and the same writes as <c>suspend</c>/<c>resume</c>/
-/// <c>approve</c>/<c>discard</c> (the running runner picks them up at its next cycle). Thread-safe as the store is.
+/// <c>rulesync status</c>/<c>journal</c>/<c>held</c>, and the writes through <see cref="TenantOperations"/> as the
+/// CLI's <c>suspend</c>/<c>resume</c>/<c>approve</c>/<c>discard</c> (the running runner picks them up at its next
+/// cycle). Thread-safe as the store is.
 /// </summary>
 internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) : IOperatorConsole
 {
+    private readonly TenantOperations operations = new(store, time);
+
     private static readonly TimeSpan Bucket = TimeSpan.FromHours(1);
     private static readonly TimeSpan History = TimeSpan.FromHours(24);
 
@@ -31,21 +32,21 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
         return ValueTask.FromResult(overview);
     }
 
-    public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct)
+    public ValueTask<IReadOnlyList<MailboxView>> MailboxesAsync(CancellationToken ct)
     {
         var tenant = Queries.RuleSet();
         var crm = tenant.CrmOutage;
         var killSwitch = tenant.KillSwitch ? new SuspensionView(tenant.KillSwitchBy ?? "operator", "kill switch: " + (tenant.KillSwitchReason ?? string.Empty), DateTimeOffset.UnixEpoch, Automatic: false) : null;
-        IReadOnlyList<MailboxStatus> list = [.. Queries.Mailboxes().Select(m => new MailboxStatus(
+        IReadOnlyList<MailboxView> list = [.. Queries.Mailboxes().Select(m => new MailboxView(
             m.Mailbox,
             m.Provider.Equals("google", StringComparison.OrdinalIgnoreCase) ? MailboxProvider.Google : MailboxProvider.Exchange,
-            killSwitch is not null || m.Status == State.MailboxStatus.Suspended ? MailboxState.Suspended
-                : m.Status == State.MailboxStatus.Failing || crm is not null ? MailboxState.Failing : MailboxState.Syncing,
-            killSwitch ?? (m.Status == State.MailboxStatus.Suspended
+            killSwitch is not null || m.Status == MailboxStatus.Suspended ? MailboxState.Suspended
+                : m.Status == MailboxStatus.Failing || crm is not null ? MailboxState.Failing : MailboxState.Syncing,
+            killSwitch ?? (m.Status == MailboxStatus.Suspended
                 ? new SuspensionView(m.SuspendedBy ?? "operator", m.SuspendedReason ?? string.Empty, m.SuspendedAt ?? DateTimeOffset.UnixEpoch, Automatic: m.SuspendedBy == "circuit breaker")
                 : null),
             m.LastSync,
-            crm is not null && killSwitch is null && m.Status != State.MailboxStatus.Suspended
+            crm is not null && killSwitch is null && m.Status != MailboxStatus.Suspended
                 ? $"not synced since {crm.Since:yyyy-MM-dd HH:mm} UTC: the CRM is unreachable ({crm.Error})"
                 : m.LastError,
             m.PendingEffects,
@@ -81,7 +82,7 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
             d.Rule,
             d.RuleSetHash,
             ParseAction(d.Decision),
-            [.. d.Effects.Select(e => new JournalEffectView(e.Description, Map(e.Status)))]))];
+            [.. d.Effects.Select(e => new JournalEffectView(e.Description, e.Status))]))];
         return ValueTask.FromResult(list);
     }
 
@@ -135,25 +136,26 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
 
     private void Switch(string? mailboxId, bool suspend, string by, string reason)
     {
-        if (mailboxId is not null && store.Mailbox(mailboxId) is null)
+        if (suspend)
         {
-            throw new OperatorConsoleNotFoundException(OperatorConsoleSubject.Mailbox, mailboxId);
+            operations.Suspend(mailboxId, by, reason);
         }
-
-        using var sink = new StringWriter();
-        SuspendCommands.Apply(new Cli.CliConsole(sink, sink), store, mailboxId, suspend, by, reason, time.GetUtcNow().ToUnixTimeMilliseconds(), Cli.OutputFormat.Table);
+        else
+        {
+            operations.Resume(mailboxId, by);
+        }
     }
 
     private void Review(string key, bool approve, string by)
     {
-        var row = store.Effect(key) ?? throw new OperatorConsoleNotFoundException(OperatorConsoleSubject.HeldEffect, key);
-        if (row.Status != StoreStatus.Held)
+        try
         {
-            throw new OperatorConsoleConflictException($"effect {key} is {row.Status.ToString().ToLowerInvariant()}, not held");
+            operations.Review([key], approve, by);
         }
-
-        using var sink = new StringWriter();
-        HeldCommands.Apply(new Cli.CliConsole(sink, sink), store, [key], approve, by, time.GetUtcNow().ToUnixTimeMilliseconds(), Cli.OutputFormat.Table);
+        catch (EffectNotHeldException e)
+        {
+            throw new OperatorConsoleConflictException(e.Message);
+        }
     }
 
     private string Subject(Dictionary<string, MailboxSyncState> states, string mailbox, string meetingKey) =>
@@ -181,14 +183,4 @@ internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) 
         var i = decision.IndexOf("rule ", StringComparison.Ordinal);
         return i < 0 ? decision : decision[(i + 5)..].Split([' ', ',', ')'], 2)[0];
     }
-
-    private static EffectStatus Map(StoreStatus status) => status switch
-    {
-        StoreStatus.Applied => EffectStatus.Applied,
-        StoreStatus.Held => EffectStatus.Held,
-        StoreStatus.Discarded => EffectStatus.Discarded,
-        StoreStatus.Failed => EffectStatus.Failed,
-        StoreStatus.DryRun => EffectStatus.DryRun,
-        _ => EffectStatus.Pending,
-    };
 }

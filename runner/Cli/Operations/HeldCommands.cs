@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RulesSync.Runner.Cli;
 using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Cli.Operations;
 
@@ -73,26 +74,25 @@ internal static class HeldCommands
             }
 
             using var store = state.Open(parse);
-            var at = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
-            return Apply(console, store, everything ? null : keys, approve, parse.GetValue(by)!, at, parse.GetValue(format));
+            return Apply(console, new TenantOperations(store, TimeProvider.System), everything ? null : keys, approve, parse.GetValue(by)!, parse.GetValue(format));
         });
         return command;
     }
 
-    internal static int Apply(CliConsole console, StateStore store, IReadOnlyList<string>? keys, bool approve, string by, long at, OutputFormat format)
+    internal static int Apply(CliConsole console, TenantOperations operations, IReadOnlyList<string>? keys, bool approve, string by, OutputFormat format)
     {
-        var targets = keys ?? [.. store.Effects(EffectStatus.Held).Select(e => e.Id)];
-        var done = new List<string>();
-        foreach (var key in targets)
+        IReadOnlyList<string> done;
+        try
         {
-            var row = store.Effect(key) ?? throw new InvalidInputException($"error: no effect '{key}' in the journal; 'rulesync held' lists them");
-            if (row.Status != EffectStatus.Held)
-            {
-                throw new InvalidInputException($"error: effect '{key}' is {row.Status.ToString().ToLowerInvariant()}, not held");
-            }
-
-            store.MarkEffect(key, approve ? EffectStatus.Approved : EffectStatus.Discarded, at, approve ? "approved; carried out at the next cycle" : "discarded", reviewedBy: by);
-            done.Add(key);
+            done = operations.Review(keys, approve, by);
+        }
+        catch (OperatorConsoleNotFoundException e)
+        {
+            throw new InvalidInputException($"error: no effect '{e.Id}' in the journal; 'rulesync held' lists them");
+        }
+        catch (EffectNotHeldException e)
+        {
+            throw new InvalidInputException($"error: effect '{e.Key}' is {e.Status.ToString().ToLowerInvariant()}, not held");
         }
 
         if (format == OutputFormat.Json)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using RulesSync.Runner.Cli;
-using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Cli.Operations;
 
@@ -45,45 +45,24 @@ internal static class SuspendCommands
             }
 
             using var store = state.Open(parse);
-            var at = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
-            return Apply(console, store, id, suspend, parse.GetValue(by)!, parse.GetValue(reason) ?? "suspended by an operator", at, parse.GetValue(format));
+            return Apply(console, new TenantOperations(store, TimeProvider.System), store.Path, id, suspend, parse.GetValue(by)!, parse.GetValue(reason) ?? "suspended by an operator", parse.GetValue(format));
         });
         return command;
     }
 
-    internal static int Apply(CliConsole console, StateStore store, string? mailbox, bool suspend, string by, string reason, long at, OutputFormat format)
+    internal static int Apply(CliConsole console, TenantOperations operations, string statePath, string? mailbox, bool suspend, string by, string reason, OutputFormat format)
     {
         string message;
-        if (mailbox is null)
+        try
         {
-            store.UpdateTenant(t =>
-            {
-                t.KillSwitch = suspend;
-                t.KillSwitchBy = suspend ? by : null;
-                t.KillSwitchReason = suspend ? reason : null;
-                t.KillSwitchAt = suspend ? at : null;
-            });
-            message = suspend ? "kill switch on: no mailbox syncs until 'rulesync resume --all'" : "kill switch off: mailboxes sync again (individually suspended ones stay suspended)";
+            var row = suspend ? operations.Suspend(mailbox, by, reason) : operations.Resume(mailbox, by);
+            message = row is null
+                ? suspend ? "kill switch on: no mailbox syncs until 'rulesync resume --all'" : "kill switch off: mailboxes sync again (individually suspended ones stay suspended)"
+                : suspend ? $"{row.Id} suspended; its cursors and links are kept" : $"{row.Id} resumed; it continues from where it stopped";
         }
-        else
+        catch (OperatorConsoleNotFoundException)
         {
-            var row = store.UpdateMailbox(mailbox, m =>
-            {
-                if (suspend)
-                {
-                    Suspend(m, by, reason, at);
-                }
-                else
-                {
-                    m.Status = MailboxStatus.Active;
-                    m.ConsecutiveFailures = 0;
-                    m.NextAttemptAt = null;
-                    m.SuspendedBy = null;
-                    m.SuspendedReason = null;
-                    m.SuspendedAt = null;
-                }
-            }) ?? throw new InvalidInputException($"error: no mailbox '{mailbox}' in {store.Path}; 'rulesync status' lists them");
-            message = suspend ? $"{row.Id} suspended; its cursors and links are kept" : $"{row.Id} resumed; it continues from where it stopped";
+            throw new InvalidInputException($"error: no mailbox '{mailbox}' in {statePath}; 'rulesync status' lists them");
         }
 
         if (format == OutputFormat.Json)
@@ -96,15 +75,5 @@ internal static class SuspendCommands
         }
 
         return (int)ExitCode.Ok;
-    }
-
-    /// <summary>Marks a mailbox suspended; shared with the runner's auto-suspension.</summary>
-    internal static void Suspend(MailboxRow m, string by, string reason, long at)
-    {
-        m.Status = MailboxStatus.Suspended;
-        m.SuspendedBy = by;
-        m.SuspendedReason = reason;
-        m.SuspendedAt = at;
-        m.NextAttemptAt = null;
     }
 }

@@ -230,7 +230,7 @@ public class DashboardApiTests
 
         using var suspended = await PostAsync(host, "/api/suspend-all", new { @operator = "Ana (ops)", reason = "spurious cancellations reported" });
         using var on = await GetJsonAsync(host, "/api/overview");
-        var all = await host.Http.GetFromJsonAsync<MailboxStatus[]>("/api/mailboxes", DashboardApi.Json);
+        var all = await host.Http.GetFromJsonAsync<MailboxView[]>("/api/mailboxes", DashboardApi.Json);
         using var resumed = await PostAsync(host, "/api/resume-all", Ana);
         using var off = await GetJsonAsync(host, "/api/overview");
 
@@ -401,8 +401,8 @@ public class DashboardApiTests
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<MailboxStatus> MailboxAsync(DashboardHost host, string id) =>
-        (await host.Http.GetFromJsonAsync<MailboxStatus[]>("/api/mailboxes", DashboardApi.Json))!.Single(m => m.Id == id);
+    private static async Task<MailboxView> MailboxAsync(DashboardHost host, string id) =>
+        (await host.Http.GetFromJsonAsync<MailboxView[]>("/api/mailboxes", DashboardApi.Json))!.Single(m => m.Id == id);
 
     private static async Task<HttpResponseMessage> PostAsync(DashboardHost host, string path, object body, string token = DashboardHost.Token)
     {
@@ -427,7 +427,7 @@ public class DashboardApiTests
     {
         public ValueTask<TenantOverview> OverviewAsync(CancellationToken ct) => throw Broken();
 
-        public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct) => throw Broken();
+        public ValueTask<IReadOnlyList<MailboxView>> MailboxesAsync(CancellationToken ct) => throw Broken();
 
         public ValueTask<IReadOnlyList<HeldEffectView>> HeldEffectsAsync(CancellationToken ct) => throw Broken();
 

@@ -39,7 +39,7 @@ public sealed class StoreOperatorConsoleTests
         Assert.Equal(meeting.Start, cancel.MeetingStart);
         Assert.Contains("mass-change guard", cancel.WhyHeld, StringComparison.Ordinal);
         var history = await console.MeetingHistoryAsync(cancel.MeetingUid, CancellationToken.None);
-        Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.Tenant.EffectStatus.Held));
+        Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.State.EffectStatus.Held));
         Assert.Equal("v2", history[0].Facts["apiVersion"]);
     }
 
