@@ -22,7 +22,7 @@ internal sealed class DashboardHostedService(ConfiguredDashboard options, StateS
     {
         server = await DashboardServer.StartAsync(
             new StoreOperatorConsole(store, time),
-            new DashboardOptions { Urls = "http://" + options.Bind, OperatorToken = options.OperatorToken },
+            options,
             time,
             loggers,
             cancellationToken).ConfigureAwait(false);

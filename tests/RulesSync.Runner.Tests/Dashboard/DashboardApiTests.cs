@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -389,7 +390,7 @@ public class DashboardApiTests
     {
         var options = new DashboardOptions();
 
-        Assert.Equal("http://127.0.0.1:8787", options.Urls);
+        Assert.Equal("127.0.0.1:8787", options.Bind);
         Assert.Null(options.OperatorToken);
     }
 
