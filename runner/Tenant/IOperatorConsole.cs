@@ -56,21 +56,3 @@ public interface IOperatorConsole
     /// <summary>Drops one held effect: it is journaled as discarded and never carried out.</summary>
     ValueTask DiscardAsync(string heldEffectId, string operatorName, CancellationToken ct);
 }
-
-/// <summary>What kind of thing an operator named that the runner does not know.</summary>
-public enum OperatorConsoleSubject
-{
-    Mailbox,
-    HeldEffect,
-}
-
-/// <summary>An action named a mailbox or held effect the runner does not know (HTTP 404).</summary>
-public sealed class OperatorConsoleNotFoundException(OperatorConsoleSubject subject, string id)
-    : Exception($"No {(subject == OperatorConsoleSubject.Mailbox ? "mailbox" : "held effect")} with id '{id}'.")
-{
-    public OperatorConsoleSubject Subject { get; } = subject;
-    public string Id { get; } = id;
-}
-
-/// <summary>An action that is valid in general but not in the current state, e.g. approving an effect already discarded (HTTP 409). The message is shown to the operator.</summary>
-public sealed class OperatorConsoleConflictException(string message) : Exception(message);
