@@ -16,6 +16,25 @@ public readonly record struct MeetingUid
     /// <summary>The UID text as the provider reports it.</summary>
     public string Value { get; }
 
+    /// <summary>
+    /// The UID the engine stands in for a CRM record whose dialect hides the UID and which no event correlates. It is
+    /// never the meeting's real UID, so a connector must not write it to the record (it would then read back as real).
+    /// </summary>
+    /// <param name="crmObjectId">The record's CRM ObjectID.</param>
+    public static MeetingUid PlaceholderFor(string crmObjectId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(crmObjectId);
+        return new(PlaceholderPrefix + crmObjectId);
+    }
+
+    /// <summary>Whether this is the engine's placeholder for the record <paramref name="crmObjectId"/> (<see cref="PlaceholderFor"/>).</summary>
+    public bool IsPlaceholderFor(string crmObjectId) =>
+        Value.Length == PlaceholderPrefix.Length + crmObjectId.Length
+        && Value.StartsWith(PlaceholderPrefix, StringComparison.Ordinal)
+        && Value.EndsWith(crmObjectId, StringComparison.Ordinal);
+
+    private const string PlaceholderPrefix = "crm-";
+
     /// <inheritdoc />
     public override string ToString() => Value;
 }

@@ -312,7 +312,7 @@ public static class ReconciliationStep
         var gone = w.Gone.Contains(objectId);
         var ev = FindEventFor(w, record);
         var liveEvent = ev is { Removed: false } ? ev : null;
-        var uid = ev?.Uid ?? record.Uid ?? new MeetingUid("crm-" + objectId);
+        var uid = ev?.Uid ?? record.Uid ?? MeetingUid.PlaceholderFor(objectId);
         var role = record.RoleOf(me);
         var (employees, externals) = Participants(record);
         var source = ChangeSource.Crm;

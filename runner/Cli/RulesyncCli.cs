@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RulesSync.Engine.Rules.Language;
+using RulesSync.Runner.Configuration;
+using RulesSync.Runner.RuleFiles;
 
 namespace RulesSync.Runner.Cli;
 
@@ -29,12 +31,13 @@ internal static partial class RulesyncCli
         {
             return Invoke(args, console);
         }
-        catch (InvalidInputException e)
+        catch (Exception e) when (e is InvalidInputException or InputFileException or ConfigurationException or RuleFileException)
         {
+            // Unusable input, whoever found it (the CLI's arguments, a file, the config, a rule set): exit 2.
             console.Error.WriteLine(e.Message);
             return (int)ExitCode.InvalidInput;
         }
-        catch (FindingsException e)
+        catch (Exception e) when (e is FindingsException or UndecidableRuleSetException)
         {
             console.Error.WriteLine(e.Message);
             return (int)ExitCode.Findings;
@@ -156,32 +159,10 @@ internal static partial class RulesyncCli
     {
         if (CannotParse().Match(message) is { Success: true } m)
         {
-            return $"{m.Groups["name"].Value}: '{m.Groups["value"].Value}' is not {PlainType(m.Groups["type"].Value)}";
+            return $"{m.Groups["name"].Value}: '{m.Groups["value"].Value}' is not {PlainTypeName.Of(m.Groups["type"].Value)}";
         }
 
-        return TypeName().Replace(message, t => PlainType(t.Groups[1].Value));
-    }
-
-    /// <summary>A .NET type named in a parser or binder message, in plain words ("a whole number", "one of: exchange, google").</summary>
-    internal static string PlainType(string type) => type switch
-    {
-        "System.Int32" or "System.Int64" or "System.Int16" or "System.Byte" => "a whole number",
-        "System.UInt32" or "System.UInt64" or "System.UInt16" => "a whole number of 0 or more",
-        "System.Double" or "System.Single" or "System.Decimal" => "a number",
-        "System.Boolean" => "true or false",
-        "System.TimeSpan" => "a duration (hh:mm:ss)",
-        "System.IO.FileInfo" or "System.String" => "a file name",
-        _ => EnumValues(type) is { } values ? $"one of: {values}" : "a valid value",
-    };
-
-    private static string? EnumValues(string type)
-    {
-        var name = type.TrimEnd('?');
-        var found = AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => a.GetName().Name?.StartsWith("RulesSync", StringComparison.Ordinal) == true)
-            .Select(a => a.GetType(name, throwOnError: false))
-            .FirstOrDefault(t => t is { IsEnum: true });
-        return found is null ? null : string.Join(", ", Enum.GetNames(found).Select(n => n.ToLowerInvariant()));
+        return TypeName().Replace(message, t => PlainTypeName.Of(t.Groups[1].Value));
     }
 
     [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?:option|argument|command) '(?<name>[^']*)' as expected type '(?<type>[^']*)'\.?", RegexOptions.CultureInvariant)]

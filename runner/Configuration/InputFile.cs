@@ -1,6 +1,5 @@
 using System.Text;
 using RulesSync.Engine.Rules.Language;
-using RulesSync.Runner.Cli;
 
 namespace RulesSync.Runner.Configuration;
 
@@ -8,7 +7,7 @@ namespace RulesSync.Runner.Configuration;
 /// Reads every file and environment value the program takes as input under a cap on the bytes actually read: a
 /// stream is read to at most cap + 1 bytes, so a device (<c>/dev/zero</c>), a pipe or a FIFO cannot make it grow
 /// (a length check alone sees 0 for those). Text must be UTF-8; the first invalid byte is reported at its
-/// line:col. Every problem is an <see cref="InvalidInputException"/> naming the file (exit 2); a secret's content
+/// line:col. Every problem is an <see cref="InputFileException"/> naming the file; a secret's content
 /// never appears in a message.
 /// </summary>
 internal static class InputFile
@@ -31,21 +30,21 @@ internal static class InputFile
         {
             if (Directory.Exists(path))
             {
-                throw new InvalidInputException($"{Shown(path)}: error: is a directory, not a {what}");
+                throw new InputFileException($"{Shown(path)}: error: is a directory, not a {what}");
             }
 
             if (!File.Exists(path))
             {
-                throw new InvalidInputException($"{Shown(path)}: error: {what} not found");
+                throw new InputFileException($"{Shown(path)}: error: {what} not found");
             }
 
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            return ReadBounded(stream, maxBytes) ?? throw new InvalidInputException(
+            return ReadBounded(stream, maxBytes) ?? throw new InputFileException(
                 $"{Shown(path)}:1:1: error: {what} is larger than {maxBytes:N0} bytes (the limit); nothing was read past it");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new InvalidInputException($"{Shown(path)}: error: cannot read {what}: {TerminalText.Escape(e.Message)}");
+            throw new InputFileException($"{Shown(path)}: error: cannot read {what}: {TerminalText.Escape(e.Message)}");
         }
     }
 
@@ -99,7 +98,7 @@ internal static class InputFile
             var line = 1 + valid.Count(c => c == '\n');
             var column = 1 + valid.Length - (valid.LastIndexOf('\n') + 1);
             var bad = e.BytesUnknown is { Length: > 0 } unknown ? Convert.ToHexString(unknown) : "?";
-            throw new InvalidInputException($"{Shown(source)}:{line}:{column}: error: invalid UTF-8 (byte 0x{bad}); save the file as UTF-8");
+            throw new InputFileException($"{Shown(source)}:{line}:{column}: error: invalid UTF-8 (byte 0x{bad}); save the file as UTF-8");
         }
     }
 
@@ -110,7 +109,7 @@ internal static class InputFile
         var value = read(name);
         if (value is not null && Encoding.UTF8.GetByteCount(value) > MaxSecretBytes)
         {
-            throw new InvalidInputException($"error: environment variable {name} is larger than {MaxSecretBytes:N0} bytes (the limit)");
+            throw new InputFileException($"error: environment variable {name} is larger than {MaxSecretBytes:N0} bytes (the limit)");
         }
 
         return value;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.Connectors.Crm;
 using RulesSync.Runner.Connectors.Google;
 using RulesSync.Runner.Connectors.Graph;
@@ -20,7 +19,7 @@ namespace RulesSync.Runner.Configuration;
 /// parsed with locations (the rule files' parser: no anchors, tags or duplicate keys), flattened into
 /// configuration keys, checked for unknown keys, bound, overlaid with the RULESYNC_* secrets from the environment
 /// and validated (<see cref="RunnerOptionsValidator"/>). Every problem is reported as <c>file:line:col: error: text</c>
-/// in one <see cref="InvalidInputException"/> (exit 2); nothing is applied.
+/// in one <see cref="ConfigurationException"/>; nothing is applied. An unusable file is <see cref="InputFileException"/>.
 /// </summary>
 internal static partial class RunnerConfigurationLoader
 {
@@ -100,7 +99,7 @@ internal static partial class RunnerConfigurationLoader
         name => InputFile.Environment(environment, name);
 
     private static string Expected(InvalidOperationException e) =>
-        BinderType().Match(e.Message) is { Success: true } m ? $" (expected {RulesyncCli.PlainType(m.Groups[1].Value)})" : string.Empty;
+        BinderType().Match(e.Message) is { Success: true } m ? $" (expected {PlainTypeName.Of(m.Groups[1].Value)})" : string.Empty;
 
     /// <summary>Defaults that depend on other settings, and the secrets from the environment (which win over the file).</summary>
     private static void Complete(RunnerOptions o, string baseDirectory, Func<string, string?> environment)
@@ -264,7 +263,7 @@ internal static partial class RunnerConfigurationLoader
         }
     }
 
-    private static InvalidInputException Failure(IEnumerable<string> errors) => new(string.Join(Environment.NewLine, errors));
+    private static ConfigurationException Failure(IEnumerable<string> errors) => new(string.Join(Environment.NewLine, errors));
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", RegexOptions.CultureInvariant)]
     private static partial Regex MarkPrefix();

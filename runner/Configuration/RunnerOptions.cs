@@ -179,9 +179,16 @@ internal sealed class NotificationOptions
 /// <summary>The operator dashboard's binding (served by issue 6's dashboard).</summary>
 internal sealed class DashboardOptions
 {
-    /// <summary>Address and port; loopback by default.</summary>
+    /// <summary>
+    /// Address and port (<c>127.0.0.1:0</c> picks a free port; read it back from the server's addresses). Loopback by
+    /// default: the page and the read API need no token, so anything wider exposes the tenant's sync state to whoever
+    /// can reach the port.
+    /// </summary>
     public string Bind { get; set; } = "127.0.0.1:8787";
 
-    /// <summary>The token operators present. A secret: prefer RULESYNC_OPERATOR_TOKEN; never logged.</summary>
+    /// <summary>
+    /// The token operators present (<c>Authorization: Bearer TOKEN</c>) to suspend, resume, approve or discard. A
+    /// secret: prefer RULESYNC_OPERATOR_TOKEN; never logged. Null or empty: the dashboard is read-only (403).
+    /// </summary>
     public string? OperatorToken { get; set; }
 }

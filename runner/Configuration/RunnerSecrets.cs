@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Apis.Auth.OAuth2;
 using RulesSync.Engine.Changes;
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.Connectors.Google;
 using RulesSync.Runner.Connectors.Graph;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Dashboard;
 
@@ -15,12 +16,18 @@ namespace RulesSync.Runner.Dashboard;
 /// </summary>
 internal sealed partial class DashboardApi(
     IOperatorConsole console,
-    DashboardOptions options,
     OperatorToken token,
     TimeProvider time,
     ILogger<DashboardApi> log)
 {
     public const long MaxBodyBytes = 16 * 1024;
+
+    /// <summary>How many shadow-mode differences the page shows (the API's <c>?max=</c> default).</summary>
+    public const int ShadowDifferencesShown = 100;
+
+    /// <summary>How often the page re-reads the API by itself.</summary>
+    public static readonly TimeSpan PageRefreshInterval = TimeSpan.FromSeconds(10);
+
     private const int MaxOperatorNameLength = 100;
     private const int MaxReasonLength = 500;
     private const int MaxShadowDifferences = 1000;
@@ -89,15 +96,15 @@ internal sealed partial class DashboardApi(
             overview.KillSwitch,
             overview.ShadowRuleSetHash,
             token.ActionsEnabled,
-            (int)Math.Ceiling(options.PageRefreshInterval.TotalSeconds),
-            options.ShadowDifferencesShown,
+            (int)Math.Ceiling(PageRefreshInterval.TotalSeconds),
+            ShadowDifferencesShown,
             overview.CrmOutage,
             overview.CrmQuarantine ?? []));
     }
 
     private async Task ShadowAsync(HttpContext ctx)
     {
-        var max = options.ShadowDifferencesShown;
+        var max = ShadowDifferencesShown;
         if (ctx.Request.Query.TryGetValue("max", out var raw))
         {
             if (!int.TryParse(raw.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out max) || max < 1 || max > MaxShadowDifferences)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
 using ConfiguredDashboard = RulesSync.Runner.Configuration.DashboardOptions;
 
 namespace RulesSync.Runner.Dashboard;
@@ -21,7 +22,7 @@ internal sealed class DashboardHostedService(ConfiguredDashboard options, StateS
     {
         server = await DashboardServer.StartAsync(
             new StoreOperatorConsole(store, time),
-            new DashboardOptions { Urls = "http://" + options.Bind, OperatorToken = options.OperatorToken },
+            options,
             time,
             loggers,
             cancellationToken).ConfigureAwait(false);

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Dashboard;
 
@@ -19,7 +21,7 @@ namespace RulesSync.Runner.Dashboard;
 /// appsettings, no console lifetime (Ctrl+C belongs to the runner's host), logging through the runner's
 /// <see cref="ILoggerFactory"/>. Thread-safe; dispose once.
 /// </remarks>
-public sealed partial class DashboardServer : IAsyncDisposable
+internal sealed partial class DashboardServer : IAsyncDisposable
 {
     private readonly WebApplication app;
 
@@ -45,11 +47,12 @@ public sealed partial class DashboardServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
-        var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (urls.Length == 0)
+        if (string.IsNullOrWhiteSpace(options.Bind))
         {
-            throw new ArgumentException("DashboardOptions.Urls names no address.", nameof(options));
+            throw new ArgumentException("DashboardOptions.Bind names no address.", nameof(options));
         }
+
+        string[] urls = ["http://" + options.Bind.Trim()];
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(DashboardServer).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
@@ -64,7 +67,7 @@ public sealed partial class DashboardServer : IAsyncDisposable
 
         var log = loggerFactory.CreateLogger<DashboardServer>();
         var app = builder.Build();
-        var api = new DashboardApi(console, options, new OperatorToken(options.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>());
+        var api = new DashboardApi(console, new OperatorToken(options.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>());
         var loopbackOnly = urls.All(IsLoopbackUrl);
         if (loopbackOnly)
         {

@@ -7,7 +7,6 @@ using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
 using RulesSync.Runner.Notifications;
-using RulesSync.Runner.Operations;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 
@@ -259,11 +258,11 @@ internal sealed partial class LiveRunner(
             verdict = e is CredentialRefusedException ? new BreakerVerdict(true, null) : breaker.OnFailure(m.ConsecutiveFailures);
             if (e is CredentialRefusedException)
             {
-                SuspendCommands.Suspend(m, "sign-in", words, now);
+                MailboxLifecycle.Suspend(m, "sign-in", words, now);
             }
             else if (verdict.Suspend)
             {
-                SuspendCommands.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
+                MailboxLifecycle.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
             }
             else
             {

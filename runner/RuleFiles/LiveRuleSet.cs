@@ -34,7 +34,7 @@ internal sealed class LiveRuleSet
 
     /// <summary>
     /// Loads the rule set and lints it exactly as <see cref="Refresh"/> does: load errors and analysis errors (gaps,
-    /// overlaps under <c>unique</c>) are <see cref="Cli.InvalidInputException"/> with lint's diagnostics (at startup
+    /// overlaps under <c>unique</c>) are <see cref="RuleFileException"/> with lint's diagnostics (at startup
     /// nothing may run).
     /// </summary>
     public static LiveRuleSet Load(string source)
@@ -43,7 +43,7 @@ internal sealed class LiveRuleSet
         var lint = RuleSetLinter.Lint(file.SourceName, file.Text);
         if (lint.HasErrors || lint.RuleSet is null)
         {
-            throw new Cli.InvalidInputException(Errors(lint, source));
+            throw new RuleFileException(Errors(lint, source));
         }
 
         return new LiveRuleSet(source, file.Text, lint.RuleSet);
@@ -63,7 +63,7 @@ internal sealed class LiveRuleSet
             // The same capped, strict reader as at startup: a file grown past the cap or no longer UTF-8 is refused.
             now = RuleFileReader.Read(Source).Text;
         }
-        catch (Cli.InvalidInputException e)
+        catch (Exception e) when (e is Configuration.InputFileException or RuleFileException)
         {
             return Fail(e.Message, e.Message);
         }

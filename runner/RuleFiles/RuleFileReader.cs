@@ -28,7 +28,7 @@ internal static class RuleFileReader
 
     /// <summary>
     /// Reads <paramref name="path"/> (at most <see cref="MaxBytes"/> bytes are read, whatever the file is: a device
-    /// or a pipe cannot make it grow); an unusable file gives <see cref="Cli.InvalidInputException"/> naming it.
+    /// or a pipe cannot make it grow); an unusable file gives <see cref="Configuration.InputFileException"/> naming it, an unknown embedded name <see cref="RuleFileException"/>.
     /// </summary>
     public static RuleFileText Read(string path, string what = "rule file") =>
         path.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)
@@ -39,7 +39,7 @@ internal static class RuleFileReader
     {
         var resource = "RulesSync.rules." + name[EmbeddedPrefix.Length..] + ".yaml";
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
-            ?? throw new Cli.InvalidInputException(
+            ?? throw new RuleFileException(
                 $"{name}: error: no such embedded rule set; available: {string.Join(", ", EmbeddedNames)}");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return new RuleFileText(name, reader.ReadToEnd());

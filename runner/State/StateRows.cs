@@ -17,8 +17,8 @@ internal enum MailboxStatus
     Suspended,
 }
 
-/// <summary>Where an effect of the journal stands.</summary>
-internal enum EffectStatus
+/// <summary>Where an effect of the journal stands (the dashboard's API shows it as is, camelCase).</summary>
+public enum EffectStatus
 {
     /// <summary>Journaled; about to run (or interrupted: it may or may not have happened).</summary>
     Planned,

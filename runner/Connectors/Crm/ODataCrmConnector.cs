@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Meetings;
 using RulesSync.Engine.Sync;
 
 namespace RulesSync.Runner.Connectors.Crm;
@@ -331,9 +332,9 @@ public sealed class ODataCrmConnector : ICrmPort
         return etag is null ? null : await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An update's body; the record keeps its time zones. A content without a real UID carries the engine's placeholder key: never written as the record's UID.</summary>
+    /// <summary>An update's body; the record keeps its time zones. A content without a real UID carries the engine's placeholder (<see cref="MeetingUid.PlaceholderFor"/>): never written as the record's UID.</summary>
     private JsonObject UpdateBody(string objectId, MeetingContent content, string? relinkTo) =>
-        Mapping.ToBody(content, null, relinkTo, writeUid: content.Uid.Value != ReconciliationStep.RecordKey(objectId), Zone(objectId));
+        Mapping.ToBody(content, null, relinkTo, writeUid: !content.Uid.IsPlaceholderFor(objectId), Zone(objectId));
 
     private (string Start, string End) Zone(string objectId) =>
         connection.Zones.TryGetValue(objectId, out var z)

@@ -1,4 +1,3 @@
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Configuration;
@@ -26,14 +25,14 @@ public class InputFileTests
     [Fact]
     public void ReadText_Device_IsRefusedAtTheCap()
     {
-        var e = Assert.Throws<InvalidInputException>(() => InputFile.ReadText("/dev/zero", "rule file"));
+        var e = Assert.Throws<InputFileException>(() => InputFile.ReadText("/dev/zero", "rule file"));
         Assert.Equal("/dev/zero:1:1: error: rule file is larger than 1,048,576 bytes (the limit); nothing was read past it", e.Message);
     }
 
     [Fact]
     public void Decode_InvalidUtf8_NamesLineAndColumnOfTheFirstBadByte()
     {
-        var e = Assert.Throws<InvalidInputException>(() => InputFile.Decode("r.yaml", [.. "ab\ncdé\nxy"u8.ToArray(), 0xFF, (byte)'z']));
+        var e = Assert.Throws<InputFileException>(() => InputFile.Decode("r.yaml", [.. "ab\ncdé\nxy"u8.ToArray(), 0xFF, (byte)'z']));
         Assert.Equal("r.yaml:3:3: error: invalid UTF-8 (byte 0xFF); save the file as UTF-8", e.Message);
     }
 
@@ -43,7 +42,7 @@ public class InputFileTests
     [Fact]
     public void Environment_OversizedValue_IsRefusedByNameOnly()
     {
-        var e = Assert.Throws<InvalidInputException>(() => InputFile.Environment(_ => new string('s', InputFile.MaxSecretBytes + 1), "RULESYNC_X"));
+        var e = Assert.Throws<InputFileException>(() => InputFile.Environment(_ => new string('s', InputFile.MaxSecretBytes + 1), "RULESYNC_X"));
         Assert.Contains("RULESYNC_X", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sss", e.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,4 @@
 using RulesSync.Engine.Changes;
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Configuration;
@@ -51,7 +50,7 @@ public sealed class RunnerConfigurationLoaderTests : IDisposable
     private RunnerOptions Parse(string text, Dictionary<string, string>? env = null) =>
         RunnerConfigurationLoader.Parse("rulesync.yaml", text, files.Folder, name => env is not null && env.TryGetValue(name, out var v) ? v : null);
 
-    private string Error(string text) => Assert.Throws<InvalidInputException>(() => Parse(text)).Message;
+    private string Error(string text) => Assert.Throws<ConfigurationException>(() => Parse(text)).Message;
 
     [Fact]
     public void Parse_ValidFile_BindsEverySection()
@@ -174,7 +173,7 @@ public sealed class RunnerConfigurationLoaderTests : IDisposable
     [Fact]
     public void Load_MissingFile_IsInvalidInput()
     {
-        var message = Assert.Throws<InvalidInputException>(() => RunnerConfigurationLoader.Load("/nonexistent/rulesync.yaml")).Message;
+        var message = Assert.Throws<InputFileException>(() => RunnerConfigurationLoader.Load("/nonexistent/rulesync.yaml")).Message;
 
         Assert.Equal("/nonexistent/rulesync.yaml: error: config file not found", message);
     }
@@ -201,7 +200,7 @@ public sealed class RunnerConfigurationLoaderTests : IDisposable
     {
         var env = new Dictionary<string, string> { ["RULESYNC_GRAPH_CLIENT_SECRET"] = "secret" };
 
-        var e = Assert.Throws<InvalidInputException>(() => RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name)));
+        var e = Assert.Throws<InputFileException>(() => RunnerConfigurationLoader.Load(Path.Combine(RepoPaths.Root, "rulesync.example.yaml"), name => env.GetValueOrDefault(name)));
 
         Assert.Equal("/etc/rulesync/google-service-account.json: error: service account key file not found", e.Message);
     }
@@ -212,7 +211,7 @@ public sealed class RunnerConfigurationLoaderTests : IDisposable
     [InlineData("{\"type\": \"service_account\", \"client_email\": \"a@b.example\", \"private_key\": \"not-a-key\"}")]
     public void Parse_MalformedServiceAccountKey_IsAConfigErrorThatNeverQuotesIt(string key)
     {
-        var e = Assert.Throws<InvalidInputException>(() => Parse(Valid.Replace("baseUri: http://127.0.0.1:5000/calendar/v3/", "baseUri: https://calendar.example/calendar/v3/", StringComparison.Ordinal), new Dictionary<string, string>
+        var e = Assert.Throws<ConfigurationException>(() => Parse(Valid.Replace("baseUri: http://127.0.0.1:5000/calendar/v3/", "baseUri: https://calendar.example/calendar/v3/", StringComparison.Ordinal), new Dictionary<string, string>
         {
             ["RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON"] = key,
         }));

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -229,7 +231,7 @@ public class DashboardApiTests
 
         using var suspended = await PostAsync(host, "/api/suspend-all", new { @operator = "Ana (ops)", reason = "spurious cancellations reported" });
         using var on = await GetJsonAsync(host, "/api/overview");
-        var all = await host.Http.GetFromJsonAsync<MailboxStatus[]>("/api/mailboxes", DashboardApi.Json);
+        var all = await host.Http.GetFromJsonAsync<MailboxView[]>("/api/mailboxes", DashboardApi.Json);
         using var resumed = await PostAsync(host, "/api/resume-all", Ana);
         using var off = await GetJsonAsync(host, "/api/overview");
 
@@ -388,7 +390,7 @@ public class DashboardApiTests
     {
         var options = new DashboardOptions();
 
-        Assert.Equal("http://127.0.0.1:8787", options.Urls);
+        Assert.Equal("127.0.0.1:8787", options.Bind);
         Assert.Null(options.OperatorToken);
     }
 
@@ -400,8 +402,8 @@ public class DashboardApiTests
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<MailboxStatus> MailboxAsync(DashboardHost host, string id) =>
-        (await host.Http.GetFromJsonAsync<MailboxStatus[]>("/api/mailboxes", DashboardApi.Json))!.Single(m => m.Id == id);
+    private static async Task<MailboxView> MailboxAsync(DashboardHost host, string id) =>
+        (await host.Http.GetFromJsonAsync<MailboxView[]>("/api/mailboxes", DashboardApi.Json))!.Single(m => m.Id == id);
 
     private static async Task<HttpResponseMessage> PostAsync(DashboardHost host, string path, object body, string token = DashboardHost.Token)
     {
@@ -426,7 +428,7 @@ public class DashboardApiTests
     {
         public ValueTask<TenantOverview> OverviewAsync(CancellationToken ct) => throw Broken();
 
-        public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct) => throw Broken();
+        public ValueTask<IReadOnlyList<MailboxView>> MailboxesAsync(CancellationToken ct) => throw Broken();
 
         public ValueTask<IReadOnlyList<HeldEffectView>> HeldEffectsAsync(CancellationToken ct) => throw Broken();
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Connectors;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -39,7 +41,7 @@ internal sealed class DashboardHost : IAsyncDisposable
         var clock = DashboardTenant.Clock();
         var logs = new CapturedLogs();
         console ??= DashboardTenant.Seed(clock);
-        var server = await DashboardServer.StartAsync(console, new DashboardOptions { Urls = "http://127.0.0.1:0", OperatorToken = token }, clock, logs);
+        var server = await DashboardServer.StartAsync(console, new DashboardOptions { Bind = "127.0.0.1:0", OperatorToken = token }, clock, logs);
         return new DashboardHost(server, console, clock, logs);
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging.Abstractions;
 using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
 using ConfiguredDashboard = RulesSync.Runner.Configuration.DashboardOptions;
 
 namespace RulesSync.Runner.Tests.Dashboard;

@@ -6,6 +6,8 @@ using RulesSync.Runner.Dashboard;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
 using static Microsoft.Playwright.Assertions;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -35,7 +37,7 @@ public class DashboardLiveRunnerTests(ChromiumFixture chromium)
         Assert.Equal(RulesSync.Runner.State.MailboxStatus.Suspended, h.Store.Mailbox(Alice)!.Status);
         h.T.Host.Faults.Clear();
         await using var server = await DashboardServer.StartAsync(
-            new StoreOperatorConsole(h.Store, h.T.Time), new DashboardOptions { Urls = "http://127.0.0.1:0", OperatorToken = DashboardHost.Token }, h.T.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            new StoreOperatorConsole(h.Store, h.T.Time), new DashboardOptions { Bind = "127.0.0.1:0", OperatorToken = DashboardHost.Token }, h.T.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         await using var tab = await chromium.OpenAsync(server.Addresses.Single());
         var page = tab.Page;
         var row = page.Locator($"tr[data-testid=mailbox-row][data-mailbox='{Alice}']");
@@ -70,7 +72,7 @@ public class DashboardLiveRunnerTests(ChromiumFixture chromium)
         var cancel = Assert.Single(await console.HeldEffectsAsync(CancellationToken.None), e => e.Decision == RulesSync.Engine.Decisions.DecisionAction.Cancel);
         Assert.DoesNotContain(h.T.Organization.Messages, m => m.Kind == MessageKind.Cancellation);
         await using var server = await DashboardServer.StartAsync(
-            console, new DashboardOptions { Urls = "http://127.0.0.1:0", OperatorToken = DashboardHost.Token }, h.T.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            console, new DashboardOptions { Bind = "127.0.0.1:0", OperatorToken = DashboardHost.Token }, h.T.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         await using var tab = await chromium.OpenAsync(server.Addresses.Single());
         var page = tab.Page;
         var held = page.Locator($"tr[data-held='{cancel.Id}']");

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using RulesSync.Engine.Decisions;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.State;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -94,13 +96,13 @@ internal static class DashboardTenant
         return console;
     }
 
-    private static MailboxStatus Mailbox(
+    private static MailboxView Mailbox(
         string id, MailboxProvider provider, MailboxState state, TimeSpan syncedAgo, int[] latencies,
         string? error = null, int pending = 0, int held = 0, SuspensionView? suspension = null)
     {
         var last = Now - syncedAgo;
         var samples = latencies.Select((ms, i) => new SyncLatencySample(last.AddMinutes(-5 * (latencies.Length - 1 - i)), TimeSpan.FromMilliseconds(ms))).ToArray();
-        return new MailboxStatus(id, provider, state, suspension, last, error, pending, held, samples);
+        return new MailboxView(id, provider, state, suspension, last, error, pending, held, samples);
     }
 
     private sealed class Facts : Dictionary<string, string>

@@ -1,5 +1,6 @@
 using RulesSync.Engine.Decisions;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 
@@ -14,7 +15,7 @@ internal sealed class InMemoryOperatorConsole(TimeProvider time) : IOperatorCons
     public static readonly TimeSpan SyncDuration = TimeSpan.FromSeconds(2);
 
     private readonly Lock gate = new();
-    private readonly List<MailboxStatus> mailboxes = [];
+    private readonly List<MailboxView> mailboxes = [];
     private readonly List<HeldEffectView> held = [];
     private readonly Dictionary<string, string> resolvedHeld = [];
     private readonly Dictionary<string, List<JournalEntryView>> journal = [];
@@ -44,7 +45,7 @@ internal sealed class InMemoryOperatorConsole(TimeProvider time) : IOperatorCons
         }
     }
 
-    public void Add(MailboxStatus mailbox)
+    public void Add(MailboxView mailbox)
     {
         lock (gate)
         {
@@ -97,13 +98,13 @@ internal sealed class InMemoryOperatorConsole(TimeProvider time) : IOperatorCons
         }
     }
 
-    public ValueTask<IReadOnlyList<MailboxStatus>> MailboxesAsync(CancellationToken ct)
+    public ValueTask<IReadOnlyList<MailboxView>> MailboxesAsync(CancellationToken ct)
     {
         lock (gate)
         {
             // Under the kill switch every mailbox is effectively suspended, by the kill switch.
             var kill = overview.KillSwitch;
-            IReadOnlyList<MailboxStatus> view = kill is null
+            IReadOnlyList<MailboxView> view = kill is null
                 ? [.. mailboxes]
                 : [.. mailboxes.Select(m => m.State == MailboxState.Suspended ? m : m with { State = MailboxState.Suspended, Suspension = kill })];
             return ValueTask.FromResult(view);

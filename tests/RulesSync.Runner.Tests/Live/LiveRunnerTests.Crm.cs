@@ -1,6 +1,6 @@
 using RulesSync.Emulators.Crm;
 using RulesSync.Engine.Changes;
-using RulesSync.Runner.Operations;
+using RulesSync.Runner.Cli.Operations;
 using RulesSync.Runner.Tests.Connectors;
 using EmulatedParty = RulesSync.Emulators.Crm.CrmParty;
 

@@ -62,8 +62,7 @@ public sealed partial class LiveRunnerTests
         Assert.Empty(h.T.Host.Crm.All(CrmActivityKind.Appointment));
 
         h.T.Host.Faults.Clear();
-        using var console = new StringWriter();
-        RulesSync.Runner.Operations.SuspendCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, Alice, suspend: false, "ops", string.Empty, at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Resume(Alice, "ops");
         var resumed = await h.CycleAsync();
 
         Assert.Equal(2, resumed.Synced);

@@ -102,8 +102,7 @@ public sealed partial class LiveRunnerTests
 
         var held = h.Queries.HeldEffects();
         Assert.NotEmpty(held);
-        using var console = new StringWriter();
-        RulesSync.Runner.Operations.HeldCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, [held[0].Key], approve: true, "ops@contoso.example", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Review([held[0].Key], approve: true, "ops@contoso.example");
 
         var report = await h.CycleAsync();
 
@@ -124,8 +123,7 @@ public sealed partial class LiveRunnerTests
         }
 
         var keys = h.Queries.HeldEffects().Select(e => e.Key).ToArray();
-        using var console = new StringWriter();
-        RulesSync.Runner.Operations.HeldCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, null, approve: false, "ops", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Review(null, approve: false, "ops");
         var messages = h.T.Organization.Messages.Count;
 
         await h.CycleAsync();
@@ -164,9 +162,7 @@ public sealed partial class LiveRunnerTests
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("First", 1, Bob));
         await h.CycleAsync();
         var cursor = h.Store.SyncState(Alice).Cursor;
-        using var console = new StringWriter();
-        var cli = new RulesSync.Runner.Cli.CliConsole(console, console);
-        RulesSync.Runner.Operations.SuspendCommands.Apply(cli, h.Store, Alice, suspend: true, "ops", "investigating", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Suspend(Alice, "ops", "investigating");
 
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("While suspended", 3, Bob));
         var suspended = await h.CycleAsync();
@@ -175,7 +171,7 @@ public sealed partial class LiveRunnerTests
         Assert.Equal(cursor, h.Store.SyncState(Alice).Cursor);
         Assert.DoesNotContain(h.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment), a => a.Subject == "While suspended" && a.OwnerPartyID == Alice);
 
-        RulesSync.Runner.Operations.SuspendCommands.Apply(cli, h.Store, Alice, suspend: false, "ops", string.Empty, at: 2, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Resume(Alice, "ops");
         await h.CycleAsync();
         await h.CycleAsync();
 
@@ -188,8 +184,7 @@ public sealed partial class LiveRunnerTests
     public async Task KillSwitch_On_NoMailboxSyncs()
     {
         await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Bob]);
-        using var console = new StringWriter();
-        RulesSync.Runner.Operations.SuspendCommands.Apply(new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, null, suspend: true, "ops", "incident", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Suspend(null, "ops", "incident");
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
         var total = h.T.Host.Counters.Total;
 

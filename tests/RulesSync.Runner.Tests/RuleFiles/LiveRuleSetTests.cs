@@ -1,4 +1,3 @@
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
 
 namespace RulesSync.Runner.Tests.RuleFiles;
@@ -47,7 +46,7 @@ public sealed class LiveRuleSetTests
         using var files = new TempFiles();
         var path = files.Write("rules.yaml", "name: x\nrules: 3\n");
 
-        Assert.Throws<InvalidInputException>(() => LiveRuleSet.Load(path));
+        Assert.Throws<RuleFileException>(() => LiveRuleSet.Load(path));
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public sealed class LiveRuleSetTests
         using var files = new TempFiles();
         var path = files.Write("rules.yaml", "name: t\nhitPolicy: first\nrules:\n  - name: only-past\n    when: { timing: past }\n    because: x\n    decide: ignore\n");
 
-        var e = Assert.Throws<InvalidInputException>(() => LiveRuleSet.Load(path));
+        var e = Assert.Throws<RuleFileException>(() => LiveRuleSet.Load(path));
 
         Assert.Contains($"{path}:1:1: error: gap: no rule decides timing=future", e.Message, StringComparison.Ordinal);
         Assert.Contains("[RS0100]", e.Message, StringComparison.Ordinal);

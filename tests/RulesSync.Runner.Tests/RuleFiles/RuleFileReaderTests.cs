@@ -1,5 +1,5 @@
-using RulesSync.Runner.Cli;
 using RulesSync.Runner.RuleFiles;
+using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.RuleFiles;
 
@@ -23,7 +23,7 @@ public class RuleFileReaderTests
     [Fact]
     public void Read_MissingFile_NamesIt()
     {
-        var e = Assert.Throws<InvalidInputException>(() => RuleFileReader.Read("/nonexistent/rules.yaml"));
+        var e = Assert.Throws<InputFileException>(() => RuleFileReader.Read("/nonexistent/rules.yaml"));
         Assert.Contains("/nonexistent/rules.yaml", e.Message, StringComparison.Ordinal);
         Assert.Contains("not found", e.Message, StringComparison.Ordinal);
     }
@@ -31,7 +31,7 @@ public class RuleFileReaderTests
     [Fact]
     public void Read_UnknownEmbedded_ListsAvailable()
     {
-        var e = Assert.Throws<InvalidInputException>(() => RuleFileReader.Read("embedded:nope"));
+        var e = Assert.Throws<RuleFileException>(() => RuleFileReader.Read("embedded:nope"));
         Assert.Contains("embedded:default", e.Message, StringComparison.Ordinal);
     }
 
@@ -46,7 +46,7 @@ public class RuleFileReaderTests
                 f.SetLength(RuleFileReader.MaxBytes + 1);
             }
 
-            var e = Assert.Throws<InvalidInputException>(() => RuleFileReader.Read(path));
+            var e = Assert.Throws<InputFileException>(() => RuleFileReader.Read(path));
             Assert.Contains($"{path}:1:1: error:", e.Message, StringComparison.Ordinal);
         }
         finally
@@ -62,7 +62,7 @@ public class RuleFileReaderTests
         try
         {
             File.WriteAllBytes(path, [0x6e, 0x61, 0xff, 0xfe, 0x0a]);
-            var e = Assert.Throws<InvalidInputException>(() => RuleFileReader.Read(path));
+            var e = Assert.Throws<InputFileException>(() => RuleFileReader.Read(path));
             Assert.Equal($"{path}:1:3: error: invalid UTF-8 (byte 0xFF); save the file as UTF-8", e.Message);
         }
         finally

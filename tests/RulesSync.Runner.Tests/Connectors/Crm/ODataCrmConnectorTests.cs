@@ -170,6 +170,32 @@ public sealed partial class ODataCrmConnectorTests
     }
 
     [Fact]
+    public async Task Update_ContentCarriesTheEnginesPlaceholderUid_LeavesTheRecordsUidUnwritten()
+    {
+        await using var t = await StartAsync();
+        var a = AddAppointment(t, "Review", 1, Alice, Bob);
+        t.Host.Crm.Update(CrmActivityKind.Appointment, a.ObjectID, x => x with { ICalUid = null });
+        using var crm = Connect(t, CrmDialect.V2);
+        var alice = crm.ForEmployee(Alice);
+        var read = Assert.Single((await alice.ReadChangesAsync(new CrmWatermark(0))).Records);
+        Assert.Null(read.Uid);
+
+        // What the engine plans for a record that shows no UID and that no event correlates.
+        var placeholder = read.ToContent(MeetingUid.PlaceholderFor(a.ObjectID)) with { Subject = "Review moved" };
+        var result = await alice.UpdateAsync(a.ObjectID, placeholder, relinkTo: null);
+
+        Assert.Equal(CrmWriteStatus.Written, result.Status);
+        var stored = t.Host.Crm.Get(CrmActivityKind.Appointment, a.ObjectID)!;
+        Assert.Equal(("Review moved", null), (stored.Subject, stored.ICalUid));
+
+        // A real UID in the same place is written: the guard tells the placeholder apart, not every UID.
+        var real = await alice.UpdateAsync(a.ObjectID, placeholder with { Uid = new MeetingUid("uid-Review") }, relinkTo: null);
+
+        Assert.Equal(CrmWriteStatus.Written, real.Status);
+        Assert.Equal("uid-Review", t.Host.Crm.Get(CrmActivityKind.Appointment, a.ObjectID)!.ICalUid);
+    }
+
+    [Fact]
     public async Task Update_RecordDeletedMeanwhile_ReturnsVersionConflictWithoutCurrent()
     {
         await using var t = await StartAsync();

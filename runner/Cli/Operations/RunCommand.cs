@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RulesSync.Runner.Cli;
+using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Connectors.Crm;
+using RulesSync.Runner.Live;
+using RulesSync.Runner.Notifications;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Cli.Operations;
+
+/// <summary>
+/// <c>rulesync run --config rulesync.yaml [--dry-run] [--once]</c>: the live runner as a .NET generic host. Everything
+/// is checked before anything runs — config, rule files, state file — and a problem exits 2 with nothing applied.
+/// <c>--once</c> runs one cycle and exits (0, or 1 when a mailbox failed or effects were held); <c>--dry-run</c>
+/// journals decisions without carrying out any effect or saving any sync state.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var config = new Option<string>("--config") { Description = "The runner's config file.", DefaultValueFactory = _ => "rulesync.yaml" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Decide and journal, carry out nothing, save no sync state." };
+        var once = new Option<bool>("--once") { Description = "Run one cycle and exit." };
+        var command = new Command("run", "Run the live sync: every configured mailbox against the CRM, with the tenant's rules and guards.") { config, dryRun, once };
+        command.SetAction(parse => Run(console, parse.GetValue(config)!, parse.GetValue(dryRun), parse.GetValue(once)));
+        return command;
+    }
+
+    private static int Run(CliConsole console, string configPath, bool dryRun, bool once)
+    {
+        var options = RunnerConfigurationLoader.Load(configPath);
+        var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
+        var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
+        StateStore store;
+        try
+        {
+            store = StateStore.Open(options.StatePath, create: true);
+        }
+        catch (StateFileException e)
+        {
+            throw new InvalidInputException(e.Message);
+        }
+
+        using (store)
+        {
+            var mode = new RunMode(once, dryRun);
+            var builder = Host.CreateApplicationBuilder([]);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(Options.Create(options));
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(mode);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(sp => new RunnerConnections(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
+            builder.Services.AddSingleton<IOperatorNotifier>(sp => new OperatorNotifier(
+                options.Notifications, sp.GetRequiredService<HttpClient>(), sp.GetRequiredService<ILogger<OperatorNotifier>>()));
+            builder.Services.AddSingleton(sp => new LiveRunner(
+                options, store, sp.GetRequiredService<RunnerConnections>(), rules, shadow, sp.GetRequiredService<IOperatorNotifier>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveRunner>>(), dryRun));
+            builder.Services.AddHostedService<LiveSyncService>();
+            if (!once)
+            {
+                builder.Services.AddHostedService(sp => new Dashboard.DashboardHostedService(
+                    options.Dashboard, store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            }
+
+            using var host = builder.Build();
+            CheckCrmMapping(console, configPath, host.Services.GetRequiredService<RunnerConnections>());
+            host.Run();
+            if (mode.Crashed is { } crash)
+            {
+                console.Error.WriteLine($"error: the cycle failed: {crash.Message}");
+                return (int)ExitCode.Findings;
+            }
+
+            if (mode.Last is { } last)
+            {
+                console.Out.WriteLine($"{(dryRun ? "dry run: " : string.Empty)}{last.Synced} synced, {last.Skipped} skipped, {last.Failed} failed, {last.Decisions} decisions, {last.Held} held{(last.KillSwitch ? " (kill switch on)" : string.Empty)}{(last.Error is null ? string.Empty : $"; {last.Error}")}");
+                return last.Failed > 0 || last.Held > 0 || last.Error is not null ? (int)ExitCode.Findings : (int)ExitCode.Ok;
+            }
+
+            return (int)ExitCode.Ok;
+        }
+    }
+
+    /// <summary>
+    /// The CRM mapping against the service's <c>$metadata</c>, before the first cycle: a missing field or a wrong type
+    /// is invalid input (exit 2, naming the entity set and field). A CRM that cannot be reached now is checked again
+    /// by the first poll.
+    /// </summary>
+    private static void CheckCrmMapping(CliConsole console, string configPath, RunnerConnections connections)
+    {
+        try
+        {
+            connections.Crm.EnsureMappingAsync().GetAwaiter().GetResult();
+        }
+        catch (CrmMappingException e)
+        {
+            throw new InvalidInputException($"{configPath}: error: crm: {e.Message}");
+        }
+        catch (Exception e) when (e is ODataCrmException or ODataTransientException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            console.Error.WriteLine($"warning: the CRM's $metadata could not be read now ({e.Message}); the first poll checks the mapping");
+        }
+    }
+}

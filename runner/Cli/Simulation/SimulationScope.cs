@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using RulesSync.Engine.Changes;
+using RulesSync.Simulator;
+using RulesSync.Simulator.Scenarios;
+
+namespace RulesSync.Runner.Cli.Simulation;
+
+/// <summary>
+/// The scope options shared by <c>simulate</c>, <c>diff</c> and <c>mutate</c>: which part of the scenario space
+/// to explore and how. Defaults are the acceptance scope (3 employees, 1 external, every API version, auto-share
+/// setting and provider, up to 3 actions and 2 syncs per employee).
+/// </summary>
+internal sealed class SimulationScope
+{
+    private readonly SimulationOptions _defaults = new();
+
+    /// <summary>A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times.</summary>
+    public SimulationScope(int employees = 3, int maxActions = 3)
+    {
+        Employees = new("--employees") { Description = "Employees, at most: every population from 1 up to this many is explored. The first organizes.", DefaultValueFactory = _ => employees };
+        MaxActions = new("--max-actions") { Description = "Exhaustive mode: user actions after creation, at most.", DefaultValueFactory = _ => maxActions };
+    }
+
+    public Option<int> Employees { get; }
+
+    public Option<int> Externals { get; } = new("--externals") { Description = "External attendees (exhaustive).", DefaultValueFactory = _ => 1 };
+
+    public Option<ImmutableArray<ApiVersion>> Api { get; } = ListOption("--api", "CRM API versions: v1,v2.", [ApiVersion.V1, ApiVersion.V2], s => s switch
+    {
+        "v1" => ApiVersion.V1,
+        "v2" => ApiVersion.V2,
+        _ => null,
+    });
+
+    public Option<ImmutableArray<bool>> AutoShare { get; } = ListOption("--auto-share", "Auto-share settings: on,off.", [false, true], s => s switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => (bool?)null,
+    });
+
+    public Option<ImmutableArray<Provider>> Providers { get; } = ListOption("--providers", "Mailbox providers: exchange,google.", [Provider.Exchange, Provider.Google], s => s switch
+    {
+        "exchange" => Provider.Exchange,
+        "google" => Provider.Google,
+        _ => (Provider?)null,
+    });
+
+    public Option<ImmutableArray<MeetingOrigin>> Origins { get; } = ListOption("--origins", "Where meetings are created: mailbox,crm.", [MeetingOrigin.Mailbox, MeetingOrigin.Crm], s => s switch
+    {
+        "mailbox" => MeetingOrigin.Mailbox,
+        "crm" => MeetingOrigin.Crm,
+        _ => (MeetingOrigin?)null,
+    });
+
+    public Option<string> Mode { get; } = new Option<string>("--mode") { Description = "exhaustive or random.", DefaultValueFactory = _ => "exhaustive" }
+        .AcceptOnlyFromAmong("exhaustive", "random");
+
+    public Option<int> Runs { get; } = new("--runs") { Description = "Random mode: number of scenarios.", DefaultValueFactory = _ => 1000 };
+
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Random mode: the master seed (printed; replay with the same seed).", DefaultValueFactory = _ => 20200222 };
+
+    public Option<int> MaxSteps { get; } = new("--max-steps") { Description = "Random mode: schedule length after creation, at most.", DefaultValueFactory = _ => 12 };
+
+    public Option<int> MaxActions { get; }
+
+    public Option<int> MaxSyncs { get; } = new("--max-syncs") { Description = "Exhaustive mode: syncs per employee, at most.", DefaultValueFactory = _ => 2 };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Employees);
+        command.Add(Externals);
+        command.Add(Api);
+        command.Add(AutoShare);
+        command.Add(Providers);
+        command.Add(Origins);
+        command.Add(Mode);
+        command.Add(Runs);
+        command.Add(Seed);
+        command.Add(MaxSteps);
+        command.Add(MaxActions);
+        command.Add(MaxSyncs);
+    }
+
+    public SimulationOptions Read(ParseResult parse)
+    {
+        var employees = parse.GetValue(Employees);
+        Require(employees is >= 1 and <= 8, "--employees must be between 1 and 8");
+        var externals = parse.GetValue(Externals);
+        Require(externals is >= 0 and <= 4, "--externals must be between 0 and 4");
+        var runs = parse.GetValue(Runs);
+        Require(runs is >= 1 and <= 10_000_000, "--runs must be between 1 and 10,000,000");
+        var maxSteps = parse.GetValue(MaxSteps);
+        Require(maxSteps is >= 1 and <= 64, "--max-steps must be between 1 and 64");
+        var maxActions = parse.GetValue(MaxActions);
+        Require(maxActions is >= 0 and <= 6, "--max-actions must be between 0 and 6");
+        var maxSyncs = parse.GetValue(MaxSyncs);
+        Require(maxSyncs is >= 1 and <= 4, "--max-syncs must be between 1 and 4");
+        return _defaults with
+        {
+            Employees = employees,
+            ExternalAttendees = externals,
+            ApiVersions = parse.GetValue(Api),
+            AutoShare = parse.GetValue(AutoShare),
+            Providers = parse.GetValue(Providers),
+            Origins = parse.GetValue(Origins),
+            Mode = parse.GetValue(Mode) == "random" ? SimulationMode.Random : SimulationMode.Exhaustive,
+            Runs = runs,
+            Seed = parse.GetValue(Seed),
+            MaxSteps = maxSteps,
+            MaxActions = maxActions,
+            MaxSyncsPerEmployee = maxSyncs,
+        };
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new Cli.InvalidInputException("error: " + message);
+        }
+    }
+
+    private static Option<ImmutableArray<T>> ListOption<T>(string name, string description, ImmutableArray<T> all, Func<string, T?> parse)
+        where T : struct => new(name)
+        {
+            Description = description + " Default: all.",
+            DefaultValueFactory = _ => all,
+            CustomParser = r => ParseList(r, name, parse),
+        };
+
+    private static ImmutableArray<T> ParseList<T>(ArgumentResult r, string name, Func<string, T?> parse)
+        where T : struct
+    {
+        var values = ImmutableArray.CreateBuilder<T>();
+        foreach (var token in r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (parse(token.ToLowerInvariant()) is { } v)
+            {
+                if (!values.Contains(v))
+                {
+                    values.Add(v);
+                }
+            }
+            else
+            {
+                r.AddError($"{name}: '{token}' is not a valid value");
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            r.AddError($"{name}: at least one value is required");
+        }
+
+        return values.ToImmutable();
+    }
+}

@@ -1,0 +1,42 @@
+namespace RulesSync.Runner.State;
+
+/// <summary>
+/// The transitions of a mailbox's lifecycle (<see cref="MailboxStatus"/>) and of the tenant's kill switch, defined
+/// once: the operator's suspend and resume (runner/Tenant) and the circuit breaker's suspension (runner/Live) apply
+/// the same change to the row. A suspended mailbox keeps its cursors and links, so resuming loses nothing.
+/// </summary>
+internal static class MailboxLifecycle
+{
+    /// <summary>Marks <paramref name="m"/> suspended by <paramref name="by"/> (an operator, or "circuit breaker").</summary>
+    public static void Suspend(MailboxRow m, string by, string reason, long at)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        m.Status = MailboxStatus.Suspended;
+        m.SuspendedBy = by;
+        m.SuspendedReason = reason;
+        m.SuspendedAt = at;
+        m.NextAttemptAt = null;
+    }
+
+    /// <summary>Makes <paramref name="m"/> active again with a clean failure count; it continues from its saved state.</summary>
+    public static void Resume(MailboxRow m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        m.Status = MailboxStatus.Active;
+        m.ConsecutiveFailures = 0;
+        m.NextAttemptAt = null;
+        m.SuspendedBy = null;
+        m.SuspendedReason = null;
+        m.SuspendedAt = null;
+    }
+
+    /// <summary>Sets or lifts the tenant's kill switch; lifting it leaves individually suspended mailboxes suspended.</summary>
+    public static void KillSwitch(TenantRow t, bool on, string by, string reason, long at)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        t.KillSwitch = on;
+        t.KillSwitchBy = on ? by : null;
+        t.KillSwitchReason = on ? reason : null;
+        t.KillSwitchAt = on ? at : null;
+    }
+}

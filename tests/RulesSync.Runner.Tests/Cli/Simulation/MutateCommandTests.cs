@@ -1,0 +1,54 @@
+using System.Text.Json;
+using RulesSync.Runner.Tests.Cli;
+
+namespace RulesSync.Runner.Tests.Cli.Simulation;
+
+public class MutateCommandTests
+{
+    [Fact]
+    public void Mutate_Default_LeavesNoDangerousSurvivor()
+    {
+        var run = CliRun.Of("mutate", "embedded:default", "--externals", "0", "--max-actions", "1", "--format", "json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        var root = doc.RootElement;
+        Assert.Equal(0, root.GetProperty("dangerous").GetInt32());
+        Assert.True(root.GetProperty("mutants").GetInt32() > 100);
+        Assert.Equal(
+            root.GetProperty("mutants").GetInt32() - root.GetProperty("caught").GetInt32(),
+            root.GetProperty("survivors").GetArrayLength());
+    }
+
+    [Fact]
+    public void Mutate_RuleSetWithUnpinnedCancel_ExitsOneNamingTheMutant()
+    {
+        using var temp = new TempFiles();
+        var path = temp.Write("unpinned.yaml", """
+            name: unpinned
+            hitPolicy: first
+            rules:
+              - name: organizer-cancel
+                because: the organizer cancelled
+                when: { source: mailbox, role: organizer, kind: cancelled }
+                decide: cancel
+                target: crm
+              - name: rest
+                because: nothing else
+                when: {}
+                decide: ignore
+            """);
+        var run = CliRun.Of("mutate", path, "--externals", "0", "--max-actions", "1", "--origins", "mailbox");
+        Assert.Equal(1, run.ExitCode);
+        // Ignoring the cancellation changes a cancel outcome no invariant sees (no record exists to disagree with);
+        // turning it into a delete is caught by cancel-is-not-deletion (a cancel was meant, not a deletion).
+        Assert.Contains("DANGEROUS flip:organizer-cancel:ignore", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("flip:organizer-cancel:delete", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fixture organizer-cancel-pinned", "caught by a fixture")]
+    [InlineData("invariant no-spurious-cancellation", "caught by an invariant")]
+    [InlineData("no decision (a change no rule decides)", "caught because the mutant leaves a change undecided")]
+    public void CaughtBy_EveryKind_ReadsAsWords(string caughtBy, string expected) =>
+        Assert.Equal(expected, RulesSync.Runner.Cli.Simulation.MutateCommand.CaughtBy(caughtBy));
+}
