@@ -14,6 +14,9 @@ public static class EffectTraits
         effect is DeleteCrmRecord or CancelCrmRecord or DeleteEvent or CancelEvent
         || effect is UpdateCrmRecord { Content.Cancelled: true };
 
+    /// <summary>Whether the effect is a destructive one that deletes (a CRM record, an event) rather than cancels.</summary>
+    public static bool IsDeletion(Effect effect) => effect is DeleteCrmRecord or DeleteEvent;
+
     /// <summary>Whether carrying out the effect notifies attendees of a cancellation (only <see cref="CancelEvent"/> does).</summary>
     public static bool NotifiesCancellation(Effect effect) => effect is CancelEvent;
 

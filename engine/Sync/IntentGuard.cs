@@ -19,11 +19,26 @@ public enum CauseKind : byte
     NoAct,
 }
 
+/// <summary>What a person's act licenses: cancelling the meeting, deleting it, or both.</summary>
+[Flags]
+public enum Licence : byte
+{
+    /// <summary>Nothing destructive.</summary>
+    None = 0,
+
+    /// <summary>Cancelling the meeting (attendees are told) or the CRM record.</summary>
+    Cancel = 1,
+
+    /// <summary>Deleting the CRM record or a replica.</summary>
+    Delete = 2,
+}
+
 /// <summary>The cause of one observed change, with what shows it (for the journal and operators). Immutable.</summary>
 /// <param name="Kind">Whose act it is.</param>
 /// <param name="Detail">What shows it, in words.</param>
 /// <param name="OwnEffect">The idempotency key of our own write that explains the change, when <see cref="Kind"/> is <see cref="CauseKind.OwnEffect"/>.</param>
-public sealed record ChangeCause(CauseKind Kind, string Detail, string? OwnEffect = null)
+/// <param name="Licenses">What a person's act licenses: an organizer's deletion both cancelling and deleting, a cancellation only cancelling, a CRM user's deletion only deleting.</param>
+public sealed record ChangeCause(CauseKind Kind, string Detail, string? OwnEffect = null, Licence Licenses = Licence.None)
 {
     /// <summary>Whether the change is a person's act (what licenses a destructive effect).</summary>
     public bool IsPersonsAct => Kind == CauseKind.PersonsAct;
@@ -40,9 +55,11 @@ public sealed record OwnWrite(string IdempotencyKey, string Description);
 /// <summary>
 /// The intent guard of the admit stage. A destructive effect (<see cref="EffectTraits.IsDestructive"/>: a cancellation
 /// that notifies attendees, a delete or cancel of a record or event a person still has) is carried out only when the
-/// change that caused it is a person's act: the organizer cancelled or deleted the meeting in the calendar, a CRM user
-/// cancelled or deleted the record. When the change is an effect of our own (the journal knows every write we made),
-/// or nobody cancelled or deleted anything, the effect is held, whatever the counts. Pure; thread-safe.
+/// change that caused it is a person's act that licenses it: the organizer cancelled the meeting (licenses cancelling)
+/// or deleted it (cancelling and deleting) in the calendar, a CRM user cancelled the record (cancelling) or deleted
+/// it (deleting; a deletion tells no attendee). When the change is an effect of our own (the journal knows every write
+/// we made), or nobody cancelled or deleted anything, the effect is held, whatever the counts. The licences are the
+/// simulator's intents (<c>simulator/World/SimWorld.cs</c>). Pure; thread-safe.
 /// </summary>
 public static class IntentGuard
 {
@@ -67,13 +84,15 @@ public static class IntentGuard
 
         return (facts.Source, facts.Kind, facts.Role) switch
         {
-            (ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Organizer) => Person("the organizer cancelled the meeting in the calendar"),
-            (ChangeSource.Mailbox, ChangeKind.Cancelled, _) => Person("the organizer cancelled the meeting (the attendee's copy turned cancelled)"),
-            (ChangeSource.Mailbox, ChangeKind.Deleted, Role.Organizer) => Person("the organizer deleted the meeting in the calendar"),
-            (ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer) => Person("the organizer's calendar no longer holds the meeting"),
+            (ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Organizer) => Person("the organizer cancelled the meeting in the calendar", Licence.Cancel),
+            (ChangeSource.Mailbox, ChangeKind.Cancelled, _) => Person("the organizer cancelled the meeting (the attendee's copy turned cancelled)", Licence.Cancel),
+            (ChangeSource.Mailbox, ChangeKind.Deleted, Role.Organizer) => Person("the organizer deleted the meeting in the calendar", Licence.Cancel | Licence.Delete),
+            (ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer) when facts.ApiVersion == ApiVersion.V2 =>
+                Person("the organizer's calendar no longer holds the meeting (searched by its UID)", Licence.Cancel | Licence.Delete),
+            (ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer) => NoAct("the meeting is missing from the organizer's calendar on v1, where the CRM hides its UID: missing is not deleted"),
             (ChangeSource.Mailbox, ChangeKind.Deleted or ChangeKind.Missing, _) => NoAct($"the meeting is {Word(facts.Kind)} in a calendar that does not organize it; that removes nobody else's meeting"),
-            (ChangeSource.Crm, ChangeKind.Cancelled, _) => Person("a CRM user cancelled the record"),
-            (ChangeSource.Crm, ChangeKind.Deleted or ChangeKind.Missing, _) => Person("a CRM user deleted the record"),
+            (ChangeSource.Crm, ChangeKind.Cancelled, _) => Person("a CRM user cancelled the record", Licence.Cancel),
+            (ChangeSource.Crm, ChangeKind.Deleted or ChangeKind.Missing, _) => Person("a CRM user deleted the record", Licence.Delete),
             _ => NoAct($"nobody cancelled or deleted the meeting: the change is {Word(facts.Kind)}"),
         };
     }
@@ -83,9 +102,19 @@ public static class IntentGuard
     {
         ArgumentNullException.ThrowIfNull(effect);
         ArgumentNullException.ThrowIfNull(cause);
-        if (cause.IsPersonsAct || !EffectTraits.IsDestructive(effect))
+        if (!EffectTraits.IsDestructive(effect))
         {
             return null;
+        }
+
+        var needs = EffectTraits.IsDeletion(effect) ? Licence.Delete : Licence.Cancel;
+        if (cause.IsPersonsAct)
+        {
+            return (cause.Licenses & needs) != 0
+                ? null
+                : needs == Licence.Delete
+                    ? $"intent guard: {cause.Detail}, a cancellation: it licenses cancelling the meeting, never deleting it"
+                    : $"intent guard: {cause.Detail}, a deletion in the CRM: it removes the record and tells no attendee; it licenses no cancellation";
         }
 
         return cause.Kind == CauseKind.OwnEffect
@@ -93,7 +122,7 @@ public static class IntentGuard
             : $"intent guard: {cause.Detail}; only a person's cancellation or deletion may delete or cancel a meeting";
     }
 
-    private static ChangeCause Person(string detail) => new(CauseKind.PersonsAct, detail);
+    private static ChangeCause Person(string detail, Licence licenses) => new(CauseKind.PersonsAct, detail, Licenses: licenses);
 
     private static ChangeCause NoAct(string detail) => new(CauseKind.NoAct, detail);
 

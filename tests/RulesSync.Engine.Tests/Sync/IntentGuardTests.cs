@@ -48,19 +48,46 @@ public class IntentGuardTests
     }
 
     [Theory]
-    [InlineData(ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Organizer)]
-    [InlineData(ChangeSource.Mailbox, ChangeKind.Deleted, Role.Organizer)]
-    [InlineData(ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer)]
-    [InlineData(ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Attendee)]
-    [InlineData(ChangeSource.Crm, ChangeKind.Cancelled, Role.Organizer)]
-    [InlineData(ChangeSource.Crm, ChangeKind.Deleted, Role.Attendee)]
-    [InlineData(ChangeSource.Crm, ChangeKind.Missing, Role.Organizer)]
-    public void Check_PersonsCancellationOrDeletion_AdmitsEveryEffect(ChangeSource source, ChangeKind kind, Role role)
+    [InlineData(ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Organizer, Licence.Cancel)]
+    [InlineData(ChangeSource.Mailbox, ChangeKind.Deleted, Role.Organizer, Licence.Cancel | Licence.Delete)]
+    [InlineData(ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer, Licence.Cancel | Licence.Delete)] // v2: searched by UID.
+    [InlineData(ChangeSource.Mailbox, ChangeKind.Cancelled, Role.Attendee, Licence.Cancel)]
+    [InlineData(ChangeSource.Crm, ChangeKind.Cancelled, Role.Organizer, Licence.Cancel)]
+    [InlineData(ChangeSource.Crm, ChangeKind.Deleted, Role.Attendee, Licence.Delete)]
+    [InlineData(ChangeSource.Crm, ChangeKind.Missing, Role.Organizer, Licence.Delete)]
+    public void Check_PersonsCancellationOrDeletion_AdmitsWhatItLicenses(ChangeSource source, ChangeKind kind, Role role, Licence licence)
     {
         var cause = Cause(source, kind, role);
 
         Assert.Equal(CauseKind.PersonsAct, cause.Kind);
-        Assert.All(Every, e => Assert.Null(IntentGuard.Check(e, cause)));
+        Assert.Equal(licence, cause.Licenses);
+        foreach (var e in Every)
+        {
+            var allowed = !EffectTraits.IsDestructive(e)
+                || (EffectTraits.IsDeletion(e) ? licence.HasFlag(Licence.Delete) : licence.HasFlag(Licence.Cancel));
+            Assert.True(allowed == IntentGuard.Check(e, cause) is null, $"{e.GetType().Name}: {IntentGuard.Check(e, cause)}");
+        }
+    }
+
+    [Fact]
+    public void Check_CrmUserDeletedTheRecord_NoAttendeeIsToldOfACancellation()
+    {
+        var cause = Cause(ChangeSource.Crm, ChangeKind.Deleted, Role.Organizer);
+
+        Assert.Contains("licenses no cancellation", IntentGuard.Check(new CancelEvent("k", "A-ev1"), cause), StringComparison.Ordinal);
+        Assert.Null(IntentGuard.Check(new DeleteEvent("k", "B-ev1"), cause));
+    }
+
+    [Fact]
+    public void CauseOf_OrganizerMissingOnV1_IsNoAct()
+    {
+        // On v1 the CRM hides the UID: the organizer's own calendar may hold the meeting and still not match the record.
+        var facts = Facts(ChangeSource.Mailbox, ChangeKind.Missing, Role.Organizer) with { ApiVersion = ApiVersion.V1 };
+
+        var cause = IntentGuard.CauseOf(Change(ChangeSource.Mailbox, ChangeKind.Missing), in facts, null);
+
+        Assert.Equal(CauseKind.NoAct, cause.Kind);
+        Assert.NotNull(IntentGuard.Check(new DeleteCrmRecord("k", "R1"), cause));
     }
 
     [Theory]
