@@ -56,7 +56,7 @@ public sealed class DemoCommandTests
         Assert.StartsWith("guards: the documented defaults (docs/runner.md): intent guard on", lines[1], StringComparison.Ordinal);
         Assert.Contains("10 per mailbox and 100 per tenant", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("[1/4] ", lines[2], StringComparison.Ordinal);
-        Assert.Equal("  starting the emulators and the runner...", lines[3].TrimEnd());
+        Assert.Equal("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...", lines[3].TrimEnd());
         Assert.Contains(DemoCommand.Legend[0], output.ToString(), StringComparison.Ordinal);
         Assert.Contains("review them: rulesync held --config ", output.ToString(), StringComparison.Ordinal);
 
