@@ -170,10 +170,16 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            // A guard against a hung process, not a time limit: a cycle takes seconds, but a loaded machine can stretch
+            // one past a minute (seen at load 80), and a run cut short here would report a crash that never happened.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
             try
             {
                 await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"rulesync run did not exit within 10 minutes (crash point {crashAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
             }
             finally
             {
