@@ -57,7 +57,7 @@ public static class EffectPlanner
     }
 
     /// <summary>Whether an effect notifies attendees of a cancellation when executed (only <see cref="CancelEvent"/> may).</summary>
-    public static bool NotifiesCancellation(Effect effect) => effect is CancelEvent;
+    public static bool NotifiesCancellation(Effect effect) => EffectTraits.NotifiesCancellation(effect);
 
     private static ImmutableArray<Effect> ShareToCrm(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.State;
 
@@ -55,7 +56,7 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings)
     /// <summary>Null when <paramref name="effect"/> may run; otherwise why it is held.</summary>
     public string? Check(string mailbox, Effect effect)
     {
-        if (!EffectCodec.IsDestructive(effect))
+        if (!EffectTraits.IsDestructive(effect))
         {
             return null;
         }

@@ -193,7 +193,7 @@ internal sealed partial class LiveRunner(
                     var planned = dryRun
                         ? 0
                         : await DestructivePlan.CountAsync(
-                            state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), ct).ConfigureAwait(false);
+                            state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), store, ct).ConfigureAwait(false);
                     guard.Begin(id, StateQueries.Meetings(state), planned);
                     hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
@@ -307,7 +307,14 @@ internal sealed partial class LiveRunner(
             try
             {
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
-                await HeldEffectExecutor.ExecuteAsync(EffectCodec.Decode(row.Payload), port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                var effect = EffectCodec.Decode(row.Payload);
+                await HeldEffectExecutor.ExecuteAsync(effect, port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                if (effect is DeleteCrmRecord deleted)
+                {
+                    // As the sync's own CRM port does: the record is gone now, not at the next ids-only listing.
+                    connections.LiveIds.Wrote(deleted.ObjectId, live: false);
+                }
+
                 CrashPoints.Reach($"approved effect {row.Id} carried out, before it is marked");
                 store.MarkEffect(row.Id, EffectStatus.Applied, Now, $"approved by {row.ReviewedBy} and carried out");
                 applied++;

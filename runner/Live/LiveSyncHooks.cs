@@ -9,8 +9,8 @@ namespace RulesSync.Runner.Live;
 
 /// <summary>
 /// The runner's hooks on one mailbox's sync (<see cref="SyncCycle.RunAsync"/>). They never decide; they serialize
-/// decisions per meeting across mailboxes, journal each decision and its effects before any runs, hold what the
-/// mass-change guard holds, run the shadow rule set on the same facts, refuse any cancellation not decided as one,
+/// decisions per meeting across mailboxes, journal each decision (with its change's cause) and its effects before any
+/// runs, hold what the intent guard (<see cref="IntentGuard"/>) and the mass-change guard hold, run the shadow rule set on the same facts, refuse any cancellation not decided as one,
 /// and save progress after each decision so a crash resumes without duplicates or loss. One instance per mailbox
 /// sync attempt; not thread-safe (one sync is one sequential flow).
 /// </summary>
@@ -64,24 +64,30 @@ internal sealed class LiveSyncHooks(
             }
         }
 
+        var cause = IntentCauses.Of(store, decision);
         var planned = new List<Effect>(decision.Effects.Length);
         var rows = new List<EffectRow>(decision.Effects.Length);
         foreach (var effect in decision.Effects)
         {
-            var heldBy = dryRun ? null : guard.Check(mailbox, effect);
+            // The intent guard first: an effect it holds is no mass change of this cycle.
+            var intent = IntentGuard.Check(effect, cause);
+            var heldBy = intent ?? (dryRun ? null : guard.Check(mailbox, effect));
             var row = Row(decision, effect, now);
             if (dryRun)
             {
                 row.Id = $"dry-run/{now}/{effect.IdempotencyKey}";
                 row.Status = EffectStatus.DryRun;
+                row.Detail = intent is null ? null : $"would be held: {intent}";
+                row.HeldBy = intent is null ? null : HeldByIntent;
                 planned.Add(effect);
             }
             else if (heldBy is not null)
             {
                 row.Status = EffectStatus.Held;
                 row.Detail = heldBy;
+                row.HeldBy = intent is null ? HeldByMassChange : HeldByIntent;
                 guardHeld.Add(effect.IdempotencyKey);
-                planned.Add(new HeldEffect(effect.IdempotencyKey, EffectCodec.Describe(effect), heldBy, Destructive: true));
+                planned.Add(new HeldEffect(effect.IdempotencyKey, EffectTraits.Describe(effect), heldBy, Destructive: true));
             }
             else
             {
@@ -107,6 +113,9 @@ internal sealed class LiveSyncHooks(
                 Rule = decision.Decision.Rule,
                 RuleSetHash = decision.Decision.RuleSetHash,
                 Explanation = decision.Decision.Explanation,
+                Cause = CauseName(cause.Kind),
+                CauseDetail = cause.Detail,
+                CauseEffect = cause.OwnEffect,
                 DryRun = dryRun,
                 Outcome = dryRun ? "dry-run" : "planned",
             },
@@ -229,8 +238,9 @@ internal sealed class LiveSyncHooks(
         Rule = decision.Decision.Rule,
         RuleSetHash = decision.Decision.RuleSetHash,
         Kind = EffectCodec.Kind(effect),
-        Description = EffectCodec.Describe(effect),
-        Destructive = EffectCodec.IsDestructive(effect) || effect is HeldEffect { Destructive: true },
+        Replica = EffectTraits.Replica(effect),
+        Description = EffectTraits.Describe(effect),
+        Destructive = EffectTraits.IsDestructive(effect) || effect is HeldEffect { Destructive: true },
         Payload = EffectCodec.Encode(effect),
         Status = EffectStatus.Planned,
         CreatedAt = now,
@@ -238,4 +248,16 @@ internal sealed class LiveSyncHooks(
     };
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The journal's name of a cause: <c>person</c>, <c>own-effect</c> or <c>no-act</c>.</summary>
+    internal static string CauseName(CauseKind kind) => kind switch
+    {
+        CauseKind.PersonsAct => "person",
+        CauseKind.OwnEffect => "own-effect",
+        _ => "no-act",
+    };
+
+    internal const string HeldByIntent = "intent";
+
+    internal const string HeldByMassChange = "mass-change";
 }

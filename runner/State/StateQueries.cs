@@ -37,7 +37,8 @@ internal sealed record EffectView(
     DateTimeOffset UpdatedAt,
     string? ReviewedBy,
     DateTimeOffset? ReviewedAt,
-    MeetingLabel? Meeting = null);
+    MeetingLabel? Meeting = null,
+    string? HeldBy = null);
 
 /// <summary>A meeting as people know it: subject, start and organizer (from the sync state), and its UID for the journal.</summary>
 internal sealed record MeetingLabel(string Uid, string Subject, DateTimeOffset? Start, string? Organizer)
@@ -62,7 +63,9 @@ internal sealed record DecisionView(
     string Explanation,
     string Outcome,
     bool DryRun,
-    IReadOnlyList<EffectView> Effects);
+    IReadOnlyList<EffectView> Effects,
+    string Cause = "",
+    string CauseDetail = "");
 
 /// <summary>How many decisions of each action were taken in one time bucket.</summary>
 internal sealed record DecisionBucket(DateTimeOffset From, IReadOnlyDictionary<string, int> ByAction);
@@ -224,12 +227,12 @@ internal sealed class StateQueries(StateStore store)
 
     internal static EffectView View(EffectRow e) => new(
         e.IdempotencyKey, e.Mailbox, e.MeetingKey, e.Kind, e.Description, e.Destructive, e.Status, e.Detail, e.Rule, e.RuleSetHash,
-        DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAt), e.ReviewedBy, Time(e.ReviewedAt));
+        DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(e.UpdatedAt), e.ReviewedBy, Time(e.ReviewedAt), HeldBy: e.HeldBy);
 
     private static DecisionView View(DecisionRow d, Dictionary<string, EffectRow> effects) => new(
         d.Id, DateTimeOffset.FromUnixTimeMilliseconds(d.At), d.Mailbox, d.MeetingKey, $"{d.Source} {d.Kind} {d.ReplicaId}", d.Facts,
         $"{d.Action} {d.Target}", d.Rule, d.RuleSetHash, d.Explanation, d.Outcome, d.DryRun,
-        [.. d.Effects.Where(effects.ContainsKey).Select(id => View(effects[id]))]);
+        [.. d.Effects.Where(effects.ContainsKey).Select(id => View(effects[id]))], d.Cause, d.CauseDetail);
 
     /// <summary>The meetings a mailbox's state knows: live replicas and records.</summary>
     internal static int Meetings(MailboxSyncState state) =>

@@ -165,6 +165,15 @@ internal sealed class DecisionRow
 
     public string Explanation { get; set; } = string.Empty;
 
+    /// <summary>Whose act the change was (<see cref="RulesSync.Engine.Sync.CauseKind"/>, lower case); empty in journals written before the intent guard.</summary>
+    public string Cause { get; set; } = string.Empty;
+
+    /// <summary>What shows the cause, in words.</summary>
+    public string CauseDetail { get; set; } = string.Empty;
+
+    /// <summary>Our own write that explains the change, when the cause is one (its idempotency key).</summary>
+    public string? CauseEffect { get; set; }
+
     public bool DryRun { get; set; }
 
     /// <summary>planned, completed, failed or dry-run.</summary>
@@ -194,10 +203,16 @@ internal sealed class EffectRow
     /// <summary>The effect type (CreateCrmRecord, CancelEvent, ...).</summary>
     public string Kind { get; set; } = string.Empty;
 
+    /// <summary>The event id or ObjectID the effect writes (<see cref="RulesSync.Engine.Sync.EffectTraits.Replica"/>); null for held effects.</summary>
+    public string? Replica { get; set; }
+
     /// <summary>What it does, in words.</summary>
     public string Description { get; set; } = string.Empty;
 
     public bool Destructive { get; set; }
+
+    /// <summary>Which guard held the effect for review: <c>intent</c> or <c>mass-change</c>; null when none did.</summary>
+    public string? HeldBy { get; set; }
 
     /// <summary>The effect itself as JSON (EffectCodec), so a held effect can be carried out once approved.</summary>
     public string Payload { get; set; } = string.Empty;

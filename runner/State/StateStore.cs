@@ -140,6 +140,7 @@ internal sealed class StateStore : IDisposable
             DecisionRows.EnsureIndex(d => d.At);
             EffectRows.EnsureIndex(e => e.Status);
             EffectRows.EnsureIndex(e => e.MeetingKey);
+            EffectRows.EnsureIndex(e => e.Replica);
             ShadowRows.EnsureIndex(s => s.At);
             db.Commit();
         }
@@ -359,6 +360,28 @@ internal sealed class StateStore : IDisposable
         lock (gate)
         {
             return [.. EffectRows.Find(e => e.Status == status).Where(e => mailbox is null || e.Mailbox == Key(mailbox)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>
+    /// Our own write that could explain a removal or cancellation of <paramref name="replicaId"/>: a cancel or delete of
+    /// that replica, or — for a mailbox change, <paramref name="meetingKey"/> given — a cancellation of the same meeting
+    /// (the provider cancels the attendees' copies with the organizer's event). Any mailbox's sync counts; effects
+    /// journaled as planned or failed count too (they may have happened); held, discarded and dry-run ones do not.
+    /// Effects whose key starts with <paramref name="exceptPrefix"/> (the same decision, taken again after a crash) are
+    /// skipped. Null when the journal knows no such write.
+    /// </summary>
+    public EffectRow? OwnRemoval(string replicaId, string? meetingKey, string exceptPrefix)
+    {
+        const string held = nameof(Engine.Sync.HeldEffect);
+        const string cancelEvent = nameof(Engine.Sync.CancelEvent);
+        bool Ours(EffectRow e) =>
+            e.Destructive && e.Kind != held && e.Status is EffectStatus.Planned or EffectStatus.Applied or EffectStatus.Failed
+            && !e.Id.StartsWith(exceptPrefix, StringComparison.Ordinal);
+        lock (gate)
+        {
+            return EffectRows.Find(e => e.Replica == replicaId).Where(Ours).OrderBy(e => e.CreatedAt).FirstOrDefault()
+                ?? (meetingKey is null ? null : EffectRows.Find(e => e.MeetingKey == meetingKey).Where(e => e.Kind == cancelEvent && Ours(e)).OrderBy(e => e.CreatedAt).FirstOrDefault());
         }
     }
 

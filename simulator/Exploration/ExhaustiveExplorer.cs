@@ -22,8 +22,14 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// the first violation found per invariant has a shortest schedule. Quiescence (two rounds of syncs, then a quiet
 /// third) is checked once per distinct world.
 /// </summary>
-internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false)
+/// <remarks>
+/// With <c>admit</c>, every sync runs the admit stage (<see cref="SimAdmission"/>): the intent guard over the world's
+/// in-memory journal. Its entries name replicas as they are, so such worlds are explored without symmetry reduction.
+/// </remarks>
+internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false)
 {
+    private readonly bool symmetry = symmetry && !admit;
+
     private static readonly (InvariantId Id, string Reason)[] NoneFound = [];
 
     /// <summary>The scenario's footprint model while reducing (<see cref="Footprint"/>); null when not reducing.</summary>
@@ -188,7 +194,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         var n = scenario.Employees;
         var actions = Actions(n);
         Prepare(actions, n);
-        var root = SimWorld.Create(scenario, policy, now);
+        var root = SimWorld.Create(scenario, policy, now, admit);
         root.Fired = fired;
         root.Apply(new ScheduleStep(StepKind.Create, 0));
         var syncs = new byte[n];

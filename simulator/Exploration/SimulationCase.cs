@@ -39,9 +39,9 @@ internal static class CaseRunner
     public static readonly DateTimeOffset DefaultNow = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>Replays <paramref name="c"/>: creation, its steps, then (unless stopped by a violation when <paramref name="stopAtFirst"/>) quiescence.</summary>
-    public static CaseResult Run(SimulationCase c, IDecisionPolicy policy, DateTimeOffset now, bool trace, bool quiescence = true, bool stopAtFirst = false, HashSet<string>? fired = null)
+    public static CaseResult Run(SimulationCase c, IDecisionPolicy policy, DateTimeOffset now, bool trace, bool quiescence = true, bool stopAtFirst = false, HashSet<string>? fired = null, bool admit = false)
     {
-        var w = SimWorld.Create(c.Scenario, policy, now);
+        var w = SimWorld.Create(c.Scenario, policy, now, admit);
         w.Fired = fired;
         var reasons = new List<(InvariantId, string)>();
         var steps = ImmutableArray.CreateBuilder<TraceStep>();

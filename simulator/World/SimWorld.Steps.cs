@@ -302,9 +302,11 @@ internal sealed partial class SimWorld
         var ports = _ports ??= new (SimMailboxPort, SimCrmPort)?[26];
         var (mailboxPort, crmPort) = ports[employee] ??= (new SimMailboxPort(this, employee), new SimCrmPort(this, employee));
         SyncOutcome outcome;
+        SimAdmission? admission;
         try
         {
-            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow);
+            admission = Admit ? new SimAdmission(this) : null;
+            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow, admission);
 
             // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
             outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
@@ -325,6 +327,12 @@ internal sealed partial class SimWorld
                 if (e is HeldEffect anyHeld && Held is null)
                 {
                     Held = $"{name}'s sync: rule {d.Decision.Rule} decided {Lower(d.Decision.Action)} {Lower(d.Decision.Target)}, held: {anyHeld.Intended} ({anyHeld.Reason})";
+                }
+
+                if (e is HeldEffect && admission is not null && admission.HeldKeys.Contains(e.IdempotencyKey))
+                {
+                    AdmissionHeld++; // Contained by the admit stage: nothing went out.
+                    continue;
                 }
 
                 if (e is HeldEffect { Destructive: true } held)

@@ -139,6 +139,18 @@ internal sealed partial class SimWorld
 
     public int HeldCancels { get; set; }
 
+    /// <summary>Destructive effects the admit stage held (with <see cref="Admit"/>), counted apart from the planner's holds.</summary>
+    public int AdmissionHeld { get; set; }
+
+    /// <summary>Whether syncs run the admit stage (<see cref="SimAdmission"/>: the intent guard over the in-memory journal).</summary>
+    public bool Admit { get; private set; }
+
+    /// <summary>
+    /// The in-memory journal of our own destructive writes, when <see cref="Admit"/>: every replica a sync of ours
+    /// cancelled or deleted, and every meeting whose organizer's event we cancelled. Persistent, so clones share it.
+    /// </summary>
+    public ImmutableHashSet<string> OwnRemovals { get; set; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
     /// <summary>The first held deletion and cancellation in words: what was held, on which side, by which rule, and why.</summary>
     public string? HeldDeleteNote { get; set; }
 
@@ -159,9 +171,9 @@ internal sealed partial class SimWorld
     /// <summary>Store writes by the last sync (idempotence).</summary>
     public int LastSyncWrites { get; private set; }
 
-    public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now)
+    public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now, bool admit = false)
     {
-        var w = new SimWorld(scenario, policy, now);
+        var w = new SimWorld(scenario, policy, now) { Admit = admit };
         w.Mailboxes = new MailboxStore[scenario.Employees];
         w.Agents = new AgentView[scenario.Employees];
         for (var i = 0; i < scenario.Employees; i++)
@@ -201,6 +213,9 @@ internal sealed partial class SimWorld
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,
             HeldCancels = HeldCancels,
+            Admit = Admit,
+            OwnRemovals = OwnRemovals,
+            AdmissionHeld = AdmissionHeld,
             HeldDeleteNote = HeldDeleteNote,
             HeldCancelNote = HeldCancelNote,
             Held = Held,

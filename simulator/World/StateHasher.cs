@@ -199,6 +199,15 @@ internal struct StateHasher
         c.Add(w.Held is not null);
         c.Add(w.Violated);
         c.Add(w.CancellationSent);
+        if (w.Admit)
+        {
+            // The journal decides future admissions. Its entries name replicas as they are, not mirrored: explore
+            // worlds that admit without symmetry (ExhaustiveExplorer does), so no two worlds merge unsoundly.
+            foreach (var entry in w.OwnRemovals.Order(StringComparer.Ordinal))
+            {
+                c.Add(entry);
+            }
+        }
         c.Add(w.Crm.NextId);
         c.Add(w.Crm.Rows.Count);
         foreach (var r in w.Crm.Rows)

@@ -37,7 +37,7 @@ public sealed class StoreOperatorConsoleTests
         Assert.Equal(ConnectorTestHost.Alice, cancel.MeetingOrganizer);
         var meeting = Assert.Single(h.T.Organization.Calendar(ConnectorTestHost.Alice), m => m.Subject == "Quarterly review");
         Assert.Equal(meeting.Start, cancel.MeetingStart);
-        Assert.Contains("mass-change guard", cancel.WhyHeld, StringComparison.Ordinal);
+        Assert.Contains("intent guard", cancel.WhyHeld, StringComparison.Ordinal);
         var history = await console.MeetingHistoryAsync(cancel.MeetingUid, CancellationToken.None);
         Assert.Contains(history, d => d.Decision == DecisionAction.Cancel && d.Effects.Any(e => e.Status == RulesSync.Runner.State.EffectStatus.Held));
         Assert.Equal("v2", history[0].Facts["apiVersion"]);

@@ -62,10 +62,17 @@ public sealed class DemoCommandTests
         var lines = output.ToString().Split('\n');
         Assert.Equal(0, exit);
         Assert.StartsWith("demo: 4 runs", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("[1/4] ", lines[1], StringComparison.Ordinal);
-        Assert.Equal("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...", lines[2].TrimEnd());
+        Assert.StartsWith("guards: the documented defaults (docs/runner.md): intent guard on", lines[1], StringComparison.Ordinal);
+        Assert.Contains("10 per mailbox and 100 per tenant", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("[1/4] ", lines[2], StringComparison.Ordinal);
+        Assert.Equal("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...", lines[3].TrimEnd());
         Assert.Contains(DemoCommand.Legend[0], output.ToString(), StringComparison.Ordinal);
         Assert.Contains("review them: rulesync held --config ", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("series story (default rules):", output.ToString(), StringComparison.Ordinal);
+
+        // Both incident orderings are contained under the default guards, by the intent guard (no count trips for 4 meetings).
+        Assert.Contains("held: intent guard: nobody cancelled or deleted the meeting: the change is a new replica", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("held: intent guard: the meeting is missing in a calendar that does not organize it", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("mass-change guard:", output.ToString(), StringComparison.Ordinal);
     }
 }

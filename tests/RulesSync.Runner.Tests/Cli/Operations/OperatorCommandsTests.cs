@@ -145,6 +145,6 @@ public sealed class OperatorCommandsTests
         var first = JsonNode.Parse(held.Out)!["held"]!.AsArray()[0]!;
         Assert.Equal(meeting.ICalUid, first["meetingKey"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(first["rule"]!.GetValue<string>()));
-        Assert.StartsWith("mass-change guard:", first["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("intent guard:", first["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }
