@@ -36,7 +36,7 @@ public static class Arbitraries
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var sync = Gen.Choose(0, scenario.Employees - 1).Select(e => new ScheduleStep(StepKind.Sync, e));
-        var actions = scenario.Actions();
+        var actions = scenario.Actions(anyAttendeeRemoved: true);
         return Gen.Frequency((3, sync), (1, Gen.Elements<ScheduleStep>(actions.ToArray())));
     }
 

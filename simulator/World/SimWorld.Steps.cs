@@ -344,9 +344,15 @@ internal sealed partial class SimWorld
         Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
         PastTouched |= outcome.StoreWrites > 0 && MeetingIsPast;
+        var recording = Policy as Comparison.RecordingPolicy;
         foreach (var d in outcome.Decisions)
         {
             Fired?.Add(d.Decision.Rule);
+            if (recording is not null && !d.Effects.IsEmpty)
+            {
+                recording.Effective.Add(d.Facts);
+            }
+
             foreach (var e in d.Effects)
             {
                 if (e is HeldEffect anyHeld && Held is null)
