@@ -47,10 +47,16 @@ public sealed record SimulationOptions
     /// Exhaustive: populations (1 up to this many employees) whose scenarios are also explored with a customer as the
     /// organizer (every employee invited; origin crm: A tracked the invitation in the CRM); 0 for none.
     /// </summary>
-    public int ExternalOrganizerEmployees { get; init; } = 3;
+    public int ExternalOrganizerEmployees { get; init; } = 2;
 
     /// <summary>Exhaustive: populations (1 up to this many employees) whose scenarios are also explored as visits; 0 for none.</summary>
-    public int VisitEmployees { get; init; } = 3;
+    public int VisitEmployees { get; init; } = 2;
+
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which the organizer also removes an employee and
+    /// invites them again (<see cref="Scenario.AttendeeChanges"/>); 0 for none.
+    /// </summary>
+    public int AttendeeChangeEmployees { get; init; } = 2;
 
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
@@ -159,7 +165,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer));
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees });
                     }
                 }
             }

@@ -70,6 +70,8 @@ internal sealed class SimulationScope
 
     public Option<int> ExternalOrganizers { get; } = new("--external-organizers") { Description = "Exhaustive mode: populations up to this many employees are also explored with a customer organizing the meeting (0: none).", DefaultValueFactory = _ => new SimulationOptions().ExternalOrganizerEmployees };
 
+    public Option<int> AttendeeChanges { get; } = new("--attendee-changes") { Description = "Exhaustive mode: populations up to this many employees also explore the organizer removing an employee and inviting them again (0: none).", DefaultValueFactory = _ => new SimulationOptions().AttendeeChangeEmployees };
+
     public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
 
     public void AddTo(Command command)
@@ -88,6 +90,7 @@ internal sealed class SimulationScope
         command.Add(MaxSyncs);
         command.Add(ExternalOrganizers);
         command.Add(Visits);
+        command.Add(AttendeeChanges);
     }
 
     public SimulationOptions Read(ParseResult parse)
@@ -108,6 +111,8 @@ internal sealed class SimulationScope
         Require(externalOrganizers is >= 0 and <= 8, "--external-organizers must be between 0 and 8");
         var visits = parse.GetValue(Visits);
         Require(visits is >= 0 and <= 8, "--visits must be between 0 and 8");
+        var attendeeChanges = parse.GetValue(AttendeeChanges);
+        Require(attendeeChanges is >= 0 and <= 8, "--attendee-changes must be between 0 and 8");
         return _defaults with
         {
             Employees = employees,
@@ -124,6 +129,7 @@ internal sealed class SimulationScope
             MaxSyncsPerEmployee = maxSyncs,
             ExternalOrganizerEmployees = externalOrganizers,
             VisitEmployees = visits,
+            AttendeeChangeEmployees = attendeeChanges,
         };
     }
 

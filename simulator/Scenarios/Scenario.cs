@@ -45,6 +45,12 @@ public sealed record Scenario(
     /// <summary>The meeting's organizer: employee A, or the customer.</summary>
     public string Organizer => ExternalOrganizer ? ExternalOrganizerName : EmployeeName(0);
 
+    /// <summary>
+    /// Whether the organizer's removing and inviting again an employee are among <see cref="Actions"/> (the
+    /// exhaustive phase explores them for small populations only: <c>SimulationOptions.AttendeeChangeEmployees</c>).
+    /// </summary>
+    public bool AttendeeChanges { get; init; } = true;
+
     /// <summary>The first employee invited to the meeting: B, or A when a customer organizes it.</summary>
     public int FirstAttendee => ExternalOrganizer ? 0 : 1;
 
@@ -68,7 +74,7 @@ public sealed record Scenario(
         {
             b.Add(new(StepKind.AttendeeDeclines, e));
             b.Add(new(StepKind.AttendeeDeletesCopy, e));
-            if (anyAttendeeRemoved || e == Employees - 1)
+            if (AttendeeChanges && (anyAttendeeRemoved || e == Employees - 1))
             {
                 b.Add(new(StepKind.OrganizerRemovesAttendee, e));
                 b.Add(new(StepKind.OrganizerAddsAttendee, e));
@@ -135,7 +141,7 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);
