@@ -39,4 +39,11 @@ public enum FaultKind
     /// protocol's 504: the write happened but the client cannot tell (it usually gives up first).
     /// </summary>
     LostAnswer,
+
+    /// <summary>
+    /// The delta state is gone, in Graph's 400 form: <c>syncStateNotFound</c> ("The sync state generation is not
+    /// found..."), as Graph answers for expired delta links of some resources; Google answers it as 410
+    /// <c>fullSyncRequired</c>.
+    /// </summary>
+    SyncStateNotFound,
 }

@@ -15,6 +15,10 @@ public sealed class RequestCounters
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> peaks = new(StringComparer.Ordinal);
     private readonly Lock concurrencyGate = new();
+    private long throttled;
+
+    /// <summary>Requests refused by an enforced provider limit (concurrency or request budget), injected faults not included.</summary>
+    public long Throttled => Interlocked.Read(ref throttled);
 
     /// <summary>Requests seen on one route.</summary>
     public long ForRoute(string route) => byRoute.GetValueOrDefault(route);
@@ -46,6 +50,7 @@ public sealed class RequestCounters
         byRoute.Clear();
         byMailbox.Clear();
         byRouteAndMailbox.Clear();
+        Interlocked.Exchange(ref throttled, 0);
         lock (concurrencyGate)
         {
             peaks.Clear();
@@ -83,6 +88,8 @@ public sealed class RequestCounters
             inFlight[key] = inFlight.GetValueOrDefault(key) - 1;
         }
     }
+
+    internal void RecordThrottled() => Interlocked.Increment(ref throttled);
 
     internal void Record(string route, string? mailbox)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
+using RulesSync.Emulators.Identity;
 using RulesSync.Emulators.Organization;
 
 namespace RulesSync.Emulators.Google;
@@ -10,10 +11,13 @@ namespace RulesSync.Emulators.Google;
 /// <summary>
 /// Google Calendar API v3, events only: list (full and incremental sync), get, insert, patch,
 /// update, delete, each write honouring <c>sendUpdates</c> (<c>none</c> by default, as the API).
-/// The calendar id is the employee's email; <c>primary</c> means the user named by the bearer
-/// token (<c>Authorization: Bearer {email}</c>), standing in for domain-wide delegation.
+/// The calendar id is the employee's email. Each request needs an access token from the emulated Google token
+/// endpoint (<see cref="EmulatedIdentity"/>), issued to the service account impersonating one mailbox (domain-wide
+/// delegation), with the Calendar scope, unexpired; it may act on that mailbox's calendar only, and <c>primary</c>
+/// means that mailbox. With <see cref="EmulatorOptions.RequireAccessTokens"/> off (protocol-shape tests only), no
+/// token is checked and <c>primary</c> means the user named by a bearer of the form <c>Bearer {email}</c>.
 /// </summary>
-internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOptions options) : IProtocolEmulator
+internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOptions options, EmulatedIdentity? identity) : IProtocolEmulator
 {
     public const string Prefix = "/calendar/v3/";
 
@@ -34,6 +38,41 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
 
     public EmulatorResponse BadRequest(string message) => GoogleJson.Error(400, "global", "invalid", message);
 
+    public (string? Principal, EmulatorResponse? Error) Authorize(EmulatorRequest request)
+    {
+        if (identity is null)
+        {
+            return (Bearer(request), null);
+        }
+
+        // https://developers.google.com/workspace/calendar/api/guides/errors: 401 authError, 403 insufficient scopes.
+        var check = identity.Check(request.Header("Authorization"));
+        if (check.Token is not { } token)
+        {
+            return (null, GoogleJson.Error(401, "global", "authError", "Request had invalid authentication credentials. " + check.Refusal, "Authorization")
+                .WithHeader("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""));
+        }
+
+        if (token.Claim("aud") != "https://www.googleapis.com/" || token.Claim("sub") is not { } subject)
+        {
+            return (null, GoogleJson.Error(401, "global", "authError", "Request had invalid authentication credentials: not a Google access token.", "Authorization"));
+        }
+
+        if (!(token.Claim("scope") ?? string.Empty).Split(' ').Contains(EmulatedIdentity.CalendarScope, StringComparer.Ordinal))
+        {
+            return (null, GoogleJson.Error(403, "global", "insufficientPermissions", "Request had insufficient authentication scopes."));
+        }
+
+        var segments = request.Path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is [_, var calendarId, ..] && calendarId != "primary" && !string.Equals(Uri.UnescapeDataString(calendarId), subject, StringComparison.OrdinalIgnoreCase))
+        {
+            // The impersonated user has no access to another user's calendar (domain-wide delegation acts as that user).
+            return (null, GoogleJson.Error(403, "calendar", "requiredAccessLevel", "You need to have writer access to this calendar."));
+        }
+
+        return (subject, null);
+    }
+
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
         var segments = request.Path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -42,7 +81,7 @@ internal sealed class GoogleCalendarEmulator(CalendarWorld world, EmulatorOption
             return (null, GoogleJson.NotFound());
         }
 
-        var calendarId = segments[1] == "primary" ? Bearer(request) ?? "primary" : segments[1];
+        var calendarId = segments[1] == "primary" ? request.Principal ?? "primary" : segments[1];
         string calendar;
         lock (world.Gate)
         {

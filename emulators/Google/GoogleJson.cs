@@ -191,7 +191,7 @@ internal static class GoogleJson
         FaultKind.RateLimitForbidden => Error(403, "usageLimits", "userRateLimitExceeded", "User Rate Limit Exceeded"),
         FaultKind.Unavailable => Error(503, "global", "backendError", "Backend Error"),
         FaultKind.Timeout => Error(504, "global", "backendError", "Deadline exceeded"),
-        FaultKind.ExpiredToken => Error(410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.", "syncToken"),
+        FaultKind.ExpiredToken or FaultKind.SyncStateNotFound => Error(410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.", "syncToken"),
         _ => Error(500, "global", "backendError", "Backend Error"),
     };
 }

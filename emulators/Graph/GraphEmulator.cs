@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
+using RulesSync.Emulators.Identity;
 using RulesSync.Emulators.Organization;
 
 namespace RulesSync.Emulators.Graph;
@@ -10,9 +11,13 @@ namespace RulesSync.Emulators.Graph;
 /// <summary>
 /// Microsoft Graph v1.0, the calendar part: <c>users/{id}/calendarView/delta</c>,
 /// <c>users/{id}/calendarView</c>, events CRUD, <c>cancel</c>, <c>accept</c>/<c>decline</c>/
-/// <c>tentativelyAccept</c>, and <c>$batch</c>. Users are addressed by email (userPrincipalName).
+/// <c>tentativelyAccept</c>, and <c>$batch</c>. Users are addressed by email (userPrincipalName). Each request needs
+/// an app-only access token from the emulated Microsoft identity platform (<see cref="EmulatedIdentity"/>): signed by
+/// it, unexpired, for Graph, issued in this tenant, with the <c>Calendars.ReadWrite</c> role (401
+/// <c>InvalidAuthenticationToken</c> or 403 <c>ErrorAccessDenied</c> otherwise, as Graph answers). A <c>$batch</c> is
+/// checked once; its sub-requests run under its token.
 /// </summary>
-internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options, Func<RequestPipeline> pipeline) : IProtocolEmulator
+internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options, Func<RequestPipeline> pipeline, EmulatedIdentity? identity) : IProtocolEmulator
 {
     public const string Prefix = "/v1.0";
 
@@ -24,6 +29,40 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
     public EmulatorResponse FaultResponse(FaultRule fault, EmulatorRequest request) => GraphErrors.Fault(fault, world.Now);
 
     public EmulatorResponse BadRequest(string message) => GraphErrors.BadRequest(message, world.Now);
+
+    public (string? Principal, EmulatorResponse? Error) Authorize(EmulatorRequest request)
+    {
+        if (identity is null)
+        {
+            return (null, null);
+        }
+
+        // https://learn.microsoft.com/en-us/graph/errors and resolve-auth-errors: 401 InvalidAuthenticationToken, 403 for missing roles.
+        var check = identity.Check(request.Header("Authorization"));
+        var refusal = check.Refusal;
+        if (check.Token is { } token)
+        {
+            if (token.Claim("aud") != EmulatedIdentity.GraphAudience)
+            {
+                refusal = "Access token validation failure. Invalid audience.";
+            }
+            else if (!string.Equals(token.Claim("tid"), identity.TenantId, StringComparison.OrdinalIgnoreCase))
+            {
+                refusal = "Access token validation failure. Invalid issuer: the token was issued in another tenant.";
+            }
+            else if (token.Payload["roles"] is not JsonArray roles || !roles.Any(r => r?.GetValue<string>() == EmulatedIdentity.GraphRole))
+            {
+                return (null, GraphErrors.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", world.Now));
+            }
+            else
+            {
+                return (token.Claim("appid"), null);
+            }
+        }
+
+        return (null, GraphErrors.Error(401, "InvalidAuthenticationToken", refusal!, world.Now)
+            .WithHeader("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""));
+    }
 
     public (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request)
     {
@@ -389,27 +428,42 @@ internal sealed class GraphEmulator(CalendarWorld world, EmulatorOptions options
             return GraphErrors.Error(400, "BadRequest", $"Number of requests ({requests.Count.ToString(CultureInfo.InvariantCulture)}) exceeds the limit of {MaxBatchRequests.ToString(CultureInfo.InvariantCulture)}.", world.Now);
         }
 
+        // Graph runs a batch's sub-requests in parallel (https://learn.microsoft.com/en-us/graph/json-batching): each
+        // one holds a slot of its mailbox's concurrency from the start, so a batch of more than 4 requests to one
+        // mailbox has the surplus throttled, as Exchange does.
+        var subs = requests.Select(sub => (Id: sub?["id"]?.ToString() ?? "", Inner: ToRequest(sub, request.BaseUri))).ToList();
+        var matched = subs.Select(s => Match(s.Inner)).ToList();
+        var held = matched.Select(m => m.Route?.Mailbox).ToList();
+        var run = pipeline();
+        held.ForEach(run.Hold);
         var responses = new JsonArray();
-        foreach (var sub in requests)
+        try
         {
-            var id = sub?["id"]?.ToString() ?? "";
-            var inner = ToRequest(sub, request.BaseUri);
-            var (route, error) = Match(inner);
-            var answer = route is null ? error! : await pipeline().ExecuteAsync(this, route, inner, cancellationToken).ConfigureAwait(false);
-            var headers = new JsonObject();
-            foreach (var (name, value) in answer.Headers)
+            for (var i = 0; i < subs.Count; i++)
             {
-                headers[name] = value;
-            }
+                run.Release(held[i]);
+                held[i] = null;
+                var (route, error) = matched[i];
+                var answer = route is null ? error! : await run.ExecuteAsync(this, route, subs[i].Inner, cancellationToken).ConfigureAwait(false);
+                var headers = new JsonObject();
+                foreach (var (name, value) in answer.Headers)
+                {
+                    headers[name] = value;
+                }
 
-            var item = new JsonObject { ["id"] = id, ["status"] = answer.Status, ["headers"] = headers };
-            if (answer.Body is not null)
-            {
-                headers["Content-Type"] = answer.ContentType;
-                item["body"] = ParseOrString(answer.Body);
-            }
+                var item = new JsonObject { ["id"] = subs[i].Id, ["status"] = answer.Status, ["headers"] = headers };
+                if (answer.Body is not null)
+                {
+                    headers["Content-Type"] = answer.ContentType;
+                    item["body"] = ParseOrString(answer.Body);
+                }
 
-            responses.Add(item);
+                responses.Add(item);
+            }
+        }
+        finally
+        {
+            held.ForEach(run.Release);
         }
 
         return EmulatorResponse.Json(200, new JsonObject { ["responses"] = responses });

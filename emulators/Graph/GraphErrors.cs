@@ -45,6 +45,8 @@ internal static class GraphErrors
             // https://learn.microsoft.com/en-us/graph/delta-query-overview#synchronization-reset:
             // an expired delta token answers 410 Gone; the client must start a full synchronization.
             FaultKind.ExpiredToken => Error(410, "SyncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.", now),
+            // https://devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources/
+            FaultKind.SyncStateNotFound => Error(400, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.", now),
             _ => Error(500, "InternalServerError", "Injected fault.", now),
         };
     }

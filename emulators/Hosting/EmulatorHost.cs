@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +12,7 @@ using RulesSync.Emulators.Crm;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Google;
 using RulesSync.Emulators.Graph;
+using RulesSync.Emulators.Identity;
 using RulesSync.Emulators.Organization;
 
 namespace RulesSync.Emulators.Hosting;
@@ -17,7 +20,10 @@ namespace RulesSync.Emulators.Hosting;
 /// <summary>
 /// The protocol emulators on one Kestrel listener bound to 127.0.0.1: Graph v1.0 under
 /// <c>/v1.0/</c>, Google Calendar v3 under <c>/calendar/v3/</c>, the CRM's OData V2 under
-/// <c>/sap/c4c/odata/v1/</c>. Start with <see cref="StartAsync"/>, stop by disposing.
+/// <c>/sap/c4c/odata/v1/</c>, and the identity providers' token endpoints (<see cref="Identity"/>). A second
+/// listener on 127.0.0.1 serves the same over HTTPS with a self-signed certificate made at start
+/// (<see cref="TlsCertificate"/>): MSAL refuses an authority that is not HTTPS, so clients reach the token endpoints
+/// there and trust exactly this certificate. Start with <see cref="StartAsync"/>, stop by disposing.
 /// </summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {
@@ -26,11 +32,13 @@ public sealed class EmulatorHost : IAsyncDisposable
     private readonly RequestPipeline pipeline;
     private readonly CancellationTokenSource stopping = new();
 
-    private EmulatorHost(WebApplication app, EmulatorOptions options)
+    private EmulatorHost(WebApplication app, EmulatorOptions options, X509Certificate2 tls)
     {
         this.app = app;
         Options = options;
+        TlsCertificate = tls;
         var world = new CalendarWorld(options.Organization, options.TimeProvider, options.Seed);
+        Identity = new EmulatedIdentity(options.Seed, options.IdentityTimeProvider, options.TokenLifetime);
         Organization = new EmulatedOrganization(world);
         var crmStore = new CrmStore(options.TimeProvider, options.Seed);
         Crm = new EmulatedCrm(crmStore);
@@ -39,11 +47,13 @@ public sealed class EmulatorHost : IAsyncDisposable
             Faults.Add(rule);
         }
 
-        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options.GraphConcurrentRequestsPerMailbox, stopping.Token);
+        pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options, stopping.Token);
+        var access = options.RequireAccessTokens ? Identity : null;
         protocols =
         [
-            new GraphEmulator(world, options, () => pipeline),
-            new GoogleCalendarEmulator(world, options),
+            new IdentityEmulator(Identity, world),
+            new GraphEmulator(world, options, () => pipeline, access),
+            new GoogleCalendarEmulator(world, options, access),
             new ODataEmulator(crmStore, options),
         ];
     }
@@ -53,6 +63,15 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     /// <summary>Root of the listener, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The HTTPS root of the same listener's twin, e.g. <c>https://127.0.0.1:41235/</c> (the token endpoints' host).</summary>
+    public Uri HttpsBaseUri { get; private set; } = new("https://127.0.0.1/");
+
+    /// <summary>The HTTPS listener's self-signed certificate (public part): the one certificate a client should trust here.</summary>
+    public X509Certificate2 TlsCertificate { get; }
+
+    /// <summary>The tenant, app registration and service account the token endpoints know; revoke and delete credentials here.</summary>
+    public EmulatedIdentity Identity { get; }
 
     /// <summary>The GraphServiceClient base URL, e.g. <c>http://127.0.0.1:41234/v1.0</c> (no trailing slash).</summary>
     public string GraphBaseUrl => BaseUri.AbsoluteUri.TrimEnd('/') + GraphEmulator.Prefix;
@@ -83,13 +102,20 @@ public sealed class EmulatorHost : IAsyncDisposable
         // No appsettings.json, environment or command line: nothing may add an endpoint beyond 127.0.0.1.
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        var tls = SelfSignedLoopbackCertificate(options.IdentityTimeProvider.GetUtcNow());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+            kestrel.Listen(IPAddress.Loopback, options.HttpsPort, listen => listen.UseHttps(tls));
+        });
         var app = builder.Build();
-        var host = new EmulatorHost(app, options);
+        var host = new EmulatorHost(app, options, tls);
         app.Run(host.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        host.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        host.BaseUri = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)).TrimEnd('/') + "/");
+        host.HttpsBaseUri = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal)).TrimEnd('/') + "/");
+        host.Identity.AuthorityHost = host.HttpsBaseUri;
         return host;
     }
 
@@ -102,6 +128,22 @@ public sealed class EmulatorHost : IAsyncDisposable
         await app.StopAsync(grace.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
+        Identity.Dispose();
+        TlsCertificate.Dispose();
+    }
+
+    /// <summary>A certificate for 127.0.0.1 and localhost, made fresh for each host (never written to disk).</summary>
+    private static X509Certificate2 SelfSignedLoopbackCertificate(DateTimeOffset now)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=RulesSync emulators (127.0.0.1)", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var made = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -109,7 +151,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         EmulatorResponse response;
         try
         {
-            var request = await EmulatorRequest.ReadAsync(context, BaseUri).ConfigureAwait(false);
+            // Links in answers name the listener the request came in on (HTTP or HTTPS).
+            var request = await EmulatorRequest.ReadAsync(context, context.Request.IsHttps ? HttpsBaseUri : BaseUri).ConfigureAwait(false);
             var protocol = protocols.FirstOrDefault(p => p.Owns(request.Path));
             if (protocol is null)
             {
@@ -117,10 +160,19 @@ public sealed class EmulatorHost : IAsyncDisposable
             }
             else
             {
-                var (route, error) = protocol.Match(request);
-                response = route is null
-                    ? error!
-                    : await pipeline.ExecuteAsync(protocol, route, request, context.RequestAborted).ConfigureAwait(false);
+                var (principal, refused) = protocol.Authorize(request);
+                if (refused is not null)
+                {
+                    response = refused;
+                }
+                else
+                {
+                    request = request with { Principal = principal };
+                    var (route, error) = protocol.Match(request);
+                    response = route is null
+                        ? error!
+                        : await pipeline.ExecuteAsync(protocol, route, request, context.RequestAborted).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)

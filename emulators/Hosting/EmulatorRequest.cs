@@ -17,6 +17,9 @@ internal sealed record EmulatorRequest(
     string? Body,
     Uri BaseUri)
 {
+    /// <summary>Who the access token speaks for (Google: the impersonated mailbox), once it has been checked.</summary>
+    public string? Principal { get; init; }
+
     /// <summary>Set by a ShortPage fault: the most items the answer may hold (0 allowed), continuation link kept.</summary>
     public int? PageSizeCap { get; init; }
 

@@ -14,6 +14,12 @@ internal interface IProtocolEmulator
 {
     bool Owns(string path);
 
+    /// <summary>
+    /// Checks the request's access token before anything else (no counting, no faults): the principal it acts as
+    /// (Google: the impersonated mailbox), or the refusal in the protocol's own error shape.
+    /// </summary>
+    (string? Principal, EmulatorResponse? Error) Authorize(EmulatorRequest request) => (null, null);
+
     /// <summary>The route for a request, or an error response (404, 405) in the protocol's own error shape.</summary>
     (EmulatorRoute? Route, EmulatorResponse? Error) Match(EmulatorRequest request);
 

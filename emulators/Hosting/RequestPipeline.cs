@@ -7,8 +7,10 @@ namespace RulesSync.Emulators.Hosting;
 /// Counts each request, applies the fault plan, runs the handler. Graph <c>$batch</c> sends each
 /// sub-request through here too, so each one is counted and may be throttled on its own.
 /// </summary>
-internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time, int? graphConcurrencyLimit, CancellationToken stopping)
+internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults, TimeProvider time, EmulatorOptions options, CancellationToken stopping)
 {
+    private readonly Dictionary<string, Queue<DateTimeOffset>> budgets = new(StringComparer.OrdinalIgnoreCase);
+
     public async ValueTask<EmulatorResponse> ExecuteAsync(
         IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
     {
@@ -18,10 +20,17 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
         {
             // Exchange allows 4 concurrent requests per app per mailbox; beyond that, 429
             // (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
-            if (graphConcurrencyLimit is { } limit && inFlight > limit && route.Mailbox is not null
+            if (options.GraphConcurrentRequestsPerMailbox is { } limit && inFlight > limit && route.Mailbox is not null
                 && route.Name.StartsWith("graph.", StringComparison.Ordinal))
             {
+                counters.RecordThrottled();
                 return protocol.FaultResponse(new FaultRule { Kind = FaultKind.Throttle, RetryAfter = TimeSpan.FromSeconds(1) }, request);
+            }
+
+            if (OverBudget(route) is { } refusal)
+            {
+                counters.RecordThrottled();
+                return protocol.FaultResponse(refusal, request);
             }
 
             return await ExecuteCountedAsync(protocol, route, request, cancellationToken).ConfigureAwait(false);
@@ -36,6 +45,12 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
             counters.Exit(route.Mailbox);
         }
     }
+
+    /// <summary>Holds one of <paramref name="mailbox"/>'s concurrency slots (a batch sub-request waiting its turn); null holds nothing.</summary>
+    public void Hold(string? mailbox) => counters.Enter(mailbox);
+
+    /// <summary>Gives back a slot taken by <see cref="Hold"/>.</summary>
+    public void Release(string? mailbox) => counters.Exit(mailbox);
 
     private async ValueTask<EmulatorResponse> ExecuteCountedAsync(
         IProtocolEmulator protocol, EmulatorRoute route, EmulatorRequest request, CancellationToken cancellationToken)
@@ -69,6 +84,53 @@ internal sealed class RequestPipeline(RequestCounters counters, FaultPlan faults
                 return full with { Truncate = true };
             default:
                 return protocol.FaultResponse(fault, request);
+        }
+    }
+
+    /// <summary>
+    /// The providers' request budgets, as a sliding log per mailbox: Graph answers 429 with the seconds until the
+    /// oldest request leaves the window (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits);
+    /// Google answers 403 userRateLimitExceeded (https://developers.google.com/workspace/calendar/api/guides/errors).
+    /// A refused request does not count.
+    /// </summary>
+    private FaultRule? OverBudget(EmulatorRoute route)
+    {
+        if (route.Mailbox is null)
+        {
+            return null;
+        }
+
+        var (limit, window, kind, prefix) = route.Name.StartsWith("graph.", StringComparison.Ordinal)
+            ? (options.GraphRequestsPerMailbox, options.GraphRequestWindow, FaultKind.Throttle, "graph:")
+            : route.Name.StartsWith("google.", StringComparison.Ordinal)
+                ? (options.GoogleRequestsPerUser, options.GoogleRequestWindow, FaultKind.RateLimitForbidden, "google:")
+                : (null, TimeSpan.Zero, FaultKind.Throttle, string.Empty);
+        if (limit is not { } max)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        lock (budgets)
+        {
+            if (!budgets.TryGetValue(prefix + route.Mailbox, out var log))
+            {
+                budgets[prefix + route.Mailbox] = log = new Queue<DateTimeOffset>();
+            }
+
+            while (log.Count > 0 && log.Peek() <= now - window)
+            {
+                log.Dequeue();
+            }
+
+            if (log.Count >= max)
+            {
+                var wait = log.Peek() + window - now;
+                return new FaultRule { Kind = kind, RetryAfter = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds))) };
+            }
+
+            log.Enqueue(now);
+            return null;
         }
     }
 

@@ -120,15 +120,20 @@ internal static partial class RunnerConfigurationLoader
             EmployeeDomains = graph.EmployeeDomains.Count == 0 ? domains : graph.EmployeeDomains,
             WindowPast = o.Sync.WindowPast,
             WindowFuture = o.Sync.WindowFuture,
+            CertificatePath = Resolve(graph.CertificatePath),
         };
         var google = GoogleConnectorOptions.FromEnvironment(environment, o.Google);
         o.Google = google with
         {
+            ServiceAccountKeyPath = Resolve(google.ServiceAccountKeyPath),
             EmployeeDomains = google.EmployeeDomains.Count == 0 ? domains : google.EmployeeDomains,
             WindowPast = o.Sync.WindowPast,
             WindowFuture = o.Sync.WindowFuture,
         };
         o.Dashboard.OperatorToken = environment(RunnerOptions.OperatorTokenVariable) ?? o.Dashboard.OperatorToken;
+
+        // Key and certificate files, like the state file, are found beside the config, not in the current directory.
+        string? Resolve(string? path) => string.IsNullOrEmpty(path) ? path : Path.GetFullPath(path, baseDirectory);
     }
 
     /// <summary>Turns the YAML tree into configuration keys, refusing keys no setting has.</summary>

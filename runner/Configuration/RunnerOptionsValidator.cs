@@ -54,7 +54,7 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
         {
             failures.Add($"graph:baseUrl: '{options.Graph.BaseUrl}' is not an absolute URL");
         }
-        else if (options.Mailboxes.Any(m => m.Provider == Provider.Exchange) && !new Uri(options.Graph.BaseUrl).IsLoopback
+        else if (options.Mailboxes.Any(m => m.Provider == Provider.Exchange)
             && (string.IsNullOrEmpty(options.Graph.TenantId) || string.IsNullOrEmpty(options.Graph.ClientId)
                 || (string.IsNullOrEmpty(options.Graph.ClientSecret) && string.IsNullOrEmpty(options.Graph.CertificatePath))))
         {
@@ -65,7 +65,7 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
         {
             failures.Add($"google:baseUri: '{options.Google.BaseUri}' is not an absolute URL");
         }
-        else if (options.Mailboxes.Any(m => m.Provider == Provider.Google) && !new Uri(options.Google.BaseUri).IsLoopback
+        else if (options.Mailboxes.Any(m => m.Provider == Provider.Google)
             && string.IsNullOrEmpty(options.Google.ServiceAccountKeyJson) && string.IsNullOrEmpty(options.Google.ServiceAccountKeyPath))
         {
             failures.Add("google: Google mailboxes need a service account key (RULESYNC_GOOGLE_SERVICE_ACCOUNT_JSON or serviceAccountKeyPath)");

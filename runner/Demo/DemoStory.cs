@@ -77,7 +77,7 @@ internal static class DemoStory
     public static async Task<DemoResult> RunAsync(DemoAct act, string rules, int meetings, string folder, TextWriter? log, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
-        log?.WriteLine("  starting the emulators and the runner...");
+        log?.WriteLine("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...");
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Seed = 2020, TimeProvider = time }, cancellationToken).ConfigureAwait(false);
         var options = Options(act, rules, host, folder);
         Directory.CreateDirectory(folder);

@@ -53,7 +53,8 @@ internal sealed class MailboxBreaker(BreakerOptions options, TimeProvider time)
     /// <summary>Whether an error may go away by itself (throttling, outages, timeouts, broken answers).</summary>
     public static bool IsTransient(Exception e) => e switch
     {
-        OperationCanceledException => false,
+        // An operator has to act: a refused sign-in, or a link off the service root, never mends itself.
+        OperationCanceledException or RulesSync.Runner.Connectors.SignIn.CredentialRefusedException or RulesSync.Runner.Connectors.ForeignLinkException => false,
         HttpRequestException or SocketException or IOException or TimeoutException or JsonException => true,
         ODataCrmException c => c.Status is 408 or 429 or >= 500,
         ApiException a => a.ResponseStatusCode is 408 or 429 or >= 500,

@@ -11,6 +11,8 @@ using RulesSync.Runner.Operations;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 
+using RulesSync.Runner.Connectors.SignIn;
+
 namespace RulesSync.Runner.Live;
 
 /// <summary>What one cycle did, for the log, <c>--once</c> and tests.</summary>
@@ -253,8 +255,13 @@ internal sealed partial class LiveRunner(
             m.ConsecutiveFailures++;
             m.LastError = words;
             m.LastErrorAt = now;
-            verdict = breaker.OnFailure(m.ConsecutiveFailures);
-            if (verdict.Suspend)
+            // A refused sign-in (revoked secret, deleted key) fails every cycle until an operator acts: suspend at once, with the reason.
+            verdict = e is CredentialRefusedException ? new BreakerVerdict(true, null) : breaker.OnFailure(m.ConsecutiveFailures);
+            if (e is CredentialRefusedException)
+            {
+                SuspendCommands.Suspend(m, "sign-in", words, now);
+            }
+            else if (verdict.Suspend)
             {
                 SuspendCommands.Suspend(m, "circuit breaker", $"{m.ConsecutiveFailures} consecutive failed syncs; last error: {words}", now);
             }
@@ -268,7 +275,14 @@ internal sealed partial class LiveRunner(
         if (verdict.Suspend)
         {
             await notifier.NotifyAsync(
-                new OperatorNotice(NoticeKind.Suspended, options.Tenant, id, $"{id} suspended after {row?.ConsecutiveFailures} consecutive failed syncs: {words}. Fix the cause, then 'rulesync resume --mailbox {id}'.", time.GetUtcNow()),
+                new OperatorNotice(
+                    NoticeKind.Suspended,
+                    options.Tenant,
+                    id,
+                    e is CredentialRefusedException
+                        ? $"{id} suspended: {words}. Renew the app's credentials, then 'rulesync resume --mailbox {id}'."
+                        : $"{id} suspended after {row?.ConsecutiveFailures} consecutive failed syncs: {words}. Fix the cause, then 'rulesync resume --mailbox {id}'.",
+                    time.GetUtcNow()),
                 cancellationToken).ConfigureAwait(false);
         }
     }

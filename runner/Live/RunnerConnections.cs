@@ -12,12 +12,11 @@ namespace RulesSync.Runner.Live;
 /// <summary>
 /// The runner's connections: one CRM connection (its tenant-wide poll and every mailbox's writes), and Graph and
 /// Google connections for the providers in use, each mailbox's connector created once and seeded with its
-/// persisted state. Loopback endpoints (the emulators, <c>rulesync demo</c>) get loopback bearers and need no
-/// credentials; any other endpoint uses the configured app credentials. Thread-safe; dispose when done.
+/// persisted state. Every endpoint, the emulators included, is signed in to with the configured app credentials
+/// (Azure.Identity, Google.Apis.Auth). Thread-safe; dispose when done.
 /// </summary>
 internal sealed class RunnerConnections : IDisposable
 {
-    private const string LoopbackToken = "rulesync-loopback";
     private readonly Dictionary<string, IMailboxPort> mailboxes = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock gate = new();
     private readonly GraphConnection? graph;
@@ -31,16 +30,12 @@ internal sealed class RunnerConnections : IDisposable
         LiveIds = new CrmLiveIds(options.Crm.IdListingInterval);
         if (options.Mailboxes.Any(m => m.Provider == Provider.Exchange))
         {
-            graph = new Uri(options.Graph.BaseUrl).IsLoopback
-                ? new GraphConnection(options.Graph, LoopbackBearerTokenProvider.Authentication(LoopbackToken), time, loggers)
-                : new GraphConnection(options.Graph, time, loggers);
+            graph = new GraphConnection(options.Graph, time, loggers);
         }
 
         if (options.Mailboxes.Any(m => m.Provider == Provider.Google))
         {
-            google = new Uri(options.Google.BaseUri).IsLoopback
-                ? new GoogleCalendarConnection(options.Google, m => new LoopbackMailboxBearer(m), time, loggers)
-                : new GoogleCalendarConnection(options.Google, time, loggers);
+            google = new GoogleCalendarConnection(options.Google, time, loggers);
         }
     }
 

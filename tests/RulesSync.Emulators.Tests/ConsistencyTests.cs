@@ -42,10 +42,12 @@ public sealed class ConsistencyTests
     {
         var options = new EmulatorOptions();
         var world = new CalendarWorld(options.Organization, TimeProvider.System, 1);
+        using var identity = new RulesSync.Emulators.Identity.EmulatedIdentity(1, TimeProvider.System, TimeSpan.FromHours(1));
         IProtocolEmulator[] protocols =
         [
-            new GraphEmulator(world, options, () => throw new InvalidOperationException()),
-            new GoogleCalendarEmulator(world, options),
+            new GraphEmulator(world, options, () => throw new InvalidOperationException(), null),
+            new GoogleCalendarEmulator(world, options, null),
+            new RulesSync.Emulators.Identity.IdentityEmulator(identity, world),
             new ODataEmulator(new CrmStore(TimeProvider.System, 1), options),
         ];
         var request = new EmulatorRequest("GET", "/", new Dictionary<string, string>(), new Dictionary<string, string>(), null, new Uri("http://127.0.0.1/"));

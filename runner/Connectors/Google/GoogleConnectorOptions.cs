@@ -22,6 +22,18 @@ public sealed record GoogleConnectorOptions
     /// <summary>Calendar v3's base URI, ending in <c>calendar/v3/</c> (the emulator's in tests).</summary>
     public string BaseUri { get; init; } = CalendarV3Service.DefaultBaseUri;
 
+    /// <summary>
+    /// Google's OAuth token endpoint, overriding the key file's <c>token_uri</c> (null: the key file's, else
+    /// <c>https://oauth2.googleapis.com/token</c>). The emulator's key files name the emulator already.
+    /// </summary>
+    public string? TokenUri { get; init; }
+
+    /// <summary>One more certificate (PEM) to trust for the token endpoint's TLS besides the system roots (a private CA, the emulators' certificate).</summary>
+    public string? TrustedCertificatePem { get; init; }
+
+    /// <summary>Request budgets (per mailbox and per project) and the concurrency limit, from Google's default quotas.</summary>
+    public RequestBudgetOptions Budget { get; init; } = RequestBudgetOptions.GoogleDefaults;
+
     /// <summary>The service account key JSON. A secret: never logged.</summary>
     public string? ServiceAccountKeyJson { get; init; }
 
@@ -68,8 +80,10 @@ public sealed record GoogleConnectorOptions
         builder.Append("BaseUri = ").Append(BaseUri)
             .Append(", ServiceAccountKeyJson = ").Append(ServiceAccountKeyJson is null ? "(unset)" : "***")
             .Append(", ServiceAccountKeyPath = ").Append(ServiceAccountKeyPath)
+            .Append(", TokenUri = ").Append(TokenUri)
             .Append(", PageSize = ").Append(PageSize)
-            .Append(", SendUpdates = ").Append(SendUpdates);
+            .Append(", SendUpdates = ").Append(SendUpdates)
+            .Append(", Budget = ").Append(Budget);
         return true;
     }
 }

@@ -4,11 +4,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Google;
+using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Logging;
 using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Connectors.SignIn;
 
 namespace RulesSync.Runner.Connectors.Google;
 
@@ -292,12 +294,30 @@ public sealed partial class GoogleMailboxConnector : IMailboxPort
         return new MailboxWrite(item.EventId, item.ChangeKey, item);
     }
 
+    /// <summary>One request through the budgets, the concurrency gate and the retry loop.</summary>
     private Task<T> CallAsync<T>(string operation, bool idempotent, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        connection.Retry.RunAsync(operation, Mailbox, idempotent, call, Classify, cancellationToken);
+        connection.Retry.RunAsync(
+            operation,
+            Mailbox,
+            idempotent,
+            t => connection.Gate.RunAsync(Mailbox, ct => SignInGuard.RunAsync("Google OAuth", e => e is TokenResponseException token ? SignInRefusal(token) : null, call, ct), t),
+            Classify,
+            cancellationToken,
+            t => connection.Gate.SpendAsync(Mailbox, 1, t));
+
+    /// <summary>The token endpoint's own words when it refused the grant (4xx other than 408/429); null for an outage.</summary>
+    internal static string? SignInRefusal(TokenResponseException e) =>
+        e.StatusCode is { } status && (int)status is >= 400 and < 500 and not 408 and not 429
+            ? e.Error?.Error + (string.IsNullOrEmpty(e.Error?.ErrorDescription) ? string.Empty : ": " + e.Error.ErrorDescription)
+            : null;
 
     /// <summary>403/429 rate limits and 503 are refusals: always retried. Other 5xx and unreadable answers only when repeating is harmless.</summary>
     internal static FailureVerdict Classify(Exception e, bool idempotent) => e switch
     {
+        CredentialRefusedException => FailureVerdict.Fail("sign-in refused"),
+
+        // The token endpoint is down: nothing was sent to Calendar yet, so any request may be retried.
+        TokenResponseException t => new(true, null, "sign-in failed: " + (t.StatusCode is { } s ? "HTTP " + ((int)s).ToString(CultureInfo.InvariantCulture) : "no answer")),
         GoogleApiException { HttpStatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } g => new(true, null, Reason(g)),
         GoogleApiException { HttpStatusCode: HttpStatusCode.Forbidden } g when IsRateLimit(g) => new(true, null, Reason(g)),
         GoogleApiException { HttpStatusCode: >= HttpStatusCode.InternalServerError } g => new(idempotent, null, Reason(g)),

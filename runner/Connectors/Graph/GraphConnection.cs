@@ -9,34 +9,29 @@ using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Authentication.Azure;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Connectors.SignIn;
 
 namespace RulesSync.Runner.Connectors.Graph;
 
 /// <summary>
 /// One app's connection to Microsoft Graph: the SDK client (its default pipeline minus the retry handler: the
-/// connectors retry on the injected clock themselves), the app-only credential, and the per-mailbox concurrency
-/// gate shared by every mailbox connector made from it. Thread-safe; dispose when done.
+/// connectors retry on the injected clock themselves), the app-only Azure.Identity credential (client secret or
+/// certificate, signing in at <see cref="GraphConnectorOptions.AuthorityHost"/>; MSAL caches the token and fetches a
+/// new one before it expires), and the request gate (concurrency and budgets per mailbox and per app) shared by
+/// every mailbox connector made from it. Thread-safe; dispose when done.
 /// </summary>
 public sealed partial class GraphConnection : IDisposable
 {
     private static readonly string[] GraphScopes = ["https://graph.microsoft.com/.default"];
     private readonly HttpClient http;
 
-    /// <summary>Connects with app-only client credentials (secret or certificate) from <paramref name="options"/>.</summary>
-    public GraphConnection(GraphConnectorOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
-        : this(options, CreateAuthentication(options), time, loggers)
-    {
-    }
-
     /// <summary>
-    /// Connects with a given authentication provider (the emulator's loopback bearer in tests and the demo);
+    /// Connects with app-only client credentials (secret or certificate) from <paramref name="options"/>;
     /// <paramref name="transport"/> replaces the socket handler under the SDK's pipeline (proxies, traffic capture).
     /// </summary>
-    public GraphConnection(
-        GraphConnectorOptions options, IAuthenticationProvider authentication, TimeProvider? time = null, ILoggerFactory? loggers = null, HttpMessageHandler? transport = null)
+    public GraphConnection(GraphConnectorOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(authentication);
         Options = options;
         Time = time ?? TimeProvider.System;
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("RulesSync.Connectors.Graph");
@@ -46,11 +41,12 @@ public sealed partial class GraphConnection : IDisposable
 
         // Attempt timeouts run on the injected clock (RetryOptions.AttemptTimeout), not HttpClient's wall clock.
         http.Timeout = Timeout.InfiniteTimeSpan;
-        Client = new GraphServiceClient(http, authentication, options.BaseUrl);
-        Gate = new MailboxGate(options.MaxConcurrentRequestsPerMailbox);
+        ServiceRoot = new Uri(options.BaseUrl.TrimEnd('/') + "/");
+        Client = new GraphServiceClient(http, CreateAuthentication(options), options.BaseUrl);
+        Gate = new RequestGate(options.Budget, Time);
         Retry = new RetryPolicy(options.Retry, Time, logger);
         Directory = new EmployeeDirectory(options.EmployeeDomains);
-        LogConfigured(logger, options.BaseUrl, options.CredentialKind, options.TenantId ?? "(none)", options.ClientId ?? "(none)");
+        LogConfigured(logger, options.BaseUrl, options.CredentialKind, options.AuthorityHost, options.TenantId ?? "(none)", options.ClientId ?? "(none)", options.Budget);
     }
 
     /// <summary>The options in force.</summary>
@@ -59,8 +55,11 @@ public sealed partial class GraphConnection : IDisposable
     /// <summary>The SDK client.</summary>
     public GraphServiceClient Client { get; }
 
-    /// <summary>The per-mailbox concurrency gate.</summary>
-    public MailboxGate Gate { get; }
+    /// <summary>The request gate: concurrency and budgets per mailbox and per app.</summary>
+    public RequestGate Gate { get; }
+
+    /// <summary>The configured service root (ending in a slash): every link followed must stay on its scheme, host and port.</summary>
+    internal Uri ServiceRoot { get; }
 
     internal TimeProvider Time { get; }
 
@@ -74,7 +73,12 @@ public sealed partial class GraphConnection : IDisposable
     public GraphMailboxConnector ForMailbox(string mailbox, DeliveredEvents? delivered = null) =>
         new(this, mailbox, delivered ?? new DeliveredEvents());
 
-    /// <summary>The Azure.Identity credential the options select; never logs the secret.</summary>
+    /// <summary>
+    /// The Azure.Identity credential the options select, signing in at the configured authority host (HTTPS, with
+    /// <see cref="GraphConnectorOptions.TrustedCertificatePem"/> trusted besides the system roots). Its own retries are
+    /// off: a token endpoint that is down surfaces at once and is retried by the connector on the injected clock.
+    /// Never logs the secret.
+    /// </summary>
     public static TokenCredential CreateCredential(GraphConnectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -86,15 +90,15 @@ public sealed partial class GraphConnection : IDisposable
 
         if (!string.IsNullOrEmpty(options.ClientSecret))
         {
-            return new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret);
+            return new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret, Configure(new ClientSecretCredentialOptions(), options));
         }
 
         if (!string.IsNullOrEmpty(options.CertificatePath))
         {
-            var certificate = string.IsNullOrEmpty(options.CertificatePassword)
-                ? X509CertificateLoader.LoadCertificateFromFile(options.CertificatePath)
+            var certificate = string.IsNullOrEmpty(options.CertificatePassword) && !IsPkcs12(options.CertificatePath)
+                ? X509Certificate2.CreateFromPemFile(options.CertificatePath)
                 : X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath, options.CertificatePassword);
-            return new ClientCertificateCredential(options.TenantId, options.ClientId, certificate);
+            return new ClientCertificateCredential(options.TenantId, options.ClientId, certificate, Configure(new ClientCertificateCredentialOptions(), options));
         }
 
         throw new InvalidOperationException(
@@ -110,28 +114,40 @@ public sealed partial class GraphConnection : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => http.Dispose();
-
-    [LoggerMessage(EventId = ConnectorLogEvents.Configured, Level = LogLevel.Information, Message = "Graph connector: {BaseUrl}, auth {CredentialKind}, tenant {TenantId}, client {ClientId}")]
-    private static partial void LogConfigured(ILogger logger, string baseUrl, string credentialKind, string tenantId, string clientId);
-}
-
-/// <summary>
-/// A fixed bearer token for a loopback endpoint (the protocol emulators): refuses any host but 127.0.0.1 and
-/// localhost, so it cannot leak to a real service.
-/// </summary>
-public sealed class LoopbackBearerTokenProvider(string token) : IAccessTokenProvider
-{
-    /// <inheritdoc />
-    public AllowedHostsValidator AllowedHostsValidator { get; } = new(["127.0.0.1", "localhost"]);
-
-    /// <summary>An authentication provider for <paramref name="token"/> on loopback.</summary>
-    public static IAuthenticationProvider Authentication(string token) => new BaseBearerTokenAuthenticationProvider(new LoopbackBearerTokenProvider(token));
-
-    /// <inheritdoc />
-    public Task<string> GetAuthorizationTokenAsync(Uri uri, Dictionary<string, object>? additionalAuthenticationContext = null, CancellationToken cancellationToken = default)
+    public void Dispose()
     {
-        ArgumentNullException.ThrowIfNull(uri);
-        return Task.FromResult(uri.IsLoopback ? token : string.Empty);
+        http.Dispose();
+        Gate.Dispose();
     }
+
+    private static T Configure<T>(T credential, GraphConnectorOptions options)
+        where T : TokenCredentialOptions
+    {
+        credential.AuthorityHost = new Uri(options.AuthorityHost);
+        credential.Retry.MaxRetries = 0;
+        if (!string.IsNullOrWhiteSpace(options.TrustedCertificatePem))
+        {
+#pragma warning disable CA2000 // The transport owns the client for the credential's lifetime.
+            credential.Transport = new Azure.Core.Pipeline.HttpClientTransport(new HttpClient(ExtraTrust.Handler(options.TrustedCertificatePem)));
+#pragma warning restore CA2000
+        }
+
+        switch (credential)
+        {
+            case ClientSecretCredentialOptions secret:
+                secret.DisableInstanceDiscovery = options.DisableInstanceDiscovery;
+                break;
+            case ClientCertificateCredentialOptions certificate:
+                certificate.DisableInstanceDiscovery = options.DisableInstanceDiscovery;
+                break;
+        }
+
+        return credential;
+    }
+
+    private static bool IsPkcs12(string path) =>
+        path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(EventId = ConnectorLogEvents.Configured, Level = LogLevel.Information, Message = "Graph connector: {BaseUrl}, auth {CredentialKind} at {AuthorityHost}, tenant {TenantId}, client {ClientId}, budget {Budget}")]
+    private static partial void LogConfigured(ILogger logger, string baseUrl, string credentialKind, string authorityHost, string tenantId, string clientId, RequestBudgetOptions budget);
 }

@@ -31,6 +31,27 @@ public sealed record GraphConnectorOptions
     /// <summary>Graph's v1.0 endpoint; point it at the emulator (<c>http://127.0.0.1:PORT/v1.0</c>) in tests.</summary>
     public string BaseUrl { get; init; } = "https://graph.microsoft.com/v1.0";
 
+    /// <summary>
+    /// The Microsoft identity platform host Azure.Identity signs in at (<c>https://login.microsoftonline.com/</c>;
+    /// the emulator's HTTPS root in tests and the demo). MSAL accepts HTTPS only.
+    /// </summary>
+    public string AuthorityHost { get; init; } = "https://login.microsoftonline.com/";
+
+    /// <summary>
+    /// Skips MSAL's instance discovery and authority validation, which MSAL sends to login.microsoftonline.com for
+    /// any authority host it does not know: set for the emulator (and private clouds), never needed for Entra.
+    /// </summary>
+    public bool DisableInstanceDiscovery { get; init; }
+
+    /// <summary>
+    /// One more certificate (PEM) to trust for the authority host's TLS besides the system roots: a private CA, or
+    /// the emulators' self-signed certificate. Not a secret.
+    /// </summary>
+    public string? TrustedCertificatePem { get; init; }
+
+    /// <summary>Request budgets (per mailbox and per app) and the concurrency limit, from Graph's published limits.</summary>
+    public RequestBudgetOptions Budget { get; init; } = RequestBudgetOptions.GraphDefaults;
+
     /// <summary>The Entra tenant id.</summary>
     public string? TenantId { get; init; }
 
@@ -57,9 +78,6 @@ public sealed record GraphConnectorOptions
 
     /// <summary>Preferred delta page size (<c>Prefer: odata.maxpagesize</c>).</summary>
     public int PageSize { get; init; } = 50;
-
-    /// <summary>Exchange's limit of concurrent requests per app per mailbox.</summary>
-    public int MaxConcurrentRequestsPerMailbox { get; init; } = 4;
 
     /// <summary>The comment sent with a decided cancellation (attendees read it).</summary>
     public string CancellationComment { get; init; } = "This meeting was cancelled.";
@@ -101,8 +119,9 @@ public sealed record GraphConnectorOptions
             .Append(", ClientSecret = ").Append(ClientSecret is null ? "(unset)" : "***")
             .Append(", CertificatePath = ").Append(CertificatePath)
             .Append(", CertificatePassword = ").Append(CertificatePassword is null ? "(unset)" : "***")
+            .Append(", AuthorityHost = ").Append(AuthorityHost)
             .Append(", PageSize = ").Append(PageSize)
-            .Append(", MaxConcurrentRequestsPerMailbox = ").Append(MaxConcurrentRequestsPerMailbox);
+            .Append(", Budget = ").Append(Budget);
         return true;
     }
 }

@@ -4,7 +4,10 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Graph;
+using Azure.Identity;
 using Microsoft.Graph.Models;
+using Microsoft.Graph.Models.ODataErrors;
+using MsalServiceException = Microsoft.Identity.Client.MsalServiceException;
 using Microsoft.Graph.Users.Item.CalendarView.Delta;
 using Microsoft.Graph.Users.Item.Events.Item.Cancel;
 using Microsoft.Kiota.Abstractions;
@@ -13,6 +16,7 @@ using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using MailboxItem = RulesSync.Engine.Sync.MailboxItem;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Connectors.SignIn;
 
 namespace RulesSync.Runner.Connectors.Graph;
 
@@ -26,6 +30,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
     private const int BatchLimit = 20;
+    private static readonly string[] SyncStateLostCodes = ["syncStateNotFound", "resyncRequired"];
     private readonly GraphConnection connection;
     private readonly ConcurrentDictionary<string, string> seriesUids = new(StringComparer.Ordinal);
 
@@ -53,8 +58,11 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     /// <summary>
     /// Implements <see cref="IMailboxPort.ReadChangesAsync"/>: one whole calendarView delta round (every nextLink followed)
     /// from <paramref name="cursor"/> (from the start: a full round over the sync window); the deltaLink becomes the
-    /// next cursor. If Graph no longer knows the delta token (410), a full round is read instead and diffed against
-    /// the event ids delivered before: only ids that Graph no longer returns, even by id, become removal notices.
+    /// next cursor. If Graph no longer knows the delta token (410 Gone, or <c>syncStateNotFound</c>/<c>resyncRequired</c>
+    /// as 400 or 404), a full round is read instead and diffed against the event ids delivered before: only ids that
+    /// Graph no longer returns, even by id, become removal notices. Every link followed (the cursor, each nextLink)
+    /// must stay on the configured service root's scheme, host and port; any other is an error, and the bearer token
+    /// never goes there.
     /// </summary>
     public async ValueTask<MailboxPage> ReadChangesAsync(MailboxCursor cursor, CancellationToken cancellationToken = default)
     {
@@ -65,7 +73,7 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         {
             (items, deltaLink) = await RoundAsync(token, cancellationToken).ConfigureAwait(false);
         }
-        catch (ApiException e) when (e.ResponseStatusCode == (int)HttpStatusCode.Gone)
+        catch (ApiException e) when (IsSyncStateLost(e))
         {
             // The token, or a nextLink of a round in progress (even a first full round), is no longer known.
             (items, deltaLink) = await ResyncAsync(cancellationToken).ConfigureAwait(false);
@@ -184,17 +192,19 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     }
 
     /// <summary>
-    /// Reads events by id in <c>$batch</c> requests of up to 20 (one request instead of twenty); null for an id that
-    /// no longer exists. A sub-request throttled on its own is fetched again singly, honouring its Retry-After.
+    /// Reads events by id in <c>$batch</c> requests; null for an id that no longer exists. Graph runs a batch's
+    /// sub-requests in parallel, so a batch holds as many of the mailbox's concurrent slots as it has sub-requests and
+    /// is never larger than the mailbox's limit (4: a batch of 20 would have 16 throttled); each sub-request is spent
+    /// from the budgets. A sub-request throttled on its own is fetched again singly, honouring its Retry-After.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, MailboxItem?>> GetEventsAsync(IEnumerable<string> eventIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         var result = new Dictionary<string, MailboxItem?>(StringComparer.Ordinal);
-        foreach (var chunk in eventIds.Distinct(StringComparer.Ordinal).Chunk(BatchLimit))
+        foreach (var chunk in eventIds.Distinct(StringComparer.Ordinal).Chunk(Math.Min(BatchLimit, connection.Gate.PerMailbox)))
         {
             var retry = new List<string>();
-            var responses = await CallAsync("batch get events", idempotent: true, async t =>
+            var responses = await CallAsync("batch get events", idempotent: true, chunk.Length, async t =>
             {
                 var batch = new BatchRequestContentCollection(Client, BatchLimit);
                 var steps = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -268,7 +278,8 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
         }
         else
         {
-            page = await CallAsync("delta", idempotent: true, t => builder.WithUrl(token).GetAsDeltaGetResponseAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
+            var link = Pinned(token, "the saved deltaLink");
+            page = await CallAsync("delta", idempotent: true, t => builder.WithUrl(link).GetAsDeltaGetResponseAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
         }
 
         while (true)
@@ -285,13 +296,14 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
             }
 
             // A short (even empty) page is not the end; only a page without a nextLink is.
-            if (page.OdataNextLink is { } next)
+            if (page.OdataNextLink is { } nextLink)
             {
+                var next = Pinned(nextLink, "@odata.nextLink");
                 page = await CallAsync("delta", idempotent: true, t => builder.WithUrl(next).GetAsDeltaGetResponseAsync(Prefer, t), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            return (items.ToImmutable(), page.OdataDeltaLink ?? throw new InvalidOperationException("Graph ended a delta round without a deltaLink"));
+            return (items.ToImmutable(), Pinned(page.OdataDeltaLink ?? throw new InvalidOperationException("Graph ended a delta round without a deltaLink"), "@odata.deltaLink"));
         }
     }
 
@@ -365,20 +377,41 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
     }
 
     private Task<T> CallAsync<T>(string operation, bool idempotent, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        connection.Retry.RunAsync(operation, Mailbox, idempotent, t => connection.Gate.RunAsync(Mailbox, call, t), Classify, cancellationToken);
+        CallAsync(operation, idempotent, 1, call, cancellationToken);
 
-    internal static FailureVerdict Classify(Exception e, bool idempotent) => e switch
+    /// <summary>One request (or a batch of <paramref name="requests"/>) through the budgets, the concurrency gate and the retry loop.</summary>
+    private Task<T> CallAsync<T>(string operation, bool idempotent, int requests, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        connection.Retry.RunAsync(
+            operation,
+            Mailbox,
+            idempotent,
+            t => connection.Gate.RunAsync(Mailbox, requests, ct => SignInGuard.RunAsync("the Microsoft identity platform", e => e is AuthenticationFailedException a ? SignInRefusal(a) : null, call, ct), t),
+            (e, i) => Classify(e, i, connection.Time.GetUtcNow()),
+            cancellationToken,
+            t => connection.Gate.SpendAsync(Mailbox, requests, t));
+
+    /// <summary>The token endpoint's own words when it refused the credentials (4xx other than 408/429); null for an outage.</summary>
+    internal static string? SignInRefusal(AuthenticationFailedException e) =>
+        e.InnerException is MsalServiceException { StatusCode: >= 400 and < 500 and not 408 and not 429 } msal
+            ? msal.ErrorCode + ": " + msal.Message.Split('\n', 2)[0].Trim()
+            : null;
+
+    internal static FailureVerdict Classify(Exception e, bool idempotent, DateTimeOffset now) => e switch
     {
-        ApiException { ResponseStatusCode: 429 or 503 } api => new(true, RetryAfter(api.ResponseHeaders), $"HTTP {api.ResponseStatusCode}"),
-        ApiException { ResponseStatusCode: >= 500 } api => new(idempotent, RetryAfter(api.ResponseHeaders), $"HTTP {api.ResponseStatusCode}"),
+        ApiException { ResponseStatusCode: 429 or 503 } api => new(true, RetryAfter(api.ResponseHeaders, now), $"HTTP {api.ResponseStatusCode}"),
+        ApiException { ResponseStatusCode: >= 500 } api => new(idempotent, RetryAfter(api.ResponseHeaders, now), $"HTTP {api.ResponseStatusCode}"),
         ApiException api => FailureVerdict.Fail($"HTTP {api.ResponseStatusCode}"),
-        OrganizerDeleteRefusedException or ArgumentException => FailureVerdict.Fail(e.GetType().Name),
+        OrganizerDeleteRefusedException or ArgumentException or CredentialRefusedException => FailureVerdict.Fail(e.GetType().Name),
+
+        // The token endpoint is down or unreachable: nothing was sent to Graph yet, so any request may be retried.
+        AuthenticationFailedException auth => new(true, null, "sign-in failed: " + (auth.InnerException?.GetType().Name ?? "no answer")),
 
         // The answer was cut off or could not be read: the request may or may not have been carried out.
         _ => new(idempotent, null, "unreadable answer: " + e.GetType().Name),
     };
 
-    internal static TimeSpan? RetryAfter(IDictionary<string, IEnumerable<string>>? headers)
+    /// <summary>Graph's Retry-After, in seconds or as an HTTP-date.</summary>
+    internal static TimeSpan? RetryAfter(IDictionary<string, IEnumerable<string>>? headers, DateTimeOffset now)
     {
         if (headers is null)
         {
@@ -387,21 +420,39 @@ public sealed partial class GraphMailboxConnector : IMailboxPort
 
         foreach (var (name, values) in headers)
         {
-            if (!string.Equals(name, "Retry-After", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(name, "Retry-After", StringComparison.OrdinalIgnoreCase))
             {
-                continue;
-            }
-
-            var text = values.FirstOrDefault();
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            {
-                return TimeSpan.FromSeconds(seconds);
+                return RetryPolicy.ParseRetryAfter(values.FirstOrDefault(), now);
             }
         }
 
         return null;
     }
 
-    [LoggerMessage(EventId = ConnectorLogEvents.FullResync, Level = LogLevel.Warning, Message = "Graph delta token for {Mailbox} expired (410): full resync listed {Listed} events; {Missing} known ids were checked by id, {Removed} are gone")]
+    /// <summary>
+    /// Whether Graph says the delta state is gone: 410 Gone, or the error code <c>syncStateNotFound</c> or
+    /// <c>resyncRequired</c> with 400 or 404 (https://learn.microsoft.com/en-us/graph/delta-query-overview; the
+    /// 400 form: devblogs "Duration of change tracking tokens"; the 404 form: msgraph-sdk-javascript#99).
+    /// </summary>
+    internal static bool IsSyncStateLost(ApiException e) =>
+        e.ResponseStatusCode == (int)HttpStatusCode.Gone
+        || (e.ResponseStatusCode is 400 or 404 && e is ODataError { Error.Code: { } code } && SyncStateLostCodes.Contains(code, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>A link Graph handed out, if it stays on the configured service root's scheme, host and port.</summary>
+    private string Pinned(string link, string what)
+    {
+        var root = connection.ServiceRoot;
+        if (!Uri.TryCreate(link, UriKind.Absolute, out var uri)
+            || !string.Equals(uri.Scheme, root.Scheme, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(uri.IdnHost, root.IdnHost, StringComparison.OrdinalIgnoreCase)
+            || uri.Port != root.Port)
+        {
+            throw new ForeignLinkException("Microsoft Graph", what, link, root);
+        }
+
+        return link;
+    }
+
+    [LoggerMessage(EventId = ConnectorLogEvents.FullResync, Level = LogLevel.Warning, Message = "Graph delta token for {Mailbox} expired (410 or syncStateNotFound): full resync listed {Listed} events; {Missing} known ids were checked by id, {Removed} are gone")]
     private static partial void LogResync(ILogger logger, string mailbox, int listed, int missing, int removed);
 }

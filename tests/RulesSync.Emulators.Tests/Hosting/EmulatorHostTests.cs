@@ -22,7 +22,7 @@ public sealed class EmulatorHostTests
     [Fact]
     public async Task DisposeAsync_StopsListening()
     {
-        var host = await EmulatorHost.StartAsync();
+        var host = await EmulatorHost.StartAsync(new EmulatorOptions { RequireAccessTokens = false });
         using var http = new HttpClient { BaseAddress = host.BaseUri };
         using (var before = await http.GetAsync($"v1.0/users/{Alice}/events"))
         {

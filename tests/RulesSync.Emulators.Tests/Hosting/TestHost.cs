@@ -32,10 +32,14 @@ internal sealed class TestHost : IAsyncDisposable
     /// <summary>A raw client on the host's root, for shape checks.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<TestHost> StartAsync(EmulatorOptions? options = null)
+    /// <summary>
+    /// Starts a host on a fake clock. Protocol-shape tests call the emulators without signing in, so access tokens
+    /// are not demanded unless <paramref name="requireAccessTokens"/> (the sign-in tests).
+    /// </summary>
+    public static async Task<TestHost> StartAsync(EmulatorOptions? options = null, bool requireAccessTokens = false)
     {
         var time = new FakeTimeProvider(Epoch);
-        var host = await EmulatorHost.StartAsync((options ?? new EmulatorOptions()) with { TimeProvider = time });
+        var host = await EmulatorHost.StartAsync((options ?? new EmulatorOptions()) with { TimeProvider = time, RequireAccessTokens = requireAccessTokens });
         return new TestHost(host, time);
     }
 

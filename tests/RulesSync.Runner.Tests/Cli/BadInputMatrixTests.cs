@@ -315,6 +315,9 @@ public sealed partial class BadInputMatrixTests : IClassFixture<BadInputMatrixTe
               serviceRoot: http://127.0.0.1:9/sap/c4c/odata/v1/c4codataapi
             graph:
               baseUrl: http://127.0.0.1:9/v1.0
+              tenantId: 00000000-0000-0000-0000-0000000000aa
+              clientId: 00000000-0000-0000-0000-0000000000bb
+              clientSecret: not-a-secret-graph
             mailboxes:
               - id: alice@contoso.example
                 provider: exchange

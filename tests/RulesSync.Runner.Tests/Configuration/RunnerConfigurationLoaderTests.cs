@@ -4,8 +4,23 @@ using RulesSync.Runner.Configuration;
 
 namespace RulesSync.Runner.Tests.Configuration;
 
-public sealed class RunnerConfigurationLoaderTests
+public sealed class RunnerConfigurationLoaderTests : IDisposable
 {
+    /// <summary>The config's folder: it holds the certificate and key files <see cref="Valid"/> names, since the loader checks them.</summary>
+    private readonly TempFiles files = new();
+
+    public RunnerConfigurationLoaderTests()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=rulesync-test", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        files.Write("app.pem", certificate.ExportCertificatePem());
+        files.Write("google-key.json", ServiceAccountKey());
+    }
+
+    public void Dispose() => files.Dispose();
+
     private const string Valid = """
         tenant: contoso
         rules: embedded:default
@@ -18,8 +33,12 @@ public sealed class RunnerConfigurationLoaderTests
           dialect: v1
         graph:
           baseUrl: http://127.0.0.1:5000/v1.0
+          tenantId: 00000000-0000-0000-0000-0000000000aa
+          clientId: 00000000-0000-0000-0000-0000000000bb
+          certificatePath: app.pem
         google:
           baseUri: http://127.0.0.1:5000/calendar/v3/
+          serviceAccountKeyPath: google-key.json
         mailboxes:
           - id: alice@contoso.example
             provider: exchange
@@ -29,10 +48,10 @@ public sealed class RunnerConfigurationLoaderTests
           maxDestructivePerMailbox: 3
         """;
 
-    private static RunnerOptions Parse(string text, Dictionary<string, string>? env = null) =>
-        RunnerConfigurationLoader.Parse("rulesync.yaml", text, "/srv/rulesync", name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+    private RunnerOptions Parse(string text, Dictionary<string, string>? env = null) =>
+        RunnerConfigurationLoader.Parse("rulesync.yaml", text, files.Folder, name => env is not null && env.TryGetValue(name, out var v) ? v : null);
 
-    private static string Error(string text) => Assert.Throws<InvalidInputException>(() => Parse(text)).Message;
+    private string Error(string text) => Assert.Throws<InvalidInputException>(() => Parse(text)).Message;
 
     [Fact]
     public void Parse_ValidFile_BindsEverySection()
@@ -47,7 +66,7 @@ public sealed class RunnerConfigurationLoaderTests
         Assert.Equal(["contoso.example"], o.Crm.EmployeeDomains);
         Assert.Equal([Provider.Exchange, Provider.Google], o.Mailboxes.Select(m => m.Provider));
         Assert.Equal(3, o.Guards.MaxDestructivePerMailbox);
-        Assert.Equal(Path.GetFullPath("/srv/rulesync/rulesync-data/state/rulesync.db"), o.StatePath);
+        Assert.Equal(Path.GetFullPath(Path.Combine(files.Folder, "rulesync-data/state/rulesync.db")), o.StatePath);
         Assert.Equal("127.0.0.1:8787", o.Dashboard.Bind);
     }
 
@@ -56,7 +75,7 @@ public sealed class RunnerConfigurationLoaderTests
     {
         var o = Parse(Valid.Replace("stateFile: state/rulesync.db\n", string.Empty, StringComparison.Ordinal));
 
-        Assert.Equal(Path.GetFullPath("/srv/rulesync/rulesync-data/rulesync.db"), o.StatePath);
+        Assert.Equal(Path.GetFullPath(Path.Combine(files.Folder, "rulesync-data/rulesync.db")), o.StatePath);
         Assert.NotEqual(Directory.GetCurrentDirectory(), Path.GetDirectoryName(o.StatePath));
     }
 
@@ -106,8 +125,8 @@ public sealed class RunnerConfigurationLoaderTests
 
         var message = Error(text);
 
-        Assert.Contains("rulesync.yaml:20:3: error: guards:maxDestructivePerMailbox:", message, StringComparison.Ordinal);
-        Assert.Contains("rulesync.yaml:17:5: error: mailboxes:1:id: mailbox 'ALICE@contoso.example' is configured twice", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:24:3: error: guards:maxDestructivePerMailbox:", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:21:5: error: mailboxes:1:id: mailbox 'ALICE@contoso.example' is configured twice", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,9 +139,10 @@ public sealed class RunnerConfigurationLoaderTests
     }
 
     [Fact]
-    public void Parse_ExchangeOnRealGraphWithoutCredentials_IsRefused()
+    public void Parse_ExchangeWithoutCredentials_IsRefused()
     {
-        var message = Error(Valid.Replace("http://127.0.0.1:5000/v1.0", "https://graph.microsoft.com/v1.0", StringComparison.Ordinal));
+        // Every endpoint needs credentials now, the emulators included.
+        var message = Error(Valid.Replace("  certificatePath: app.pem\n", string.Empty, StringComparison.Ordinal));
 
         Assert.Contains("graph: Exchange mailboxes need graph tenantId, clientId", message, StringComparison.Ordinal);
     }

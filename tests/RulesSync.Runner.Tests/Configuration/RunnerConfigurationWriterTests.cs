@@ -15,7 +15,7 @@ public sealed class RunnerConfigurationWriterTests
             DataFolder = "state here",
             Sync = new SyncScheduleOptions { Interval = TimeSpan.FromSeconds(15), AutoShare = false, MaxParallelMailboxes = 2 },
             Crm = new() { ServiceRoot = new Uri("http://127.0.0.1:5090/sap/c4c/odata/v1/c4codata/"), Dialect = ApiVersion.V1, EmployeeDomains = ["fabrikam.example"], Retry = new() { MaxAttempts = 3 } },
-            Graph = new() { BaseUrl = "http://127.0.0.1:5090/v1.0", EmployeeDomains = ["fabrikam.example"] },
+            Graph = new() { BaseUrl = "http://127.0.0.1:5090/v1.0", EmployeeDomains = ["fabrikam.example"], TenantId = "t1", ClientId = "c1", ClientSecret = "s3cret" },
             Mailboxes = [new MailboxOptions { Id = "ana@fabrikam.example" }, new MailboxOptions { Id = "ben@fabrikam.example", Provider = Provider.Google }],
             Google = new() { BaseUri = "http://127.0.0.1:5090/calendar/v3/", ServiceAccountKeyPath = "/dev/null" },
             Guards = new GuardOptions { MaxDestructivePerMailbox = 2, MaxDestructiveSharePerMailbox = 0.5 },
@@ -37,6 +37,7 @@ public sealed class RunnerConfigurationWriterTests
         Assert.Equal(ApiVersion.V1, read.Crm.Dialect);
         Assert.Equal(3, read.Crm.Retry.MaxAttempts);
         Assert.Equal(options.Graph.BaseUrl, read.Graph.BaseUrl);
+        Assert.Equal(("t1", "c1", "s3cret"), (read.Graph.TenantId, read.Graph.ClientId, read.Graph.ClientSecret));
         Assert.Equal([Provider.Exchange, Provider.Google], read.Mailboxes.Select(m => m.Provider));
         Assert.Equal(0.5, read.Guards.MaxDestructiveSharePerMailbox);
         Assert.Equal("127.0.0.1:0", read.Dashboard.Bind);

@@ -54,7 +54,7 @@ public sealed class DemoCommandTests
         Assert.Equal(0, exit);
         Assert.StartsWith("demo: 4 runs", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("[1/4] ", lines[1], StringComparison.Ordinal);
-        Assert.Equal("  starting the emulators and the runner...", lines[2].TrimEnd());
+        Assert.Equal("  starting the emulators and the runner (signing in through Azure.Identity and Google.Apis.Auth at the emulated token endpoints)...", lines[2].TrimEnd());
         Assert.Contains(DemoCommand.Legend[0], output.ToString(), StringComparison.Ordinal);
         Assert.Contains("review them: rulesync held --config ", output.ToString(), StringComparison.Ordinal);
     }

@@ -115,8 +115,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                   dialect: v2
                 graph:
                   baseUrl: {host.GraphBaseUrl}
+                  {EmulatorSignInYaml.Graph(host, "  ")}
                 google:
                   baseUri: {host.GoogleBaseUri.AbsoluteUri}calendar/v3/
+                  {EmulatorSignInYaml.Google(host, "  ")}
                 mailboxes:
                   - id: {Alice}
                     provider: exchange

@@ -17,6 +17,7 @@ public sealed class CrmCheckCommandTests
           dialect: {(dialect == CrmDialect.V1 ? "v1" : "v2")}
         graph:
           baseUrl: {host.GraphBaseUrl}
+          {RulesSync.Runner.Tests.Live.EmulatorSignInYaml.Graph(host, "  ")}
         mailboxes:
           - id: {Alice}
             provider: exchange
@@ -68,6 +69,7 @@ public sealed class CrmCheckCommandTests
               dialect: v1
             graph:
               baseUrl: {host.GraphBaseUrl}
+              {RulesSync.Runner.Tests.Live.EmulatorSignInYaml.Graph(host, "  ")}
             mailboxes:
               - id: {Alice}
                 provider: exchange

@@ -24,6 +24,7 @@ public sealed class OperatorCommandsTests
           dialect: v2
         graph:
           baseUrl: {host.GraphBaseUrl}
+          {RulesSync.Runner.Tests.Live.EmulatorSignInYaml.Graph(host, "  ")}
         mailboxes:
           - id: {Alice}
             provider: exchange

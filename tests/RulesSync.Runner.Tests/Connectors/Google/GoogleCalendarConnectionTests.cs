@@ -33,9 +33,8 @@ public sealed class GoogleCalendarConnectionTests
         var key = ServiceAccountKey(out _);
         var options = GoogleConnectorOptions.FromEnvironment(name => name == GoogleConnectorOptions.KeyJsonVariable ? key : null);
 
-        var credential = Assert.IsType<GoogleCredential>(GoogleCalendarConnection.ServiceAccountDelegation(options)(Carol));
+        var account = Assert.IsType<ServiceAccountCredential>(GoogleCalendarConnection.ServiceAccountDelegation(options, TimeProvider.System)(Carol));
 
-        var account = Assert.IsType<ServiceAccountCredential>(credential.UnderlyingCredential);
         Assert.Equal(Carol, account.User);
         Assert.Equal([CalendarV3Service.CalendarScope], account.Scopes);
         Assert.Equal("rulesync@rulesync-test.iam.gserviceaccount.com", account.Id);
@@ -44,7 +43,7 @@ public sealed class GoogleCalendarConnectionTests
     [Fact]
     public void ServiceAccountDelegation_NoKey_FailsNamingTheVariables()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => GoogleCalendarConnection.ServiceAccountDelegation(new GoogleConnectorOptions()));
+        var error = Assert.Throws<InvalidOperationException>(() => GoogleCalendarConnection.ServiceAccountDelegation(new GoogleConnectorOptions(), TimeProvider.System));
 
         Assert.Contains(GoogleConnectorOptions.KeyJsonVariable, error.Message, StringComparison.Ordinal);
         Assert.Contains(GoogleConnectorOptions.KeyPathVariable, error.Message, StringComparison.Ordinal);
@@ -56,30 +55,18 @@ public sealed class GoogleCalendarConnectionTests
         await using var t = await StartAsync();
         t.Organization.ScheduleMeeting(Carol, Draft("m", 1, Dave));
         t.Host.Faults.Add(new Emulators.Faults.FaultRule { Kind = Emulators.Faults.FaultKind.Throttle, Route = "google.events.list" });
-        var key = ServiceAccountKey(out var pem);
-        var options = new GoogleConnectorOptions { ServiceAccountKeyJson = key };
-        using var google = GoogleTestSetup.Connect(t, options);
+        var key = t.Host.Identity.CreateGoogleServiceAccountKey();
+        var pem = JsonNode.Parse(key)!["private_key"]!.GetValue<string>();
+        using var google = GoogleTestSetup.Connect(t, new GoogleConnectorOptions { ServiceAccountKeyJson = key });
 
         await t.CompleteWithRetriesAsync(google.ForMailbox(Carol).ReadChangesAsync(MailboxCursor.Start).AsTask());
 
         var secretLine = pem.Split('\n')[1];
+        Assert.Equal(1, t.Host.Identity.TokensIssued);
+        Assert.DoesNotContain("eyJ", t.Logs.AllText, StringComparison.Ordinal); // no access token either
         Assert.Contains(t.Logs.Entries, e => e.EventId == ConnectorLogEvents.RetryScheduled);
         Assert.DoesNotContain(secretLine, t.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(secretLine, google.Options.ToString(), StringComparison.Ordinal);
         Assert.Contains("ServiceAccountKeyJson = ***", google.Options.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task LoopbackMailboxBearer_SetsTheMailboxOnLoopbackOnly()
-    {
-        var bearer = new LoopbackMailboxBearer(Carol);
-        using var local = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1:5000/calendar/v3/calendars/primary/events");
-        using var remote = new HttpRequestMessage(HttpMethod.Get, "https://www.googleapis.com/calendar/v3/calendars/primary/events");
-
-        await bearer.InterceptAsync(local, CancellationToken.None);
-        await bearer.InterceptAsync(remote, CancellationToken.None);
-
-        Assert.Equal("Bearer " + Carol, local.Headers.Authorization?.ToString());
-        Assert.Null(remote.Headers.Authorization);
     }
 }

@@ -132,7 +132,7 @@ public sealed partial class GraphMailboxConnectorTests
         var found = await graph.ForMailbox(Alice).GetEventsAsync(ids);
 
         Assert.Equal(5, found.Values.Count(v => v is not null));
-        Assert.Equal(1, t.Host.Counters.ForRoute("graph.batch"));
+        Assert.Equal(2, t.Host.Counters.ForRoute("graph.batch"));
         Assert.Equal(6, t.Host.Counters.ForRoute("graph.events.get"));
     }
 
