@@ -154,10 +154,14 @@ public class TenantWorldTests
     [Fact]
     public void ExhaustiveScenarios_DefaultScope_IncludesCustomersAndVisitsUpToTheirPopulations()
     {
+        // The acceptance scope: customers, visits and attendee changes for populations up to 2 (docs/simulator.md).
         var all = Simulation.ExhaustiveScenarios(new SimulationOptions());
-        Assert.Contains(all, s => s.ExternalOrganizer && s.Employees == 3);
+        Assert.Contains(all, s => s.ExternalOrganizer && s.Employees == 2);
         Assert.Contains(all, s => s.MeetingType == MeetingType.Visit && s.Employees == 2);
+        Assert.DoesNotContain(all, s => (s.ExternalOrganizer || s.MeetingType == MeetingType.Visit || s.AttendeeChanges) && s.Employees == 3);
+        Assert.Contains(all, s => s.AttendeeChanges && s.Employees == 2 && s.Actions().Contains(new ScheduleStep(StepKind.OrganizerRemovesAttendee, 1)));
         Assert.DoesNotContain(all, s => s.ExternalOrganizer && s.MeetingType == MeetingType.Visit);
+        Assert.Contains(Simulation.ExhaustiveScenarios(new SimulationOptions { ExternalOrganizerEmployees = 3 }), s => s.ExternalOrganizer && s.Employees == 3);
 
         var none = Simulation.ExhaustiveScenarios(new SimulationOptions { ExternalOrganizerEmployees = 0, VisitEmployees = 0 });
         Assert.All(none, s => Assert.False(s.ExternalOrganizer || s.MeetingType == MeetingType.Visit));
