@@ -259,8 +259,9 @@ public static class InvariantCatalog
         if (record is not null && external)
         {
             // Only an employee's copy tells our syncs of the customer's cancellation, and only a copy that a sync can
-            // tie to the record: any copy on v2 (the record carries the meeting's UID), only the linked copy on v1.
-            // Once every such copy is gone (deleted by its owner before their sync saw it cancelled), no sync can know.
+            // tie to the record (any copy on v2, where the record carries the meeting's UID; only the linked copy on
+            // v1) and that its owner's sync saw turn cancelled while they were invited. Once every such copy is gone
+            // (deleted by its owner before their sync saw it cancelled), no sync can know.
             if ((org is null || org.Cancelled) && record.Status != CrmStatus.Cancelled && CancellationVisible(w, record))
             {
                 Fail(ref mask, reasons, InvariantId.Convergence, $"{w.OrganizerName} cancelled the meeting but CRM record {record.ObjectId} is still open");
@@ -322,7 +323,7 @@ public static class InvariantCatalog
     {
         for (var i = 0; i < w.Scenario.Employees; i++)
         {
-            if (w.IsAttendee(i) && w.LiveEvent(i) is { Cancelled: true } copy
+            if (w.IsAttendee(i) && w.LiveEvent(i) is { Cancelled: true } copy && (w.SawCopyCancelled & (1 << i)) != 0
                 && (w.Scenario.ApiVersion == Engine.Changes.ApiVersion.V2 || copy.Id == record.GroupwareItemId))
             {
                 return true;

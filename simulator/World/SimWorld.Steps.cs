@@ -318,6 +318,11 @@ internal sealed partial class SimWorld
             FirstSyncer = employee;
         }
 
+        if (IsAttendee(employee) && LiveEvent(employee) is { Cancelled: true } copy && Agents[employee].Event(copy.Id) is not { Item.Cancelled: true })
+        {
+            SawCopyCancelled |= 1 << employee;
+        }
+
         if (employee == OrganizerMailbox && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
         {
             FirstSeenBeyondWindow = true;

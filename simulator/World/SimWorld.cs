@@ -135,6 +135,13 @@ internal sealed partial class SimWorld
     /// </summary>
     public bool ExternalMeetingCancelled { get; set; }
 
+    /// <summary>
+    /// Employees whose sync saw their copy turn cancelled while they were invited (bit per employee): the only way
+    /// our syncs learn of a customer's cancellation. A copy cancelled when its owner was removed, then reopened and
+    /// cancelled again between two syncs, reads as merely updated.
+    /// </summary>
+    public int SawCopyCancelled { get; set; }
+
     /// <summary>Employees the organizer removed from the meeting (bit per employee), while removed.</summary>
     public int Uninvited { get; set; }
 
@@ -222,6 +229,7 @@ internal sealed partial class SimWorld
             SharedWhileAutoShareOff = SharedWhileAutoShareOff,
             ExternalMeetingCancelled = ExternalMeetingCancelled,
             Uninvited = Uninvited,
+            SawCopyCancelled = SawCopyCancelled,
             Created = Created,
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,

@@ -184,6 +184,7 @@ internal struct StateHasher
         c.Add(w.SharedWhileAutoShareOff);
         c.Add(w.ExternalMeetingCancelled);
         c.Add(w.Uninvited);
+        c.Add(w.SawCopyCancelled);
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
         c.Add(w.HeldCancels > 0);

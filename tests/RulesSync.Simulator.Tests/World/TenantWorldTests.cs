@@ -132,6 +132,19 @@ public class TenantWorldTests
     }
 
     [Fact]
+    public void ExternalOrganizer_CopyCancelledReopenedAndCancelledBetweenSyncs_ReadsAsUpdatedAndIsNotRequired()
+    {
+        // Found by check: A (who tracked the meeting) is removed (copy cancelled, role none), syncs, is invited again
+        // and the customer cancels, all before A's next sync. A's sync sees the copy cancelled before and after: the
+        // engine classifies it `updated`, so no rule can carry the cancellation. Convergence asks only for what a
+        // sync saw turn cancelled while its owner was invited.
+        var c = new SimulationCase(new Scenario([Provider.Exchange], 1, ApiVersion.V1, false, MeetingOrigin.Crm, ExternalOrganizer: true),
+            [Act(StepKind.OrganizerRemovesAttendee, 0), Sync(0), Act(StepKind.OrganizerAddsAttendee, 0), Act(StepKind.OrganizerCancels), Sync(0)]);
+        Assert.Empty(Simulation.Replay(c, RuleSets.Default, Now, out var trace));
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Text.Contains("A's replica A-ev1 updated (source=mailbox role=attendee link=this", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ExternalOrganizerNeverCancelledFor_SyncDeletesCopyOfCustomersMeeting_Caught()
     {
         var broken = DefaultWithFirst("""
