@@ -57,7 +57,7 @@ public class SimulationTests
         for (var employees = 1; employees <= 3; employees++)
         {
             var report = Simulation.Run(tiny with { Employees = employees }, broken);
-            var found = Assert.Single(report.Violations, v => v.Invariant == "no-spurious-cancellation" && v.Scenario.Employees == 1 && v.Scenario.Providers[0] == "exchange");
+            var found = Assert.Single(report.Violations, v => v.Invariant == "no-spurious-cancellation" && v.Scenario.Employees == 1 && v.Scenario.Providers[0] == "exchange" && v.Scenario.MeetingType == "appointment");
             Assert.Equal(["create", "sync A"], found.Schedule.Take(2));
         }
     }

@@ -84,7 +84,7 @@ public class RandomModeTests(ITestOutputHelper output)
             Arbitraries.Shrink(c).All(s => Size(s) < Size(c)));
 
     private static int Size(SimulationCase c) =>
-        (c.Scenario.Employees * 100) + (c.Scenario.ExternalAttendees * 10) + c.Steps.Length + (c.Scenario.Past ? 1 : 0) + (c.Scenario.MeetingType == Engine.Changes.MeetingType.Visit ? 1 : 0);
+        (c.Scenario.Employees * 100) + (c.Scenario.ExternalAttendees * 10) + c.Steps.Length + (c.Scenario.Past ? 1 : 0) + (c.Scenario.MeetingType == Engine.Changes.MeetingType.Visit ? 1 : 0) + (c.Scenario.ExternalOrganizer ? 1 : 0);
 
     private static int ExplicitSteps(RulesSync.Simulator.Reports.ViolationReport v) => v.Trace.Count(t => !t.Quiescence) - 1;
 }
