@@ -43,6 +43,21 @@ public sealed record SimulationOptions
     /// <summary>Where the meeting may be created.</summary>
     public ImmutableArray<MeetingOrigin> Origins { get; init; } = [MeetingOrigin.Mailbox, MeetingOrigin.Crm];
 
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) whose scenarios are also explored with a customer as the
+    /// organizer (every employee invited; origin crm: A tracked the invitation in the CRM); 0 for none.
+    /// </summary>
+    public int ExternalOrganizerEmployees { get; init; } = 2;
+
+    /// <summary>Exhaustive: populations (1 up to this many employees) whose scenarios are also explored as visits; 0 for none.</summary>
+    public int VisitEmployees { get; init; } = 2;
+
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which the organizer also removes an employee and
+    /// invites them again (<see cref="Scenario.AttendeeChanges"/>); 0 for none.
+    /// </summary>
+    public int AttendeeChangeEmployees { get; init; } = 2;
+
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
 
@@ -105,7 +120,9 @@ public static class Simulation
 
     /// <summary>
     /// Every scenario of the exhaustive scope: populations of 1 to <see cref="SimulationOptions.Employees"/> employees ×
-    /// API versions × auto-share × provider assignments × origins (smallest population first).
+    /// API versions × auto-share × provider assignments × origins (smallest population first); for populations up to
+    /// <see cref="SimulationOptions.ExternalOrganizerEmployees"/> the same with a customer organizing, and up to
+    /// <see cref="SimulationOptions.VisitEmployees"/> the same as visits.
     /// </summary>
     public static ImmutableArray<Scenario> ExhaustiveScenarios(SimulationOptions options)
     {
@@ -113,13 +130,22 @@ public static class Simulation
         var list = ImmutableArray.CreateBuilder<Scenario>();
         for (var employees = 1; employees <= options.Employees; employees++)
         {
-            AddScenarios(options, employees, list);
+            AddScenarios(options, employees, MeetingType.Appointment, false, list);
+            if (employees <= options.ExternalOrganizerEmployees)
+            {
+                AddScenarios(options, employees, MeetingType.Appointment, true, list);
+            }
+
+            if (employees <= options.VisitEmployees)
+            {
+                AddScenarios(options, employees, MeetingType.Visit, false, list);
+            }
         }
 
         return list.ToImmutable();
     }
 
-    private static void AddScenarios(SimulationOptions options, int employees, ImmutableArray<Scenario>.Builder list)
+    private static void AddScenarios(SimulationOptions options, int employees, MeetingType type, bool externalOrganizer, ImmutableArray<Scenario>.Builder list)
     {
         var assignments = new List<ImmutableArray<Provider>> { ImmutableArray<Provider>.Empty };
         for (var e = 0; e < employees; e++)
@@ -149,7 +175,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin));
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees });
                     }
                 }
             }
@@ -306,7 +332,8 @@ public static class Simulation
         s.Origin == MeetingOrigin.Mailbox ? "mailbox" : "crm",
         s.Providers.Select(p => p.ToString().ToLowerInvariant()).ToImmutableArray(),
         s.MeetingType.ToString().ToLowerInvariant(),
-        s.Past);
+        s.Past,
+        s.ExternalOrganizer);
 
     private static RuleCoverage Coverage(IDecisionPolicy policy, HashSet<string> fired)
     {

@@ -69,11 +69,18 @@ public static class RuleSetComparison
     /// <summary>Runs one simulation and returns the report with every fact combination the policy was asked.</summary>
     internal static (SimulationReport Report, HashSet<ChangeFacts> Facts) Observe(SimulationOptions options, IDecisionPolicy policy, IProgress<SimulationProgress>? progress = null)
     {
+        var (report, recording) = Record(options, policy, progress);
+        return (report, recording.Observed);
+    }
+
+    /// <summary>Runs one simulation and returns the report with the recording: the facts asked, and those whose decision took effect.</summary>
+    internal static (SimulationReport Report, RecordingPolicy Recording) Record(SimulationOptions options, IDecisionPolicy policy, IProgress<SimulationProgress>? progress = null)
+    {
         var recording = new RecordingPolicy(policy);
 
         // One scenario at a time: the recording policy is not thread-safe.
         var report = Simulation.Run(options with { MaxDegreeOfParallelism = 1 }, recording, progress);
-        return (report, recording.Observed);
+        return (report, recording);
     }
 
     internal static RuleSetDiff Diff(IReadOnlyCollection<ChangeFacts> facts, IDecisionPolicy oldPolicy, IDecisionPolicy newPolicy, SimulationReport oldReport, SimulationReport newReport)
@@ -139,5 +146,5 @@ public static class RuleSetComparison
         d is null ? "no decision" : $"{d.Action.ToString().ToLowerInvariant()} {d.Target.ToString().ToLowerInvariant()}";
 
     private static string Key(ViolationReport v) =>
-        $"{v.Invariant}|{v.Scenario.Employees}|{v.Scenario.ExternalAttendees}|{v.Scenario.ApiVersion}|{v.Scenario.AutoShare}|{v.Scenario.Origin}|{string.Join(',', v.Scenario.Providers)}|{v.Scenario.MeetingType}|{v.Scenario.Past}";
+        $"{v.Invariant}|{v.Scenario.Employees}|{v.Scenario.ExternalAttendees}|{v.Scenario.ApiVersion}|{v.Scenario.AutoShare}|{v.Scenario.Origin}|{string.Join(',', v.Scenario.Providers)}|{v.Scenario.MeetingType}|{v.Scenario.Past}|{v.Scenario.ExternalOrganizer}";
 }

@@ -12,7 +12,10 @@ namespace RulesSync.Simulator.Exploration;
 /// </summary>
 public static class Arbitraries
 {
-    /// <summary>A scenario of 1..<paramref name="maxEmployees"/> employees (A organizes), 0..2 externals, any API version, auto-share, providers, origin and type; one in ten is in the past.</summary>
+    /// <summary>
+    /// A scenario of 1..<paramref name="maxEmployees"/> employees (A organizes, or in one of five a customer does),
+    /// 0..2 externals, any API version, auto-share, providers, origin and type; one in ten is in the past.
+    /// </summary>
     public static Gen<Scenario> Scenario(int maxEmployees)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEmployees, 1);
@@ -24,27 +27,29 @@ public static class Arbitraries
                from origin in Gen.Elements(MeetingOrigin.Mailbox, MeetingOrigin.Crm)
                from type in Gen.Frequency((4, Gen.Constant(MeetingType.Appointment)), (1, Gen.Constant(MeetingType.Visit)))
                from past in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
-               select new Scenario([.. providers], externals, api, autoShare, origin, type, past);
+               from customer in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+               select new Scenario([.. providers], externals, api, autoShare, origin, type, past, customer);
     }
 
-    /// <summary>One step for a scenario of <paramref name="employees"/> employees: syncs three times as likely as user actions.</summary>
-    public static Gen<ScheduleStep> Step(int employees)
+    /// <summary>One step of <paramref name="scenario"/>: syncs three times as likely as user actions.</summary>
+    public static Gen<ScheduleStep> Step(Scenario scenario)
     {
-        var sync = Gen.Choose(0, employees - 1).Select(e => new ScheduleStep(StepKind.Sync, e));
-        var actions = ExhaustiveExplorer.Actions(employees);
+        ArgumentNullException.ThrowIfNull(scenario);
+        var sync = Gen.Choose(0, scenario.Employees - 1).Select(e => new ScheduleStep(StepKind.Sync, e));
+        var actions = scenario.Actions(anyAttendeeRemoved: true);
         return Gen.Frequency((3, sync), (1, Gen.Elements<ScheduleStep>(actions.ToArray())));
     }
 
     /// <summary>A schedule of 0..<paramref name="maxSteps"/> steps after creation.</summary>
-    public static Gen<ImmutableArray<ScheduleStep>> Schedule(int employees, int maxSteps) =>
+    public static Gen<ImmutableArray<ScheduleStep>> Schedule(Scenario scenario, int maxSteps) =>
         from length in Gen.Choose(0, maxSteps)
-        from steps in Gen.ArrayOf(Step(employees), length)
+        from steps in Gen.ArrayOf(Step(scenario), length)
         select steps.ToImmutableArray();
 
     /// <summary>A case: a scenario and a schedule for it.</summary>
     public static Gen<SimulationCase> Case(int maxEmployees, int maxSteps) =>
         from scenario in Scenario(maxEmployees)
-        from steps in Schedule(scenario.Employees, maxSteps)
+        from steps in Schedule(scenario, maxSteps)
         select new SimulationCase(scenario, steps);
 
     /// <summary>Cases with <see cref="Shrink"/> as shrinker, for <c>[Property]</c> tests.</summary>
@@ -64,7 +69,8 @@ public static class Arbitraries
             var steps = ImmutableArray.CreateBuilder<ScheduleStep>();
             foreach (var step in c.Steps)
             {
-                var involves = step.Kind is StepKind.Sync or StepKind.AttendeeDeclines or StepKind.AttendeeDeletesCopy;
+                var involves = step.Kind is StepKind.Sync or StepKind.AttendeeDeclines or StepKind.AttendeeDeletesCopy
+                    or StepKind.OrganizerRemovesAttendee or StepKind.OrganizerAddsAttendee;
                 if (involves && step.Employee == drop)
                 {
                     continue;
@@ -94,6 +100,11 @@ public static class Arbitraries
         if (s.MeetingType == MeetingType.Visit)
         {
             yield return c with { Scenario = s with { MeetingType = MeetingType.Appointment } };
+        }
+
+        if (s.ExternalOrganizer)
+        {
+            yield return c with { Scenario = s with { ExternalOrganizer = false } };
         }
     }
 

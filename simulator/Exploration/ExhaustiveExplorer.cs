@@ -192,7 +192,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     public ScenarioExploration Explore(Scenario scenario)
     {
         var n = scenario.Employees;
-        var actions = Actions(n);
+        var actions = scenario.Actions();
         Prepare(actions, n);
         var root = SimWorld.Create(scenario, policy, now, admit);
         root.Fired = fired;
@@ -793,29 +793,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     private static byte[] Canonical(byte[] syncsLeft, bool swapped) =>
         swapped ? [syncsLeft[0], syncsLeft[2], syncsLeft[1]] : syncsLeft;
 
-    /// <summary>
-    /// The user actions of the exhaustive scope (the list): the organizer reschedules, cancels or deletes;
-    /// each attendee declines or deletes their copy; a CRM user edits, cancels or deletes; time passes (the meeting,
-    /// linked or not, becomes past). Crossing the sync window's edge is a step of the world (replays, tests) but not of
-    /// the acceptance scope yet: it raises the acceptance scope above its CPU budget, and with time passing it makes the
-    /// replicas disagree on whether the meeting is past (docs/simulator.md).
-    /// </summary>
-    internal static ImmutableArray<ScheduleStep> Actions(int employees)
-    {
-        var b = ImmutableArray.CreateBuilder<ScheduleStep>();
-        b.Add(new(StepKind.OrganizerReschedules, 0));
-        b.Add(new(StepKind.OrganizerCancels, 0));
-        b.Add(new(StepKind.OrganizerDeletes, 0));
-        for (var e = 1; e < employees; e++)
-        {
-            b.Add(new(StepKind.AttendeeDeclines, e));
-            b.Add(new(StepKind.AttendeeDeletesCopy, e));
-        }
-
-        b.Add(new(StepKind.CrmEdits, 0));
-        b.Add(new(StepKind.CrmCancels, 0));
-        b.Add(new(StepKind.CrmDeletes, 0));
-        b.Add(new(StepKind.ClockAdvances, 0));
-        return b.ToImmutable();
-    }
+    /// <summary>The user actions of the exhaustive scope for <paramref name="employees"/> employees, A organizing (<see cref="Scenario.Actions"/>).</summary>
+    internal static ImmutableArray<ScheduleStep> Actions(int employees) =>
+        new Scenario([.. Enumerable.Repeat(Engine.Changes.Provider.Exchange, employees)], 0, Engine.Changes.ApiVersion.V2, false, MeetingOrigin.Mailbox).Actions();
 }

@@ -42,6 +42,12 @@ public enum InvariantId
 
     /// <summary>No effect is held by the planner: every decision is one the calendars and the CRM can carry out.</summary>
     NothingHeld,
+
+    /// <summary>
+    /// A customer organizes the meeting: no sync cancels or deletes any employee's copy of it or sends a cancellation
+    /// for it. Only the organizer cancels a meeting for its attendees, and ours is not the organizer's calendar.
+    /// </summary>
+    ExternalOrganizerNeverCancelledFor,
 }
 
 /// <summary>The invariants' names and checks. Pure functions of a world state.</summary>
@@ -52,7 +58,7 @@ public static class InvariantCatalog
     [
         InvariantId.NoSpuriousCancellation, InvariantId.NoSpuriousDeletion, InvariantId.Convergence, InvariantId.NoDuplicates, InvariantId.Idempotence,
         InvariantId.CancelIsNotDeletion, InvariantId.RemovalStaysPersonal, InvariantId.NoResurrection, InvariantId.PastUntouched, InvariantId.NoAutoShareWhenOff,
-        InvariantId.NothingHeld,
+        InvariantId.NothingHeld, InvariantId.ExternalOrganizerNeverCancelledFor,
     ];
 
     /// <summary>The invariant's name in reports: <c>no-spurious-cancellation</c>, ...</summary>
@@ -69,6 +75,7 @@ public static class InvariantCatalog
         InvariantId.PastUntouched => "past-untouched",
         InvariantId.NoAutoShareWhenOff => "no-auto-share-when-off",
         InvariantId.NothingHeld => "nothing-held",
+        InvariantId.ExternalOrganizerNeverCancelledFor => "external-organizer-never-cancelled-for",
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 
@@ -85,7 +92,7 @@ public static class InvariantCatalog
         var cancelMeant = (intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
         var deletionMeant = (intents & (Intents.OrganizerDeleted | Intents.CrmDeleted)) != 0;
         var personalRemoval = false;
-        for (var i = 1; i < w.Mailboxes.Length && !personalRemoval; i++)
+        for (var i = w.Scenario.FirstAttendee; i < w.Scenario.Employees && !personalRemoval; i++)
         {
             personalRemoval = w.RemovedOwnCopy(i);
         }
@@ -108,7 +115,7 @@ public static class InvariantCatalog
             {
                 foreach (var m in w.Messages)
                 {
-                    if (m.Kind == MessageKind.Cancellation)
+                    if (m.Kind == MessageKind.Cancellation && SimWorld.IsAgentCause(m.Cause))
                     {
                         Fail(ref mask, reasons, unmeantCancel, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though {why}");
                         break;
@@ -168,6 +175,11 @@ public static class InvariantCatalog
             }
         }
 
+        if (w.Scenario.ExternalOrganizer && (w.ExternalMeetingCancelled || w.CancellationSent))
+        {
+            Fail(ref mask, reasons, InvariantId.ExternalOrganizerNeverCancelledFor, $"a sync cancelled or deleted an employee's copy of {w.OrganizerName}'s meeting, or sent a cancellation for it: only the customer who organizes it may");
+        }
+
         if (w.PastTouched)
         {
             Fail(ref mask, reasons, InvariantId.PastUntouched, "a sync wrote to a meeting that lies in the past");
@@ -225,7 +237,7 @@ public static class InvariantCatalog
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }
 
-        var org = w.LiveEvent(0);
+        var org = w.LiveEvent(w.OrganizerMailbox);
         CrmRow? record = null;
         foreach (var r in w.Crm.Rows)
         {
@@ -236,12 +248,26 @@ public static class InvariantCatalog
             }
         }
 
-        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !w.FirstSeenBeyondWindow)
+        // A customer's meeting is never auto-shared (only an organizer's calendar shares), and a CRM user's edit or
+        // cancellation of its tracked record cannot reach it: the record must only follow the customer's cancellation.
+        var external = w.Scenario.ExternalOrganizer;
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !w.FirstSeenBeyondWindow && !external)
         {
             Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's meeting {org.Id}");
         }
 
-        if (record is not null)
+        if (record is not null && external)
+        {
+            // Only an employee's copy tells our syncs of the customer's cancellation, and only a copy that a sync can
+            // tie to the record (any copy on v2, where the record carries the meeting's UID; only the linked copy on
+            // v1) and that its owner's sync saw turn cancelled while they were invited. Once every such copy is gone
+            // (deleted by its owner before their sync saw it cancelled), no sync can know.
+            if ((org is null || org.Cancelled) && record.Status != CrmStatus.Cancelled && CancellationVisible(w, record))
+            {
+                Fail(ref mask, reasons, InvariantId.Convergence, $"{w.OrganizerName} cancelled the meeting but CRM record {record.ObjectId} is still open");
+            }
+        }
+        else if (record is not null)
         {
             if (org is null)
             {
@@ -267,29 +293,44 @@ public static class InvariantCatalog
             }
         }
 
-        for (var i = 1; i < w.Mailboxes.Length; i++)
+        for (var i = 0; i < w.Scenario.Employees; i++)
         {
             var copy = w.LiveEvent(i);
-            if (copy is null)
+            if (copy is null || !w.IsAttendee(i))
             {
-                continue;
+                continue; // A removed attendee's copy is the organizer's to end, not a sync's.
             }
 
             var name = w.Mailboxes[i].Owner;
             if (org is null)
             {
-                if (!copy.Cancelled && w.Mailboxes[0].Rows.Count > 0)
+                if (!copy.Cancelled && w.Mailboxes[w.OrganizerMailbox].Rows.Count > 0)
                 {
-                    Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} is still on though A's event is gone");
+                    Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} is still on though {w.OrganizerName}'s event is gone");
                 }
             }
             else if (copy.Cancelled != org.Cancelled || (!org.Cancelled && (copy.Start != org.Start || copy.Subject != org.Subject)))
             {
-                Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} disagrees with A's event");
+                Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} disagrees with {w.OrganizerName}'s event");
             }
         }
 
         return mask;
+    }
+
+    /// <summary>Whether some invited employee's live copy that a sync can tie to <paramref name="record"/> shows the meeting cancelled.</summary>
+    private static bool CancellationVisible(SimWorld w, CrmRow record)
+    {
+        for (var i = 0; i < w.Scenario.Employees; i++)
+        {
+            if (w.IsAttendee(i) && w.LiveEvent(i) is { Cancelled: true } copy && (w.SawCopyCancelled & (1 << i)) != 0
+                && (w.Scenario.ApiVersion == Engine.Changes.ApiVersion.V2 || copy.Id == record.GroupwareItemId))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the organizer's attendees and the record's non-organizer parties are the same addresses (as multisets).</summary>

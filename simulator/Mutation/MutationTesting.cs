@@ -77,20 +77,20 @@ public static class MutationTesting
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
-        var (baseline, baselineFacts) = RuleSetComparison.Observe(options, original);
+        var (baseline, baselineRecording) = RuleSetComparison.Record(options, original);
         var knownViolations = baseline.Violations.Select(v => v.Invariant).ToHashSet(StringComparer.Ordinal);
         var mutants = RuleSetMutator.Mutants(original.Model).ToArray();
         var results = new MutantResult[mutants.Length];
         var done = 0;
         Parallel.For(0, mutants.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
         {
-            results[i] = RunOne(mutants[i], original, options, baselineFacts, knownViolations, fixtures);
+            results[i] = RunOne(mutants[i], original, options, baselineRecording, knownViolations, fixtures);
             progress?.Report((Interlocked.Increment(ref done), mutants.Length));
         });
         return new MutationReport(original.Hash, [.. results]);
     }
 
-    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, IReadOnlySet<ChangeFacts> baselineFacts, HashSet<string> knownViolations, bool fixtures)
+    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, RecordingPolicy baseline, HashSet<string> knownViolations, bool fixtures)
     {
         var compiled = RuleSetCompiler.Compile(mutant.Model);
         MutantResult Result(string? caughtBy, int destructive = 0, int outcome = 0) => new(mutant.Id, mutant.Kind, mutant.Description, caughtBy, destructive, outcome);
@@ -101,11 +101,11 @@ public static class MutationTesting
             return Result($"fixture {failedFixture.Name}");
         }
 
-        HashSet<ChangeFacts> facts;
+        RecordingPolicy recording;
         Reports.SimulationReport report;
         try
         {
-            (report, facts) = RuleSetComparison.Observe(options, compiled);
+            (report, recording) = RuleSetComparison.Record(options, compiled);
         }
         catch (InvalidOperationException e) when (e is NoRuleMatchedException or RuleConflictException)
         {
@@ -118,12 +118,36 @@ public static class MutationTesting
             return Result($"invariant {violation.Invariant}");
         }
 
-        facts.UnionWith(baselineFacts);
-        var diff = RuleSetComparison.Diff(facts, original, compiled, report, report);
-        var destructive = diff.Changes.Where(c => RuleSetDiff.IsDestructive(c.From) || RuleSetDiff.IsDestructive(c.To)).Sum(c => c.Count);
-        var outcome = facts.Count(f => Outcome(original, f) != Outcome(compiled, f));
+        var facts = new HashSet<ChangeFacts>(recording.Observed);
+        facts.UnionWith(baseline.Observed);
+        int destructive = 0, outcome = 0;
+        foreach (var f in facts)
+        {
+            var a = Outcome(original, f);
+            var b = Outcome(compiled, f);
+            if (a == b || !(TakesEffect(a, f, baseline) || TakesEffect(b, f, recording)))
+            {
+                continue; // The same outcome, or neither side's decision planned anything wherever it was asked.
+            }
+
+            outcome++;
+            destructive += (Destructive(a) && TakesEffect(a, f, baseline)) || (Destructive(b) && TakesEffect(b, f, recording)) ? 1 : 0;
+        }
+
         return Result(null, destructive, outcome);
     }
+
+    private static bool Destructive((DecisionAction Action, DecisionTarget Target)? o) =>
+        o is { Action: DecisionAction.Delete or DecisionAction.Cancel };
+
+    /// <summary>
+    /// Whether a rule set's outcome on <paramref name="f"/> takes effect: it acts (share, cancel or delete; a missing
+    /// decision counts) and its exploration either never asked about <paramref name="f"/> (unknown, so assumed) or
+    /// planned an effect (a write, a link, or a held effect) for it at least once. A decision that planned nothing
+    /// wherever it was asked — a cancel of an event that is not there — is no outcome.
+    /// </summary>
+    private static bool TakesEffect((DecisionAction Action, DecisionTarget Target)? o, ChangeFacts f, RecordingPolicy run) =>
+        o is not { Action: DecisionAction.Ignore } && (!run.Observed.Contains(f) || run.Effective.Contains(f));
 
     /// <summary>
     /// What a decision does to the meeting: share, cancel or delete on a side, or nothing (null: no decision). Ignore

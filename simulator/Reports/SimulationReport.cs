@@ -13,7 +13,8 @@ namespace RulesSync.Simulator.Reports;
 /// <param name="Providers">One provider per employee (<c>exchange</c>, <c>google</c>), A first.</param>
 /// <param name="MeetingType"><c>appointment</c> or <c>visit</c>.</param>
 /// <param name="Past">Whether the meeting lies in the past.</param>
-public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past);
+/// <param name="ExternalOrganizer">Whether a customer organizes the meeting (every employee invited).</param>
+public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past, bool ExternalOrganizer = false);
 
 /// <summary>
 /// One invariant violation: which invariant, why, in which scenario, the replayable schedule (creation and

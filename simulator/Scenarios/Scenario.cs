@@ -24,6 +24,11 @@ public enum MeetingOrigin : byte
 /// <param name="Origin">Where the meeting is created (the schedule's first step).</param>
 /// <param name="MeetingType">Appointment or visit.</param>
 /// <param name="Past">Whether the meeting lies in the past relative to the syncs' clock.</param>
+/// <param name="ExternalOrganizer">
+/// Whether a customer (<see cref="ExternalOrganizerName"/>, outside the tenant, no sync) organizes the meeting and
+/// every employee is invited. With <see cref="MeetingOrigin.Crm"/>, employee A tracked the meeting in the CRM when the
+/// invitation arrived (a record owned by A, linked to A's copy), as the CRM's calendar add-in does.
+/// </param>
 public sealed record Scenario(
     ImmutableArray<Provider> Providers,
     int ExternalAttendees,
@@ -31,8 +36,58 @@ public sealed record Scenario(
     bool AutoShare,
     MeetingOrigin Origin,
     MeetingType MeetingType = MeetingType.Appointment,
-    bool Past = false)
+    bool Past = false,
+    bool ExternalOrganizer = false)
 {
+    /// <summary>The address of the customer who organizes the meeting when <see cref="ExternalOrganizer"/>.</summary>
+    public const string ExternalOrganizerName = "org@customer.example";
+
+    /// <summary>The meeting's organizer: employee A, or the customer.</summary>
+    public string Organizer => ExternalOrganizer ? ExternalOrganizerName : EmployeeName(0);
+
+    /// <summary>
+    /// Whether the organizer's removing and inviting again an employee are among <see cref="Actions"/> (the
+    /// exhaustive phase explores them for small populations only: <c>SimulationOptions.AttendeeChangeEmployees</c>).
+    /// </summary>
+    public bool AttendeeChanges { get; init; } = true;
+
+    /// <summary>The first employee invited to the meeting: B, or A when a customer organizes it.</summary>
+    public int FirstAttendee => ExternalOrganizer ? 0 : 1;
+
+    /// <summary>
+    /// The user actions of the exhaustive scope (the list): the organizer reschedules, cancels or deletes the
+    /// meeting; the organizer removes the last-named employee (and invites them again), or with
+    /// <paramref name="anyAttendeeRemoved"/> any invited employee (random mode); each invited employee declines or
+    /// deletes their copy; a CRM user edits, cancels or deletes the record; time passes (the meeting, linked or not,
+    /// becomes past). Crossing the sync window's edge is a step of the world (replays, tests) but not of the
+    /// acceptance scope (docs/simulator.md). Removing only the last-named employee keeps the exhaustive phase within
+    /// its budget and loses no case up to renaming: attendees are explored with providers in sorted order, and every
+    /// smaller population is explored too, so each provider's removal occurs.
+    /// </summary>
+    public ImmutableArray<ScheduleStep> Actions(bool anyAttendeeRemoved = false)
+    {
+        var b = ImmutableArray.CreateBuilder<ScheduleStep>();
+        b.Add(new(StepKind.OrganizerReschedules, 0));
+        b.Add(new(StepKind.OrganizerCancels, 0));
+        b.Add(new(StepKind.OrganizerDeletes, 0));
+        for (var e = FirstAttendee; e < Employees; e++)
+        {
+            b.Add(new(StepKind.AttendeeDeclines, e));
+            b.Add(new(StepKind.AttendeeDeletesCopy, e));
+            if (AttendeeChanges && (anyAttendeeRemoved || e == Employees - 1))
+            {
+                b.Add(new(StepKind.OrganizerRemovesAttendee, e));
+                b.Add(new(StepKind.OrganizerAddsAttendee, e));
+            }
+        }
+
+        b.Add(new(StepKind.CrmEdits, 0));
+        b.Add(new(StepKind.CrmCancels, 0));
+        b.Add(new(StepKind.CrmDeletes, 0));
+        b.Add(new(StepKind.ClockAdvances, 0));
+        return b.ToImmutable();
+    }
+
     /// <summary>The number of employees (organizer included).</summary>
     public int Employees => Providers.Length;
 
@@ -74,6 +129,11 @@ public sealed record Scenario(
             parts.Add("past");
         }
 
+        if (ExternalOrganizer)
+        {
+            parts.Add("organizer=external");
+        }
+
         return string.Join(' ', parts);
     }
 
@@ -81,8 +141,8 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past);
+    public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);
 }

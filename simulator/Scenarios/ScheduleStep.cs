@@ -1,6 +1,9 @@
 namespace RulesSync.Simulator.Scenarios;
 
-/// <summary>One kind of step of a schedule: a user action or one employee's sync.</summary>
+/// <summary>
+/// One kind of step of a schedule: a user action or one employee's sync. The organizer's steps (<c>A reschedules</c>,
+/// <c>A cancels</c>, ...) are the organizer's whoever organizes: the customer when the scenario's organizer is external.
+/// </summary>
 public enum StepKind : byte
 {
     /// <summary>The meeting is created (in the organizer's calendar or in the CRM, per the scenario).</summary>
@@ -41,6 +44,12 @@ public enum StepKind : byte
     /// reaches 365 days ahead) or, when it is already out, 400 days earlier (back in).
     /// </summary>
     OrganizerCrossesWindow,
+
+    /// <summary>The organizer removes an invited employee from the meeting (who gets a cancellation of their copy).</summary>
+    OrganizerRemovesAttendee,
+
+    /// <summary>The organizer invites an employee again whom they had removed.</summary>
+    OrganizerAddsAttendee,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -63,6 +72,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.CrmDeletes => "crm deletes",
         StepKind.ClockAdvances => "time passes",
         StepKind.OrganizerCrossesWindow => "A moves across the window edge",
+        StepKind.OrganizerRemovesAttendee => $"organizer removes {Scenario.EmployeeName(Employee)}",
+        StepKind.OrganizerAddsAttendee => $"organizer adds {Scenario.EmployeeName(Employee)}",
         _ => Kind.ToString(),
     };
 
@@ -92,6 +103,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "crm deletes" => new(StepKind.CrmDeletes, 0),
             "time passes" => new(StepKind.ClockAdvances, 0),
             "A moves across the window edge" => new(StepKind.OrganizerCrossesWindow, 0),
+            _ when t.StartsWith("organizer removes ", StringComparison.Ordinal) => new(StepKind.OrganizerRemovesAttendee, E(t[18..])),
+            _ when t.StartsWith("organizer adds ", StringComparison.Ordinal) => new(StepKind.OrganizerAddsAttendee, E(t[15..])),
             _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),
             _ when t.EndsWith(" deletes copy", StringComparison.Ordinal) => new(StepKind.AttendeeDeletesCopy, E(t)),
             _ => throw new FormatException($"unknown schedule step '{text}'"),

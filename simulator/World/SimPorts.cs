@@ -78,6 +78,8 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
             throw new InvalidOperationException($"{Owner} cannot cancel {eventId}: only the organizer can");
         }
 
+        world.ExternalMeetingCancelled |= world.Scenario.ExternalOrganizer;
+
         return new(Result(world.CancelMeeting(employee, eventId, Cause)));
     }
 
@@ -90,6 +92,7 @@ internal sealed class SimMailboxPort(SimWorld world, int employee) : IMailboxPor
         }
 
         // Exchange: DELETE of an organizer's event sends cancellations. Google: sendUpdates=none sends nothing.
+        world.ExternalMeetingCancelled |= world.Scenario.ExternalOrganizer && !ev.Removed;
         world.RemoveEvent(employee, eventId, byOwner: false, notifyAttendees: Provider == Provider.Exchange, Cause);
         return ValueTask.CompletedTask;
     }

@@ -18,7 +18,7 @@ internal sealed partial class SimWorld
     /// <summary>Whether <paramref name="step"/> can happen now (a disabled step is a no-op in a replayed schedule).</summary>
     public bool IsEnabled(ScheduleStep step)
     {
-        var org = LiveEvent(0);
+        var org = LiveEvent(OrganizerMailbox);
         var rec = LiveRecord();
         return step.Kind switch
         {
@@ -27,16 +27,19 @@ internal sealed partial class SimWorld
             StepKind.OrganizerReschedules => org is { Cancelled: false, IsOrganizer: true },
             StepKind.OrganizerCancels => org is { Cancelled: false, IsOrganizer: true },
             StepKind.OrganizerDeletes => org is { IsOrganizer: true },
-            StepKind.AttendeeDeclines => step.Employee > 0 && step.Employee < Scenario.Employees
+            StepKind.AttendeeDeclines => step.Employee >= Scenario.FirstAttendee && step.Employee < Scenario.Employees
                 && LiveEvent(step.Employee) is { Cancelled: false, OwnResponse: not AttendeeResponse.Declined },
-            StepKind.AttendeeDeletesCopy => step.Employee > 0 && step.Employee < Scenario.Employees && LiveEvent(step.Employee) is not null,
+            StepKind.AttendeeDeletesCopy => step.Employee >= Scenario.FirstAttendee && step.Employee < Scenario.Employees && LiveEvent(step.Employee) is not null,
+            StepKind.OrganizerRemovesAttendee => org is { Cancelled: false, IsOrganizer: true } && IsAttendee(step.Employee),
+            StepKind.OrganizerAddsAttendee => org is { Cancelled: false, IsOrganizer: true } && step.Employee >= Scenario.FirstAttendee
+                && step.Employee < Scenario.Employees && !IsAttendee(step.Employee),
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
             StepKind.CrmDeletes => rec is not null,
             // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
             // future, and its stale record would be "past" on its own.
             StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
-            StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past,
+            StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past && !Scenario.ExternalOrganizer,
             _ => false,
         };
     }
@@ -54,7 +57,11 @@ internal sealed partial class SimWorld
         {
             case StepKind.Create:
                 Created = true;
-                if (Scenario.Origin == MeetingOrigin.Mailbox)
+                if (Scenario.ExternalOrganizer)
+                {
+                    CreateCustomerMeeting();
+                }
+                else if (Scenario.Origin == MeetingOrigin.Mailbox)
                 {
                     Trace("action", "user:A", "mailbox:A", "A creates the meeting in A's calendar");
                     CreateMeeting(0, MeetingUid, "Quarterly review", MeetingStart, MeetingStart.AddHours(1), InitialAttendees(), Scenario.MeetingType, user);
@@ -78,25 +85,45 @@ internal sealed partial class SimWorld
 
             case StepKind.OrganizerReschedules:
                 {
-                    var ev = LiveEvent(0)!;
-                    Trace("action", "user:A", "mailbox:A", "A moves the meeting by an hour");
-                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), Names(ev), user);
+                    var ev = LiveEvent(OrganizerMailbox)!;
+                    if (Log is not null)
+                    {
+                        Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} moves the meeting by an hour");
+                    }
+
+                    UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), Names(ev), user);
                     return true;
                 }
 
             case StepKind.OrganizerCancels:
                 Intents |= Intents.OrganizerCancelled;
-                Trace("action", "user:A", "mailbox:A", "A cancels the meeting");
-                Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled the meeting (licenses cancelling it everywhere, never deleting)");
-                CancelMeeting(0, LiveEvent(0)!.Id, user);
+                if (Log is not null)
+                {
+                    Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} cancels the meeting");
+                    Trace("intent", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", "intent: the organizer cancelled the meeting (licenses cancelling it everywhere, never deleting)");
+                }
+
+                CancelMeeting(OrganizerMailbox, LiveEvent(OrganizerMailbox)!.Id, user);
                 return true;
 
             case StepKind.OrganizerDeletes:
                 // A user deleting their organized meeting in Outlook or Google Calendar sends cancellations: meant.
                 Intents |= Intents.OrganizerDeleted;
-                Trace("action", "user:A", "mailbox:A", "A deletes the meeting from A's calendar");
-                Trace("intent", "user:A", "mailbox:A", "intent: the organizer deleted the meeting (licenses cancelling and deleting it)");
-                RemoveEvent(0, LiveEvent(0)!.Id, byOwner: true, notifyAttendees: true, user);
+                if (Log is not null)
+                {
+                    Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} deletes the meeting from their calendar");
+                    Trace("intent", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", "intent: the organizer deleted the meeting (licenses cancelling and deleting it)");
+                }
+
+                RemoveEvent(OrganizerMailbox, LiveEvent(OrganizerMailbox)!.Id, byOwner: true, notifyAttendees: true, user);
+                return true;
+
+            case StepKind.OrganizerRemovesAttendee:
+                RemoveAttendee(step.Employee, user);
+                return true;
+
+            case StepKind.OrganizerAddsAttendee:
+                AddAttendee(step.Employee, user);
                 return true;
 
             case StepKind.AttendeeDeclines:
@@ -119,7 +146,7 @@ internal sealed partial class SimWorld
                         Put(step.Employee, copy with { OwnResponse = AttendeeResponse.Declined, Version = copy.Version + 1 });
                     }
 
-                    if (EmployeeIndex(copy.Organizer) is var o && o >= 0 && LiveEvent(o) is { } orgEv)
+                    if (MailboxIndex(copy.Organizer) is var o && o >= 0 && LiveEvent(o) is { } orgEv)
                     {
                         var attendees = orgEv.Attendees.Select(a => a.Address == name ? a with { Response = AttendeeResponse.Declined } : a).ToImmutableArray();
                         Put(o, orgEv with { Attendees = attendees, Version = orgEv.Version + 1 });
@@ -170,7 +197,7 @@ internal sealed partial class SimWorld
 
             case StepKind.OrganizerCrossesWindow:
                 {
-                    var ev = LiveEvent(0)!;
+                    var ev = LiveEvent(OrganizerMailbox)!;
                     var shift = BeyondWindow(ev.Start) ? TimeSpan.FromDays(-400) : TimeSpan.FromDays(400);
                     Trace("action", "user:A", "mailbox:A", shift > TimeSpan.Zero ? "A moves the meeting 400 days later, beyond the sync window" : "A moves the meeting 400 days earlier, back into the sync window");
                     UpdateMeeting(0, ev.Id, ev.Subject, ev.Start + shift, ev.End + shift, Names(ev), user);
@@ -291,7 +318,12 @@ internal sealed partial class SimWorld
             FirstSyncer = employee;
         }
 
-        if (employee == 0 && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
+        if (IsAttendee(employee) && LiveEvent(employee) is { Cancelled: true } copy && Agents[employee].Event(copy.Id) is not { Item.Cancelled: true })
+        {
+            SawCopyCancelled |= 1 << employee;
+        }
+
+        if (employee == OrganizerMailbox && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
         {
             FirstSeenBeyondWindow = true;
         }
@@ -319,9 +351,15 @@ internal sealed partial class SimWorld
         Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
         PastTouched |= outcome.StoreWrites > 0 && MeetingIsPast;
+        var recording = Policy as Comparison.RecordingPolicy;
         foreach (var d in outcome.Decisions)
         {
             Fired?.Add(d.Decision.Rule);
+            if (recording is not null && !d.Effects.IsEmpty)
+            {
+                recording.Effective.Add(d.Facts);
+            }
+
             foreach (var e in d.Effects)
             {
                 if (e is HeldEffect anyHeld && Held is null)
@@ -359,6 +397,99 @@ internal sealed partial class SimWorld
         if (Log is not null && outcome.Decisions.IsEmpty)
         {
             Log.Add(new Reports.TraceEvent("decision", $"agent:{name}", $"agent:{name}", $"{name}'s sync: nothing new"));
+        }
+    }
+
+    /// <summary>
+    /// A customer (outside the tenant) creates the meeting and invites every employee and the externals; with the CRM
+    /// origin, employee A tracks the invitation in the CRM at once (the CRM's calendar add-in: a record owned by A,
+    /// organized by the customer, linked to A's copy, with the meeting's UID).
+    /// </summary>
+    private void CreateCustomerMeeting()
+    {
+        const string user = "user";
+        var org = OrganizerMailbox;
+        if (Log is not null)
+        {
+            Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} (a customer) creates the meeting and invites the employees");
+        }
+
+        CreateMeeting(org, MeetingUid, "Customer meeting", MeetingStart, MeetingStart.AddHours(1), InitialAttendees(), Scenario.MeetingType, user);
+        if (Scenario.Origin != MeetingOrigin.Crm || LiveEvent(0) is not { } copy)
+        {
+            return;
+        }
+
+        MutableCrm().NextId++;
+        var id = "R" + Crm.NextId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        PutRecord(new CrmRow(id, MeetingUid, copy.Id, copy.Subject, copy.Start, copy.End, CrmStatus.Open, "A", OrganizerName, Parties(OrganizerName, Names(copy)), Scenario.MeetingType, 1, 0, false));
+        if (Log is not null)
+        {
+            Trace("action", "user:A", "crm", $"A tracks the invitation in the CRM: appointment {id} (owner A, organizer {OrganizerName}), linked to {copy.Id}");
+        }
+    }
+
+    /// <summary>
+    /// The organizer removes employee <paramref name="employee"/> from the meeting: the others get an update, the
+    /// removed one a cancellation. Exchange marks their copy cancelled (it stays, now without them among its
+    /// attendees: the copy's role is none); Google removes it from their calendar. Either is the organizer's doing.
+    /// </summary>
+    private void RemoveAttendee(int employee, string cause)
+    {
+        var name = Scenario.EmployeeName(employee);
+        var ev = LiveEvent(OrganizerMailbox)!;
+        if (Log is not null)
+        {
+            Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} removes {name} from the meeting");
+        }
+
+        Uninvited |= 1 << employee;
+        var updated = UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, Names(ev).Remove(name), cause);
+        Send(MessageKind.Cancellation, OrganizerName, name, cause);
+        if (LiveEvent(employee, ev.Uid) is not { } copy)
+        {
+            return;
+        }
+
+        if (Mailboxes[employee].Provider == Provider.Exchange)
+        {
+            Put(employee, copy with { Cancelled = true, Attendees = updated.Attendees, Version = copy.Version + 1 });
+            if (Log is not null)
+            {
+                Trace("write", cause, $"mailbox:{name}", $"{name}'s calendar marks {copy.Id} cancelled");
+            }
+        }
+        else
+        {
+            RemoveEvent(employee, copy.Id, byOwner: true, notifyAttendees: false, cause);
+        }
+    }
+
+    /// <summary>
+    /// The organizer invites employee <paramref name="employee"/> again: the others get an update, they an invitation
+    /// that reopens their cancelled copy (Exchange) or delivers a new one.
+    /// </summary>
+    private void AddAttendee(int employee, string cause)
+    {
+        var name = Scenario.EmployeeName(employee);
+        var ev = LiveEvent(OrganizerMailbox)!;
+        if (Log is not null)
+        {
+            Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} invites {name} again");
+        }
+
+        Uninvited &= ~(1 << employee);
+        var names = Names(ev).Add(name).Sort(StringComparer.Ordinal);
+        var updated = UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, names, cause);
+        if (LiveEvent(employee, ev.Uid) is { } copy)
+        {
+            Put(employee, copy with { Cancelled = false, Subject = updated.Subject, Start = updated.Start, End = updated.End, Attendees = updated.Attendees, Version = copy.Version + 1 });
+        }
+        else
+        {
+            var mb = MutableMailbox(employee);
+            mb.NextId++;
+            Put(employee, updated with { Id = $"{name}-ev{mb.NextId}", IsOrganizer = false, OwnResponse = AttendeeResponse.None, Version = 1 });
         }
     }
 

@@ -129,6 +129,32 @@ internal sealed partial class SimWorld
     /// <summary>Whether a sync created a CRM record from a mailbox while the tenant's auto-share is off.</summary>
     public bool SharedWhileAutoShareOff { get; set; }
 
+    /// <summary>
+    /// Whether a sync cancelled or deleted a replica of a meeting a customer organizes (or sent a cancellation for it):
+    /// only the customer may cancel their meeting, for anyone.
+    /// </summary>
+    public bool ExternalMeetingCancelled { get; set; }
+
+    /// <summary>
+    /// Employees whose sync saw their copy turn cancelled while they were invited (bit per employee): the only way
+    /// our syncs learn of a customer's cancellation. A copy cancelled when its owner was removed, then reopened and
+    /// cancelled again between two syncs, reads as merely updated.
+    /// </summary>
+    public int SawCopyCancelled { get; set; }
+
+    /// <summary>Employees the organizer removed from the meeting (bit per employee), while removed.</summary>
+    public int Uninvited { get; set; }
+
+    /// <summary>The mailbox holding the organizer's event: employee A's, or the customer's (after the employees', never synced).</summary>
+    public int OrganizerMailbox => Scenario.ExternalOrganizer ? Scenario.Employees : 0;
+
+    /// <summary>The organizer's address (what the organizer's user actions are traced as).</summary>
+    public string OrganizerName => Scenario.Organizer;
+
+    /// <summary>Whether employee <paramref name="employee"/> is invited to the meeting (not the organizer, not removed by the organizer).</summary>
+    public bool IsAttendee(int employee) =>
+        employee >= Scenario.FirstAttendee && employee < Scenario.Employees && (Uninvited & (1 << employee)) == 0;
+
     public bool Created { get; set; }
 
     /// <summary>The first employee whose sync ran after the meeting was created; -1 before.</summary>
@@ -174,12 +200,16 @@ internal sealed partial class SimWorld
     public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now, bool admit = false)
     {
         var w = new SimWorld(scenario, policy, now) { Admit = admit };
-        w.Mailboxes = new MailboxStore[scenario.Employees];
-        w.Agents = new AgentView[scenario.Employees];
-        for (var i = 0; i < scenario.Employees; i++)
+
+        // A customer's calendar is one more store after the employees', with an agent that never syncs (so every
+        // loop over the stores and the state hash see it like any other).
+        var stores = scenario.Employees + (scenario.ExternalOrganizer ? 1 : 0);
+        w.Mailboxes = new MailboxStore[stores];
+        w.Agents = new AgentView[stores];
+        for (var i = 0; i < stores; i++)
         {
-            var name = Scenario.EmployeeName(i);
-            w.Mailboxes[i] = new MailboxStore { Owner = name, Provider = scenario.Providers[i] };
+            var name = i < scenario.Employees ? Scenario.EmployeeName(i) : Scenario.ExternalOrganizerName;
+            w.Mailboxes[i] = new MailboxStore { Owner = name, Provider = i < scenario.Employees ? scenario.Providers[i] : Provider.Exchange };
             w.Agents[i] = new AgentView(MailboxSyncState.Initial(name));
         }
 
@@ -209,6 +239,9 @@ internal sealed partial class SimWorld
             PastTouched = PastTouched,
             FirstSeenBeyondWindow = FirstSeenBeyondWindow,
             SharedWhileAutoShareOff = SharedWhileAutoShareOff,
+            ExternalMeetingCancelled = ExternalMeetingCancelled,
+            Uninvited = Uninvited,
+            SawCopyCancelled = SawCopyCancelled,
             Created = Created,
             FirstSyncer = FirstSyncer,
             HeldDeletes = HeldDeletes,
@@ -256,6 +289,10 @@ internal sealed partial class SimWorld
 
     public bool IsEmployee(string name) => EmployeeIndex(name) >= 0;
 
+    /// <summary>The store of <paramref name="name"/>'s calendar: an employee's, the customer organizer's, or -1 (another external).</summary>
+    public int MailboxIndex(string name) =>
+        EmployeeIndex(name) is var i && i >= 0 ? i : Scenario.ExternalOrganizer && name == Scenario.ExternalOrganizerName ? OrganizerMailbox : -1;
+
     /// <summary>How far ahead the syncs' window reaches (<see cref="SyncSettings.For"/>: 365 days).</summary>
     public static readonly TimeSpan WindowFuture = SyncSettings.For("A", false).WindowFuture;
 
@@ -263,7 +300,7 @@ internal sealed partial class SimWorld
     public bool BeyondWindow(DateTimeOffset start) => start > SyncNow + WindowFuture;
 
     /// <summary>Whether the meeting (the organizer's event, else the record) lies beyond the sync window: out of scope, so nothing must converge.</summary>
-    public bool MeetingBeyondWindow => (LiveEvent(0)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);
+    public bool MeetingBeyondWindow => (LiveEvent(OrganizerMailbox)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);
 
     /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
     public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
@@ -298,6 +335,11 @@ internal sealed partial class SimWorld
     /// </summary>
     public bool RemovedOwnCopy(int employee)
     {
+        if ((Uninvited & (1 << employee)) != 0)
+        {
+            return false; // The organizer removed them: their copy's end is the organizer's doing, not theirs.
+        }
+
         foreach (var e in Mailboxes[employee].Rows)
         {
             if ((e.Removed && e.RemovedByOwner) || (!e.IsOrganizer && e.OwnResponse == AttendeeResponse.Declined))
@@ -311,11 +353,11 @@ internal sealed partial class SimWorld
 
     public DateTimeOffset MeetingStart => Scenario.Past ? Now.AddDays(-3).AddHours(1) : Now.AddDays(7).AddHours(1);
 
-    /// <summary>The meeting as first created: the organizer (A) invites every other employee and the externals.</summary>
+    /// <summary>The meeting as first created: the organizer (A, or the customer) invites every other employee and the externals.</summary>
     public ImmutableArray<string> InitialAttendees()
     {
         var b = ImmutableArray.CreateBuilder<string>();
-        for (var i = 1; i < Scenario.Employees; i++)
+        for (var i = Scenario.FirstAttendee; i < Scenario.Employees; i++)
         {
             b.Add(Scenario.EmployeeName(i));
         }
@@ -328,6 +370,9 @@ internal sealed partial class SimWorld
         b.Sort(StringComparer.Ordinal);
         return b.ToImmutable();
     }
+
+    /// <summary>Whether <paramref name="cause"/> is a sync agent's (<c>agent:B</c>), not a user's.</summary>
+    public static bool IsAgentCause(string cause) => cause.StartsWith("agent:", StringComparison.Ordinal);
 
     /// <summary><c>agent:B</c>, without building it each time.</summary>
     public static string AgentCause(int employee) =>
@@ -399,7 +444,7 @@ internal sealed partial class SimWorld
     /// <summary>The organizer's calendar creates the meeting and delivers a copy to each employee attendee.</summary>
     public EventRow CreateMeeting(int organizer, string uid, string subject, DateTimeOffset start, DateTimeOffset end, ImmutableArray<string> attendees, MeetingType type, string cause)
     {
-        var orgName = Scenario.EmployeeName(organizer);
+        var orgName = Mailboxes[organizer].Owner;
         var list = Attendees(attendees, null);
         var mb = MutableMailbox(organizer);
         mb.NextId++;
@@ -514,7 +559,10 @@ internal sealed partial class SimWorld
     public void Send(MessageKind kind, string from, string to, string cause)
     {
         Messages = Messages.Add(new SimMessage(kind, from, to, cause));
-        CancellationSent |= kind == MessageKind.Cancellation;
+
+        // A user's cancellation (the organizer's, or the one an attendee the organizer removed receives) is meant;
+        // what the invariants judge is a cancellation a sync caused.
+        CancellationSent |= kind == MessageKind.Cancellation && IsAgentCause(cause);
         if (Log is not null)
         {
             Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");

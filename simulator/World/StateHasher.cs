@@ -127,7 +127,7 @@ internal struct StateHasher
         // employee names go into a name hash per naming. A part's hash is its content hash and its name hash
         // combined; the world's is the parts' in slot order (under the mirror naming, slot 1 holds C and slot 2 B).
         var n = w.Mailboxes.Length;
-        var mirror = symmetric && n == 3 && w.Mailboxes[1].Provider == w.Mailboxes[2].Provider;
+        var mirror = symmetric && n == 3 && !w.Scenario.ExternalOrganizer && w.Mailboxes[1].Provider == w.Mailboxes[2].Provider;
         Span<int> same = stackalloc int[n];
         Span<int> swap = stackalloc int[n];
         for (var i = 0; i < n; i++)
@@ -193,6 +193,9 @@ internal struct StateHasher
         c.Add(w.ClockAdvanced);
         c.Add(w.FirstSeenBeyondWindow);
         c.Add(w.SharedWhileAutoShareOff);
+        c.Add(w.ExternalMeetingCancelled);
+        c.Add(w.Uninvited);
+        c.Add(w.SawCopyCancelled);
         c.Add(w.Created);
         c.Add(w.HeldDeletes > 0);
         c.Add(w.HeldCancels > 0);

@@ -16,6 +16,13 @@ internal static class RuleSets
 
     public static CompiledRuleSet Regression => RegressionSet.Value;
 
+    /// <summary>The default without the named rules (and its fixtures), as a consultant might trim it.</summary>
+    public static CompiledRuleSet DefaultWithout(params string[] rules)
+    {
+        var model = Default.Model;
+        return RuleSetCompiler.Compile(model with { Rules = [.. model.Rules.Where(r => !rules.Contains(r.Name))], Tests = [] });
+    }
+
     private static CompiledRuleSet Load(string relative)
     {
         using var stream = typeof(RuleSets).Assembly.GetManifestResourceStream(relative)

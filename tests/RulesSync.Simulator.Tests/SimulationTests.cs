@@ -17,7 +17,9 @@ public class SimulationTests
         var report = Simulation.Run(Reduced, RuleSets.Default);
         Assert.True(report.Passed, string.Join("\n\n", report.Violations.Take(3).Select(v => v.Render())));
         Assert.True(report.GoalsMet, string.Join(", ", report.Goals.Where(g => !g.Reached).Select(g => g.Name)));
-        Assert.Equal(2 * 2 * (2 + 4 + 6) * 2, report.Scenarios); // 1, 2 and 3 employees; B/C mirror assignments explored once
+        // 1, 2 and 3 employees (B/C mirror assignments explored once), and for 1 and 2 employees the same with a
+        // customer organizing and as visits.
+        Assert.Equal(2 * 2 * ((2 + 4 + 6) + (2 * (2 + 4))) * 2, report.Scenarios);
         Assert.True(report.DistinctStates > 1000);
         Assert.True(report.SchedulesExplored > report.DistinctStates);
     }
@@ -55,7 +57,7 @@ public class SimulationTests
         for (var employees = 1; employees <= 3; employees++)
         {
             var report = Simulation.Run(tiny with { Employees = employees }, broken);
-            var found = Assert.Single(report.Violations, v => v.Invariant == "no-spurious-cancellation" && v.Scenario.Employees == 1 && v.Scenario.Providers[0] == "exchange");
+            var found = Assert.Single(report.Violations, v => v.Invariant == "no-spurious-cancellation" && v.Scenario.Employees == 1 && v.Scenario.Providers[0] == "exchange" && v.Scenario.MeetingType == "appointment");
             Assert.Equal(["create", "sync A"], found.Schedule.Take(2));
         }
     }
@@ -74,7 +76,7 @@ public class SimulationTests
     [Fact]
     public void Run_WithoutSymmetry_ExploresMirrorAssignmentsToo()
     {
-        var options = Reduced with { MaxActions = 0, ApiVersions = [ApiVersion.V2], AutoShare = [true], Origins = [MeetingOrigin.Mailbox] };
+        var options = Reduced with { MaxActions = 0, ApiVersions = [ApiVersion.V2], AutoShare = [true], Origins = [MeetingOrigin.Mailbox], ExternalOrganizerEmployees = 0, VisitEmployees = 0 };
         var with = Simulation.Run(options, RuleSets.Default);
         var without = Simulation.Run(options with { Symmetry = false }, RuleSets.Default);
         Assert.Equal(2 + 4 + 6, with.Scenarios);

@@ -64,7 +64,7 @@ internal static class CheckCommand
         // The scope options shape both passes; --mode is ignored (check always runs both).
         var exhaustiveOptions = scope with { Mode = SimulationMode.Exhaustive };
         var exhaustive = SimulateCommand.WithProgress(console, table, exhaustiveOptions, p => RulesSync.Simulator.Simulation.Run(exhaustiveOptions, ruleSet, p));
-        Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios (up to {scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
+        Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios (up to {scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each; customers as organizers up to {scope.ExternalOrganizerEmployees}, visits up to {scope.VisitEmployees}, attendees removed and invited again up to {scope.AttendeeChangeEmployees} employees), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
 
         var randomOptions = scope with { Mode = SimulationMode.Random, Employees = Math.Max(5, scope.Employees) };
         var random = SimulateCommand.WithProgress(console, table, randomOptions, p => RulesSync.Simulator.Simulation.Run(randomOptions, ruleSet, p));

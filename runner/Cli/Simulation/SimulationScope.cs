@@ -68,6 +68,12 @@ internal sealed class SimulationScope
 
     public Option<int> MaxSyncs { get; } = new("--max-syncs") { Description = "Exhaustive mode: syncs per employee, at most.", DefaultValueFactory = _ => 2 };
 
+    public Option<int> ExternalOrganizers { get; } = new("--external-organizers") { Description = "Exhaustive mode: populations up to this many employees are also explored with a customer organizing the meeting (0: none).", DefaultValueFactory = _ => new SimulationOptions().ExternalOrganizerEmployees };
+
+    public Option<int> AttendeeChanges { get; } = new("--attendee-changes") { Description = "Exhaustive mode: populations up to this many employees also explore the organizer removing an employee and inviting them again (0: none).", DefaultValueFactory = _ => new SimulationOptions().AttendeeChangeEmployees };
+
+    public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
+
     public void AddTo(Command command)
     {
         command.Add(Employees);
@@ -82,6 +88,9 @@ internal sealed class SimulationScope
         command.Add(MaxSteps);
         command.Add(MaxActions);
         command.Add(MaxSyncs);
+        command.Add(ExternalOrganizers);
+        command.Add(Visits);
+        command.Add(AttendeeChanges);
     }
 
     public SimulationOptions Read(ParseResult parse)
@@ -98,6 +107,12 @@ internal sealed class SimulationScope
         Require(maxActions is >= 0 and <= 6, "--max-actions must be between 0 and 6");
         var maxSyncs = parse.GetValue(MaxSyncs);
         Require(maxSyncs is >= 1 and <= 4, "--max-syncs must be between 1 and 4");
+        var externalOrganizers = parse.GetValue(ExternalOrganizers);
+        Require(externalOrganizers is >= 0 and <= 8, "--external-organizers must be between 0 and 8");
+        var visits = parse.GetValue(Visits);
+        Require(visits is >= 0 and <= 8, "--visits must be between 0 and 8");
+        var attendeeChanges = parse.GetValue(AttendeeChanges);
+        Require(attendeeChanges is >= 0 and <= 8, "--attendee-changes must be between 0 and 8");
         return _defaults with
         {
             Employees = employees,
@@ -112,6 +127,9 @@ internal sealed class SimulationScope
             MaxSteps = maxSteps,
             MaxActions = maxActions,
             MaxSyncsPerEmployee = maxSyncs,
+            ExternalOrganizerEmployees = externalOrganizers,
+            VisitEmployees = visits,
+            AttendeeChangeEmployees = attendeeChanges,
         };
     }
 

@@ -24,7 +24,7 @@ public class InvariantCatalogTests
             [
                 "no-spurious-cancellation", "no-spurious-deletion", "convergence", "no-duplicates", "idempotence",
                 "cancel-is-not-deletion", "removal-stays-personal", "no-resurrection", "past-untouched", "no-auto-share-when-off",
-                "nothing-held",
+                "nothing-held", "external-organizer-never-cancelled-for",
             ],
             InvariantCatalog.All.Select(InvariantCatalog.Name));
     }

@@ -78,4 +78,36 @@ public class MutationTestingTests
         Assert.True(before.Dangerous || before.Caught, "the flip either changes a destructive outcome or breaks an invariant");
         Assert.Equal("fixture organizer-cancel-is-cancel", after.CaughtBy);
     }
+
+    [Fact]
+    public void Run_DestructiveDecisionThatNeverTakesEffect_IsNoOutcomeChange()
+    {
+        // Flipping the rule to cancel decides "cancel the CRM record" for a record a CRM user already cancelled: the
+        // planner plans nothing wherever it is asked, so the mutant is equivalent in the explored world — neither
+        // dangerous nor outcome-changing.
+        const string Rules = """
+            name: inert
+            hitPolicy: first
+            rules:
+              - name: crm-cancel-before-calendar
+                because: the calendar never had the meeting
+                when: { source: crm, kind: cancelled, role: organizer, link: unlinked }
+                decide: ignore
+                target: crm
+              - name: rest
+                because: nothing else
+                when: {}
+                decide: ignore
+            """;
+        var scope = Tiny with { Origins = [Scenarios.MeetingOrigin.Crm], AutoShare = [false], ExternalOrganizerEmployees = 0, VisitEmployees = 0 };
+        var report = MutationTesting.Run(RuleSetCompiler.Load("i.yaml", Rules).RuleSet!, scope, parallelism: 2, fixtures: false);
+        var flip = Assert.Single(report.Results, r => r.Mutant == "flip:crm-cancel-before-calendar:cancel");
+        Assert.False(flip.Caught);
+        Assert.False(flip.Dangerous);
+        Assert.False(flip.ChangesOutcome);
+
+        // A flip to delete does take effect (the record is there): a cancel was meant, not a deletion.
+        var delete = Assert.Single(report.Results, r => r.Mutant == "flip:crm-cancel-before-calendar:delete");
+        Assert.Equal("invariant cancel-is-not-deletion", delete.CaughtBy);
+    }
 }

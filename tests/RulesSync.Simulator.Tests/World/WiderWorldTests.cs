@@ -21,12 +21,7 @@ public class WiderWorldTests
 
     private static ScheduleStep Sync(int e) => new(StepKind.Sync, e);
 
-    /// <summary>The default without the named rules, as a consultant might trim it.</summary>
-    private static CompiledRuleSet DefaultWithout(params string[] rules)
-    {
-        var model = RuleSets.Default.Model;
-        return RuleSetCompiler.Compile(model with { Rules = [.. model.Rules.Where(r => !rules.Contains(r.Name))], Tests = [] });
-    }
+    private static CompiledRuleSet DefaultWithout(params string[] rules) => RuleSets.DefaultWithout(rules);
 
     [Fact]
     public void Actions_ExhaustivePhase_IncludesCrmEditsAndTime()
