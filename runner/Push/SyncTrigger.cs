@@ -11,6 +11,7 @@ internal sealed class SyncTrigger(TimeProvider time, TimeSpan debounce)
     private readonly HashSet<string> pending = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long requests;
+    private DateTimeOffset firstRequestAt;
 
     /// <summary>Requests so far (each notification that passed its checks).</summary>
     public long Requests => Interlocked.Read(ref requests);
@@ -21,6 +22,11 @@ internal sealed class SyncTrigger(TimeProvider time, TimeSpan debounce)
         lock (gate)
         {
             Interlocked.Increment(ref requests);
+            if (pending.Count == 0)
+            {
+                firstRequestAt = time.GetUtcNow();
+            }
+
             pending.Add(mailbox);
             signal.TrySetResult();
         }
@@ -58,7 +64,14 @@ internal sealed class SyncTrigger(TimeProvider time, TimeSpan debounce)
             var first = await Task.WhenAny(poll, requested).ConfigureAwait(false);
             if (first == requested)
             {
-                var untilDebounced = Min(debounce, pollAt - time.GetUtcNow());
+                DateTimeOffset first;
+                lock (gate)
+                {
+                    first = firstRequestAt;
+                }
+
+                // Measured from the first request, not from when this continuation ran.
+                var untilDebounced = Min(first + debounce, pollAt) - time.GetUtcNow();
                 await stop.CancelAsync().ConfigureAwait(false);
                 if (untilDebounced > TimeSpan.Zero)
                 {
@@ -80,5 +93,5 @@ internal sealed class SyncTrigger(TimeProvider time, TimeSpan debounce)
         return null;
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
