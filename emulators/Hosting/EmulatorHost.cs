@@ -101,11 +101,21 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Change notifications and channel messages waiting to be POSTed, with drop/duplicate/delay knobs.</summary>
     public PushOutbox Push { get; }
 
-    /// <summary>Graph change-notification subscriptions (create, renew, expire, lifecycle notifications).</summary>
-    internal GraphSubscriptions GraphSubscriptions { get; }
+    /// <summary>The live Graph change-notification subscriptions' ids.</summary>
+    public IReadOnlyList<string> GraphSubscriptionIds => GraphSubscriptions.Ids;
 
-    /// <summary>Google Calendar push channels (watch, stop, expire).</summary>
-    internal GoogleChannels GoogleChannels { get; }
+    /// <summary>The live Google channels' ids.</summary>
+    public IReadOnlyList<string> GoogleChannelIds => GoogleChannels.Ids;
+
+    private GraphSubscriptions GraphSubscriptions { get; }
+
+    private GoogleChannels GoogleChannels { get; }
+
+    /// <summary>
+    /// Queues a Graph lifecycle notification (<c>reauthorizationRequired</c>, <c>subscriptionRemoved</c> — which also
+    /// deletes the subscription — or <c>missed</c>); false if no such live subscription.
+    /// </summary>
+    public bool SendGraphLifecycle(string subscriptionId, string lifecycleEvent) => GraphSubscriptions.SendLifecycle(subscriptionId, lifecycleEvent);
 
     /// <summary>Faults in force; add rules at any time.</summary>
     public FaultPlan Faults { get; } = new();

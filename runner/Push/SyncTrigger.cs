@@ -64,14 +64,14 @@ internal sealed class SyncTrigger(TimeProvider time, TimeSpan debounce)
             var first = await Task.WhenAny(poll, requested).ConfigureAwait(false);
             if (first == requested)
             {
-                DateTimeOffset first;
+                DateTimeOffset firstAt;
                 lock (gate)
                 {
-                    first = firstRequestAt;
+                    firstAt = firstRequestAt;
                 }
 
                 // Measured from the first request, not from when this continuation ran.
-                var untilDebounced = Min(first + debounce, pollAt) - time.GetUtcNow();
+                var untilDebounced = Min(firstAt + debounce, pollAt) - time.GetUtcNow();
                 await stop.CancelAsync().ConfigureAwait(false);
                 if (untilDebounced > TimeSpan.Zero)
                 {

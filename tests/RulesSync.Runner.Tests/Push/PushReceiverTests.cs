@@ -7,7 +7,7 @@ using RulesSync.Runner.Tests.Connectors;
 
 namespace RulesSync.Runner.Tests.Push;
 
-public sealed class PushReceiverTests : IAsyncLifetime
+public sealed class PushReceiverTests : IAsyncLifetime, IDisposable
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Carol = ConnectorTestHost.Carol;
@@ -21,12 +21,16 @@ public sealed class PushReceiverTests : IAsyncLifetime
     private SyncTrigger trigger = null!;
     private PushReceiver receiver = null!;
 
-    public async ValueTask InitializeAsync() => await StartAsync(50);
+    public Task InitializeAsync() => StartAsync(50);
 
-    public async ValueTask DisposeAsync()
+    public async Task DisposeAsync()
     {
         await receiver.StopAsync();
         await receiver.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
         http.Dispose();
         logs.Dispose();
     }
@@ -186,7 +190,7 @@ public sealed class PushReceiverTests : IAsyncLifetime
     private Task<HttpResponseMessage> PostGraphAsync(string path, string subscriptionId, string state, string? lifecycleEvent = null)
     {
         var item = lifecycleEvent is null
-            ? $$"""{"subscriptionId":"{{subscriptionId}}","clientState":"{{state}}","changeType":"updated","resource":"Users/{{Alice}}/Events/AAMkA1","resourceData":{"id":"AAMkA1"}}"""
+            ? $$"""{"subscriptionId":"{{subscriptionId}}","clientState":"{{state}}","changeType":"updated","resource":"Users/{{Alice}}/Events/AAMkA1","resourceData":{"id":"AAMkA1"} }"""
             : $$"""{"subscriptionId":"{{subscriptionId}}","clientState":"{{state}}","lifecycleEvent":"{{lifecycleEvent}}"}""";
         return http.PostAsync(new Uri(receiver.Address, path), new StringContent($$"""{"value":[{{item}}]}""", Encoding.UTF8, "application/json"));
     }

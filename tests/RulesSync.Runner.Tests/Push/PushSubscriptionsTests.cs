@@ -1,6 +1,5 @@
 using RulesSync.Emulators.Crm;
 using RulesSync.Emulators.Faults;
-using RulesSync.Engine.Changes;
 using RulesSync.Runner.Push;
 using RulesSync.Runner.Tests.Connectors;
 
@@ -21,8 +20,8 @@ public sealed class PushSubscriptionsTests
         await rig.EnsureAsync();
 
         Assert.Equal(2, rig.Registry.Targets.Count);
-        Assert.Single(rig.H.T.Host.GraphSubscriptions.Ids);
-        Assert.Single(rig.H.T.Host.GoogleChannels.Ids);
+        Assert.Single(rig.H.T.Host.GraphSubscriptionIds);
+        Assert.Single(rig.H.T.Host.GoogleChannelIds);
         Assert.Equal(0, rig.Subscriptions.Failures);
         Assert.Equal(2, rig.Trigger.Take().Count);
 
@@ -170,7 +169,7 @@ public sealed class PushSubscriptionsTests
         await rig.TriggeredCycleAsync();
         var old = rig.Registry.Targets.Single();
 
-        Assert.True(rig.H.T.Host.GraphSubscriptions.SendLifecycle(old.Id, "subscriptionRemoved"));
+        Assert.True(rig.H.T.Host.SendGraphLifecycle(old.Id, "subscriptionRemoved"));
         await rig.DeliverAsync();
         Assert.True(rig.Subscriptions.LifecyclePending);
         await rig.EnsureAsync();
@@ -187,7 +186,7 @@ public sealed class PushSubscriptionsTests
         await rig.EnsureAsync();
         var old = rig.Registry.Targets.Single();
 
-        rig.H.T.Host.GraphSubscriptions.SendLifecycle(old.Id, "reauthorizationRequired");
+        rig.H.T.Host.SendGraphLifecycle(old.Id, "reauthorizationRequired");
         await rig.DeliverAsync();
         await rig.EnsureAsync();
 
@@ -223,8 +222,8 @@ public sealed class PushSubscriptionsTests
         await rig.H.T.CompleteWithRetriesAsync(Done(rig.Subscriptions.StopAllAsync(CancellationToken.None)));
 
         Assert.Empty(rig.Registry.Targets);
-        Assert.Empty(rig.H.T.Host.GraphSubscriptions.Ids);
-        Assert.Empty(rig.H.T.Host.GoogleChannels.Ids);
+        Assert.Empty(rig.H.T.Host.GraphSubscriptionIds);
+        Assert.Empty(rig.H.T.Host.GoogleChannelIds);
         Assert.Equal(1, rig.H.T.Host.Counters.ForRoute("google.channels.stop"));
     }
 
