@@ -134,7 +134,7 @@ public sealed class PushSubscriptionsTests
         var old = rig.Registry.Targets.Single();
 
         rig.H.Advance(rig.Options.Lifetime + TimeSpan.FromMinutes(1));
-        rig.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Unannounced", 1, ConnectorTestHost.External));
+        rig.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Unannounced", 10, ConnectorTestHost.External));
         Assert.Equal(0, await rig.DeliverAsync());
         await rig.EnsureAsync();
         var (only, _) = await rig.TriggeredCycleAsync();
