@@ -76,7 +76,8 @@ internal sealed class PushRig : IAsyncDisposable
         await H.DisposeAsync();
     }
 
-    private static async Task<bool> Done(Task task)
+    /// <summary>A Task as a Task of bool, for <c>CompleteWithRetriesAsync</c>.</summary>
+    public static async Task<bool> Done(Task task)
     {
         await task;
         return true;

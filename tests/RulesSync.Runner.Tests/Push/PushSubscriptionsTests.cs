@@ -219,17 +219,11 @@ public sealed class PushSubscriptionsTests
         await using var rig = await PushRig.StartAsync([Alice, Carol]);
         await rig.EnsureAsync();
 
-        await rig.H.T.CompleteWithRetriesAsync(Done(rig.Subscriptions.StopAllAsync(CancellationToken.None)));
+        await rig.H.T.CompleteWithRetriesAsync(PushRig.Done(rig.Subscriptions.StopAllAsync(CancellationToken.None)));
 
         Assert.Empty(rig.Registry.Targets);
         Assert.Empty(rig.H.T.Host.GraphSubscriptionIds);
         Assert.Empty(rig.H.T.Host.GoogleChannelIds);
         Assert.Equal(1, rig.H.T.Host.Counters.ForRoute("google.channels.stop"));
-    }
-
-    private static async Task<bool> Done(Task task)
-    {
-        await task;
-        return true;
     }
 }
