@@ -14,6 +14,7 @@ using RulesSync.Emulators.Google;
 using RulesSync.Emulators.Graph;
 using RulesSync.Emulators.Identity;
 using RulesSync.Emulators.Organization;
+using RulesSync.Emulators.Push;
 
 namespace RulesSync.Emulators.Hosting;
 
@@ -49,11 +50,23 @@ public sealed class EmulatorHost : IAsyncDisposable
 
         pipeline = new RequestPipeline(Counters, Faults, options.TimeProvider, options, stopping.Token);
         var access = options.RequireAccessTokens ? Identity : null;
+        Push = new PushOutbox(options.TimeProvider);
+        var graph = new GraphEmulator(world, options, () => pipeline, access);
+        var google = new GoogleCalendarEmulator(world, options, access);
+        GraphSubscriptions = new GraphSubscriptions(world, graph, Push, Identity.TenantId);
+        GoogleChannels = new GoogleChannels(world, google, Push);
+        world.Changed = item =>
+        {
+            GraphSubscriptions.OnChanged(item);
+            GoogleChannels.OnChanged(item);
+        };
         protocols =
         [
             new IdentityEmulator(Identity, world),
-            new GraphEmulator(world, options, () => pipeline, access),
-            new GoogleCalendarEmulator(world, options, access),
+            GraphSubscriptions,
+            GoogleChannels,
+            graph,
+            google,
             new ODataEmulator(crmStore, options),
         ];
     }
@@ -84,6 +97,25 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     /// <summary>The CRM's appointments and visits behind the OData emulator.</summary>
     public EmulatedCrm Crm { get; }
+
+    /// <summary>Change notifications and channel messages waiting to be POSTed, with drop/duplicate/delay knobs.</summary>
+    public PushOutbox Push { get; }
+
+    /// <summary>The live Graph change-notification subscriptions' ids.</summary>
+    public IReadOnlyList<string> GraphSubscriptionIds => GraphSubscriptions.Ids;
+
+    /// <summary>The live Google channels' ids.</summary>
+    public IReadOnlyList<string> GoogleChannelIds => GoogleChannels.Ids;
+
+    private GraphSubscriptions GraphSubscriptions { get; }
+
+    private GoogleChannels GoogleChannels { get; }
+
+    /// <summary>
+    /// Queues a Graph lifecycle notification (<c>reauthorizationRequired</c>, <c>subscriptionRemoved</c> — which also
+    /// deletes the subscription — or <c>missed</c>); false if no such live subscription.
+    /// </summary>
+    public bool SendGraphLifecycle(string subscriptionId, string lifecycleEvent) => GraphSubscriptions.SendLifecycle(subscriptionId, lifecycleEvent);
 
     /// <summary>Faults in force; add rules at any time.</summary>
     public FaultPlan Faults { get; } = new();
@@ -129,6 +161,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
         Identity.Dispose();
+        Push.Dispose();
         TlsCertificate.Dispose();
     }
 

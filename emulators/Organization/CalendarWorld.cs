@@ -54,6 +54,9 @@ internal sealed partial class CalendarWorld
 
     public Lock Gate { get; } = new();
 
+    /// <summary>Called (under <see cref="Gate"/>) after each item's change: the push emulators queue notifications here.</summary>
+    public Action<CalendarItem>? Changed { get; set; }
+
     public DeterministicIds Ids { get; }
 
     public DateTimeOffset Now => time.GetUtcNow();
@@ -380,5 +383,6 @@ internal sealed partial class CalendarWorld
         item.Version++;
         item.LastModified = Now;
         item.ChangeKey = Ids.ChangeKey("change-key");
+        Changed?.Invoke(item);
     }
 }

@@ -130,6 +130,8 @@ internal static partial class RunnerConfigurationLoader
             WindowFuture = o.Sync.WindowFuture,
         };
         o.Dashboard.OperatorToken = environment(RunnerOptions.OperatorTokenVariable) ?? o.Dashboard.OperatorToken;
+        o.Push.CertificatePath = Resolve(o.Push.CertificatePath);
+        o.Push.CertificatePassword = environment("RULESYNC_PUSH_CERTIFICATE_PASSWORD") ?? o.Push.CertificatePassword;
 
         // Key and certificate files, like the state file, are found beside the config, not in the current directory.
         string? Resolve(string? path) => string.IsNullOrEmpty(path) ? path : Path.GetFullPath(path, baseDirectory);

@@ -69,6 +69,9 @@ internal sealed class RunnerOptions
     /// <summary>The operator dashboard (issue 6).</summary>
     public DashboardOptions Dashboard { get; set; } = new();
 
+    /// <summary>Push notifications (Graph subscriptions, Google channels) and their webhook receiver.</summary>
+    public Push.PushOptions Push { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 

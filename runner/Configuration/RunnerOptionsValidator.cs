@@ -86,6 +86,25 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
             failures.Add($"dashboard:bind: binding {options.Dashboard.Bind} beyond loopback needs an operator token ({RunnerOptions.OperatorTokenVariable})");
         }
 
+        if (options.Push.Enabled)
+        {
+            Annotations(options.Push, "push", failures);
+            if (!IPEndPoint.TryParse(options.Push.Bind, out _))
+            {
+                failures.Add($"push:bind: '{options.Push.Bind}' is not ADDRESS:PORT");
+            }
+
+            if (options.Push.PublicUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback))
+            {
+                failures.Add($"push:publicUrl: '{options.Push.PublicUrl}' must be the https URL the providers reach the receiver at (http only on loopback, for the emulators)");
+            }
+
+            if (options.Push.CertificatePath is { } certificate && !File.Exists(certificate))
+            {
+                failures.Add($"push:certificatePath: '{certificate}' does not exist");
+            }
+        }
+
         if (options.Breaker.BackoffMax < options.Breaker.BackoffBase)
         {
             failures.Add("breaker:backoffMax: must not be shorter than breaker:backoffBase");

@@ -78,7 +78,10 @@ internal sealed partial class LiveRunner(
     }
 
     /// <summary>Runs one cycle over every mailbox.</summary>
-    public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
+    public Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(null, cancellationToken);
+
+    /// <summary>Runs one cycle over the given mailboxes (a push notification's), or every mailbox when null (the poll).</summary>
+    public async Task<CycleReport> RunCycleAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
     {
         await ReloadRulesAsync(cancellationToken).ConfigureAwait(false);
         var tenant = store.Tenant();
@@ -96,7 +99,7 @@ internal sealed partial class LiveRunner(
 
         var due = new List<(MailboxOptions Mailbox, MailboxSyncState State)>();
         var skipped = 0;
-        foreach (var m in options.Mailboxes)
+        foreach (var m in options.Mailboxes.Where(m => only is null || only.Contains(m.Id)))
         {
             var row = store.EnsureMailbox(m.Id, m.Provider.ToString().ToLowerInvariant());
             if (row.Status == MailboxStatus.Suspended || (row.Status == MailboxStatus.Failing && row.NextAttemptAt > now.ToUnixTimeMilliseconds()))

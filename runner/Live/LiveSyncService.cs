@@ -1,25 +1,34 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Push;
 
 namespace RulesSync.Runner.Live;
 
 /// <summary>
 /// The generic host's background service: one cycle at start, then one per <see cref="SyncScheduleOptions.Interval"/>
-/// on the injected clock; with <c>--once</c> a single cycle and the host stops. A failed cycle is logged and the next
+/// on the injected clock, and between them a cycle over just the mailboxes a push notification asked for
+/// (<see cref="SyncTrigger"/>, debounced); with <c>--once</c> a single cycle and the host stops. A failed cycle is logged and the next
 /// one runs on schedule (mailbox failures are the breaker's; a cycle only fails as a whole on a bug).
 /// </summary>
 internal sealed partial class LiveSyncService(
-    LiveRunner runner, RunnerOptions options, RunMode mode, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<LiveSyncService> logger) : BackgroundService
+    LiveRunner runner, RunnerOptions options, RunMode mode, SyncTrigger trigger, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<LiveSyncService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         runner.Start();
+        IReadOnlySet<string>? only = null;
+        var pollAt = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var report = await runner.RunCycleAsync(stoppingToken).ConfigureAwait(false);
+                if (only is null)
+                {
+                    pollAt = time.GetUtcNow() + options.Sync.Interval;
+                }
+
+                var report = await runner.RunCycleAsync(only, stoppingToken).ConfigureAwait(false);
                 mode.Last = report;
                 LogCycle(logger, report.Synced, report.Skipped, report.Failed, report.Decisions, report.Held);
             }
@@ -43,7 +52,7 @@ internal sealed partial class LiveSyncService(
 
             try
             {
-                await Task.Delay(options.Sync.Interval, time, stoppingToken).ConfigureAwait(false);
+                only = await trigger.WaitAsync(pollAt, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

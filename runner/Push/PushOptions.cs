@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RulesSync.Runner.Push;
+
+/// <summary>
+/// The <c>push:</c> section of <c>rulesync.yaml</c>: change notifications from Graph (subscriptions) and Google
+/// (watch channels) received by a webhook listener inside <c>rulesync run</c>. A notification schedules that
+/// mailbox's sync (debounced); the poll interval stays as the safety net for anything a provider drops.
+/// </summary>
+internal sealed class PushOptions
+{
+    /// <summary>Off by default: polling only.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Address and port the receiver listens on; loopback by default (a reverse proxy publishes it).</summary>
+    public string Bind { get; set; } = "127.0.0.1:8788";
+
+    /// <summary>
+    /// The URL the providers reach the receiver at (behind the proxy), e.g. <c>https://sync.example.com/push</c>;
+    /// Graph and Google deliver only to HTTPS. Required when enabled.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>A PKCS#12 certificate (relative to the config file): the receiver then serves HTTPS itself.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The certificate's password (a secret: never logged).</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>How long after a notification the mailbox's sync starts: bursts of notifications make one sync.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Lifetime asked for a Graph subscription or Google channel. 4,230 minutes is the Outlook limit Microsoft
+    /// first published (devblogs, March 2016); the current subscription page allows longer, so this stays valid.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(4230);
+
+    /// <summary>Renew (Graph: PATCH; Google: a new channel) this long before expiry.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "2.00:00:00")]
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the subscriptions are checked for renewal and failed ones retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Notifications handled per second, forged ones included (a token bucket): beyond it the receiver answers 429
+    /// without looking further, so a flood never turns into work.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int NotificationsPerSecond { get; set; } = 50;
+
+    /// <summary>The listener's URL for Kestrel (<c>https://</c> when a certificate is configured).</summary>
+    public string ListenUrl => (CertificatePath is null ? "http://" : "https://") + Bind;
+}
