@@ -40,12 +40,15 @@ internal static class SeriesDemoStory
     /// <summary>Auto-share on, API v2, the organizer syncs first.</summary>
     public static DemoAct Act { get; } = new("series: a weekly meeting, one occurrence cancelled, one moved, then the series ended", ApiVersion.V2, true, [DemoAct.Alice, DemoAct.Bob, DemoAct.Carol, DemoAct.Dave], FromCrm: false);
 
+    /// <summary>The story runs the shipped default.</summary>
+    public const string Rules = "embedded:default";
+
     public static async Task<SeriesDemoResult> RunAsync(string folder, TextWriter? log, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
         log?.WriteLine("  starting the emulators and the runner...");
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Seed = 2020, TimeProvider = time }, cancellationToken).ConfigureAwait(false);
-        using var live = await DemoRunner.StartAsync(Act, DemoCommand.DefaultRules, host, folder, time, cancellationToken).ConfigureAwait(false);
+        using var live = await DemoRunner.StartAsync(Act, Rules, host, folder, time, cancellationToken).ConfigureAwait(false);
         var org = host.Organization;
         var first = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date.AddDays(2).AddHours(8), TimeSpan.Zero);
         var series = org.ScheduleSeries(DemoAct.Alice, new MeetingDraft(Subject, first, first.AddHours(1), [DemoAct.Bob, DemoAct.Carol]), "FREQ=WEEKLY;COUNT=4", "Europe/Berlin");

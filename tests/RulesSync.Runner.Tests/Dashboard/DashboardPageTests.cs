@@ -267,7 +267,7 @@ public class DashboardPageTests(ChromiumFixture chromium)
         {
             var original = now.Date.AddDays(7 * week).AddHours(9);
             var key = new Engine.Recurrence.OccurrenceId(new(series), new DateTimeOffset(original, TimeSpan.Zero), false).ToString();
-            host.Tenant.Add(new RulesSync.Runner.Dashboard.HeldEffectView(id, DashboardTenant.Organizer, key, "Weekly pipeline review", "series-removal-cancels-future-occurrence-records",
+            host.Tenant.Add(new RulesSync.Runner.Tenant.HeldEffectView(id, DashboardTenant.Organizer, key, "Weekly pipeline review", "series-removal-cancels-future-occurrence-records",
                 Engine.Decisions.DecisionAction.Cancel, "Cancel the CRM appointment of this occurrence", now.AddMinutes(-5), "limit", now.AddDays(7 * week), DashboardTenant.Organizer).WithSeries());
         }
 

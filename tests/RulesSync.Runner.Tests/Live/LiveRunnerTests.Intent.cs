@@ -47,9 +47,7 @@ public sealed partial class LiveRunnerTests
 
         var deletion = Assert.Single(h.Queries.HeldEffects(), e => e.Kind == "DeleteCrmRecord");
         Assert.Equal(LiveSyncHooks.HeldByIntent, deletion.HeldBy);
-        using var console = new StringWriter();
-        RulesSync.Runner.Operations.HeldCommands.Apply(
-            new RulesSync.Runner.Cli.CliConsole(console, console), h.Store, [deletion.Key], approve: true, "ops@contoso.example", at: 1, RulesSync.Runner.Cli.OutputFormat.Table);
+        new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Review([deletion.Key], approve: true, "ops@contoso.example");
 
         for (var i = 0; i < 3; i++)
         {
