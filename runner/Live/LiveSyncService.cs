@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RulesSync.Runner.Configuration;
-using RulesSync.Runner.Push;
 
 namespace RulesSync.Runner.Live;
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Live;
 
 namespace RulesSync.Runner.Push;
 

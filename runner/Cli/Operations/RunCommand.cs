@@ -68,16 +68,16 @@ internal static class RunCommand
             builder.Services.AddSingleton(sp => new LiveRunner(
                 options, store, sp.GetRequiredService<RunnerConnections>(), rules, shadow, sp.GetRequiredService<IOperatorNotifier>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveRunner>>(), dryRun));
-            builder.Services.AddSingleton(sp => new Push.SyncTrigger(sp.GetRequiredService<TimeProvider>(), options.Push.Debounce));
+            builder.Services.AddSingleton(sp => new Live.SyncTrigger(sp.GetRequiredService<TimeProvider>(), options.Push.Debounce));
             builder.Services.AddHostedService<LiveSyncService>();
             if (!once && options.Push.Enabled)
             {
                 builder.Services.AddSingleton<Push.PushRegistry>();
                 builder.Services.AddSingleton(sp => new Push.PushSubscriptions(
-                    options.Push, options, sp.GetRequiredService<RunnerConnections>(), store, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Push.SyncTrigger>(),
+                    options.Push, options, sp.GetRequiredService<RunnerConnections>(), store, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Live.SyncTrigger>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Push.PushSubscriptions>>()));
                 builder.Services.AddHostedService(sp => new Push.PushHostedService(
-                    options.Push, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Push.SyncTrigger>(), sp.GetRequiredService<Push.PushSubscriptions>(),
+                    options.Push, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Live.SyncTrigger>(), sp.GetRequiredService<Push.PushSubscriptions>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             }
 

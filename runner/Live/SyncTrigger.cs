@@ -1,4 +1,4 @@
-namespace RulesSync.Runner.Push;
+namespace RulesSync.Runner.Live;
 
 /// <summary>
 /// "Sync this mailbox soon": notifications ask here, the sync loop waits here. A wait ends either when the poll

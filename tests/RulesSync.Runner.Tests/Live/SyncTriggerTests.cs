@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using RulesSync.Runner.Push;
+using RulesSync.Runner.Live;
 
-namespace RulesSync.Runner.Tests.Push;
+namespace RulesSync.Runner.Tests.Live;
 
 public sealed class SyncTriggerTests
 {
