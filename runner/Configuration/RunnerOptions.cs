@@ -70,7 +70,7 @@ internal sealed class RunnerOptions
     public DashboardOptions Dashboard { get; set; } = new();
 
     /// <summary>Push notifications (Graph subscriptions, Google channels) and their webhook receiver.</summary>
-    public Push.PushOptions Push { get; set; } = new();
+    public PushOptions Push { get; set; } = new();
 
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();

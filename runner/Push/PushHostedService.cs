@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Live;
 
 namespace RulesSync.Runner.Push;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Connectors.Resilience;
 using RulesSync.Runner.Live;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using RulesSync.Engine.Changes;
+using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Push;
 using RulesSync.Runner.Tests.Connectors;

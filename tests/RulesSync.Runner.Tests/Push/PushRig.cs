@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Push;
 using RulesSync.Runner.Tests.Live;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace RulesSync.Runner.Push;
+namespace RulesSync.Runner.Configuration;
 
 /// <summary>
 /// The <c>push:</c> section of <c>rulesync.yaml</c>: change notifications from Graph (subscriptions) and Google
