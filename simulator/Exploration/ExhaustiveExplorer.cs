@@ -193,7 +193,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     {
         var n = scenario.Employees;
         var actions = scenario.Actions();
-        Prepare(actions, n);
+        Prepare(actions, n, scenario.ExternalOrganizer);
         var root = SimWorld.Create(scenario, policy, now, admit);
         root.Fired = fired;
         root.Apply(new ScheduleStep(StepKind.Create, 0));
@@ -258,9 +258,11 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     }
 
     /// <summary>The scenario's transitions and footprint model.</summary>
-    private void Prepare(ImmutableArray<ScheduleStep> actions, int n)
+    private void Prepare(ImmutableArray<ScheduleStep> actions, int n, bool externalOrganizer)
     {
-        _fp = reduce ? Footprint.For(n) : null;
+        // A customer's calendar is a store beyond the employees' that the footprint model does not name (its bits and
+        // the B/C mirror are per employee), so those scenarios are explored in full.
+        _fp = reduce && !externalOrganizer ? Footprint.For(n) : null;
         _steps = [.. actions, .. Enumerable.Range(0, n).Select(e => new ScheduleStep(StepKind.Sync, e))];
         if (_steps.Length > 64)
         {

@@ -13,7 +13,7 @@ public class LintCommandTests
         var run = CliRun.Of("lint", Path.Combine(RepoPaths.Root, "rules", "default.yaml"), "embedded:regressions/2020-02-ordering");
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("0 error(s)", run.Out, StringComparison.Ordinal);
-        Assert.Contains("55,296 fact combinations, 0 undecided", run.Out, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RulesSync.Engine.Changes.FactCatalog.SpaceSize:N0} fact combinations, 0 undecided"), run.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,7 +35,8 @@ public class LintCommandTests
         Assert.Equal(1, run.ExitCode); // the file loads; the gap is a finding
         using var doc = JsonDocument.Parse(run.Out);
         var file = doc.RootElement.GetProperty("files")[0];
-        Assert.Equal(55296 / 2, file.GetProperty("gaps").GetInt32());
+        // timing has two values (past, future): a rule for one of them leaves the other half of the space undecided.
+        Assert.Equal(RulesSync.Engine.Changes.FactCatalog.SpaceSize / 2, file.GetProperty("gaps").GetInt32());
         Assert.Contains(
             file.GetProperty("diagnostics").EnumerateArray(),
             d => d.GetProperty("code").GetString() == "RS0100");
