@@ -13,7 +13,7 @@ namespace RulesSync.Runner.Cli.Simulation;
 /// </summary>
 internal sealed record SeriesPhase(SeriesReport Exhaustive, SeriesReport Random, RuleCoverage Coverage)
 {
-    public const int RandomRuns = 1000;
+    public const int RandomRuns = 10_000;
 
     public bool Passed => Exhaustive.Passed && Random.Passed;
 
