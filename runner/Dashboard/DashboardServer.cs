@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using RulesSync.Runner.Tenant;
 using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Live;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Dashboard;
 
@@ -63,7 +64,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         builder.WebHost.UseUrls(urls);
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<ILoggerFactory>(new QuietRequestLogging(loggerFactory));
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
 
         var log = loggerFactory.CreateLogger<DashboardServer>();
         var app = builder.Build();
@@ -129,13 +130,5 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
         return context.Response.WriteAsync("This dashboard answers only on loopback addresses.");
-    }
-
-    /// <summary>The runner's host owns process signals; this server only starts and stops when told.</summary>
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -71,7 +71,7 @@ internal sealed partial class PushReceiver : IAsyncDisposable
 
         builder.WebHost.UseUrls(options.ListenUrl);
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         var app = builder.Build();
         var log = loggers.CreateLogger<PushReceiver>();
         var limiter = new ClockWindowLimiter(options.NotificationsPerSecond, TimeSpan.FromSeconds(1), time);
@@ -238,12 +238,5 @@ internal sealed partial class PushReceiver : IAsyncDisposable
 
         private static string? Header(IHeaderDictionary headers, string name) =>
             headers.TryGetValue(name, out var v) && v.Count > 0 ? v.ToString() : null;
-    }
-
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

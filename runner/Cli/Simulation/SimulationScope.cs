@@ -95,24 +95,15 @@ internal sealed class SimulationScope
 
     public SimulationOptions Read(ParseResult parse)
     {
-        var employees = parse.GetValue(Employees);
-        Require(employees is >= 1 and <= 8, "--employees must be between 1 and 8");
-        var externals = parse.GetValue(Externals);
-        Require(externals is >= 0 and <= 4, "--externals must be between 0 and 4");
-        var runs = parse.GetValue(Runs);
-        Require(runs is >= 1 and <= 10_000_000, "--runs must be between 1 and 10,000,000");
-        var maxSteps = parse.GetValue(MaxSteps);
-        Require(maxSteps is >= 1 and <= 64, "--max-steps must be between 1 and 64");
-        var maxActions = parse.GetValue(MaxActions);
-        Require(maxActions is >= 0 and <= 6, "--max-actions must be between 0 and 6");
-        var maxSyncs = parse.GetValue(MaxSyncs);
-        Require(maxSyncs is >= 1 and <= 4, "--max-syncs must be between 1 and 4");
-        var externalOrganizers = parse.GetValue(ExternalOrganizers);
-        Require(externalOrganizers is >= 0 and <= 8, "--external-organizers must be between 0 and 8");
-        var visits = parse.GetValue(Visits);
-        Require(visits is >= 0 and <= 8, "--visits must be between 0 and 8");
-        var attendeeChanges = parse.GetValue(AttendeeChanges);
-        Require(attendeeChanges is >= 0 and <= 8, "--attendee-changes must be between 0 and 8");
+        var employees = Bounded(parse, Employees, 1, 8);
+        var externals = Bounded(parse, Externals, 0, 4);
+        var runs = Bounded(parse, Runs, 1, 10_000_000);
+        var maxSteps = Bounded(parse, MaxSteps, 1, 64);
+        var maxActions = Bounded(parse, MaxActions, 0, 6);
+        var maxSyncs = Bounded(parse, MaxSyncs, 1, 4);
+        var externalOrganizers = Bounded(parse, ExternalOrganizers, 0, 8);
+        var visits = Bounded(parse, Visits, 0, 8);
+        var attendeeChanges = Bounded(parse, AttendeeChanges, 0, 8);
         return _defaults with
         {
             Employees = employees,
@@ -133,12 +124,14 @@ internal sealed class SimulationScope
         };
     }
 
-    private static void Require(bool condition, string message)
+    /// <summary>The option's value, refused (invalid input) outside [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    private static int Bounded(ParseResult parse, Option<int> option, int min, int max)
     {
-        if (!condition)
-        {
-            throw new Cli.InvalidInputException("error: " + message);
-        }
+        var value = parse.GetValue(option);
+        return value >= min && value <= max
+            ? value
+            : throw new Cli.InvalidInputException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture, $"error: {option.Name} must be between {min:N0} and {max:N0}"));
     }
 
     private static Option<ImmutableArray<T>> ListOption<T>(string name, string description, ImmutableArray<T> all, Func<string, T?> parse)
