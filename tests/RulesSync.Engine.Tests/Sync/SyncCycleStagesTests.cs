@@ -108,6 +108,26 @@ public class SyncCycleStagesTests
         return read.IsCompleted ? read.GetAwaiter().GetResult() : throw new InvalidOperationException("the fakes complete synchronously");
     }
 
+    /// <summary>A Google organizer's meetings, shared to the CRM; then a CRM user deleted every record.</summary>
+    private static (FakeMailbox Mailbox, FakeCrm Crm, FuncPolicy Policy, MailboxSyncState State) SharedThenDeletedInTheCrm(int meetings)
+    {
+        var mb = new FakeMailbox("A", Provider.Google);
+        var crm = new FakeCrm(ApiVersion.V2);
+        for (var i = 1; i <= meetings; i++)
+        {
+            mb.Invite($"m{i}", organizer: true);
+        }
+
+        var policy = ShareThenFollowCrmDeletes();
+        var state = Run(MailboxSyncState.Initial("A"), mb, crm, policy).State;
+        foreach (var id in crm.Live.Keys.ToList())
+        {
+            crm.Remove(id);
+        }
+
+        return (mb, crm, policy, state);
+    }
+
     private static SyncStages Stages(Recorder r, bool dryRun = false) => new(r, r, r, dryRun);
 
     [Fact]
@@ -165,18 +185,7 @@ public class SyncCycleStagesTests
     [Fact]
     public void RunAsync_WholePlanBeyondTheBudget_HoldsEveryDestructiveEffectFromTheFirst()
     {
-        var mb = new FakeMailbox("A", Provider.Google);
-        var crm = new FakeCrm(ApiVersion.V2);
-        mb.Invite("m1", organizer: true);
-        mb.Invite("m2", organizer: true);
-        mb.Invite("m3", organizer: true);
-        var policy = ShareThenFollowCrmDeletes();
-        var state = Run(MailboxSyncState.Initial("A"), mb, crm, policy).State;
-        foreach (var id in crm.Live.Keys.ToList())
-        {
-            crm.Remove(id);
-        }
-
+        var (mb, crm, policy, state) = SharedThenDeletedInTheCrm(3);
         var r = new Recorder { Limits = GuardLimits.Defaults with { MaxDestructivePerMailbox = 2 } };
         var writes = mb.Writes;
 
@@ -194,17 +203,7 @@ public class SyncCycleStagesTests
     [Fact]
     public void RunAsync_WholePlanWithinTheBudget_CarriesOutEveryDestructiveEffect()
     {
-        var mb = new FakeMailbox("A", Provider.Google);
-        var crm = new FakeCrm(ApiVersion.V2);
-        mb.Invite("m1", organizer: true);
-        mb.Invite("m2", organizer: true);
-        var policy = ShareThenFollowCrmDeletes();
-        var state = Run(MailboxSyncState.Initial("A"), mb, crm, policy).State;
-        foreach (var id in crm.Live.Keys.ToList())
-        {
-            crm.Remove(id);
-        }
-
+        var (mb, crm, policy, state) = SharedThenDeletedInTheCrm(2);
         var r = new Recorder { Limits = GuardLimits.Defaults with { MaxDestructivePerMailbox = 2 } };
 
         var outcome = Run(state, mb, crm, policy, Stages(r));
