@@ -17,7 +17,8 @@ internal sealed class PushOptions
 
     /// <summary>
     /// The URL the providers reach the receiver at (behind the proxy), e.g. <c>https://sync.example.com/push</c>;
-    /// Graph and Google deliver only to HTTPS. Required when enabled.
+    /// Graph and Google deliver only to HTTPS. Required when enabled. A loopback URL with port 0 (e.g.
+    /// <c>http://127.0.0.1:0/push</c>, for the emulators) means the receiver's own address once it bound its port.
     /// </summary>
     public Uri? PublicUrl { get; set; }
 
