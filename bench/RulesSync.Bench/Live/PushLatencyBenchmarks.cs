@@ -149,19 +149,10 @@ internal sealed class PushWorld : IAsyncDisposable
 
         // No retries: a retry would wait on the fake clock, which only the driver moves; a failure fails the run.
         var retry = new RetryOptions { MaxAttempts = 1, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(1) };
-        var options = new RunnerOptions
-        {
-            Tenant = "contoso",
-            Rules = "embedded:default",
-            StateFile = "state.db",
-            BaseDirectory = folder,
-            Sync = new SyncScheduleOptions { AutoShare = true, MaxParallelMailboxes = 8 },
-            Mailboxes = [.. seed.Employees.Select(e => new MailboxOptions { Id = e.Email, Provider = e.Provider == CalendarProvider.Google ? Provider.Google : Provider.Exchange })],
-            Breaker = new BreakerOptions { RetryAttempts = 0 },
+        var options = BenchRunner.Options(seed, host, folder, Domain, retry);
 
-            // The receiver's rate limit counts on the fake clock, where bursts land on one instant: lifted here.
-            Push = new PushOptions { Enabled = push, Bind = "127.0.0.1:0", PublicUrl = new Uri("http://127.0.0.1:0/push"), NotificationsPerSecond = 100_000 },
-        }.UseEmulators(host, ApiVersion.V2, Domain, retry);
+        // The receiver's rate limit counts on the fake clock, where bursts land on one instant: lifted here.
+        options.Push = new PushOptions { Enabled = push, Bind = "127.0.0.1:0", PublicUrl = new Uri("http://127.0.0.1:0/push"), NotificationsPerSecond = 100_000 };
         var world = new PushWorld(time, host, options, folder, push);
         await world.SettleAsync().ConfigureAwait(false);
         return world;
@@ -339,10 +330,5 @@ internal sealed class PushWorld : IAsyncDisposable
             requestsSeen = trigger.Requests;
             debounceAt ??= time.GetUtcNow() + push.Debounce;
         }
-    }
-
-    private sealed class NoNotifier : IOperatorNotifier
-    {
-        public ValueTask NotifyAsync(OperatorNotice notice, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

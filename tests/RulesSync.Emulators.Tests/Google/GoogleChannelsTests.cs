@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using RulesSync.Emulators.Organization;
-using RulesSync.Emulators.Tests.Hosting;
 using RulesSync.Emulators.Tests.Push;
 using static RulesSync.Emulators.Tests.Hosting.TestHost;
 
@@ -14,37 +12,22 @@ namespace RulesSync.Emulators.Tests.Google;
 /// events.watch opens a channel and a <c>sync</c> message follows, each change sends <c>exists</c> with a rising
 /// message number and the channel's token in X-Goog-* headers (empty body), channels.stop ends it, expiry too.
 /// </summary>
-public sealed class GoogleChannelsTests : IAsyncLifetime
+public sealed class GoogleChannelsTests : SinkedEmulators
 {
     private const string Token = "target=rulesync-channel-token";
-    private TestHost t = null!;
-    private WebhookSink sink = null!;
-
-    public async Task InitializeAsync()
-    {
-        t = await StartAsync();
-        sink = await WebhookSink.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await sink.DisposeAsync();
-        await t.DisposeAsync();
-    }
-
     [Fact]
     public async Task Watch_NewChannel_ApiChannelThenSyncThenExistsPerChange()
     {
         var (status, body) = await WatchAsync("channel-1", TimeSpan.FromHours(1));
-        await t.Host.Push.DeliverDueAsync();
-        t.Host.Organization.ScheduleMeeting(Carol, Draft("Watched"));
-        await t.Host.Push.DeliverDueAsync();
+        await T.Host.Push.DeliverDueAsync();
+        T.Host.Organization.ScheduleMeeting(Carol, Draft("Watched"));
+        await T.Host.Push.DeliverDueAsync();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("api#channel", (string?)body["kind"]);
         Assert.Equal("channel-1", (string?)body["id"]);
         Assert.Equal(Epoch.AddHours(1).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), (string?)body["expiration"]);
-        var messages = sink.Notifications;
+        var messages = Sink.Notifications;
         Assert.Equal(["sync", "exists"], messages.Select(m => m.Headers["X-Goog-Resource-State"]));
         Assert.Equal(["1", "2"], messages.Select(m => m.Headers["X-Goog-Message-Number"]));
         Assert.All(messages, m =>
@@ -74,42 +57,39 @@ public sealed class GoogleChannelsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("pushWebhookBadDomain", (string?)body["error"]!["errors"]![0]!["reason"]);
-        Assert.Empty(t.Host.GoogleChannelIds);
+        Assert.Empty(T.Host.GoogleChannelIds);
     }
 
     [Fact]
     public async Task Expiry_PastExpiration_NoMessages()
     {
         await WatchAsync("channel-1", TimeSpan.FromHours(1));
-        await t.Host.Push.DeliverDueAsync();
-        t.Time.Advance(TimeSpan.FromMinutes(61));
+        await T.Host.Push.DeliverDueAsync();
+        T.Time.Advance(TimeSpan.FromMinutes(61));
 
-        t.Host.Organization.ScheduleMeeting(Carol, Draft("After expiry"));
+        T.Host.Organization.ScheduleMeeting(Carol, Draft("After expiry"));
 
-        Assert.Empty(t.Host.GoogleChannelIds);
-        Assert.Equal(0, t.Host.Push.Pending);
+        Assert.Empty(T.Host.GoogleChannelIds);
+        Assert.Equal(0, T.Host.Push.Pending);
     }
 
     [Fact]
     public async Task Stop_ChannelAndResourceId_204ThenNoMessagesAndUnknownAfterwards()
     {
         var (_, body) = await WatchAsync("channel-1", TimeSpan.FromHours(1));
-        await t.Host.Push.DeliverDueAsync();
+        await T.Host.Push.DeliverDueAsync();
 
         using var wrong = await PostAsync("channels/stop", new JsonObject { ["id"] = "channel-1", ["resourceId"] = "not-its-resource" });
         using var stopped = await PostAsync("channels/stop", new JsonObject { ["id"] = "channel-1", ["resourceId"] = (string?)body["resourceId"] });
         using var again = await PostAsync("channels/stop", new JsonObject { ["id"] = "channel-1", ["resourceId"] = (string?)body["resourceId"] });
-        t.Host.Organization.ScheduleMeeting(Carol, Draft("After stop"));
+        T.Host.Organization.ScheduleMeeting(Carol, Draft("After stop"));
 
         Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, stopped.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        Assert.Empty(t.Host.GoogleChannelIds);
-        Assert.Equal(0, t.Host.Push.Pending);
+        Assert.Empty(T.Host.GoogleChannelIds);
+        Assert.Equal(0, T.Host.Push.Pending);
     }
-
-    private static MeetingDraft Draft(string subject) =>
-        new(subject, Epoch.AddDays(1), Epoch.AddDays(1).AddHours(1), [External]);
 
     private async Task<(HttpStatusCode Status, JsonNode Body)> WatchAsync(string id, TimeSpan lifetime, string? address = null)
     {
@@ -117,9 +97,9 @@ public sealed class GoogleChannelsTests : IAsyncLifetime
         {
             ["id"] = id,
             ["type"] = "web_hook",
-            ["address"] = address ?? sink.Url("google").AbsoluteUri,
+            ["address"] = address ?? Sink.Url("google").AbsoluteUri,
             ["token"] = Token,
-            ["expiration"] = (t.Time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            ["expiration"] = (T.Time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
         });
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
@@ -127,6 +107,6 @@ public sealed class GoogleChannelsTests : IAsyncLifetime
     private async Task<HttpResponseMessage> PostAsync(string path, JsonObject body)
     {
         using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        return await t.Http.PostAsync(new Uri(t.Host.GoogleBaseUri, "calendar/v3/" + path), content);
+        return await T.Http.PostAsync(new Uri(T.Host.GoogleBaseUri, "calendar/v3/" + path), content);
     }
 }

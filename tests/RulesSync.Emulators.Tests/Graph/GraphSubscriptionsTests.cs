@@ -3,8 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using RulesSync.Emulators.Graph;
-using RulesSync.Emulators.Organization;
-using RulesSync.Emulators.Tests.Hosting;
 using RulesSync.Emulators.Tests.Push;
 using static RulesSync.Emulators.Tests.Hosting.TestHost;
 
@@ -15,24 +13,9 @@ namespace RulesSync.Emulators.Tests.Graph;
 /// and https://learn.microsoft.com/graph/change-notifications-lifecycle-events describe them: the validation
 /// handshake on create, expiry, renewal by PATCH, delivery, lifecycle notifications, delete.
 /// </summary>
-public sealed class GraphSubscriptionsTests : IAsyncLifetime
+public sealed class GraphSubscriptionsTests : SinkedEmulators
 {
     private const string ClientState = "a-client-state-of-ours";
-    private TestHost t = null!;
-    private WebhookSink sink = null!;
-
-    public async Task InitializeAsync()
-    {
-        t = await StartAsync();
-        sink = await WebhookSink.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await sink.DisposeAsync();
-        await t.DisposeAsync();
-    }
-
     [Fact]
     public async Task Create_ReceiverEchoesTheToken_201AfterBothUrlsWereValidated()
     {
@@ -40,26 +23,26 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Created, status);
         var id = (string)body["id"]!;
-        Assert.Equal([id], t.Host.GraphSubscriptionIds);
+        Assert.Equal([id], T.Host.GraphSubscriptionIds);
         Assert.Equal(ClientState, (string?)body["clientState"]);
         Assert.Equal(Format(Epoch.AddMinutes(60)), (string?)body["expirationDateTime"]);
-        var validations = sink.Received.Where(r => r.ValidationToken is not null).ToList();
+        var validations = Sink.Received.Where(r => r.ValidationToken is not null).ToList();
         Assert.Equal(["/graph", "/graph/lifecycle"], validations.Select(v => v.Path).Order(StringComparer.Ordinal));
         Assert.All(validations, v => Assert.StartsWith("Validation: Testing client application reachability", v.ValidationToken, StringComparison.Ordinal));
         Assert.All(validations, v => Assert.Empty(v.Body));
-        Assert.Empty(sink.Notifications);
+        Assert.Empty(Sink.Notifications);
     }
 
     [Fact]
     public async Task Create_ReceiverFailsValidation_400ValidationErrorAndNoSubscription()
     {
-        sink.ValidationAnswer = 500;
+        Sink.ValidationAnswer = 500;
 
         var (status, body) = await CreateAsync(TimeSpan.FromMinutes(60));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("ValidationError", (string?)body["error"]!["code"]);
-        Assert.Empty(t.Host.GraphSubscriptionIds);
+        Assert.Empty(T.Host.GraphSubscriptionIds);
     }
 
     [Fact]
@@ -77,14 +60,14 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
     public async Task Expiry_PastExpirationDateTime_GoneAndNothingDelivered()
     {
         var (_, body) = await CreateAsync(TimeSpan.FromMinutes(60));
-        t.Time.Advance(TimeSpan.FromMinutes(61));
+        T.Time.Advance(TimeSpan.FromMinutes(61));
 
-        t.Host.Organization.ScheduleMeeting(Alice, Draft("After expiry"));
-        using var get = await t.Http.GetAsync(Subscriptions((string)body["id"]!));
+        T.Host.Organization.ScheduleMeeting(Alice, Draft("After expiry"));
+        using var get = await T.Http.GetAsync(Subscriptions((string)body["id"]!));
 
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
-        Assert.Empty(t.Host.GraphSubscriptionIds);
-        Assert.Equal(0, t.Host.Push.Pending);
+        Assert.Empty(T.Host.GraphSubscriptionIds);
+        Assert.Equal(0, T.Host.Push.Pending);
     }
 
     [Fact]
@@ -94,14 +77,14 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
         var id = (string)body["id"]!;
 
         using var patch = await SendAsync(HttpMethod.Patch, Subscriptions(id), new JsonObject { ["expirationDateTime"] = Format(Epoch.AddHours(5)) });
-        t.Time.Advance(TimeSpan.FromHours(2));
-        t.Host.Organization.ScheduleMeeting(Alice, Draft("After renewal"));
-        await t.Host.Push.DeliverDueAsync();
+        T.Time.Advance(TimeSpan.FromHours(2));
+        T.Host.Organization.ScheduleMeeting(Alice, Draft("After renewal"));
+        await T.Host.Push.DeliverDueAsync();
 
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
         Assert.Equal(Format(Epoch.AddHours(5)), (string?)JsonNode.Parse(await patch.Content.ReadAsStringAsync())!["expirationDateTime"]);
-        Assert.Equal([id], t.Host.GraphSubscriptionIds);
-        Assert.NotEmpty(sink.Notifications);
+        Assert.Equal([id], T.Host.GraphSubscriptionIds);
+        Assert.NotEmpty(Sink.Notifications);
     }
 
     [Fact]
@@ -111,30 +94,30 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
         var id = (string)body["id"]!;
 
         using var patch = await SendAsync(HttpMethod.Patch, Subscriptions(id), new JsonObject { ["expirationDateTime"] = Format(Epoch + GraphSubscriptions.MaxLifetime + TimeSpan.FromMinutes(1)) });
-        t.Time.Advance(TimeSpan.FromMinutes(61));
+        T.Time.Advance(TimeSpan.FromMinutes(61));
 
         Assert.Equal(HttpStatusCode.BadRequest, patch.StatusCode);
-        Assert.Empty(t.Host.GraphSubscriptionIds);
+        Assert.Empty(T.Host.GraphSubscriptionIds);
     }
 
     [Fact]
     public async Task Delivery_ChangeInTheWatchedMailbox_ChangeNotificationWithClientStateAndResource()
     {
         var (_, body) = await CreateAsync(TimeSpan.FromMinutes(60));
-        t.Host.Organization.ScheduleMeeting(Bob, Draft("Not watched"));
-        Assert.Equal(0, t.Host.Push.Pending);
+        T.Host.Organization.ScheduleMeeting(Bob, Draft("Not watched"));
+        Assert.Equal(0, T.Host.Push.Pending);
 
-        t.Host.Organization.ScheduleMeeting(Alice, Draft("Watched"));
-        var sent = await t.Host.Push.DeliverDueAsync();
+        T.Host.Organization.ScheduleMeeting(Alice, Draft("Watched"));
+        var sent = await T.Host.Push.DeliverDueAsync();
 
         Assert.Equal(1, sent);
-        var item = JsonNode.Parse(Assert.Single(sink.Notifications).Body)!["value"]![0]!;
+        var item = JsonNode.Parse(Assert.Single(Sink.Notifications).Body)!["value"]![0]!;
         Assert.Equal((string)body["id"]!, (string?)item["subscriptionId"]);
         Assert.Equal(ClientState, (string?)item["clientState"]);
         Assert.Equal("created", (string?)item["changeType"]);
         Assert.StartsWith($"Users/{Alice}/Events/", (string?)item["resource"], StringComparison.Ordinal);
         Assert.Equal((string?)item["resourceData"]!["id"], ((string?)item["resource"])!.Split('/')[^1]);
-        Assert.Equal(202, Assert.Single(t.Host.Push.Deliveries).Status);
+        Assert.Equal(202, Assert.Single(T.Host.Push.Deliveries).Status);
     }
 
     [Fact]
@@ -142,15 +125,15 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
     {
         var (_, body) = await CreateAsync(TimeSpan.FromMinutes(60));
 
-        Assert.True(t.Host.SendGraphLifecycle((string)body["id"]!, "missed"));
-        await t.Host.Push.DeliverDueAsync();
+        Assert.True(T.Host.SendGraphLifecycle((string)body["id"]!, "missed"));
+        await T.Host.Push.DeliverDueAsync();
 
-        var posted = Assert.Single(sink.Notifications);
+        var posted = Assert.Single(Sink.Notifications);
         Assert.Equal("/graph/lifecycle", posted.Path);
         var item = JsonNode.Parse(posted.Body)!["value"]![0]!;
         Assert.Equal("missed", (string?)item["lifecycleEvent"]);
         Assert.Equal(ClientState, (string?)item["clientState"]);
-        Assert.Single(t.Host.GraphSubscriptionIds);
+        Assert.Single(T.Host.GraphSubscriptionIds);
     }
 
     [Fact]
@@ -159,14 +142,14 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
         var (_, body) = await CreateAsync(TimeSpan.FromMinutes(60));
         var id = (string)body["id"]!;
 
-        Assert.True(t.Host.SendGraphLifecycle(id, "subscriptionRemoved"));
-        await t.Host.Push.DeliverDueAsync();
-        t.Host.Organization.ScheduleMeeting(Alice, Draft("After removal"));
+        Assert.True(T.Host.SendGraphLifecycle(id, "subscriptionRemoved"));
+        await T.Host.Push.DeliverDueAsync();
+        T.Host.Organization.ScheduleMeeting(Alice, Draft("After removal"));
 
-        Assert.Equal("subscriptionRemoved", (string?)JsonNode.Parse(Assert.Single(sink.Notifications).Body)!["value"]![0]!["lifecycleEvent"]);
-        Assert.Empty(t.Host.GraphSubscriptionIds);
-        Assert.Equal(0, t.Host.Push.Pending);
-        Assert.False(t.Host.SendGraphLifecycle(id, "missed"));
+        Assert.Equal("subscriptionRemoved", (string?)JsonNode.Parse(Assert.Single(Sink.Notifications).Body)!["value"]![0]!["lifecycleEvent"]);
+        Assert.Empty(T.Host.GraphSubscriptionIds);
+        Assert.Equal(0, T.Host.Push.Pending);
+        Assert.False(T.Host.SendGraphLifecycle(id, "missed"));
     }
 
     [Fact]
@@ -177,29 +160,26 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
 
         using var deleted = await SendAsync(HttpMethod.Delete, Subscriptions(id), null);
         using var again = await SendAsync(HttpMethod.Delete, Subscriptions(id), null);
-        t.Host.Organization.ScheduleMeeting(Alice, Draft("After delete"));
+        T.Host.Organization.ScheduleMeeting(Alice, Draft("After delete"));
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        Assert.Equal(0, t.Host.Push.Pending);
+        Assert.Equal(0, T.Host.Push.Pending);
     }
-
-    private static MeetingDraft Draft(string subject) =>
-        new(subject, Epoch.AddDays(1), Epoch.AddDays(1).AddHours(1), [External]);
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private Uri Subscriptions(string? id = null) => new(t.Host.GraphBaseUrl + "/subscriptions" + (id is null ? string.Empty : "/" + id));
+    private Uri Subscriptions(string? id = null) => new(T.Host.GraphBaseUrl + "/subscriptions" + (id is null ? string.Empty : "/" + id));
 
     private async Task<(HttpStatusCode Status, JsonNode Body)> CreateAsync(TimeSpan lifetime)
     {
         using var response = await SendAsync(HttpMethod.Post, Subscriptions(), new JsonObject
         {
             ["changeType"] = "created,updated,deleted",
-            ["notificationUrl"] = sink.Url("graph").AbsoluteUri,
-            ["lifecycleNotificationUrl"] = sink.Url("graph/lifecycle").AbsoluteUri,
+            ["notificationUrl"] = Sink.Url("graph").AbsoluteUri,
+            ["lifecycleNotificationUrl"] = Sink.Url("graph/lifecycle").AbsoluteUri,
             ["resource"] = $"users/{Alice}/events",
-            ["expirationDateTime"] = Format(t.Time.GetUtcNow() + lifetime),
+            ["expirationDateTime"] = Format(T.Time.GetUtcNow() + lifetime),
             ["clientState"] = ClientState,
         });
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
@@ -213,6 +193,6 @@ public sealed class GraphSubscriptionsTests : IAsyncLifetime
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         }
 
-        return await t.Http.SendAsync(request);
+        return await T.Http.SendAsync(request);
     }
 }
