@@ -51,6 +51,29 @@ public sealed record MailboxSyncState(
             ImmutableSortedDictionary.Create<string, EventSnapshot>(StringComparer.Ordinal),
             ImmutableSortedDictionary.Create<string, RecordSnapshot>(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// How many meetings the state knows: distinct UIDs of live replicas and of records (a record whose dialect hides
+    /// the UID counts as its own meeting). What the mass-change guard's shares are of.
+    /// </summary>
+    public int MeetingCount()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, e) in Events)
+        {
+            if (!e.Item.Removed)
+            {
+                keys.Add(e.Item.Uid.Value);
+            }
+        }
+
+        foreach (var (_, r) in Records)
+        {
+            keys.Add(r.Latest.Uid?.Value ?? ReconciliationStep.RecordKey(r.Latest.ObjectId));
+        }
+
+        return keys.Count;
+    }
 }
 
 /// <summary>Tenant settings one employee's sync runs with. Immutable.</summary>

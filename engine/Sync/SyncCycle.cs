@@ -1,15 +1,20 @@
 using System.Collections.Immutable;
+using RulesSync.Engine.Changes;
 using RulesSync.Engine.Decisions;
 
 namespace RulesSync.Engine.Sync;
 
 /// <summary>
-/// One sync of one employee's mailbox: read the mailbox delta, the CRM change poll and the CRM's live ids through
-/// the ports; decide each meeting (one at a time, in key order) with <see cref="ReconciliationStep"/> and the
-/// policy; execute each decision's effects through the ports; record every version written so our own writes do
-/// not come back as user changes. The simulator and the live runner both run exactly this; the runner adds
-/// <see cref="ISyncHooks"/> (serialization per meeting, journal, guards, progress saves). No clock, no IO of its
-/// own: time arrives as <c>now</c>, IO happens behind the ports.
+/// One sync of one employee's mailbox, as stages with data between them: <b>read</b> the mailbox delta, the CRM change
+/// poll and the CRM's live ids through the ports (<see cref="SyncRead"/>); <b>plan</b> every decision over what was
+/// read, effects as data, none carried out (<see cref="Plan"/>, pure); <b>admit</b> each decision (the intent guard,
+/// the mass-change budget asked once with the whole plan's count, reviews, dry run: <see cref="SyncAdmission"/>);
+/// <b>journal</b> it before anything is done (<see cref="ISyncJournal"/>); <b>carry out</b> its effects through the
+/// ports (<see cref="EffectExecutor"/>); <b>record</b> every version written so our own writes do not come back as user
+/// changes. Carry-out decides each meeting again on the working set as effects land (a write can change what a later
+/// change of the same meeting means) and admits what it takes; the plan is what the budget was asked for. The
+/// simulator and the live runner both run exactly this. No clock, no IO of its own: time arrives as <c>now</c>, IO
+/// happens behind the ports.
 /// </summary>
 public static class SyncCycle
 {
@@ -24,7 +29,7 @@ public static class SyncCycle
         IDecisionPolicy policy,
         SyncSettings settings,
         DateTimeOffset now,
-        ISyncHooks? hooks = null,
+        SyncStages? stages = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -37,23 +42,30 @@ public static class SyncCycle
             throw new ArgumentException($"settings are for {settings.EmployeeId}, the state for {state.EmployeeId}", nameof(settings));
         }
 
-        var page = await mailbox.ReadChangesAsync(state.Cursor, cancellationToken).ConfigureAwait(false);
-        var crmPage = await crm.ReadChangesAsync(state.Watermark, cancellationToken).ConfigureAwait(false);
-        var ids = await crm.ListIdsAsync(cancellationToken).ConfigureAwait(false);
-        var run = new Run(ReconciliationStep.Observe(state, page, crmPage, ids), mailbox, crm, policy, hooks, cancellationToken);
+        var read = await ReadAsync(state, mailbox, crm, cancellationToken).ConfigureAwait(false);
+        if (stages is { Budget: { } budget, DryRun: false })
+        {
+            // The whole sync's plan, before anything is carried out: the budget holds every destructive effect of a
+            // sync that would delete or cancel too much, not the ones after the first N went out.
+            var plan = Plan(state, read, policy, settings, now, mailbox.Provider, crm.Dialect);
+            budget.Reserve(state, SyncAdmission.Destructive(plan, stages.Journal));
+        }
+
+        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds), mailbox, crm, policy, stages, cancellationToken);
         var writes = 0;
         foreach (var (key, eventIds, recordIds) in run.W.Meetings)
         {
-            var scope = hooks is null ? null : await hooks.EnterMeetingAsync(key, cancellationToken).ConfigureAwait(false);
+            var lease = stages?.Meetings is { } meetings ? await meetings.EnterAsync(key, cancellationToken).ConfigureAwait(false) : null;
             try
             {
+                run.Lease = lease;
                 writes += await run.DecideMeetingAsync(key, eventIds, recordIds, settings, now).ConfigureAwait(false);
             }
             finally
             {
-                if (scope is not null)
+                if (lease is not null)
                 {
-                    await scope.DisposeAsync().ConfigureAwait(false);
+                    await lease.DisposeAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -63,11 +75,77 @@ public static class SyncCycle
         return outcome;
     }
 
-    /// <summary>One sync in progress: the working set, the ports, and the decisions taken so far.</summary>
-    private sealed class Run(
-        SyncWorkingSet w, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, ISyncHooks? hooks, CancellationToken ct)
+    /// <summary>The read stage: the mailbox delta, the CRM change poll and the live ids, through the ports.</summary>
+    public static async ValueTask<SyncRead> ReadAsync(MailboxSyncState state, IMailboxPort mailbox, ICrmPort crm, CancellationToken cancellationToken = default)
     {
-        public SyncWorkingSet W { get; } = w;
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(mailbox);
+        ArgumentNullException.ThrowIfNull(crm);
+        var page = await mailbox.ReadChangesAsync(state.Cursor, cancellationToken).ConfigureAwait(false);
+        var crmPage = await crm.ReadChangesAsync(state.Watermark, cancellationToken).ConfigureAwait(false);
+        var ids = await crm.ListIdsAsync(cancellationToken).ConfigureAwait(false);
+        return new SyncRead(page, crmPage, ids);
+    }
+
+    /// <summary>
+    /// The plan stage: every decision the sync would take over <paramref name="read"/>, with its effects as data and
+    /// none carried out. Pure: no ports, no clock but <paramref name="now"/>.
+    /// </summary>
+    public static SyncPlan Plan(MailboxSyncState state, SyncRead read, IDecisionPolicy policy, SyncSettings settings, DateTimeOffset now, Provider provider, ApiVersion dialect)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(settings);
+        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds), provider, dialect, policy);
+        foreach (var (key, eventIds, recordIds) in run.W.Meetings)
+        {
+            var decided = run.DecideMeetingAsync(key, eventIds, recordIds, settings, now);
+            if (!decided.IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException("planning carries nothing out and must complete synchronously");
+            }
+        }
+
+        var plan = new SyncPlan(run.W.Decisions.Count == 0 ? [] : [.. run.W.Decisions]);
+        run.W.Return();
+        return plan;
+    }
+
+    /// <summary>One sync in progress: the working set, the ports (none when only planning), and the decisions taken so far.</summary>
+    private sealed class Run : IRecordVersions
+    {
+        private readonly IMailboxPort? mailbox;
+        private readonly ICrmPort? crm;
+        private readonly Provider provider;
+        private readonly ApiVersion dialect;
+        private readonly IDecisionPolicy policy;
+        private readonly SyncStages? stages;
+        private readonly CancellationToken ct;
+
+        /// <summary>Carries out: decides, admits, journals and executes through the ports.</summary>
+        public Run(SyncWorkingSet w, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, SyncStages? stages, CancellationToken ct)
+            : this(w, mailbox.Provider, crm.Dialect, policy)
+        {
+            this.mailbox = mailbox;
+            this.crm = crm;
+            this.stages = stages;
+            this.ct = ct;
+        }
+
+        /// <summary>Only plans: decides and records the effects as data.</summary>
+        public Run(SyncWorkingSet w, Provider provider, ApiVersion dialect, IDecisionPolicy policy)
+        {
+            W = w;
+            this.provider = provider;
+            this.dialect = dialect;
+            this.policy = policy;
+        }
+
+        public SyncWorkingSet W { get; }
+
+        /// <summary>The lease on the meeting being decided, when meetings are serialized.</summary>
+        public IMeetingLease? Lease { get; set; }
 
         public async ValueTask<int> DecideMeetingAsync(string key, List<string> eventIds, List<string> recordIds, SyncSettings settings, DateTimeOffset now)
         {
@@ -77,7 +155,7 @@ public static class SyncCycle
             {
                 for (var attempt = 0; ; attempt++)
                 {
-                    var derived = ReconciliationStep.DeriveEventChange(W, eventId, mailbox.Provider, crm.Dialect, settings, now);
+                    var derived = ReconciliationStep.DeriveEventChange(W, eventId, provider, dialect, settings, now);
                     var item = W.Incoming[eventId];
                     W.Events.TryGetValue(eventId, out var before);
                     W.Events = W.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord));
@@ -110,7 +188,7 @@ public static class SyncCycle
                         break; // Absorbed by our own write, or waits for the next sync: one decision per meeting side.
                     }
 
-                    var derived = ReconciliationStep.DeriveRecordChange(W, key, objectId, mailbox.Provider, crm.Dialect, settings, now);
+                    var derived = ReconciliationStep.DeriveRecordChange(W, key, objectId, provider, dialect, settings, now);
                     var beforeRecords = W.Records;
                     if (W.Gone.Contains(objectId))
                     {
@@ -143,60 +221,63 @@ public static class SyncCycle
             return writes;
         }
 
-        private async ValueTask<int> DecideAsync(ObservedChange change, Changes.ChangeFacts facts, MeetingView view)
+        public ValueTask<CrmRecord?> CurrentAsync(string objectId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(W.Records.TryGetValue(objectId, out var snap) ? snap.Latest : null);
+
+        private ValueTask<int> DecideAsync(ObservedChange change, Changes.ChangeFacts facts, MeetingView view)
         {
             var decision = policy.Decide(in facts);
             var planned = new SyncDecision(W.EmployeeId, change, facts, decision, EffectPlanner.Plan(decision, change, in view));
-            var taken = planned;
-            if (hooks is not null)
+            if (mailbox is null)
             {
-                var admitted = await hooks.AdmitAsync(planned, ct).ConfigureAwait(false);
-                CheckAdmitted(planned, admitted);
-                taken = planned with { Effects = admitted };
+                W.Decisions.Add(planned); // Planning: the effects are data, none is carried out.
+                return ValueTask.FromResult(0);
             }
 
-            W.Decisions.Add(taken);
+            return stages is null ? CarryOutAsync(planned) : AdmitAndCarryOutAsync(planned, stages);
+        }
+
+        /// <summary>Without admit and journal stages: every planned effect is carried out as planned.</summary>
+        private async ValueTask<int> CarryOutAsync(SyncDecision planned)
+        {
+            W.Decisions.Add(planned);
             var writes = 0;
-            foreach (var effect in taken.Effects)
+            foreach (var effect in planned.Effects)
             {
-                try
-                {
-                    writes += await ExecuteAsync(effect).ConfigureAwait(false);
-                }
-                catch (CrmConflictException conflict)
-                {
-                    if (hooks is not null)
-                    {
-                        await hooks.DecisionSupersededAsync(taken, conflict, ct).ConfigureAwait(false);
-                    }
-
-                    throw;
-                }
-
-                if (hooks is not null)
-                {
-                    await hooks.EffectAppliedAsync(taken, effect, ct).ConfigureAwait(false);
-                }
-            }
-
-            if (hooks is not null)
-            {
-                await hooks.DecisionCompletedAsync(taken, W.StateAtStart, ct).ConfigureAwait(false);
+                writes += await ExecuteAsync(effect).ConfigureAwait(false);
             }
 
             return writes;
         }
 
-        /// <summary>The hooks may hold or withhold effects, never invent or alter them.</summary>
-        private static void CheckAdmitted(SyncDecision planned, ImmutableArray<Effect> admitted)
+        private async ValueTask<int> AdmitAndCarryOutAsync(SyncDecision planned, SyncStages s)
         {
-            foreach (var e in admitted.IsDefault ? [] : admitted)
+            var admitted = SyncAdmission.Admit(planned, SyncAdmission.CauseOf(planned, s.Journal), s.Journal, s.Budget, s.DryRun, s.Shadow);
+            await s.Journal.RecordAsync(admitted, Lease, ct).ConfigureAwait(false);
+            W.Decisions.Add(admitted.Taken());
+            if (s.DryRun)
             {
-                if (e is not HeldEffect && !planned.Effects.Contains(e))
-                {
-                    throw new InvalidOperationException($"the sync hooks admitted an effect the decision did not plan: {e}");
-                }
+                return 0;
             }
+
+            var writes = 0;
+            foreach (var effect in admitted.Effects)
+            {
+                try
+                {
+                    writes += await ExecuteAsync(effect.ToCarryOut!).ConfigureAwait(false);
+                }
+                catch (CrmConflictException conflict)
+                {
+                    await s.Journal.SupersededAsync(admitted, conflict, ct).ConfigureAwait(false);
+                    throw;
+                }
+
+                await s.Journal.CarriedOutAsync(admitted, effect, ct).ConfigureAwait(false);
+            }
+
+            await s.Journal.CompletedAsync(admitted, W.StateAtStart, ct).ConfigureAwait(false);
+            return writes;
         }
 
         private void Refresh(CrmConflictException conflict)
@@ -211,105 +292,74 @@ public static class SyncCycle
             W.Records = W.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen));
         }
 
-        private string ETagOf(string objectId) =>
-            W.Records.TryGetValue(objectId, out var snap)
-                ? snap.Latest.ETag
-                : throw new InvalidOperationException($"CRM record {objectId} is written but was never read");
-
+        /// <summary>Carries one effect out through <see cref="EffectExecutor"/> and records what it wrote in the working set.</summary>
         private async ValueTask<int> ExecuteAsync(Effect effect)
         {
+            var result = await EffectExecutor.ExecuteAsync(effect, mailbox!, crm!, this, ct).ConfigureAwait(false);
             switch (effect)
             {
                 case CreateCrmRecord e:
-                    {
-                        var r = (await crm.CreateAsync(e.Content, e.Owner, e.EventId, e.IdempotencyKey, ct).ConfigureAwait(false)).Record;
-                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
-                        W.Events = Link(W.Events, e.EventId, r.ObjectId);
-                        return 1;
-                    }
+                    W.Records = W.Records.SetItem(result.Record!.ObjectId, new RecordSnapshot(result.Record, result.Record));
+                    W.Events = Link(W.Events, e.EventId, result.Record.ObjectId);
+                    break;
 
-                case UpdateCrmRecord e:
-                    {
-                        var r = (await crm.UpdateAsync(e.ObjectId, ETagOf(e.ObjectId), e.Content, e.RelinkTo, ct).ConfigureAwait(false)).Record;
-                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
-                        return 1;
-                    }
-
-                case CancelCrmRecord e:
-                    {
-                        var r = (await crm.CancelAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false)).Record;
-                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
-                        return 1;
-                    }
+                case UpdateCrmRecord or CancelCrmRecord:
+                    W.Records = W.Records.SetItem(result.Record!.ObjectId, new RecordSnapshot(result.Record, result.Record));
+                    break;
 
                 case DeleteCrmRecord e:
-                    await crm.DeleteAsync(e.ObjectId, ETagOf(e.ObjectId), ct).ConfigureAwait(false);
                     W.Gone.Add(e.ObjectId);
                     W.Records = W.Records.Remove(e.ObjectId);
                     W.Events = Unlinked(W.Events, e.ObjectId);
-                    return 1;
+                    break;
 
                 case CreateEvent e:
                     {
-                        var created = await mailbox.CreateEventAsync(e.Content, e.IdempotencyKey, ct).ConfigureAwait(false);
-                        var item = created.Item ?? throw new InvalidOperationException("a created event must be returned");
-                        W.Current[created.EventId] = item;
-                        var snap = W.Records.TryGetValue(e.ObjectId, out var found) ? found : null;
-                        W.Events = W.Events.SetItem(created.EventId, new EventSnapshot(item, e.ObjectId));
-                        if (snap is null)
+                        var created = result.Event!;
+                        W.Current[created.EventId] = created.Item!;
+                        W.Events = W.Events.SetItem(created.EventId, new EventSnapshot(created.Item!, e.ObjectId));
+                        if (result.Record is { } r)
                         {
-                            return 1;
+                            W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
                         }
 
-                        var r = (await crm.UpdateAsync(e.ObjectId, snap.Latest.ETag, snap.Latest.ToContent(item.Uid), created.EventId, ct).ConfigureAwait(false)).Record;
-                        W.Records = W.Records.SetItem(r.ObjectId, new RecordSnapshot(r, r));
-                        return 2;
+                        break;
                     }
 
-                case UpdateEvent e:
-                    return Rewrite(W, await mailbox.UpdateEventAsync(e.EventId, e.Content, ct).ConfigureAwait(false));
-
-                case CancelEvent e:
-                    return Rewrite(W, await mailbox.CancelEventAsync(e.EventId, ct).ConfigureAwait(false));
+                case UpdateEvent or CancelEvent:
+                    Rewrite(W, result.Event!);
+                    break;
 
                 case DeleteEvent e:
+                    if (W.Events.TryGetValue(e.EventId, out var snap))
                     {
-                        await mailbox.DeleteEventAsync(e.EventId, ct).ConfigureAwait(false);
-                        if (W.Events.TryGetValue(e.EventId, out var snap))
-                        {
-                            var tomb = snap.Item with { Removed = true, ChangeKey = string.Empty };
-                            W.Current[e.EventId] = tomb;
-                            W.Events = W.Events.SetItem(e.EventId, new EventSnapshot(tomb, null));
-                        }
-
-                        return 1;
+                        var tomb = snap.Item with { Removed = true, ChangeKey = string.Empty };
+                        W.Current[e.EventId] = tomb;
+                        W.Events = W.Events.SetItem(e.EventId, new EventSnapshot(tomb, null));
                     }
+
+                    break;
 
                 case LinkReplica e:
                     W.Events = Link(W.Events, e.EventId, e.ObjectId);
-                    return 0;
+                    break;
 
                 case UnlinkReplica e:
                     W.Events = Unlinked(W.Events, e.ObjectId);
-                    return 0;
-
-                case HeldEffect:
-                    return 0;
-
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(effect), effect.GetType().Name, "unknown effect");
+                    break;
             }
+
+            return result.Writes;
         }
     }
 
-    private static int Rewrite(SyncWorkingSet w, MailboxWrite write)
+    private static void Rewrite(SyncWorkingSet w, MailboxWrite write)
     {
         w.Events.TryGetValue(write.EventId, out var snap);
         var item = write.Item
             ?? (snap?.Item ?? throw new InvalidOperationException($"event {write.EventId} was written but never read")) with { Removed = true, ChangeKey = string.Empty };
         w.Current[write.EventId] = item;
         w.Events = w.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord));
-        return 1;
     }
 
     private static ImmutableSortedDictionary<string, EventSnapshot> Link(ImmutableSortedDictionary<string, EventSnapshot> events, string eventId, string objectId) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using RulesSync.Runner.Configuration;
@@ -7,25 +6,34 @@ using RulesSync.Runner.State;
 namespace RulesSync.Runner.Guards;
 
 /// <summary>
-/// The mass-change guard of one cycle. Before a mailbox's sync carries anything out, the guard is told how many
-/// destructive effects (delete or cancel, CRM or mailbox) the sync would make (<see cref="DestructivePlan"/>); if
-/// that exceeds a limit — a count, or a share of the mailbox's meetings (checked from
-/// <see cref="GuardOptions.ShareMinimumMeetings"/> on), or the tenant's budget for the cycle together with what the
-/// mailboxes before it planned — every destructive effect of that sync is held, none goes out. While the sync runs,
-/// the effects are counted again as they come (a sync may decide differently from its plan when another mailbox
-/// wrote in between), and any beyond a limit is held too. One instance per cycle; thread-safe (mailboxes sync in
-/// parallel).
+/// The mass-change budget of one cycle (<see cref="IAdmissionBudget"/>): it only keeps the counts; the limits'
+/// arithmetic is the engine's (<see cref="GuardLimits.Exceeded"/>). Before a mailbox's sync carries anything out, its
+/// whole plan's destructive effects (delete or cancel, CRM or mailbox) are reserved (<see cref="Begin"/>); if that
+/// exceeds a limit — a count, or a share of the mailbox's meetings (from <see cref="GuardOptions.ShareMinimumMeetings"/>
+/// on), or the tenant's budget for the cycle together with what the mailboxes before it planned — every destructive
+/// effect of that sync is held, none goes out. While the sync runs, the effects are counted again as they come (a
+/// sync may decide differently from its plan when its own writes change a meeting, or another mailbox wrote in
+/// between), and any beyond a limit is held too. One instance per cycle; thread-safe (mailboxes sync in parallel).
 /// </summary>
-internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings)
+internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings) : IAdmissionBudget
 {
+    private readonly GuardLimits limits = Limits(options);
     private readonly Lock gate = new();
     private readonly Dictionary<string, (int Meetings, int Count)> mailboxes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> tripped = new(StringComparer.Ordinal);
     private int tenantCount;
     private int tenantPlanned;
 
-    /// <summary>Registers a mailbox's meeting count (from its state at the start of its sync) and what its sync would delete or cancel.</summary>
-    public void Begin(string mailbox, int meetings, int plannedDestructive = 0)
+    /// <summary>The engine's limits for the runner's <c>guards:</c> options.</summary>
+    public static GuardLimits Limits(GuardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new GuardLimits(
+            options.MaxDestructivePerMailbox, options.MaxDestructiveSharePerMailbox, options.MaxDestructivePerTenant, options.MaxDestructiveSharePerTenant, options.ShareMinimumMeetings);
+    }
+
+    /// <summary>Registers a mailbox's meeting count (from its state at the start of its sync) and what its sync would delete or cancel; returns why it is held, or null.</summary>
+    public string? Begin(string mailbox, int meetings, int plannedDestructive = 0)
     {
         lock (gate)
         {
@@ -33,23 +41,17 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings)
             tripped.Remove(mailbox);
             if (plannedDestructive <= 0)
             {
-                return;
+                return null;
             }
 
             tenantPlanned += plannedDestructive;
-            var why = plannedDestructive > options.MaxDestructivePerMailbox
-                ? $"mass-change guard: this cycle would delete or cancel {plannedDestructive} meetings of {mailbox} (limit {options.MaxDestructivePerMailbox} per mailbox)"
-                : meetings >= options.ShareMinimumMeetings && plannedDestructive > options.MaxDestructiveSharePerMailbox * meetings
-                    ? $"mass-change guard: this cycle would delete or cancel {plannedDestructive} of {mailbox}'s {meetings} meetings (limit {Percent(options.MaxDestructiveSharePerMailbox)})"
-                    : tenantPlanned > options.MaxDestructivePerTenant
-                        ? $"mass-change guard: this cycle would delete or cancel {tenantPlanned} meetings across the tenant (limit {options.MaxDestructivePerTenant})"
-                        : tenantMeetings >= options.ShareMinimumMeetings && tenantPlanned > options.MaxDestructiveSharePerTenant * tenantMeetings
-                            ? $"mass-change guard: this cycle would delete or cancel {tenantPlanned} of the tenant's {tenantMeetings} meetings (limit {Percent(options.MaxDestructiveSharePerTenant)})"
-                            : null;
+            var why = limits.Exceeded(mailbox, plannedDestructive, meetings, tenantPlanned, tenantMeetings);
             if (why is not null)
             {
                 tripped[mailbox] = why;
             }
+
+            return why;
         }
     }
 
@@ -73,29 +75,12 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings)
             count++;
             tenantCount++;
             mailboxes[mailbox] = (meetings, count);
-            if (count > options.MaxDestructivePerMailbox)
-            {
-                return $"mass-change guard: this cycle would delete or cancel {count} meetings of {mailbox} (limit {options.MaxDestructivePerMailbox} per mailbox)";
-            }
-
-            if (meetings >= options.ShareMinimumMeetings && count > options.MaxDestructiveSharePerMailbox * meetings)
-            {
-                return $"mass-change guard: this cycle would delete or cancel {count} of {mailbox}'s {meetings} meetings (limit {Percent(options.MaxDestructiveSharePerMailbox)})";
-            }
-
-            if (tenantCount > options.MaxDestructivePerTenant)
-            {
-                return $"mass-change guard: this cycle would delete or cancel {tenantCount} meetings across the tenant (limit {options.MaxDestructivePerTenant})";
-            }
-
-            if (tenantMeetings >= options.ShareMinimumMeetings && tenantCount > options.MaxDestructiveSharePerTenant * tenantMeetings)
-            {
-                return $"mass-change guard: this cycle would delete or cancel {tenantCount} of the tenant's {tenantMeetings} meetings (limit {Percent(options.MaxDestructiveSharePerTenant)})";
-            }
-
-            return null;
+            return limits.Exceeded(mailbox, count, meetings, tenantCount, tenantMeetings);
         }
     }
 
-    private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+    string? IAdmissionBudget.Reserve(MailboxSyncState state, int plannedDestructive) =>
+        Begin(state.EmployeeId, StateQueries.Meetings(state), plannedDestructive);
+
+    string? IAdmissionBudget.Take(string mailbox, Effect effect) => Check(mailbox, effect);
 }

@@ -28,7 +28,8 @@ internal sealed record CycleReport(
 /// <summary>
 /// One tenant's live sync, cycle by cycle: checks the rule files, polls the CRM once, carries out approved effects,
 /// then syncs every mailbox that is neither suspended nor backing off (bounded parallelism) with
-/// <see cref="SyncCycle.RunAsync"/> and <see cref="LiveSyncHooks"/>, under the per-mailbox breaker. Every decision
+/// <see cref="SyncCycle.RunAsync"/>'s stages (admission with <see cref="MassChangeGuard"/>, <see cref="LiveSyncJournal"/>,
+/// <see cref="MeetingLocks"/>), under the per-mailbox breaker. Every decision
 /// comes from the engine; this class only moves data, keeps state and applies the guards. Not reentrant: one cycle at
 /// a time (the hosted service and <c>--once</c> call it sequentially).
 /// </summary>
@@ -183,7 +184,6 @@ internal sealed partial class LiveRunner(
         var started = time.GetTimestamp();
         var decisions = 0;
         var held = new List<EffectRow>();
-        LiveSyncHooks? hooks = null;
         try
         {
             await breaker.Pipeline.ExecuteAsync(
@@ -193,19 +193,15 @@ internal sealed partial class LiveRunner(
                     var state = store.SyncState(id);
                     var attempt = new SyncAttempt(state);
                     var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
-                    var planned = dryRun
-                        ? 0
-                        : await DestructivePlan.CountAsync(
-                            state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), store, ct).ConfigureAwait(false);
-                    guard.Begin(id, StateQueries.Meetings(state), planned);
-                    hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
+                    var journal = new LiveSyncJournal(id, store, dryRun, attempt, time);
+                    var stages = new SyncStages(journal, dryRun ? null : guard, locks, dryRun, shadow?.Current);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
                     try
                     {
                         var attemptStarted = Now;
-                        var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), hooks, ct).ConfigureAwait(false);
-                        decisions += hooks.Decisions;
-                        held.AddRange(hooks.Held);
+                        var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), stages, ct).ConfigureAwait(false);
+                        decisions += journal.Decisions;
+                        held.AddRange(journal.Held);
                         if (!dryRun)
                         {
                             CrashPoints.Reach($"sync of {id} done, before its state is saved");
@@ -216,9 +212,9 @@ internal sealed partial class LiveRunner(
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        hooks.Failed(e);
-                        decisions += hooks.Decisions;
-                        held.AddRange(hooks.Held);
+                        journal.Failed(e);
+                        decisions += journal.Decisions;
+                        held.AddRange(journal.Held);
                         throw;
                     }
                 },
@@ -289,7 +285,7 @@ internal sealed partial class LiveRunner(
         }
     }
 
-    /// <summary>Carries out effects operators approved, under the meeting's lock, through the same ports.</summary>
+    /// <summary>Carries out effects operators approved, under the meeting's lock, through the same executor and ports as the sync.</summary>
     private async Task<int> ApplyApprovedAsync(CancellationToken cancellationToken)
     {
         if (dryRun)
@@ -311,7 +307,8 @@ internal sealed partial class LiveRunner(
             {
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
                 var effect = EffectCodec.Decode(row.Payload);
-                await HeldEffectExecutor.ExecuteAsync(effect, port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                var crm = connections.Crm.ForEmployee(row.Mailbox);
+                await EffectExecutor.ExecuteAsync(effect, port, crm, new CrmRecordVersions(crm), cancellationToken).ConfigureAwait(false);
                 if (effect is DeleteCrmRecord deleted)
                 {
                     // As the sync's own CRM port does: the record is gone now, not at the next ids-only listing.

@@ -1,13 +1,17 @@
+using RulesSync.Engine.Sync;
+
 namespace RulesSync.Runner.Live;
 
 /// <summary>
-/// One async lock per meeting key, shared by every mailbox's sync in the tenant: two decisions about the same
-/// meeting never run at once, whichever mailbox observed the change, so "who syncs first" cannot change an
-/// outcome by timing. The explicit form of what becomes one Orleans grain per meeting. Locks are dropped when
-/// nobody holds or waits for them. Thread-safe.
+/// The in-process meeting serializer (<see cref="IMeetingSerializer"/>): one async lock per meeting key, shared by
+/// every mailbox's sync in the tenant and by approved effects: two decisions about the same meeting never run at
+/// once, whichever mailbox observed the change, so "who syncs first" cannot change an outcome by timing. A cluster
+/// replaces it with a meeting grain or a lease with fencing tokens. Each lease carries a token that increases with
+/// every lease granted. Locks are dropped when nobody holds or waits for them. Thread-safe.
 /// </summary>
-internal sealed class MeetingLocks
+internal sealed class MeetingLocks : IMeetingSerializer
 {
+    private long fence;
     private readonly Lock gate = new();
     private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
@@ -24,7 +28,7 @@ internal sealed class MeetingLocks
     }
 
     /// <summary>Waits for the meeting's lock; dispose the result to release it.</summary>
-    public async ValueTask<IAsyncDisposable> EnterAsync(string meetingKey, CancellationToken cancellationToken)
+    public async ValueTask<IMeetingLease> EnterAsync(string meetingKey, CancellationToken cancellationToken)
     {
         Entry entry;
         lock (gate)
@@ -48,7 +52,7 @@ internal sealed class MeetingLocks
             throw;
         }
 
-        return new Releaser(this, meetingKey, entry);
+        return new Releaser(this, meetingKey, entry, Interlocked.Increment(ref fence));
     }
 
     private void Leave(string meetingKey, Entry entry, bool release)
@@ -75,9 +79,13 @@ internal sealed class MeetingLocks
         public int Users { get; set; }
     }
 
-    private sealed class Releaser(MeetingLocks owner, string meetingKey, Entry entry) : IAsyncDisposable
+    private sealed class Releaser(MeetingLocks owner, string meetingKey, Entry entry, long fencingToken) : IMeetingLease
     {
         private int released;
+
+        public string MeetingKey => meetingKey;
+
+        public long FencingToken => fencingToken;
 
         public ValueTask DisposeAsync()
         {

@@ -235,10 +235,7 @@ internal sealed class StateQueries(StateStore store)
         [.. d.Effects.Where(effects.ContainsKey).Select(id => View(effects[id]))], d.Cause, d.CauseDetail);
 
     /// <summary>The meetings a mailbox's state knows: live replicas and records.</summary>
-    internal static int Meetings(MailboxSyncState state) =>
-        state.Events.Values.Where(e => !e.Item.Removed).Select(e => e.Item.Uid.Value)
-            .Concat(state.Records.Values.Select(r => r.Latest.Uid?.Value ?? "record:" + r.Latest.ObjectId))
-            .Distinct(StringComparer.Ordinal).Count();
+    internal static int Meetings(MailboxSyncState state) => state.MeetingCount();
 
     private static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }

@@ -23,8 +23,10 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// third) is checked once per distinct world.
 /// </summary>
 /// <remarks>
-/// With <c>admit</c>, every sync runs the admit stage (<see cref="SimAdmission"/>): the intent guard over the world's
-/// in-memory journal. Its entries name replicas as they are, so such worlds are explored without symmetry reduction.
+/// With <c>admit</c>, every sync runs the admit and journal stages (<see cref="SimJournal"/>): the intent guard and the
+/// mass-change budget over the world's in-memory journal, and a sync may crash at the journal/carry-out boundary
+/// (<see cref="StepKind.SyncCrashes"/>, one more action per employee). The journal's entries name replicas as they
+/// are, so such worlds are explored without symmetry reduction.
 /// </remarks>
 internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false)
 {
@@ -192,7 +194,9 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     public ScenarioExploration Explore(Scenario scenario)
     {
         var n = scenario.Employees;
-        var actions = scenario.Actions();
+        // With the admit stage, a sync crashing at the journal/carry-out boundary is a fault the environment injects:
+        // one more action per employee (it counts against maxActions), explored like any other.
+        var actions = admit ? [.. scenario.Actions(), .. Enumerable.Range(0, n).Select(e => new ScheduleStep(StepKind.SyncCrashes, e))] : scenario.Actions();
         Prepare(actions, n, scenario.ExternalOrganizer);
         var root = SimWorld.Create(scenario, policy, now, admit);
         root.Fired = fired;

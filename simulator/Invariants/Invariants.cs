@@ -48,6 +48,12 @@ public enum InvariantId
     /// for it. Only the organizer cancels a meeting for its attendees, and ours is not the organizer's calendar.
     /// </summary>
     ExternalOrganizerNeverCancelledFor,
+
+    /// <summary>
+    /// With the admit stage: no sync carries out more destructive effects than the mass-change budget allows. Judges
+    /// the admit stage, not the rules; checked only in worlds that admit (not in <see cref="InvariantCatalog.All"/>).
+    /// </summary>
+    AdmittedWithinBudget,
 }
 
 /// <summary>The invariants' names and checks. Pure functions of a world state.</summary>
@@ -76,6 +82,7 @@ public static class InvariantCatalog
         InvariantId.NoAutoShareWhenOff => "no-auto-share-when-off",
         InvariantId.NothingHeld => "nothing-held",
         InvariantId.ExternalOrganizerNeverCancelledFor => "external-organizer-never-cancelled-for",
+        InvariantId.AdmittedWithinBudget => "admitted-within-budget",
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 
@@ -188,6 +195,11 @@ public static class InvariantCatalog
         if (w.Held is { } held)
         {
             Fail(ref mask, reasons, InvariantId.NothingHeld, held);
+        }
+
+        if (w.AdmittedOverBudget)
+        {
+            Fail(ref mask, reasons, InvariantId.AdmittedWithinBudget, $"a sync's admit stage let more than {w.Limits.MaxDestructivePerMailbox} destructive effects through");
         }
 
         if (w.SharedWhileAutoShareOff)

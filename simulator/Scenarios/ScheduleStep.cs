@@ -50,6 +50,13 @@ public enum StepKind : byte
 
     /// <summary>The organizer invites an employee again whom they had removed.</summary>
     OrganizerAddsAttendee,
+
+    /// <summary>
+    /// The employee's sync runs and the process crashes at the journal/carry-out boundary: its first decision is
+    /// journaled, none of its effects is carried out. The next sync of the employee resumes. Explored only in worlds
+    /// that run the admit and journal stages.
+    /// </summary>
+    SyncCrashes,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -62,6 +69,7 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
     {
         StepKind.Create => "create",
         StepKind.Sync => $"sync {Scenario.EmployeeName(Employee)}",
+        StepKind.SyncCrashes => $"sync {Scenario.EmployeeName(Employee)} crashes",
         StepKind.OrganizerReschedules => "A reschedules",
         StepKind.OrganizerCancels => "A cancels",
         StepKind.OrganizerDeletes => "A deletes",
@@ -86,6 +94,11 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         if (t == "create")
         {
             return new(StepKind.Create, 0);
+        }
+
+        if (t.StartsWith("sync ", StringComparison.Ordinal) && t.EndsWith(" crashes", StringComparison.Ordinal))
+        {
+            return new(StepKind.SyncCrashes, E(t[5..]));
         }
 
         if (t.StartsWith("sync ", StringComparison.Ordinal))

@@ -24,6 +24,7 @@ internal sealed partial class SimWorld
         {
             StepKind.Create => !Created,
             StepKind.Sync => Created && step.Employee >= 0 && step.Employee < Scenario.Employees,
+            StepKind.SyncCrashes => Admit && Created && step.Employee >= 0 && step.Employee < Scenario.Employees && HasNews(step.Employee),
             StepKind.OrganizerReschedules => org is { Cancelled: false, IsOrganizer: true },
             StepKind.OrganizerCancels => org is { Cancelled: false, IsOrganizer: true },
             StepKind.OrganizerDeletes => org is { IsOrganizer: true },
@@ -81,6 +82,10 @@ internal sealed partial class SimWorld
 
             case StepKind.Sync:
                 Sync(step.Employee);
+                return true;
+
+            case StepKind.SyncCrashes:
+                Sync(step.Employee, crashAt: 1);
                 return true;
 
             case StepKind.OrganizerReschedules:
@@ -301,8 +306,12 @@ internal sealed partial class SimWorld
         return agent.Record(r.ObjectId) is not { } snap || snap.Latest.ETag != Versions.ETag(r.Version);
     }
 
-    /// <summary>Runs employee <paramref name="employee"/>'s sync agent once, through the engine's <see cref="SyncCycle"/>.</summary>
-    public void Sync(int employee)
+    /// <summary>
+    /// Runs employee <paramref name="employee"/>'s sync agent once, through the engine's <see cref="SyncCycle"/> (with
+    /// <see cref="Admit"/>: the admit and journal stages too). With <paramref name="crashAt"/> &gt; 0 the sync crashes
+    /// after journaling that decision, before its effects; the agent keeps the progress its completed decisions saved.
+    /// </summary>
+    public void Sync(int employee, int crashAt = 0)
     {
         if (_settings.Length != Scenario.Employees)
         {
@@ -334,19 +343,42 @@ internal sealed partial class SimWorld
         var ports = _ports ??= new (SimMailboxPort, SimCrmPort)?[26];
         var (mailboxPort, crmPort) = ports[employee] ??= (new SimMailboxPort(this, employee), new SimCrmPort(this, employee));
         SyncOutcome outcome;
-        SimAdmission? admission;
+        var journal = Admit ? new SimJournal(this, crashAt) : null;
+        var budget = journal is null ? null : new SimBudget(Limits);
         try
         {
-            admission = Admit ? new SimAdmission(this) : null;
-            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow, admission);
+            var stages = journal is null ? null : new SyncStages(journal, budget);
+            var run = SyncCycle.RunAsync(Agents[employee].State, mailboxPort.Bind(this), crmPort.Bind(this), Policy, _settings[employee], SyncNow, stages);
 
             // The simulated ports complete synchronously, so the sync does too: one atomic step of the model.
             outcome = run.IsCompleted ? run.GetAwaiter().GetResult() : throw new InvalidOperationException("a simulated sync must complete synchronously");
+        }
+        catch (SimulatedCrash crash)
+        {
+            // The process died at the journal/carry-out boundary: what earlier decisions carried out stays done, their
+            // saved progress is the agent's state; the crashed decision is decided again by the next sync (resume).
+            if (journal!.Progress is { } progress)
+            {
+                Agents[employee] = new AgentView(progress, Agents[employee]);
+            }
+
+            AdmittedOverBudget |= journal.AdmittedDestructive > Limits.MaxDestructivePerMailbox;
+            if (Log is not null)
+            {
+                Trace("crash", $"agent:{Scenario.EmployeeName(employee)}", $"agent:{Scenario.EmployeeName(employee)}", $"{Scenario.EmployeeName(employee)}'s sync {crash.Message}");
+            }
+
+            return;
         }
         finally
         {
             mailboxPort.Bind(null);
             crmPort.Bind(null);
+        }
+
+        if (journal is not null)
+        {
+            AdmittedOverBudget |= journal.AdmittedDestructive > Limits.MaxDestructivePerMailbox;
         }
         Agents[employee] = ReferenceEquals(outcome.State, Agents[employee].State) ? Agents[employee] : new AgentView(outcome.State, Agents[employee]);
         LastSyncWrites = outcome.StoreWrites;
@@ -367,7 +399,7 @@ internal sealed partial class SimWorld
                     Held = $"{name}'s sync: rule {d.Decision.Rule} decided {Lower(d.Decision.Action)} {Lower(d.Decision.Target)}, held: {anyHeld.Intended} ({anyHeld.Reason})";
                 }
 
-                if (e is HeldEffect && admission is not null && admission.HeldKeys.Contains(e.IdempotencyKey))
+                if (e is HeldEffect && journal is not null && journal.HeldKeys.Contains(e.IdempotencyKey))
                 {
                     AdmissionHeld++; // Contained by the admit stage: nothing went out.
                     continue;

@@ -168,8 +168,18 @@ internal sealed partial class SimWorld
     /// <summary>Destructive effects the admit stage held (with <see cref="Admit"/>), counted apart from the planner's holds.</summary>
     public int AdmissionHeld { get; set; }
 
-    /// <summary>Whether syncs run the admit stage (<see cref="SimAdmission"/>: the intent guard over the in-memory journal).</summary>
+    /// <summary>
+    /// Whether syncs run the admit and journal stages as the runner does (<see cref="SyncStages"/>: the intent guard and
+    /// the mass-change budget over the in-memory journal <see cref="SimJournal"/>), and crashes at the journal/carry-out
+    /// boundary are steps (<see cref="Scenarios.StepKind.SyncCrashes"/>).
+    /// </summary>
     public bool Admit { get; private set; }
+
+    /// <summary>The mass-change guard's limits the admit stage applies (each simulated sync is one mailbox's cycle).</summary>
+    public GuardLimits Limits { get; private set; } = GuardLimits.Defaults;
+
+    /// <summary>Whether some sync's admit stage let more destructive effects through than the budget allows (<c>admitted-within-budget</c>).</summary>
+    public bool AdmittedOverBudget { get; set; }
 
     /// <summary>
     /// The in-memory journal of our own destructive writes, when <see cref="Admit"/>: every replica a sync of ours
@@ -197,9 +207,9 @@ internal sealed partial class SimWorld
     /// <summary>Store writes by the last sync (idempotence).</summary>
     public int LastSyncWrites { get; private set; }
 
-    public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now, bool admit = false)
+    public static SimWorld Create(Scenario scenario, IDecisionPolicy policy, DateTimeOffset now, bool admit = false, GuardLimits? limits = null)
     {
-        var w = new SimWorld(scenario, policy, now) { Admit = admit };
+        var w = new SimWorld(scenario, policy, now) { Admit = admit, Limits = limits ?? GuardLimits.Defaults };
 
         // A customer's calendar is one more store after the employees', with an agent that never syncs (so every
         // loop over the stores and the state hash see it like any other).
@@ -247,6 +257,8 @@ internal sealed partial class SimWorld
             HeldDeletes = HeldDeletes,
             HeldCancels = HeldCancels,
             Admit = Admit,
+            Limits = Limits,
+            AdmittedOverBudget = AdmittedOverBudget,
             OwnRemovals = OwnRemovals,
             AdmissionHeld = AdmissionHeld,
             HeldDeleteNote = HeldDeleteNote,

@@ -26,7 +26,7 @@ public sealed partial class LiveRunnerTests
         Assert.False(h.T.Organization.Find(Alice, meeting.ICalUid)!.IsCancelled);
         var held = Assert.Single(h.Queries.HeldEffects());
         Assert.Equal("CancelEvent", held.Kind);
-        Assert.Equal(LiveSyncHooks.HeldByIntent, held.HeldBy);
+        Assert.Equal(LiveSyncJournal.HeldByIntent, held.HeldBy);
         Assert.StartsWith("intent guard: nobody cancelled or deleted the meeting", held.Detail, StringComparison.Ordinal);
         var decision = Assert.Single(h.Queries.MeetingHistory(held.MeetingKey), d => d.Effects.Any(e => e.Key == held.Key));
         Assert.Equal("no-act", decision.Cause);
@@ -46,7 +46,7 @@ public sealed partial class LiveRunnerTests
         }
 
         var deletion = Assert.Single(h.Queries.HeldEffects(), e => e.Kind == "DeleteCrmRecord");
-        Assert.Equal(LiveSyncHooks.HeldByIntent, deletion.HeldBy);
+        Assert.Equal(LiveSyncJournal.HeldByIntent, deletion.HeldBy);
         new RulesSync.Runner.Tenant.TenantOperations(h.Store, h.T.Time).Review([deletion.Key], approve: true, "ops@contoso.example");
 
         for (var i = 0; i < 3; i++)
@@ -58,7 +58,7 @@ public sealed partial class LiveRunnerTests
         Assert.Null(h.T.Host.Crm.Get(RulesSync.Emulators.Crm.CrmActivityKind.Appointment, record.ObjectID));
         Assert.DoesNotContain(h.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
         var cancel = Assert.Single(h.Queries.HeldEffects(), e => e.Kind == "CancelEvent");
-        Assert.Equal(LiveSyncHooks.HeldByIntent, cancel.HeldBy);
+        Assert.Equal(LiveSyncJournal.HeldByIntent, cancel.HeldBy);
         Assert.Contains("an effect of our own", cancel.Detail, StringComparison.Ordinal);
         Assert.Contains(deletion.Key, cancel.Detail, StringComparison.Ordinal);
         var decision = Assert.Single(h.Queries.MeetingHistory(cancel.MeetingKey), d => d.Effects.Any(e => e.Key == cancel.Key));
