@@ -229,6 +229,19 @@ internal sealed class EffectRow
     public string? ReviewedBy { get; set; }
 
     public long? ReviewedAt { get; set; }
+
+    /// <summary>Sets the status (and who reviewed it, for approvals and discards); a null detail keeps the previous one.</summary>
+    public void Mark(EffectStatus status, long at, string? detail, string? reviewedBy)
+    {
+        Status = status;
+        UpdatedAt = at;
+        Detail = detail ?? Detail;
+        if (reviewedBy is not null)
+        {
+            ReviewedBy = reviewedBy;
+            ReviewedAt = at;
+        }
+    }
 }
 
 /// <summary>A change the shadow (candidate) rule set decided differently from the live one.</summary>
