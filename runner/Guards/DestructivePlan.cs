@@ -15,7 +15,7 @@ internal static class DestructivePlan
 {
     /// <summary>The number of destructive effects the sync would plan. Reads through the ports; writes nothing.</summary>
     public static async ValueTask<int> CountAsync(
-        MailboxSyncState state, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, SyncSettings settings, DateTimeOffset now, StateStore store, CancellationToken cancellationToken)
+        MailboxSyncState state, IMailboxPort mailbox, ICrmPort crm, IDecisionPolicy policy, SyncSettings settings, DateTimeOffset now, IStateStore store, CancellationToken cancellationToken)
     {
         var hooks = new CountingHooks(store);
         await SyncCycle.RunAsync(state, mailbox, crm, policy, settings, now, hooks, cancellationToken).ConfigureAwait(false);
@@ -23,7 +23,7 @@ internal static class DestructivePlan
     }
 
     /// <summary>Counts each decision's destructive effects and lets none of them run.</summary>
-    private sealed class CountingHooks(StateStore store) : ISyncHooks
+    private sealed class CountingHooks(IStateStore store) : ISyncHooks
     {
         public int Destructive { get; private set; }
 

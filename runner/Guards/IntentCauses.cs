@@ -10,7 +10,7 @@ namespace RulesSync.Runner.Guards;
 /// </summary>
 internal static class IntentCauses
 {
-    public static ChangeCause Of(StateStore store, SyncDecision decision)
+    public static ChangeCause Of(IStateStore store, SyncDecision decision)
     {
         var change = decision.Change;
         OwnWrite? ours = null;

@@ -16,7 +16,7 @@ namespace RulesSync.Runner.Live;
 /// </summary>
 internal sealed class LiveSyncHooks(
     string mailbox,
-    StateStore store,
+    IStateStore store,
     MeetingLocks locks,
     MassChangeGuard guard,
     IDecisionPolicy? shadow,

@@ -7,6 +7,18 @@ using RulesSync.Engine.Sync;
 namespace RulesSync.Runner.State;
 
 /// <summary>
+/// A write refused because the tenant's lease moved on: another activation (on another silo) took it after this one.
+/// Nothing of the refused write was stored.
+/// </summary>
+internal sealed class FencedOffException(string tenant, long token, long current, string? holder)
+    : Exception($"tenant {tenant}: fenced off: this activation holds lease token {token}, the lease is at {current} (held by {holder ?? "nobody"}); nothing was written")
+{
+    public long Token { get; } = token;
+
+    public long Current { get; } = current;
+}
+
+/// <summary>
 /// One tenant's state and journal in PostgreSQL (cluster mode, where every silo shares it). Each row is the same
 /// document the LiteDB file keeps (the row classes of StateRows.cs, as JSON), beside the columns the queries select on
 /// (status, mailbox, meeting, replica, time). Tenants share the tables, keyed by tenant. Read-modify-write changes run
@@ -28,11 +40,17 @@ internal sealed class PostgresStateStore : IStateStore
     private readonly NpgsqlDataSource source;
     private readonly string tenant;
 
+    /// <summary>The lease token this store writes under (cluster mode); null: unfenced (operator commands, tests).</summary>
+    private long? fence;
+
     private PostgresStateStore(NpgsqlDataSource source, string tenant)
     {
         this.source = source;
         this.tenant = tenant;
     }
+
+    /// <summary>The fencing token this store holds, when it took the tenant's lease (<see cref="TakeLease"/>).</summary>
+    public long? Fence => fence;
 
     /// <summary>Where the state lives, without credentials: <c>postgresql://host:port/database (tenant t)</c>.</summary>
     public string Location { get; private init; } = string.Empty;
@@ -89,6 +107,8 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE INDEX IF NOT EXISTS rulesync_effect_status ON rulesync_effect (tenant, status);
                 CREATE INDEX IF NOT EXISTS rulesync_effect_meeting ON rulesync_effect (tenant, meeting_key);
                 CREATE INDEX IF NOT EXISTS rulesync_effect_replica ON rulesync_effect (tenant, replica);
+                ALTER TABLE rulesync_decision ADD COLUMN IF NOT EXISTS fence bigint;
+                CREATE TABLE IF NOT EXISTS rulesync_lease (tenant text PRIMARY KEY, token bigint NOT NULL, holder text NOT NULL, taken_at bigint NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
                 """);
@@ -98,6 +118,30 @@ internal sealed class PostgresStateStore : IStateStore
             return 0;
         });
     }
+
+    /// <summary>
+    /// Takes the tenant's lease for <paramref name="holder"/> (a grain activation on a silo): the token goes up by one,
+    /// and from now on every write of this store checks, in its own transaction, that the lease still carries this
+    /// token. Whoever held it before is fenced off: its next write fails with <see cref="FencedOffException"/> and
+    /// rolls back, so an activation that lost its silo's membership (killed, partitioned) cannot write after its
+    /// successor began. A write in flight holds the lease row shared, so a takeover waits for it to commit.
+    /// </summary>
+    public long TakeLease(string holder, long at)
+    {
+        var token = Transaction(tx => tx.Query(
+            """
+            INSERT INTO rulesync_lease (tenant, token, holder, taken_at) VALUES (@t, 1, @holder, @at)
+            ON CONFLICT (tenant) DO UPDATE SET token = rulesync_lease.token + 1, holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at
+            RETURNING token
+            """,
+            r => r.GetInt64(0), ("holder", holder), ("at", at)).Single());
+        fence = token;
+        return token;
+    }
+
+    /// <summary>The tenant's lease as the database has it: token and holder; null before anyone took it.</summary>
+    public (long Token, string Holder)? Lease() =>
+        Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t", r => (r.GetInt64(0), r.GetString(1))).Cast<(long, string)?>().SingleOrDefault();
 
     // ---- tenant ----
 
@@ -164,9 +208,10 @@ internal sealed class PostgresStateStore : IStateStore
     public (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects) => Transaction(tx =>
     {
         decision.Effects = [.. effects.Select(e => e.Id)];
+        decision.Fence = fence;
         decision.Id = tx.Query(
-            "INSERT INTO rulesync_decision (tenant, meeting_key, at, doc) VALUES (@t, @m, @at, @doc) RETURNING id",
-            r => r.GetInt64(0), ("m", decision.MeetingKey), ("at", decision.At), ("doc", Doc(decision))).Single();
+            "INSERT INTO rulesync_decision (tenant, meeting_key, at, fence, doc) VALUES (@t, @m, @at, @fence, @doc) RETURNING id",
+            r => r.GetInt64(0), ("m", decision.MeetingKey), ("at", decision.At), ("fence", (object?)fence ?? DBNull.Value), ("doc", Doc(decision))).Single();
         var rows = new List<EffectRow>(effects.Count);
         foreach (var e in effects)
         {
@@ -233,10 +278,10 @@ internal sealed class PostgresStateStore : IStateStore
         "SELECT doc FROM rulesync_effect WHERE tenant = @t AND meeting_key = @m ORDER BY created_at, id COLLATE \"C\"", r => Read<EffectRow>(r, 0), ("m", meetingKey));
 
     public IReadOnlyList<DecisionRow> DecisionsOfMeeting(string meetingKey) => Query(
-        "SELECT id, doc FROM rulesync_decision WHERE tenant = @t AND meeting_key = @m ORDER BY id", ReadDecision, ("m", meetingKey));
+        "SELECT id, doc, fence FROM rulesync_decision WHERE tenant = @t AND meeting_key = @m ORDER BY id", ReadDecision, ("m", meetingKey));
 
     public IReadOnlyList<DecisionRow> Decisions(long fromAt, long toAt) => Query(
-        "SELECT id, doc FROM rulesync_decision WHERE tenant = @t AND at >= @from AND at < @to ORDER BY id", ReadDecision, ("from", fromAt), ("to", toAt));
+        "SELECT id, doc, fence FROM rulesync_decision WHERE tenant = @t AND at >= @from AND at < @to ORDER BY id", ReadDecision, ("from", fromAt), ("to", toAt));
 
     public int DecisionCount() => (int)Query("SELECT count(*) FROM rulesync_decision WHERE tenant = @t", r => r.GetInt64(0)).Single();
 
@@ -245,7 +290,7 @@ internal sealed class PostgresStateStore : IStateStore
     public void RecordShadow(ShadowRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        row.Id = Query("INSERT INTO rulesync_shadow (tenant, at, doc) VALUES (@t, @at, @doc) RETURNING id", r => r.GetInt64(0), ("at", row.At), ("doc", Doc(row))).Single();
+        row.Id = Transaction(tx => tx.Query("INSERT INTO rulesync_shadow (tenant, at, doc) VALUES (@t, @at, @doc) RETURNING id", r => r.GetInt64(0), ("at", row.At), ("doc", Doc(row))).Single());
     }
 
     public IReadOnlyList<ShadowRow> Shadow(int limit) => Query(
@@ -266,6 +311,7 @@ internal sealed class PostgresStateStore : IStateStore
     {
         var row = Read<DecisionRow>(r, 1);
         row.Id = r.GetInt64(0);
+        row.Fence = r.IsDBNull(2) ? null : r.GetInt64(2);
         return row;
     }
 
@@ -286,11 +332,22 @@ internal sealed class PostgresStateStore : IStateStore
         return new Tx(connection, null, tenant).Query(sql, read, parameters);
     }
 
+    /// <summary>One transaction; under a lease, first checks (and holds shared) that the lease still carries our token.</summary>
     private T Transaction<T>(Func<Tx, T> work)
     {
         using var connection = source.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        var result = work(new Tx(connection, transaction, tenant));
+        var tx = new Tx(connection, transaction, tenant);
+        if (fence is { } mine)
+        {
+            var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
+            if (current.Token != mine)
+            {
+                throw new FencedOffException(tenant, mine, current.Token, current.Holder);
+            }
+        }
+
+        var result = work(tx);
         transaction.Commit();
         return result;
     }

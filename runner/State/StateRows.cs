@@ -179,6 +179,9 @@ internal sealed class DecisionRow
     /// <summary>planned, completed, failed or dry-run.</summary>
     public string Outcome { get; set; } = "planned";
 
+    /// <summary>In cluster mode, the lease token (fencing token) of the activation that journaled it; null in the embedded runner.</summary>
+    public long? Fence { get; set; }
+
     /// <summary>The ids of this decision's effect rows, in execution order.</summary>
     public List<string> Effects { get; set; } = [];
 }
