@@ -10,7 +10,7 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<long> LeaseTokenAsync();
 }
 
-/// <summary>What one cluster cycle did (the embedded runner's cycle report), with the silo and lease token that ran it.</summary>
+/// <summary>What one cluster cycle did (the embedded runner's cycle report), with the silo (its address, unique per silo start) and lease token that ran it.</summary>
 [GenerateSerializer]
 [Immutable]
 public sealed record ClusterCycleReport(

@@ -28,8 +28,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         var tenant = this.GetPrimaryKeyString();
         runtime = runtimes.For(tenant);
         store = PostgresStateStore.Open(runtime.ConnectionString, tenant);
-        var token = store.TakeLease($"{silo.Name}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
-        LogActivated(logger, tenant, silo.Name, token);
+        var where = silo.SiloAddress.ToString();
+        var token = store.TakeLease($"{where}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        LogActivated(logger, tenant, where, token);
         var options = runtime.Options;
         var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
@@ -52,7 +53,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
     public async Task<ClusterCycleReport> RunCycleAsync()
     {
-        using var scope = CrashPoints.Within($"{this.GetPrimaryKeyString()}@{silo.Name}");
+        using var scope = CrashPoints.Within($"{this.GetPrimaryKeyString()}@{silo.SiloAddress}");
         CycleReport report;
         try
         {
@@ -62,13 +63,14 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         {
             // Another activation took the tenant over: this one must not write again. Orleans drops it; the next call
             // reaches the successor.
-            LogFencedOff(logger, this.GetPrimaryKeyString(), silo.Name, e.Token, e.Current);
+            var where = silo.SiloAddress.ToString();
+            LogFencedOff(logger, this.GetPrimaryKeyString(), where, e.Token, e.Current);
             DeactivateOnIdle();
             throw;
         }
 
         return new ClusterCycleReport(
-            report.Synced, report.Skipped, report.Failed, report.Decisions, report.Held, report.ApprovedApplied, report.KillSwitch, report.Error, silo.Name, store!.Fence ?? 0);
+            report.Synced, report.Skipped, report.Failed, report.Decisions, report.Held, report.ApprovedApplied, report.KillSwitch, report.Error, silo.SiloAddress.ToString(), store!.Fence ?? 0);
     }
 
     public Task<long> LeaseTokenAsync() => Task.FromResult(store!.Fence ?? 0);
