@@ -130,6 +130,11 @@ internal static partial class RunnerConfigurationLoader
             WindowFuture = o.Sync.WindowFuture,
         };
         o.Dashboard.OperatorToken = environment(RunnerOptions.OperatorTokenVariable) ?? o.Dashboard.OperatorToken;
+        if (o.Cluster is { } cluster)
+        {
+            cluster.ConnectionString = environment(ClusterModeOptions.ConnectionStringVariable) ?? cluster.ConnectionString;
+        }
+
         o.Push.CertificatePath = Resolve(o.Push.CertificatePath);
         o.Push.CertificatePassword = environment("RULESYNC_PUSH_CERTIFICATE_PASSWORD") ?? o.Push.CertificatePassword;
 

@@ -72,6 +72,9 @@ internal sealed class RunnerOptions
     /// <summary>Push notifications (Graph subscriptions, Google channels) and their webhook receiver.</summary>
     public PushOptions Push { get; set; } = new();
 
+    /// <summary>Cluster mode (issue 17): null runs the embedded single-process runner.</summary>
+    public ClusterModeOptions? Cluster { get; set; }
+
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 

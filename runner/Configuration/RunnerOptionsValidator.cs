@@ -86,6 +86,27 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
             failures.Add($"dashboard:bind: binding {options.Dashboard.Bind} beyond loopback needs an operator token ({RunnerOptions.OperatorTokenVariable})");
         }
 
+        if (options.Cluster is { } cluster)
+        {
+            if (string.IsNullOrWhiteSpace(cluster.ConnectionString))
+            {
+                failures.Add($"cluster:connectionString: the cluster's PostgreSQL database is not set (set {ClusterModeOptions.ConnectionStringVariable}, or cluster:connectionString)");
+            }
+
+            if (!System.Net.IPAddress.TryParse(cluster.AdvertisedAddress, out _))
+            {
+                failures.Add($"cluster:advertisedAddress: '{cluster.AdvertisedAddress}' is not an IP address");
+            }
+
+            foreach (var (setting, port) in new[] { ("siloPort", cluster.SiloPort), ("gatewayPort", cluster.GatewayPort) })
+            {
+                if (port is < 1 or > 65535)
+                {
+                    failures.Add($"cluster:{setting}: {port} is not a port (1-65535)");
+                }
+            }
+        }
+
         if (options.Push.Enabled)
         {
             Annotations(options.Push, "push", failures);

@@ -17,6 +17,21 @@ internal static class CrashPoints
     private static readonly long CrashAt = Parse(Environment.GetEnvironmentVariable("RULESYNC_CRASH_AT"));
     private static readonly string? Log = Environment.GetEnvironmentVariable("RULESYNC_CRASH_LOG") is { Length: > 0 } path ? path : null;
     private static long reached;
+    private static readonly AsyncLocal<string?> Scope = new();
+
+    /// <summary>
+    /// In-process observer of the crash points reached inside a <see cref="Within"/> scope (scope, label): the cluster
+    /// tests kill a silo there. Null (the default) costs one read.
+    /// </summary>
+    internal static Action<string, string>? ScopedObserver { get; set; }
+
+    /// <summary>Names the flow that follows (a tenant's cycle in a grain) for <see cref="ScopedObserver"/>; dispose to leave it.</summary>
+    public static IDisposable Within(string scope)
+    {
+        var previous = Scope.Value;
+        Scope.Value = scope;
+        return new Leave(previous);
+    }
 
     /// <summary>Whether any crash point is armed or logged in this process.</summary>
     public static bool Enabled => CrashAt > 0 || Log is not null;
@@ -25,6 +40,11 @@ internal static class CrashPoints
     /// <param name="label">Where this is, in words (for the log).</param>
     public static void Reach(string label)
     {
+        if (ScopedObserver is { } observer && Scope.Value is { } scope)
+        {
+            observer(scope, label);
+        }
+
         if (!Enabled)
         {
             return;
@@ -42,6 +62,11 @@ internal static class CrashPoints
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             self.Kill();
         }
+    }
+
+    private sealed class Leave(string? previous) : IDisposable
+    {
+        public void Dispose() => Scope.Value = previous;
     }
 
     private static long Parse(string? value) =>

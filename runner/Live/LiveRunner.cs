@@ -35,7 +35,7 @@ internal sealed record CycleReport(
 /// </summary>
 internal sealed partial class LiveRunner(
     RunnerOptions options,
-    StateStore store,
+    IStateStore store,
     RunnerConnections connections,
     LiveRuleSet rules,
     LiveRuleSet? shadow,

@@ -15,7 +15,7 @@ namespace RulesSync.Runner.Live;
 /// verdict comes from the engine's admit stage. One instance per mailbox sync attempt; not thread-safe (one sync is
 /// one sequential flow).
 /// </summary>
-internal sealed class LiveSyncJournal(string mailbox, StateStore store, bool dryRun, SyncAttempt attempt, TimeProvider time) : ISyncJournal
+internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dryRun, SyncAttempt attempt, TimeProvider time) : ISyncJournal
 {
     private readonly HashSet<string> notRun = new(StringComparer.Ordinal);
     private readonly Queue<string> inFlight = new();

@@ -30,6 +30,26 @@ internal static class MailboxLifecycle
         m.SuspendedAt = null;
     }
 
+    /// <summary>A finished sync: its state (as <c>SyncStateJson</c>), time and latency; the failure count cleared, a failing mailbox active again.</summary>
+    public static void Synced(MailboxRow m, string syncState, long at, long milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        m.SyncState = syncState;
+        m.LastSyncAt = at;
+        m.ConsecutiveFailures = 0;
+        m.NextAttemptAt = null;
+        if (m.Status == MailboxStatus.Failing)
+        {
+            m.Status = MailboxStatus.Active;
+        }
+
+        m.Latencies.Add(new LatencySample { At = at, Milliseconds = milliseconds });
+        if (m.Latencies.Count > StateStore.LatencySamples)
+        {
+            m.Latencies.RemoveRange(0, m.Latencies.Count - StateStore.LatencySamples);
+        }
+    }
+
     /// <summary>Sets or lifts the tenant's kill switch; lifting it leaves individually suspended mailboxes suspended.</summary>
     public static void KillSwitch(TenantRow t, bool on, string by, string reason, long at)
     {

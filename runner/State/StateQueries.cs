@@ -101,7 +101,7 @@ internal sealed record ShadowDiffView(DateTimeOffset At, string Mailbox, string 
 /// The read side of the state file: everything <c>rulesync status|journal|held</c> print and the dashboard
 /// (issue 6) shows, as immutable records. Reads only; safe while <c>rulesync run</c> writes (shared mode).
 /// </summary>
-internal sealed class StateQueries(StateStore store)
+internal sealed class StateQueries(IStateStore store)
 {
     /// <summary>Every mailbox with its health, pending and held effects, and latency.</summary>
     public IReadOnlyList<MailboxSummary> Mailboxes()

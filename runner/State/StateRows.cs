@@ -179,6 +179,9 @@ internal sealed class DecisionRow
     /// <summary>planned, completed, failed or dry-run.</summary>
     public string Outcome { get; set; } = "planned";
 
+    /// <summary>In cluster mode, the lease token (fencing token) of the activation that journaled it; null in the embedded runner.</summary>
+    public long? Fence { get; set; }
+
     /// <summary>The ids of this decision's effect rows, in execution order.</summary>
     public List<string> Effects { get; set; } = [];
 }
@@ -229,6 +232,19 @@ internal sealed class EffectRow
     public string? ReviewedBy { get; set; }
 
     public long? ReviewedAt { get; set; }
+
+    /// <summary>Sets the status (and who reviewed it, for approvals and discards); a null detail keeps the previous one.</summary>
+    public void Mark(EffectStatus status, long at, string? detail, string? reviewedBy)
+    {
+        Status = status;
+        UpdatedAt = at;
+        Detail = detail ?? Detail;
+        if (reviewedBy is not null)
+        {
+            ReviewedBy = reviewedBy;
+            ReviewedAt = at;
+        }
+    }
 }
 
 /// <summary>A change the shadow (candidate) rule set decided differently from the live one.</summary>

@@ -16,7 +16,7 @@ internal sealed class StateFileException(string message, Exception? inner = null
 /// guards the file with a named mutex, which must be released on the thread that took it, so no await may happen
 /// inside a transaction. Thread-safe.
 /// </summary>
-internal sealed partial class StateStore : IDisposable
+internal sealed partial class StateStore : IStateStore
 {
     /// <summary>How many latency samples are kept per mailbox.</summary>
     public const int LatencySamples = 100;
@@ -230,23 +230,7 @@ internal sealed partial class StateStore : IDisposable
     public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds)
     {
         var json = SyncStateJson.Serialize(state);
-        UpdateMailbox(id, row =>
-        {
-            row.SyncState = json;
-            row.LastSyncAt = at;
-            row.ConsecutiveFailures = 0;
-            row.NextAttemptAt = null;
-            if (row.Status == MailboxStatus.Failing)
-            {
-                row.Status = MailboxStatus.Active;
-            }
-
-            row.Latencies.Add(new LatencySample { At = at, Milliseconds = milliseconds });
-            if (row.Latencies.Count > LatencySamples)
-            {
-                row.Latencies.RemoveRange(0, row.Latencies.Count - LatencySamples);
-            }
-        });
+        UpdateMailbox(id, row => MailboxLifecycle.Synced(row, json, at, milliseconds));
     }
 
     // ---- journal ----
@@ -341,15 +325,7 @@ internal sealed partial class StateStore : IDisposable
                 return null;
             }
 
-            row.Status = status;
-            row.UpdatedAt = at;
-            row.Detail = detail ?? row.Detail;
-            if (reviewedBy is not null)
-            {
-                row.ReviewedBy = reviewedBy;
-                row.ReviewedAt = at;
-            }
-
+            row.Mark(status, at, detail, reviewedBy);
             EffectRows.Update(row);
             return row;
         }
@@ -373,15 +349,10 @@ internal sealed partial class StateStore : IDisposable
     /// </summary>
     public EffectRow? OwnRemoval(string replicaId, string? meetingKey, string exceptPrefix)
     {
-        const string held = nameof(Engine.Sync.HeldEffect);
-        const string cancelEvent = nameof(Engine.Sync.CancelEvent);
-        bool Ours(EffectRow e) =>
-            e.Destructive && e.Kind != held && e.Status is EffectStatus.Planned or EffectStatus.Applied or EffectStatus.Failed
-            && !e.Id.StartsWith(exceptPrefix, StringComparison.Ordinal);
         lock (gate)
         {
-            return EffectRows.Find(e => e.Replica == replicaId).Where(Ours).OrderBy(e => e.CreatedAt).FirstOrDefault()
-                ?? (meetingKey is null ? null : EffectRows.Find(e => e.MeetingKey == meetingKey).Where(e => e.Kind == cancelEvent && Ours(e)).OrderBy(e => e.CreatedAt).FirstOrDefault());
+            return EffectRows.Find(e => e.Replica == replicaId).Where(e => OwnRemovals.Explains(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault()
+                ?? (meetingKey is null ? null : EffectRows.Find(e => e.MeetingKey == meetingKey).Where(e => OwnRemovals.CancelsMeeting(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault());
         }
     }
 

@@ -10,7 +10,7 @@ namespace RulesSync.Runner.Tenant;
 /// CLI's <c>suspend</c>/<c>resume</c>/<c>approve</c>/<c>discard</c> (the running runner picks them up at its next
 /// cycle). Thread-safe as the store is.
 /// </summary>
-internal sealed class StoreOperatorConsole(StateStore store, TimeProvider time) : IOperatorConsole
+internal sealed class StoreOperatorConsole(IStateStore store, TimeProvider time) : IOperatorConsole
 {
     private readonly TenantOperations operations = new(store, time);
 

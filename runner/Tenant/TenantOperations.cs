@@ -8,7 +8,7 @@ namespace RulesSync.Runner.Tenant;
 /// (<see cref="StoreOperatorConsole"/>) both go through here; each maps the errors to its own contract (exit 2,
 /// HTTP 404/409). A running runner picks the changes up at its next cycle. Thread-safe as the store is.
 /// </summary>
-internal sealed class TenantOperations(StateStore store, TimeProvider time)
+internal sealed class TenantOperations(IStateStore store, TimeProvider time)
 {
     /// <summary>Suspends <paramref name="mailbox"/>, or sets the kill switch when it is null. Suspending a suspended mailbox changes only who and why.</summary>
     /// <exception cref="OperatorConsoleNotFoundException">No such mailbox in the state file.</exception>

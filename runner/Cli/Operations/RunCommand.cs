@@ -37,6 +37,11 @@ internal static class RunCommand
         var options = RunnerConfigurationLoader.Load(configPath);
         var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
+        if (options.Cluster is not null)
+        {
+            return RunCluster(console, configPath, options, dryRun, once);
+        }
+
         StateStore store;
         try
         {
@@ -109,6 +114,34 @@ internal static class RunCommand
 
             return (int)ExitCode.Ok;
         }
+    }
+
+    /// <summary>Cluster mode (a <c>cluster:</c> section): this process is a silo; the tenant's cycles run in its grain.</summary>
+    private static int RunCluster(CliConsole console, string configPath, RunnerOptions options, bool dryRun, bool once)
+    {
+        if (dryRun)
+        {
+            throw new InvalidInputException($"{configPath}: error: --dry-run is not available in cluster mode yet (run it without the cluster: section)");
+        }
+
+        Cluster.ClusterCycleReport? last;
+        try
+        {
+            last = Cluster.ClusterSilo.RunAsync(options, once, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or StateFileException)
+        {
+            // Npgsql's messages name host and database, never the password.
+            throw new InvalidInputException($"{configPath}: error: cluster: the cluster database cannot be used: {e.Message}");
+        }
+
+        if (last is null)
+        {
+            return (int)ExitCode.Ok;
+        }
+
+        console.Out.WriteLine($"{last.Synced} synced, {last.Skipped} skipped, {last.Failed} failed, {last.Decisions} decisions, {last.Held} held{(last.KillSwitch ? " (kill switch on)" : string.Empty)} (lease {last.LeaseToken}){(last.Error is null ? string.Empty : $"; {last.Error}")}");
+        return last.Failed > 0 || last.Held > 0 || last.Error is not null ? (int)ExitCode.Findings : (int)ExitCode.Ok;
     }
 
     /// <summary>

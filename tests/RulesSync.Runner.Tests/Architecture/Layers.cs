@@ -20,6 +20,7 @@ internal sealed class Layers(IReadOnlyList<Layer> order, IReadOnlySet<string> re
             new("demo", "RulesSync.Runner.Demo"),
             new("dashboard", "RulesSync.Runner.Dashboard"),
             new("tenant", "RulesSync.Runner.Tenant"),
+            new("cluster", "RulesSync.Runner.Cluster"),
             new("push", "RulesSync.Runner.Push"),
             new("live", "RulesSync.Runner.Live", "RulesSync.Runner.Guards"),
             new("notifications", "RulesSync.Runner.Notifications"),

@@ -3,8 +3,16 @@ using RulesSync.Runner.State;
 
 namespace RulesSync.Runner.Tests.State;
 
-public sealed class StateStoreTests
+/// <summary>The LiteDB state file: the store contract (<see cref="StateStoreContract"/>) and what only a file has.</summary>
+public sealed class StateStoreTests : StateStoreContract, IDisposable
 {
+    private readonly TempFiles files = new();
+    private int opened;
+
+    internal override IStateStore NewStore() => StateStore.Open(Path.Combine(files.Folder, $"s{Interlocked.Increment(ref opened)}.db"), create: true);
+
+    public void Dispose() => files.Dispose();
+
     [Fact]
     public void Open_NewFile_CreatesTenantRowAndReopens()
     {
@@ -43,76 +51,4 @@ public sealed class StateStoreTests
         Assert.Contains("left untouched", e.Message, StringComparison.Ordinal);
         Assert.Equal(garbage, File.ReadAllText(path));
     }
-
-    [Fact]
-    public void Journal_SameEffectKeyTwice_KeepsTheFirstRowAndItsStatus()
-    {
-        using var files = new TempFiles();
-        using var store = StateStore.Open(Path.Combine(files.Folder, "s.db"), create: true);
-        store.EnsureMailbox("alice@contoso.example", "exchange");
-        var (first, _) = store.Journal(Decision(), [Effect("k1")]);
-        store.MarkEffect("k1", EffectStatus.Applied, at: 5);
-
-        var (second, rows) = store.Journal(Decision(), [Effect("k1"), Effect("k2")]);
-
-        Assert.NotEqual(first, second);
-        Assert.Equal([EffectStatus.Applied, EffectStatus.Planned], rows.Select(r => r.Status));
-        Assert.Equal(first, store.Effect("k1")!.DecisionId);
-        Assert.Equal(2, store.DecisionsOfMeeting("uid-1").Count);
-    }
-
-    [Fact]
-    public void CompleteDecision_SavesOutcomeAndProgressTogether()
-    {
-        using var files = new TempFiles();
-        using var store = StateStore.Open(Path.Combine(files.Folder, "s.db"), create: true);
-        store.EnsureMailbox("alice@contoso.example", "exchange");
-        var (id, _) = store.Journal(Decision(), [Effect("k1")]);
-        var progress = MailboxSyncState.Initial("alice@contoso.example") with { Cursor = new MailboxCursor("delta-42") };
-
-        store.CompleteDecision(id, "completed", "Alice@Contoso.example", progress);
-
-        Assert.Equal("completed", store.DecisionsOfMeeting("uid-1").Single().Outcome);
-        Assert.Equal(progress.Cursor, store.SyncState("alice@contoso.example").Cursor);
-    }
-
-    [Fact]
-    public void CompleteSync_KeepsOnlyTheLatestLatencySamples()
-    {
-        using var files = new TempFiles();
-        using var store = StateStore.Open(Path.Combine(files.Folder, "s.db"), create: true);
-        store.EnsureMailbox("alice@contoso.example", "exchange");
-        var state = MailboxSyncState.Initial("alice@contoso.example");
-
-        for (var i = 0; i < StateStore.LatencySamples + 5; i++)
-        {
-            store.CompleteSync("alice@contoso.example", state, at: i, milliseconds: i * 10);
-        }
-
-        var row = store.Mailbox("alice@contoso.example")!;
-        Assert.Equal(StateStore.LatencySamples, row.Latencies.Count);
-        Assert.Equal(5, row.Latencies[0].At);
-        Assert.Equal(StateStore.LatencySamples + 4, row.LastSyncAt);
-    }
-
-    internal static DecisionRow Decision() => new()
-    {
-        At = 1,
-        Mailbox = "alice@contoso.example",
-        MeetingKey = "uid-1",
-        ChangeId = "mailbox:e1@ck:modified",
-        Action = "share",
-        Rule = "r",
-    };
-
-    internal static EffectRow Effect(string key) => new()
-    {
-        Id = key,
-        IdempotencyKey = key,
-        Mailbox = "alice@contoso.example",
-        MeetingKey = "uid-1",
-        Kind = "LinkReplica",
-        Status = EffectStatus.Planned,
-        CreatedAt = 1,
-    };
 }

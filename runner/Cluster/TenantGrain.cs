@@ -1,0 +1,91 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Diagnostics;
+using RulesSync.Runner.Live;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Cluster;
+
+/// <summary>
+/// One tenant of the cluster, keyed by its name: the rule set in force, the CRM poll and snapshot, the mass-change
+/// budget, the kill switch, held and approved effects, and every mailbox's sync with its cursor, state and breaker —
+/// the embedded runner's <see cref="LiveRunner"/> over the tenant's rows in PostgreSQL, unchanged. Orleans keeps one
+/// activation per tenant in the cluster, so the runner's per-meeting locks serialize every decision of the tenant
+/// across silos; the lease (<see cref="PostgresStateStore.TakeLease"/>) covers the window where a silo is dead or cut
+/// off but its activation has not noticed: the new activation's token fences the old one's writes off.
+/// </summary>
+internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
+{
+    private const string CycleReminder = "cycle";
+
+    private TenantRuntime? runtime;
+    private PostgresStateStore? store;
+    private LiveRunner? runner;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var tenant = this.GetPrimaryKeyString();
+        runtime = runtimes.For(tenant);
+        store = PostgresStateStore.Open(runtime.ConnectionString, tenant);
+        var where = silo.SiloAddress.ToString();
+        var token = store.TakeLease($"{where}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        LogActivated(logger, tenant, where, token);
+        var options = runtime.Options;
+        var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
+        var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
+        runner = new LiveRunner(options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>());
+        runner.Start();
+        if (runtime.CycleEvery is { } period)
+        {
+            // A reminder survives the activation and the silo: the cycle keeps coming wherever the tenant lives next.
+            await this.RegisterOrUpdateReminder(CycleReminder, period, period, cancellationToken).ConfigureAwait(true);
+        }
+
+        await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        store?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public async Task<ClusterCycleReport> RunCycleAsync()
+    {
+        using var scope = CrashPoints.Within($"{this.GetPrimaryKeyString()}@{silo.SiloAddress}");
+        CycleReport report;
+        try
+        {
+            report = await runner!.RunCycleAsync(CancellationToken.None).ConfigureAwait(true);
+        }
+        catch (FencedOffException e)
+        {
+            // Another activation took the tenant over: this one must not write again. Orleans drops it; the next call
+            // reaches the successor.
+            var where = silo.SiloAddress.ToString();
+            LogFencedOff(logger, this.GetPrimaryKeyString(), where, e.Token, e.Current);
+            DeactivateOnIdle();
+            throw;
+        }
+
+        return new ClusterCycleReport(
+            report.Synced, report.Skipped, report.Failed, report.Decisions, report.Held, report.ApprovedApplied, report.KillSwitch, report.Error, silo.SiloAddress.ToString(), store!.Fence ?? 0);
+    }
+
+    public Task<long> LeaseTokenAsync() => Task.FromResult(store!.Fence ?? 0);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == CycleReminder)
+        {
+            await RunCycleAsync().ConfigureAwait(true);
+        }
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "tenant {Tenant} on {Silo} fenced off (token {Token}, lease now {Current}): deactivating")]
+    private static partial void LogFencedOff(ILogger logger, string tenant, string silo, long token, long current);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "tenant {Tenant} activated on {Silo} with lease token {Token}")]
+    private static partial void LogActivated(ILogger logger, string tenant, string silo, long token);
+}

@@ -1,0 +1,25 @@
+using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Live;
+using RulesSync.Runner.Notifications;
+
+namespace RulesSync.Runner.Cluster;
+
+/// <summary>
+/// What a tenant's activation needs on a silo: its configuration (rules, guards, mailboxes), its connections to the
+/// providers and the CRM, where to tell operators, the clock, and the cluster database it keeps its state in. The
+/// connection string is a secret: never logged, never part of a message.
+/// </summary>
+internal sealed record TenantRuntime(
+    RunnerOptions Options,
+    RunnerConnections Connections,
+    IOperatorNotifier Notifier,
+    TimeProvider Time,
+    string ConnectionString,
+    TimeSpan? CycleEvery);
+
+/// <summary>The tenants this silo can host (every silo of a cluster serves the same set).</summary>
+internal interface ITenantRuntimes
+{
+    /// <summary>The tenant's runtime; an unknown tenant is an error the caller sees.</summary>
+    TenantRuntime For(string tenant);
+}

@@ -1,0 +1,28 @@
+namespace RulesSync.Runner.Configuration;
+
+/// <summary>
+/// The <c>cluster:</c> section of <c>rulesync.yaml</c> (issue 17): with it, <c>rulesync run</c> is an Orleans silo of
+/// the cluster whose membership, reminders and tenant state live in PostgreSQL; without it the embedded single-process
+/// runner over the LiteDB file runs, unchanged. The connection string is a secret: from
+/// <c>RULESYNC_CLUSTER_CONNECTION_STRING</c> (which wins) or the file, never logged or printed.
+/// </summary>
+internal sealed class ClusterModeOptions
+{
+    /// <summary>Environment variable for <see cref="ConnectionString"/>.</summary>
+    public const string ConnectionStringVariable = "RULESYNC_CLUSTER_CONNECTION_STRING";
+
+    /// <summary>The PostgreSQL database of the cluster (Npgsql connection string).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Silos with the same cluster id form one cluster.</summary>
+    public string ClusterId { get; set; } = "rulesync";
+
+    /// <summary>The address other silos reach this one at.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+}

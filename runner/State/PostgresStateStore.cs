@@ -1,0 +1,400 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using NpgsqlTypes;
+using RulesSync.Engine.Sync;
+
+namespace RulesSync.Runner.State;
+
+/// <summary>
+/// A write refused because the tenant's lease moved on: another activation (on another silo) took it after this one.
+/// Nothing of the refused write was stored.
+/// </summary>
+internal sealed class FencedOffException(string tenant, long token, long current, string? holder)
+    : Exception($"tenant {tenant}: fenced off: this activation holds lease token {token}, the lease is at {current} (held by {holder ?? "nobody"}); nothing was written")
+{
+    public long Token { get; } = token;
+
+    public long Current { get; } = current;
+}
+
+/// <summary>
+/// One tenant's state and journal in PostgreSQL (cluster mode, where every silo shares it). Each row is the same
+/// document the LiteDB file keeps (the row classes of StateRows.cs, as JSON), beside the columns the queries select on
+/// (status, mailbox, meeting, replica, time). Tenants share the tables, keyed by tenant. Read-modify-write changes run
+/// in one transaction that locks the row (<c>SELECT ... FOR UPDATE</c>), so two silos never lose each other's change;
+/// a decision and its effects, and a decision's outcome with the mailbox's progress, commit together. Synchronous like
+/// the LiteDB store (the interface is); Npgsql pools the connections. Thread-safe.
+/// </summary>
+internal sealed class PostgresStateStore : IStateStore
+{
+    /// <summary>Serializes <see cref="CreateSchema"/> across processes (any constant both sides agree on).</summary>
+    private const long SchemaLock = 0x52_75_6C_65_53_79_6E_63; // "RuleSync"
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    private readonly NpgsqlDataSource source;
+    private readonly string tenant;
+
+    /// <summary>The lease token this store writes under (cluster mode); null: unfenced (operator commands, tests).</summary>
+    private long? fence;
+
+    private PostgresStateStore(NpgsqlDataSource source, string tenant)
+    {
+        this.source = source;
+        this.tenant = tenant;
+    }
+
+    /// <summary>The fencing token this store holds, when it took the tenant's lease (<see cref="TakeLease"/>).</summary>
+    public long? Fence => fence;
+
+    /// <summary>Where the state lives, without credentials: <c>postgresql://host:port/database (tenant t)</c>.</summary>
+    public string Location { get; private init; } = string.Empty;
+
+    /// <summary>
+    /// Connects, creates the tables when missing and the tenant's row when new. A database that cannot be reached or
+    /// used gives <see cref="StateFileException"/> naming host, port and database, never the password.
+    /// </summary>
+    public static PostgresStateStore Open(string connectionString, string tenant)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the offending keyword, never the connection string's values.
+            throw new StateFileException($"cluster database: error: the connection string is not valid ({e.Message})", e);
+        }
+
+        var location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (tenant {tenant})";
+        var source = NpgsqlDataSource.Create(builder);
+        try
+        {
+            var store = new PostgresStateStore(source, tenant) { Location = location };
+            store.CreateSchema();
+            return store;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            source.Dispose();
+            throw new StateFileException($"{location}: error: the cluster database cannot be used ({e.Message}); nothing was written", e);
+        }
+    }
+
+    /// <summary>The tables, idempotently (several silos may start at once: an advisory lock orders them).</summary>
+    private void CreateSchema()
+    {
+        Transaction(tx =>
+        {
+            tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
+            tx.Execute("""
+                CREATE TABLE IF NOT EXISTS rulesync_tenant (tenant text PRIMARY KEY, doc jsonb NOT NULL);
+                CREATE TABLE IF NOT EXISTS rulesync_mailbox (tenant text NOT NULL, id text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant, id));
+                CREATE TABLE IF NOT EXISTS rulesync_decision (
+                    id bigserial PRIMARY KEY, tenant text NOT NULL, meeting_key text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
+                CREATE INDEX IF NOT EXISTS rulesync_decision_meeting ON rulesync_decision (tenant, meeting_key);
+                CREATE INDEX IF NOT EXISTS rulesync_decision_at ON rulesync_decision (tenant, at);
+                CREATE TABLE IF NOT EXISTS rulesync_effect (
+                    tenant text NOT NULL, id text NOT NULL, status text NOT NULL, mailbox text NOT NULL, meeting_key text NOT NULL,
+                    replica text, created_at bigint NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant, id));
+                CREATE INDEX IF NOT EXISTS rulesync_effect_status ON rulesync_effect (tenant, status);
+                CREATE INDEX IF NOT EXISTS rulesync_effect_meeting ON rulesync_effect (tenant, meeting_key);
+                CREATE INDEX IF NOT EXISTS rulesync_effect_replica ON rulesync_effect (tenant, replica);
+                ALTER TABLE rulesync_decision ADD COLUMN IF NOT EXISTS fence bigint;
+                CREATE TABLE IF NOT EXISTS rulesync_lease (tenant text PRIMARY KEY, token bigint NOT NULL, holder text NOT NULL, taken_at bigint NOT NULL);
+                CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
+                CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
+                """);
+            tx.Execute(
+                "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
+                ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Takes the tenant's lease for <paramref name="holder"/> (a grain activation on a silo): the token goes up by one,
+    /// and from now on every write of this store checks, in its own transaction, that the lease still carries this
+    /// token. Whoever held it before is fenced off: its next write fails with <see cref="FencedOffException"/> and
+    /// rolls back, so an activation that lost its silo's membership (killed, partitioned) cannot write after its
+    /// successor began. A write in flight holds the lease row shared, so a takeover waits for it to commit.
+    /// </summary>
+    public long TakeLease(string holder, long at)
+    {
+        var token = Transaction(tx => tx.Query(
+            """
+            INSERT INTO rulesync_lease (tenant, token, holder, taken_at) VALUES (@t, 1, @holder, @at)
+            ON CONFLICT (tenant) DO UPDATE SET token = rulesync_lease.token + 1, holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at
+            RETURNING token
+            """,
+            r => r.GetInt64(0), ("holder", holder), ("at", at)).Single());
+        fence = token;
+        return token;
+    }
+
+    /// <summary>The tenant's lease as the database has it: token and holder; null before anyone took it.</summary>
+    public (long Token, string Holder)? Lease() =>
+        Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t", r => (r.GetInt64(0), r.GetString(1))).Cast<(long, string)?>().SingleOrDefault();
+
+    // ---- tenant ----
+
+    public TenantRow Tenant() =>
+        Query("SELECT doc FROM rulesync_tenant WHERE tenant = @t", r => Read<TenantRow>(r, 0)).SingleOrDefault() ?? new TenantRow { Tenant = tenant };
+
+    public TenantRow UpdateTenant(Action<TenantRow> change) => Transaction(tx =>
+    {
+        var row = tx.Query("SELECT doc FROM rulesync_tenant WHERE tenant = @t FOR UPDATE", r => Read<TenantRow>(r, 0)).SingleOrDefault()
+            ?? new TenantRow { Tenant = tenant };
+        change(row);
+        tx.Execute(
+            "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO UPDATE SET doc = EXCLUDED.doc",
+            ("doc", Doc(row)));
+        return row;
+    });
+
+    // ---- mailboxes ----
+
+    public IReadOnlyList<MailboxRow> Mailboxes() =>
+        Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t ORDER BY id COLLATE \"C\"", r => Read<MailboxRow>(r, 0));
+
+    public MailboxRow? Mailbox(string id) =>
+        Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id", r => Read<MailboxRow>(r, 0), ("id", StateStore.Key(id))).SingleOrDefault();
+
+    public MailboxRow EnsureMailbox(string id, string provider)
+    {
+        var row = new MailboxRow { Id = StateStore.Key(id), Provider = provider, Status = MailboxStatus.Active };
+        return Transaction(tx =>
+        {
+            tx.Execute(
+                "INSERT INTO rulesync_mailbox (tenant, id, doc) VALUES (@t, @id, @doc) ON CONFLICT (tenant, id) DO NOTHING",
+                ("id", row.Id), ("doc", Doc(row)));
+            return tx.Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id", r => Read<MailboxRow>(r, 0), ("id", row.Id)).Single();
+        });
+    }
+
+    public MailboxRow? UpdateMailbox(string id, Action<MailboxRow> change) => Transaction(tx => UpdateMailbox(tx, StateStore.Key(id), change));
+
+    private static MailboxRow? UpdateMailbox(Tx tx, string key, Action<MailboxRow> change)
+    {
+        var row = tx.Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id FOR UPDATE", r => Read<MailboxRow>(r, 0), ("id", key)).SingleOrDefault();
+        if (row is null)
+        {
+            return null;
+        }
+
+        change(row);
+        tx.Execute("UPDATE rulesync_mailbox SET doc = @doc WHERE tenant = @t AND id = @id", ("id", key), ("doc", Doc(row)));
+        return row;
+    }
+
+    public MailboxSyncState SyncState(string id) =>
+        Mailbox(id)?.SyncState is { } json ? SyncStateJson.Deserialize(json) : MailboxSyncState.Initial(StateStore.Key(id));
+
+    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds)
+    {
+        var json = SyncStateJson.Serialize(state);
+        UpdateMailbox(id, row => MailboxLifecycle.Synced(row, json, at, milliseconds));
+    }
+
+    // ---- journal ----
+
+    public (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects) => Transaction(tx =>
+    {
+        decision.Effects = [.. effects.Select(e => e.Id)];
+        decision.Fence = fence;
+        decision.Id = tx.Query(
+            "INSERT INTO rulesync_decision (tenant, meeting_key, at, fence, doc) VALUES (@t, @m, @at, @fence, @doc) RETURNING id",
+            r => r.GetInt64(0), ("m", decision.MeetingKey), ("at", decision.At), ("fence", (object?)fence ?? DBNull.Value), ("doc", Doc(decision))).Single();
+        var rows = new List<EffectRow>(effects.Count);
+        foreach (var e in effects)
+        {
+            e.DecisionId = decision.Id;
+            var inserted = tx.Execute(
+                """
+                INSERT INTO rulesync_effect (tenant, id, status, mailbox, meeting_key, replica, created_at, doc)
+                VALUES (@t, @id, @status, @mailbox, @m, @replica, @created, @doc) ON CONFLICT (tenant, id) DO NOTHING
+                """,
+                EffectColumns(e));
+            // An effect already journaled (the same change decided again after a crash) keeps its row and status.
+            rows.Add(inserted == 1 ? e : tx.Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND id = @id", r => Read<EffectRow>(r, 0), ("id", e.Id)).Single());
+        }
+
+        return (decision.Id, (IReadOnlyList<EffectRow>)rows);
+    });
+
+    public void CompleteDecision(long decisionId, string outcome, string mailbox, MailboxSyncState? progress)
+    {
+        var json = progress is null ? null : SyncStateJson.Serialize(progress);
+        Transaction(tx =>
+        {
+            tx.Execute(
+                "UPDATE rulesync_decision SET doc = jsonb_set(doc, '{Outcome}', to_jsonb(@outcome::text)) WHERE tenant = @t AND id = @id",
+                ("id", decisionId), ("outcome", outcome));
+            if (json is not null)
+            {
+                UpdateMailbox(tx, StateStore.Key(mailbox), m => m.SyncState = json);
+            }
+
+            return 0;
+        });
+    }
+
+    public EffectRow? Effect(string id) =>
+        Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND id = @id", r => Read<EffectRow>(r, 0), ("id", id)).SingleOrDefault();
+
+    public EffectRow? MarkEffect(string id, EffectStatus status, long at, string? detail = null, string? reviewedBy = null) => Transaction(tx =>
+    {
+        var row = tx.Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND id = @id FOR UPDATE", r => Read<EffectRow>(r, 0), ("id", id)).SingleOrDefault();
+        if (row is null)
+        {
+            return null;
+        }
+
+        row.Mark(status, at, detail, reviewedBy);
+        tx.Execute("UPDATE rulesync_effect SET status = @status, doc = @doc WHERE tenant = @t AND id = @id", EffectColumns(row));
+        return row;
+    });
+
+    public IReadOnlyList<EffectRow> Effects(EffectStatus status, string? mailbox = null) => Query(
+        "SELECT doc FROM rulesync_effect WHERE tenant = @t AND status = @status AND (@mailbox::text IS NULL OR mailbox = @mailbox) ORDER BY created_at, id COLLATE \"C\"",
+        r => Read<EffectRow>(r, 0), ("status", status.ToString()), ("mailbox", mailbox is null ? DBNull.Value : StateStore.Key(mailbox)));
+
+    public EffectRow? OwnRemoval(string replicaId, string? meetingKey, string exceptPrefix)
+    {
+        const string Select = "SELECT doc FROM rulesync_effect WHERE tenant = @t AND {0} = @v ORDER BY created_at, id COLLATE \"C\"";
+        return Query(string.Format(System.Globalization.CultureInfo.InvariantCulture, Select, "replica"), r => Read<EffectRow>(r, 0), ("v", replicaId))
+                .FirstOrDefault(e => OwnRemovals.Explains(e, exceptPrefix))
+            ?? (meetingKey is null ? null : EffectsOfMeeting(meetingKey).FirstOrDefault(e => OwnRemovals.CancelsMeeting(e, exceptPrefix)));
+    }
+
+    public IReadOnlyList<EffectRow> EffectsOfMeeting(string meetingKey) => Query(
+        "SELECT doc FROM rulesync_effect WHERE tenant = @t AND meeting_key = @m ORDER BY created_at, id COLLATE \"C\"", r => Read<EffectRow>(r, 0), ("m", meetingKey));
+
+    public IReadOnlyList<DecisionRow> DecisionsOfMeeting(string meetingKey) => Query(
+        "SELECT id, doc, fence FROM rulesync_decision WHERE tenant = @t AND meeting_key = @m ORDER BY id", ReadDecision, ("m", meetingKey));
+
+    public IReadOnlyList<DecisionRow> Decisions(long fromAt, long toAt) => Query(
+        "SELECT id, doc, fence FROM rulesync_decision WHERE tenant = @t AND at >= @from AND at < @to ORDER BY id", ReadDecision, ("from", fromAt), ("to", toAt));
+
+    public int DecisionCount() => (int)Query("SELECT count(*) FROM rulesync_decision WHERE tenant = @t", r => r.GetInt64(0)).Single();
+
+    // ---- shadow ----
+
+    public void RecordShadow(ShadowRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        row.Id = Transaction(tx => tx.Query("INSERT INTO rulesync_shadow (tenant, at, doc) VALUES (@t, @at, @doc) RETURNING id", r => r.GetInt64(0), ("at", row.At), ("doc", Doc(row))).Single());
+    }
+
+    public IReadOnlyList<ShadowRow> Shadow(int limit) => Query(
+        "SELECT id, doc FROM rulesync_shadow WHERE tenant = @t ORDER BY id DESC LIMIT @limit",
+        r =>
+        {
+            var row = Read<ShadowRow>(r, 1);
+            row.Id = r.GetInt64(0);
+            return row;
+        },
+        ("limit", limit));
+
+    public void Dispose() => source.Dispose();
+
+    // ---- plumbing ----
+
+    private static DecisionRow ReadDecision(NpgsqlDataReader r)
+    {
+        var row = Read<DecisionRow>(r, 1);
+        row.Id = r.GetInt64(0);
+        row.Fence = r.IsDBNull(2) ? null : r.GetInt64(2);
+        return row;
+    }
+
+    private static (string, object)[] EffectColumns(EffectRow e) =>
+    [
+        ("id", e.Id), ("status", e.Status.ToString()), ("mailbox", e.Mailbox), ("m", e.MeetingKey), ("replica", (object?)e.Replica ?? DBNull.Value),
+        ("created", e.CreatedAt), ("doc", Doc(e)),
+    ];
+
+    private static JsonbText Doc<T>(T row) => new(JsonSerializer.Serialize(row, Json));
+
+    private static T Read<T>(NpgsqlDataReader r, int column) =>
+        JsonSerializer.Deserialize<T>(r.GetString(column), Json) ?? throw new JsonException($"a null {typeof(T).Name} document");
+
+    private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
+    {
+        using var connection = source.OpenConnection();
+        return new Tx(connection, null, tenant).Query(sql, read, parameters);
+    }
+
+    /// <summary>One transaction; under a lease, first checks (and holds shared) that the lease still carries our token.</summary>
+    private T Transaction<T>(Func<Tx, T> work)
+    {
+        using var connection = source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var tx = new Tx(connection, transaction, tenant);
+        if (fence is { } mine)
+        {
+            var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
+            if (current.Token != mine)
+            {
+                throw new FencedOffException(tenant, mine, current.Token, current.Holder);
+            }
+        }
+
+        var result = work(tx);
+        transaction.Commit();
+        return result;
+    }
+
+    /// <summary>A JSON document bound as <c>jsonb</c>.</summary>
+    private readonly record struct JsonbText(string Text);
+
+    /// <summary>Commands on one connection (and transaction), with the tenant bound as <c>@t</c>.</summary>
+    private readonly struct Tx(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tenant)
+    {
+        public int Execute(string sql, params (string Name, object Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        public List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
+        }
+
+        private NpgsqlCommand Command(string sql, (string Name, object Value)[] parameters)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("t", tenant);
+
+            foreach (var (name, value) in parameters)
+            {
+                if (value is JsonbText json)
+                {
+                    command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Jsonb) { Value = json.Text });
+                }
+                else
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+            }
+
+            return command;
+        }
+    }
+}

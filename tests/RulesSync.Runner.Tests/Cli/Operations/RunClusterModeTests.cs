@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using RulesSync.Emulators.Crm;
+using RulesSync.Emulators.Hosting;
+using RulesSync.Emulators.Organization;
+using RulesSync.Runner.State;
+using RulesSync.Runner.Tests.Connectors;
+using RulesSync.Runner.Tests.Live;
+
+namespace RulesSync.Runner.Tests.Cli.Operations;
+
+/// <summary>
+/// <c>rulesync run --config ... --once</c> with a <c>cluster:</c> section, as a real process: a silo over the test run's
+/// PostgreSQL runs the tenant's cycle in its grain; the state is in the database (no LiteDB file), each run takes the
+/// lease anew, and the connection string's password appears nowhere in the output.
+/// </summary>
+public sealed class RunClusterModeTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly string Cli = Path.Combine(Path.GetDirectoryName(typeof(RulesSync.Runner.Cli.RulesyncCli).Assembly.Location)!, "rulesync.dll");
+
+    [Fact]
+    public async Task RunOnce_ClusterSection_TheSiloSyncsTheTenantIntoPostgresTwiceWithoutDuplicates()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
+        using var files = new TempFiles();
+        var config = files.Write("rulesync.yaml", Config(host, ports: (FreePort(), FreePort())));
+        var now = TimeProvider.System.GetUtcNow();
+        var meeting = host.Organization.ScheduleMeeting(ConnectorTestHost.Alice, new MeetingDraft("Cluster review", now.AddDays(1), now.AddDays(1).AddHours(1), [ConnectorTestHost.Bob]));
+        var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
+
+        var first = await RunAsync(config, database.ConnectionString);
+        var second = await RunAsync(config, database.ConnectionString);
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("(lease 1)", first.Output, StringComparison.Ordinal);
+        Assert.Contains("(lease 2)", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, first.Output + second.Output, StringComparison.Ordinal);
+        Assert.Single(host.Crm.All(CrmActivityKind.Appointment), a => a.ICalUid == meeting.ICalUid);
+        Assert.Equal(1, host.Organization.Calendar(ConnectorTestHost.Bob).Count(c => c.ICalUid == meeting.ICalUid));
+        Assert.False(File.Exists(Path.Combine(files.Folder, "state.db")));
+        using var store = PostgresStateStore.Open(database.ConnectionString, "contoso");
+        var decisions = store.DecisionsOfMeeting(meeting.ICalUid);
+        Assert.NotEmpty(decisions);
+        // Fencing in the journal: the first run decided under lease 1, the second (deciding again what changed since) under 2.
+        Assert.Equal(1, decisions[0].Fence);
+        Assert.All(decisions, d => Assert.Contains(d.Fence, new long?[] { 1, 2 }));
+        Assert.Empty(store.Effects(EffectStatus.Planned));
+        Assert.Equal(2, store.Lease()!.Value.Token);
+    }
+
+    [Fact]
+    public async Task Run_ClusterSectionWithoutConnectionString_ExitsTwoNamingTheVariable()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
+        using var files = new TempFiles();
+        var config = files.Write("rulesync.yaml", Config(host, ports: (FreePort(), FreePort())));
+
+        var run = await RunAsync(config, connectionString: null);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cluster:connectionString", run.Output, StringComparison.Ordinal);
+        Assert.Contains("RULESYNC_CLUSTER_CONNECTION_STRING", run.Output, StringComparison.Ordinal);
+    }
+
+    private static string Config(EmulatorHost host, (int Silo, int Gateway) ports) => $"""
+        tenant: contoso
+        rules: embedded:default
+        dataFolder: .
+        stateFile: state.db
+        sync:
+          autoShare: true
+          maxParallelMailboxes: 1
+        crm:
+          serviceRoot: {host.CrmServiceRoot(CrmDialect.V2)}
+          dialect: v2
+        graph:
+          baseUrl: {host.GraphBaseUrl}
+          {EmulatorSignInYaml.Graph(host, "  ")}
+        mailboxes:
+          - id: {ConnectorTestHost.Alice}
+            provider: exchange
+          - id: {ConnectorTestHost.Bob}
+            provider: exchange
+        breaker:
+          retryAttempts: 0
+        cluster:
+          clusterId: cli-{Guid.NewGuid():N}
+          advertisedAddress: 127.0.0.1
+          siloPort: {ports.Silo}
+          gatewayPort: {ports.Gateway}
+        """;
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string config, string? connectionString)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Cli, "run", "--config", config, "--once" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment.Remove("RULESYNC_CLUSTER_CONNECTION_STRING");
+        if (connectionString is not null)
+        {
+            start.Environment["RULESYNC_CLUSTER_CONNECTION_STRING"] = connectionString;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A guard against a hung process, not a time limit.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using RulesSync.Runner.Cluster;
+using RulesSync.Runner.Notifications;
+using RulesSync.Runner.Tests.Live;
+
+namespace RulesSync.Runner.Tests.Cluster;
+
+/// <summary>
+/// Three in-process silos and a client (Orleans TestingHost) over a database of the run's PostgreSQL: membership and
+/// reminders through Orleans' ADO.NET providers, the tables from the shipped scripts. One cluster per test class; each
+/// test hosts its own tenant (its own emulators, connections and fake clock) under a tenant key of its own.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private const string RegistryKey = "RulesSync:TestRegistry";
+    private static readonly ConcurrentDictionary<string, Tenants> Registries = new(StringComparer.Ordinal);
+    private static int tenantCount;
+
+    private readonly string registry = Guid.NewGuid().ToString("N");
+    private readonly Tenants tenants = new();
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await PostgresDatabase.FreshAsync("cluster");
+        await ClusterDatabase.PrepareAsync(ConnectionString, CancellationToken.None);
+        Registries[registry] = tenants;
+        var builder = new TestClusterBuilder(3);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Options.ConfigureFileLogging = false;
+        builder.Properties[RegistryKey] = registry;
+        builder.Properties["RulesSync:ConnectionString"] = ConnectionString;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        Registries.TryRemove(registry, out _);
+    }
+
+    /// <summary>Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key.</summary>
+    internal string Host(RunnerTestHost host)
+    {
+        var key = $"{host.Options.Tenant}-{Interlocked.Increment(ref tenantCount)}";
+        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, ConnectionString, CycleEvery: null));
+        return key;
+    }
+
+    /// <summary>The tenant's grain, reached through the cluster's client.</summary>
+    internal ITenantGrain Tenant(string key) => Cluster.Client.GetGrain<ITenantGrain>(key);
+
+    private sealed class Tenants : ITenantRuntimes
+    {
+        private readonly ConcurrentDictionary<string, TenantRuntime> byKey = new(StringComparer.Ordinal);
+
+        public void Add(string key, TenantRuntime runtime) => byKey[key] = runtime;
+
+        public TenantRuntime For(string tenant) =>
+            byKey.TryGetValue(tenant, out var r) ? r : throw new InvalidOperationException($"no tenant '{tenant}' in this cluster");
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var config = siloBuilder.Configuration;
+            siloBuilder.UseRulesSyncCluster(config["RulesSync:ConnectionString"]!, Registries[config[RegistryKey]!]);
+            // A killed silo is declared dead in seconds, not the production default's minute.
+            siloBuilder.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            });
+        }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.UseRulesSyncCluster(configuration["RulesSync:ConnectionString"]!);
+    }
+}

@@ -1,0 +1,167 @@
+using RulesSync.Emulators.Organization;
+using RulesSync.Engine.Changes;
+using RulesSync.Runner.Cluster;
+using RulesSync.Runner.State;
+using RulesSync.Runner.Tenant;
+using RulesSync.Runner.Tests.Connectors;
+using RulesSync.Runner.Tests.Live;
+
+namespace RulesSync.Runner.Tests.Cluster;
+
+/// <summary>
+/// The live runner's end-to-end suites against the emulators (both incident orderings, held effects approved and
+/// discarded, suspend and resume), run by a tenant grain on a 3-silo cluster over PostgreSQL; operators act on the
+/// cluster database (<see cref="PostgresStateStore"/>), as the CLI does in cluster mode.
+/// </summary>
+public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+{
+    private const string Alice = ConnectorTestHost.Alice;
+    private const string Bob = ConnectorTestHost.Bob;
+    private const string Regression = "embedded:regressions/2020-02-ordering";
+
+    public static TheoryData<string, ApiVersion, string, string, bool> Incidents => LiveRunnerTests.Incidents;
+
+    [Theory]
+    [MemberData(nameof(Incidents))]
+    public async Task RunCycle_IncidentOrdering_NoSpuriousCancellationAndTheRegressionIsHeld(string rules, ApiVersion dialect, string first, string second, bool regression)
+    {
+        await using var t = await Tenant.StartAsync(cluster, rules, dialect, [first, second], o =>
+        {
+            o.Guards.MaxDestructivePerMailbox = 0;
+            o.Guards.MaxDestructivePerTenant = 0;
+        });
+        var meeting = t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob, ConnectorTestHost.External));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, (await t.CycleAsync()).Failed);
+        }
+
+        Assert.DoesNotContain(t.H.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
+        Assert.False(t.H.T.Organization.Find(Alice, meeting.ICalUid)!.IsCancelled);
+        Assert.NotEmpty(t.H.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+        var held = t.Queries.HeldEffects();
+        Assert.Equal(regression, held.Count > 0);
+        Assert.All(held, e => Assert.True(e.Destructive));
+        Assert.Equal(regression, t.H.Notices.Any(n => n.Kind == RulesSync.Runner.Notifications.NoticeKind.EffectsHeld));
+        // Every decision was journaled under the activation's lease.
+        var token = await cluster.Tenant(t.Key).LeaseTokenAsync();
+        Assert.All(t.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.Equal(token, d.Fence));
+    }
+
+    [Fact]
+    public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded()
+    {
+        await using var t = await WithHeldEffectsAsync();
+        var held = t.Queries.HeldEffects();
+        new TenantOperations(t.Store, t.H.T.Time).Review([held[0].Key], approve: true, "ops@contoso.example");
+
+        var report = await t.CycleAsync();
+
+        Assert.Equal(1, report.ApprovedApplied);
+        var effect = t.Queries.Effect(held[0].Key)!;
+        Assert.Equal(EffectStatus.Applied, effect.Status);
+        Assert.Equal("ops@contoso.example", effect.ReviewedBy);
+    }
+
+    [Fact]
+    public async Task Discard_HeldEffect_IsNeverCarriedOut()
+    {
+        await using var t = await WithHeldEffectsAsync();
+        var keys = t.Queries.HeldEffects().Select(e => e.Key).ToArray();
+        new TenantOperations(t.Store, t.H.T.Time).Review(null, approve: false, "ops");
+        var messages = t.H.T.Organization.Messages.Count;
+
+        await t.CycleAsync();
+
+        Assert.All(keys, k => Assert.Equal(EffectStatus.Discarded, t.Queries.Effect(k)!.Status));
+        Assert.DoesNotContain(t.H.T.Organization.Messages.Skip(messages), x => x.Kind == MessageKind.Cancellation);
+    }
+
+    [Fact]
+    public async Task SuspendResume_ChangesWhileSuspended_AreSettledOnResumeWithNothingLost()
+    {
+        await using var t = await Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, [Alice, Bob]);
+        t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("First", 1, Bob));
+        await t.CycleAsync();
+        var cursor = t.Store.SyncState(Alice).Cursor;
+        new TenantOperations(t.Store, t.H.T.Time).Suspend(Alice, "ops", "investigating");
+
+        t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("While suspended", 3, Bob));
+        var suspended = await t.CycleAsync();
+
+        Assert.Equal(1, suspended.Skipped);
+        Assert.Equal(cursor, t.Store.SyncState(Alice).Cursor);
+
+        new TenantOperations(t.Store, t.H.T.Time).Resume(Alice, "ops");
+        await t.CycleAsync();
+        await t.CycleAsync();
+
+        var subjects = t.H.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment).Select(a => a.Subject).Order().ToArray();
+        Assert.Equal(["First", "While suspended"], subjects);
+        Assert.Equal(MailboxStatus.Active, t.Store.Mailbox(Alice)!.Status);
+    }
+
+    [Fact]
+    public async Task KillSwitch_OnInTheDatabase_NoMailboxSyncsOnAnySilo()
+    {
+        await using var t = await Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, [Alice, Bob]);
+        t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
+        new TenantOperations(t.Store, t.H.T.Time).Suspend(null, "ops", "incident");
+
+        var report = await t.CycleAsync();
+
+        Assert.True(report.KillSwitch);
+        Assert.Equal(0, report.Synced);
+        Assert.Empty(t.H.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
+    }
+
+    /// <summary>The 2020-02 regression rules, the attendee syncing first, three cycles: the guard has held the spurious cancellation.</summary>
+    private async Task<Tenant> WithHeldEffectsAsync()
+    {
+        var t = await Tenant.StartAsync(cluster, Regression, ApiVersion.V2, [Bob, Alice], o => o.Guards.MaxDestructivePerMailbox = 0);
+        t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));
+        for (var i = 0; i < 3; i++)
+        {
+            await t.CycleAsync();
+        }
+
+        Assert.NotEmpty(t.Queries.HeldEffects());
+        return t;
+    }
+
+    /// <summary>A test's tenant in the cluster: its emulators and connections, its grain, its rows in the cluster database.</summary>
+    internal sealed class Tenant : IAsyncDisposable
+    {
+        private Tenant(ClusterFixture cluster, RunnerTestHost host)
+        {
+            Cluster = cluster;
+            H = host;
+            Key = cluster.Host(host);
+            Store = PostgresStateStore.Open(cluster.ConnectionString, Key);
+        }
+
+        public ClusterFixture Cluster { get; }
+
+        public RunnerTestHost H { get; }
+
+        public string Key { get; }
+
+        /// <summary>The tenant's rows, unfenced: what an operator command reads and writes.</summary>
+        public PostgresStateStore Store { get; }
+
+        public StateQueries Queries => new(Store);
+
+        public static async Task<Tenant> StartAsync(ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null) =>
+            new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure));
+
+        /// <summary>One cycle by the tenant's grain, wherever it lives, advancing the fake clock through the connectors' retries.</summary>
+        public async Task<ClusterCycleReport> CycleAsync() => await H.T.CompleteWithRetriesAsync(Cluster.Tenant(Key).RunCycleAsync());
+
+        public async ValueTask DisposeAsync()
+        {
+            Store.Dispose();
+            await H.DisposeAsync();
+        }
+    }
+}

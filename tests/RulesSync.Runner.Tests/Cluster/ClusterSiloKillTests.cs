@@ -1,0 +1,185 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+using RulesSync.Emulators.Crm;
+using RulesSync.Emulators.Organization;
+using RulesSync.Engine.Changes;
+using RulesSync.Runner.Diagnostics;
+using RulesSync.Runner.State;
+using RulesSync.Runner.Tests.Connectors;
+using Xunit.Abstractions;
+
+namespace RulesSync.Runner.Tests.Cluster;
+
+/// <summary>
+/// Issue 17 §4: a silo killed in the middle of a tenant's cycle, at each kind of crash point a cycle passes, on a
+/// 3-silo cluster over PostgreSQL; the silo is restarted or not; a user changes meetings meanwhile; the tenant comes
+/// back on another silo. After recovery: one CRM record per meeting, one copy per attendee, no cancellation, no effect
+/// left planned, and the journal shows the fencing: decisions carry the token of the activation that took them, and
+/// nothing was journaled under a token after the lease moved on.
+/// </summary>
+public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private const string Alice = ConnectorTestHost.Alice;
+    private const string Bob = ConnectorTestHost.Bob;
+    private const string Carol = ConnectorTestHost.Carol;
+    private const string External = ConnectorTestHost.External;
+
+    /// <summary>The crash points of a cycle (runner/Live, runner/Live hooks), by kind: the first of each kind is where the silo dies.</summary>
+    public static TheoryData<string> KillPoints => new()
+    {
+        "^CRM polled$",
+        "^approved effects carried out$",
+        "^journaled decision .* before its effects$",
+        "^effect .* ran, before it is marked applied$",
+        "^effect \\S+ marked applied$",
+        "^decision .* completed, progress of .* saved$",
+        "^sync of .* done, before its state is saved$",
+        "^sync of \\S+ saved$",
+    };
+
+    [Theory]
+    [MemberData(nameof(KillPoints))]
+    public async Task SiloKilledMidCycle_TenantRecoversOnAnotherSilo_NothingLostDuplicatedOrCancelled(string point)
+    {
+        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, [Alice, Bob, Carol]);
+        var meetings = new List<(string Uid, string Organizer, string[] Employees)>();
+        void Schedule(string organizer, string subject, int days, params string[] attendees)
+        {
+            var m = t.H.T.Organization.ScheduleMeeting(organizer, ConnectorTestHost.Draft(subject, days, attendees));
+            meetings.Add((m.ICalUid, organizer, [organizer, .. attendees.Where(a => a != External)]));
+        }
+
+        Schedule(Alice, "Quarterly review", 1, Bob, Carol, External);
+        Schedule(Bob, "Pipeline", 2, Alice, External);
+        Schedule(Carol, "Offsite planning", 3, Alice, Bob);
+        var first = await cluster.Tenant(t.Key).LeaseTokenAsync();
+
+        var kill = new Kill(cluster, t.Key, new Regex(point, RegexOptions.CultureInvariant));
+        CrashPoints.ScopedObserver = kill.Observe;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => t.CycleAsync());
+        }
+        finally
+        {
+            CrashPoints.ScopedObserver = null;
+        }
+
+        Assert.True(kill.Silo is not null, $"no crash point matching {point} was reached");
+        await kill.Done!;
+        await cluster.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+        var restart = cluster.Cluster.GetActiveSilos().Count() < 3 && (point.Length % 2 == 0 || cluster.Cluster.GetActiveSilos().Count() < 2);
+        if (restart)
+        {
+            await cluster.Cluster.StartAdditionalSilosAsync(1);
+            await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+        }
+
+        // Time passes before the tenant is back (the runner settles effects journaled before its current attempt by
+        // their time: on a clock that stood still they would look like this attempt's own).
+        t.H.Advance(TimeSpan.FromMinutes(1));
+
+        // A user's moves while the tenant was down: an attendee accepts, an organizer moves a meeting.
+        t.H.T.Organization.Respond(Bob, meetings[0].Uid, AttendeeResponse.Accepted);
+        var now = t.H.T.Time.GetUtcNow();
+        t.H.T.Organization.Reschedule(Carol, meetings[2].Uid, now.AddDays(6), now.AddDays(6).AddHours(1));
+
+        ClusterCycleResult last = default;
+        for (var i = 0; i < 3; i++)
+        {
+            last = await CycleAsync(t);
+        }
+
+        output.WriteLine($"{point}: killed {kill.Silo} at '{kill.Label}', restarted: {restart}, recovered on {last.Report.Silo} with lease {last.Report.LeaseToken}, {last.Retries} retried call(s)");
+        Assert.Equal(0, last.Report.Failed);
+        Assert.NotEqual(kill.Silo, last.Report.Silo);
+
+        // Nothing lost, duplicated or spuriously cancelled; no effect left planned.
+        var org = t.H.T.Organization;
+        Assert.DoesNotContain(org.Messages, m => m.Kind == MessageKind.Cancellation);
+        var records = t.H.T.Host.Crm.All(CrmActivityKind.Appointment);
+        foreach (var (uid, organizer, employees) in meetings)
+        {
+            var mine = records.Where(r => r.ICalUid == uid).ToList();
+            Assert.True(mine.Count == 1, $"{uid}: {mine.Count} CRM records");
+            Assert.NotEqual("4", mine[0].LifeCycleStatusCode);
+            Assert.True(org.Find(organizer, uid) is { IsCancelled: false }, $"{uid}: the organizer's event is gone or cancelled");
+            foreach (var e in employees)
+            {
+                var copies = org.Calendar(e).Count(c => c.ICalUid == uid);
+                Assert.True(copies == 1, $"{uid}: {e} has {copies} copies");
+                Assert.False(org.Find(e, uid)!.IsCancelled, $"{uid}: {e}'s copy is cancelled");
+            }
+        }
+
+        Assert.Empty(t.Store.Effects(EffectStatus.Planned));
+
+        // Fencing in the journal: the first activation's decisions carry its token, the successor's carry a later one,
+        // and nothing was journaled under the token the kill revoked (nor any other).
+        var successor = last.Report.LeaseToken;
+        Assert.True(successor > kill.RevokedTo, $"successor token {successor}, revoked to {kill.RevokedTo}");
+        var fences = meetings.SelectMany(m => t.Store.DecisionsOfMeeting(m.Uid)).Select(d => d.Fence).ToHashSet();
+        Assert.Contains(successor, fences);
+        Assert.Subset(new HashSet<long?> { first, successor }, fences);
+    }
+
+    private static async Task<ClusterCycleResult> CycleAsync(ClusterRunnerTests.Tenant t)
+    {
+        // Right after a kill the first call may still meet the dead silo's directory entries: a few attempts, counted.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new ClusterCycleResult(await t.CycleAsync(), attempt);
+            }
+            catch (Exception e) when (attempt < 3 && e is not Xunit.Sdk.XunitException)
+            {
+                // Counted in the report; the next attempt goes through the refreshed directory.
+            }
+        }
+    }
+
+    private readonly record struct ClusterCycleResult(RulesSync.Runner.Cluster.ClusterCycleReport Report, int Retries);
+
+    /// <summary>
+    /// The kill, at the first crash point of the tenant's cycle whose label matches: the lease moves on at once (what
+    /// the successor's activation does, done here so that nothing the dying activation still tries is kept), the silo
+    /// hosting the tenant is killed (no graceful stop), and the cycle stops there.
+    /// </summary>
+    private sealed class Kill(ClusterFixture cluster, string tenant, Regex point)
+    {
+        private int fired;
+
+        public string? Silo { get; private set; }
+
+        public string? Label { get; private set; }
+
+        public long RevokedTo { get; private set; }
+
+        public Task? Done { get; private set; }
+
+        public void Observe(string scope, string label)
+        {
+            var at = scope.LastIndexOf('@');
+            if (scope[..at] != tenant || !point.IsMatch(label) || Interlocked.Exchange(ref fired, 1) == 1)
+            {
+                return;
+            }
+
+            Silo = scope[(at + 1)..];
+            Label = label;
+            using (var c = new NpgsqlConnection(cluster.ConnectionString))
+            {
+                c.Open();
+                using var revoke = new NpgsqlCommand("UPDATE rulesync_lease SET token = token + 1, holder = @h WHERE tenant = @t RETURNING token", c);
+                revoke.Parameters.AddWithValue("h", $"test: silo {Silo} killed at '{label}'");
+                revoke.Parameters.AddWithValue("t", tenant);
+                RevokedTo = (long)revoke.ExecuteScalar()!;
+            }
+
+            var handle = cluster.Cluster.GetActiveSilos().Single(s => s.SiloAddress.ToString() == Silo);
+            Done = Task.Run(() => cluster.Cluster.KillSiloAsync(handle));
+            throw new InvalidOperationException($"silo {Silo} killed at crash point '{label}'");
+        }
+    }
+}

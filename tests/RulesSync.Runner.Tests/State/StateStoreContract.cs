@@ -1,0 +1,239 @@
+using RulesSync.Engine.Sync;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Tests.State;
+
+/// <summary>
+/// What every state store promises (<see cref="IStateStore"/>), run against each: the LiteDB file
+/// (<see cref="StateStoreTests"/>) and PostgreSQL (<see cref="PostgresStateStoreTests"/>).
+/// </summary>
+public abstract class StateStoreContract
+{
+    private const string Alice = "alice@contoso.example";
+
+    /// <summary>A new, empty store (a tenant nobody else uses).</summary>
+    internal abstract IStateStore NewStore();
+
+    [Fact]
+    public void Journal_SameEffectKeyTwice_KeepsTheFirstRowAndItsStatus()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var (first, _) = store.Journal(Decision(), [Effect("k1")]);
+        store.MarkEffect("k1", EffectStatus.Applied, at: 5);
+
+        var (second, rows) = store.Journal(Decision(), [Effect("k1"), Effect("k2")]);
+
+        Assert.NotEqual(first, second);
+        Assert.Equal([EffectStatus.Applied, EffectStatus.Planned], rows.Select(r => r.Status));
+        Assert.Equal(first, store.Effect("k1")!.DecisionId);
+        Assert.Equal(second, store.Effect("k2")!.DecisionId);
+        Assert.Equal([first, second], store.DecisionsOfMeeting("uid-1").Select(d => d.Id));
+        Assert.Equal(["k1", "k2"], store.DecisionsOfMeeting("uid-1")[1].Effects);
+    }
+
+    [Fact]
+    public void CompleteDecision_SavesOutcomeAndProgressTogether()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var (id, _) = store.Journal(Decision(), [Effect("k1")]);
+        var progress = MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("delta-42") };
+
+        store.CompleteDecision(id, "completed", "Alice@Contoso.example", progress);
+
+        Assert.Equal("completed", store.DecisionsOfMeeting("uid-1").Single().Outcome);
+        Assert.Equal(progress.Cursor, store.SyncState(Alice).Cursor);
+    }
+
+    [Fact]
+    public void CompleteDecision_WithoutProgress_KeepsTheSyncState()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") }, at: 1, milliseconds: 1);
+        var (id, _) = store.Journal(Decision(), [Effect("k1")]);
+
+        store.CompleteDecision(id, "superseded", Alice, progress: null);
+
+        Assert.Equal("superseded", store.DecisionsOfMeeting("uid-1").Single().Outcome);
+        Assert.Equal(new MailboxCursor("c1"), store.SyncState(Alice).Cursor);
+    }
+
+    [Fact]
+    public void CompleteSync_KeepsOnlyTheLatestLatencySamples()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        store.UpdateMailbox(Alice, m => { m.Status = MailboxStatus.Failing; m.ConsecutiveFailures = 2; m.NextAttemptAt = 9; });
+        var state = MailboxSyncState.Initial(Alice);
+
+        for (var i = 0; i < StateStore.LatencySamples + 5; i++)
+        {
+            store.CompleteSync(Alice, state, at: i, milliseconds: i * 10);
+        }
+
+        var row = store.Mailbox(Alice)!;
+        Assert.Equal(StateStore.LatencySamples, row.Latencies.Count);
+        Assert.Equal(5, row.Latencies[0].At);
+        Assert.Equal(StateStore.LatencySamples + 4, row.LastSyncAt);
+        Assert.Equal((MailboxStatus.Active, 0, (long?)null), (row.Status, row.ConsecutiveFailures, row.NextAttemptAt));
+    }
+
+    [Fact]
+    public void EnsureMailbox_Twice_KeepsTheFirstRowUnderTheLowerCaseKey()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox("Alice@Contoso.example", "exchange");
+        store.UpdateMailbox(Alice, m => MailboxLifecycle.Suspend(m, "ops", "why", 3));
+
+        var again = store.EnsureMailbox(Alice, "google");
+
+        Assert.Equal((Alice, "exchange", MailboxStatus.Suspended, "ops"), (again.Id, again.Provider, again.Status, again.SuspendedBy));
+        Assert.Equal([Alice], store.Mailboxes().Select(m => m.Id));
+        Assert.Null(store.UpdateMailbox("nobody@contoso.example", m => m.LastError = "x"));
+        Assert.Null(store.Mailbox("nobody@contoso.example"));
+    }
+
+    [Fact]
+    public void SyncState_NeverSynced_IsTheInitialState()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+
+        Assert.Equal(MailboxSyncState.Initial(Alice).Cursor, store.SyncState("ALICE@contoso.example").Cursor);
+        Assert.Empty(store.SyncState(Alice).Events);
+    }
+
+    [Fact]
+    public void UpdateTenant_ChangesAreKeptAndRead()
+    {
+        using var store = NewStore();
+
+        store.UpdateTenant(t => MailboxLifecycle.KillSwitch(t, on: true, "ops", "incident", 7));
+        store.UpdateTenant(t => { t.Cycles++; t.CrmQuarantine = ["Set('1'): Subject: too long"]; });
+
+        var tenant = store.Tenant();
+        Assert.Equal((true, "ops", "incident", 1L), (tenant.KillSwitch, tenant.KillSwitchBy, tenant.KillSwitchReason, tenant.Cycles));
+        Assert.Equal(["Set('1'): Subject: too long"], tenant.CrmQuarantine);
+    }
+
+    [Fact]
+    public void MarkEffect_Review_RecordsReviewerAndKeepsDetailWhenNoneGiven()
+    {
+        using var store = NewStore();
+        var held = Effect("k1");
+        held.Status = EffectStatus.Held;
+        held.Detail = "mass change";
+        store.Journal(Decision(), [held]);
+
+        var approved = store.MarkEffect("k1", EffectStatus.Approved, at: 9, reviewedBy: "ops");
+
+        Assert.Equal((EffectStatus.Approved, "mass change", "ops", 9L, 9L), (approved!.Status, approved.Detail, approved.ReviewedBy, approved.ReviewedAt, approved.UpdatedAt));
+        Assert.Equal(EffectStatus.Approved, store.Effect("k1")!.Status);
+        Assert.Empty(store.Effects(EffectStatus.Held));
+        Assert.Null(store.MarkEffect("nope", EffectStatus.Applied, at: 1));
+    }
+
+    [Fact]
+    public void Effects_ByStatusAndMailbox_OldestFirst()
+    {
+        using var store = NewStore();
+        var late = Effect("a-late");
+        late.CreatedAt = 5;
+        var bob = Effect("b-bob");
+        bob.Mailbox = "bob@contoso.example";
+        store.Journal(Decision(), [late, Effect("z-early"), bob]);
+
+        Assert.Equal(["b-bob", "z-early", "a-late"], store.Effects(EffectStatus.Planned).Select(e => e.Id));
+        Assert.Equal(["z-early", "a-late"], store.Effects(EffectStatus.Planned, "ALICE@contoso.example").Select(e => e.Id));
+        Assert.Empty(store.Effects(EffectStatus.Failed));
+    }
+
+    [Fact]
+    public void OwnRemoval_OnlyWritesThatMayHaveHappened_AndNotTheSameDecision()
+    {
+        using var store = NewStore();
+        var held = Removal("held/1", "e1", EffectStatus.Held);
+        var discarded = Removal("discarded/1", "e1", EffectStatus.Discarded);
+        var sameDecision = Removal("change-9/1", "e1", EffectStatus.Planned);
+        store.Journal(Decision(), [held, discarded, sameDecision]);
+
+        Assert.Null(store.OwnRemoval("e1", meetingKey: null, exceptPrefix: "change-9/"));
+
+        var failed = Removal("earlier/1", "e1", EffectStatus.Failed);
+        store.Journal(Decision(), [failed]);
+        Assert.Equal("earlier/1", store.OwnRemoval("e1", meetingKey: null, exceptPrefix: "change-9/")!.Id);
+    }
+
+    [Fact]
+    public void OwnRemoval_CancellationOfTheMeeting_ExplainsAnAttendeeCopy()
+    {
+        using var store = NewStore();
+        var cancel = Removal("cancel/1", "organizer-event", EffectStatus.Applied);
+        cancel.Kind = nameof(CancelEvent);
+        store.Journal(Decision(), [cancel]);
+
+        Assert.Equal("cancel/1", store.OwnRemoval("attendee-copy", "uid-1", exceptPrefix: "x/")!.Id);
+        Assert.Null(store.OwnRemoval("attendee-copy", meetingKey: null, exceptPrefix: "x/"));
+        Assert.Null(store.OwnRemoval("attendee-copy", "uid-2", exceptPrefix: "x/"));
+    }
+
+    [Fact]
+    public void Decisions_ByTimeRange_CountedAndOrdered()
+    {
+        using var store = NewStore();
+        foreach (var at in new long[] { 10, 20, 30 })
+        {
+            var d = Decision();
+            d.At = at;
+            store.Journal(d, []);
+        }
+
+        Assert.Equal([10L, 20L], store.Decisions(10, 30).Select(d => d.At));
+        Assert.Equal(3, store.DecisionCount());
+    }
+
+    [Fact]
+    public void Shadow_NewestFirst_UpToTheLimit()
+    {
+        using var store = NewStore();
+        foreach (var change in new[] { "c1", "c2", "c3" })
+        {
+            store.RecordShadow(new ShadowRow { At = 1, Mailbox = Alice, ChangeId = change, Live = "share", Candidate = "ignore" });
+        }
+
+        Assert.Equal(["c3", "c2"], store.Shadow(2).Select(s => s.ChangeId));
+    }
+
+    internal static DecisionRow Decision() => new()
+    {
+        At = 1,
+        Mailbox = Alice,
+        MeetingKey = "uid-1",
+        ChangeId = "mailbox:e1@ck:modified",
+        Action = "share",
+        Rule = "r",
+    };
+
+    internal static EffectRow Effect(string key) => new()
+    {
+        Id = key,
+        IdempotencyKey = key,
+        Mailbox = Alice,
+        MeetingKey = "uid-1",
+        Kind = "LinkReplica",
+        Status = EffectStatus.Planned,
+        CreatedAt = 1,
+    };
+
+    private static EffectRow Removal(string key, string replica, EffectStatus status)
+    {
+        var e = Effect(key);
+        e.Kind = nameof(DeleteEvent);
+        e.Replica = replica;
+        e.Destructive = true;
+        e.Status = status;
+        return e;
+    }
+}
