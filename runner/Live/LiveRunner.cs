@@ -80,8 +80,32 @@ internal sealed partial class LiveRunner(
     /// <summary>Runs one cycle over every mailbox.</summary>
     public Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(null, cancellationToken);
 
-    /// <summary>Runs one cycle over the given mailboxes (a push notification's), or every mailbox when null (the poll).</summary>
+    /// <summary>
+    /// Runs one cycle over the given mailboxes (a push notification's), or every mailbox when null (the poll): one
+    /// <c>rulesync.cycle</c> span and log scope around it, its outcome and duration measured.
+    /// </summary>
     public async Task<CycleReport> RunCycleAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
+    {
+        var cycle = store.Tenant().Cycles + 1;
+        using var activity = RunnerTelemetry.StartCycle(cycle, only?.Count ?? options.Mailboxes.Count);
+        using var scope = LogScopes.Cycle(logger, cycle);
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            var report = await RunCycleCoreAsync(only, cancellationToken).ConfigureAwait(false);
+            outcome = report.KillSwitch ? "kill-switch" : report.Error is not null ? "crm-failed" : report.Synced + report.Failed == 0 ? "idle" : "synced";
+            activity?.SetTag("rulesync.synced", report.Synced).SetTag("rulesync.failed", report.Failed).SetTag("rulesync.decisions", report.Decisions);
+            return report;
+        }
+        finally
+        {
+            activity?.SetTag("rulesync.outcome", outcome);
+            RunnerTelemetry.CycleEnded(outcome, time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<CycleReport> RunCycleCoreAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
     {
         await ReloadRulesAsync(cancellationToken).ConfigureAwait(false);
         var tenant = store.Tenant();
@@ -175,7 +199,27 @@ internal sealed partial class LiveRunner(
             results.Count(r => r.Ok), skipped, results.Count(r => !r.Ok), results.Sum(r => r.Decisions), held.Count, approved, false, null);
     }
 
+    /// <summary>One mailbox's sync in a <c>rulesync.mailbox.sync</c> span and log scope, its duration measured.</summary>
     private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxAsync(
+        MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+    {
+        var id = StateStore.Key(mailbox.Id);
+        var provider = mailbox.Provider.ToString().ToLowerInvariant();
+        using var activity = RunnerTelemetry.StartMailboxSync(id, provider);
+        using var scope = LogScopes.Mailbox(logger, id);
+        var started = time.GetTimestamp();
+        var result = await SyncMailboxCoreAsync(mailbox, snapshot, guard, cancellationToken).ConfigureAwait(false);
+        if (!result.Ok)
+        {
+            RunnerTelemetry.Failed(activity, "sync failed");
+        }
+
+        activity?.SetTag("rulesync.decisions", result.Decisions);
+        RunnerTelemetry.MailboxSynced(id, provider, result.Ok, time.GetElapsedTime(started).TotalSeconds);
+        return result;
+    }
+
+    private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxCoreAsync(
         MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
     {
         var id = StateStore.Key(mailbox.Id);
@@ -198,12 +242,13 @@ internal sealed partial class LiveRunner(
                         : await DestructivePlan.CountAsync(
                             state, port, new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), new SyncAttempt(state)), rules.Current, settings, time.GetUtcNow(), store, ct).ConfigureAwait(false);
                     guard.Begin(id, StateQueries.Meetings(state), planned);
-                    hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time);
+                    hooks = new LiveSyncHooks(id, store, locks, guard, shadow?.Current, dryRun, attempt, time, logger);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
                     try
                     {
                         var attemptStarted = Now;
-                        var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), hooks, ct).ConfigureAwait(false);
+                        var outcome = await SyncCycle.RunAsync(
+                            state, new EffectSpanMailboxPort(port), new EffectSpanCrmPort(crm), rules.Current, settings, time.GetUtcNow(), hooks, ct).ConfigureAwait(false);
                         decisions += hooks.Decisions;
                         held.AddRange(hooks.Held);
                         if (!dryRun)
@@ -311,7 +356,7 @@ internal sealed partial class LiveRunner(
             {
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
                 var effect = EffectCodec.Decode(row.Payload);
-                await HeldEffectExecutor.ExecuteAsync(effect, port, connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
+                await HeldEffectExecutor.ExecuteAsync(effect, new EffectSpanMailboxPort(port), connections.Crm.ForEmployee(row.Mailbox), cancellationToken).ConfigureAwait(false);
                 if (effect is DeleteCrmRecord deleted)
                 {
                     // As the sync's own CRM port does: the record is gone now, not at the next ids-only listing.

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using RulesSync.Runner.Diagnostics;
@@ -22,11 +23,13 @@ internal sealed class LiveSyncHooks(
     IDecisionPolicy? shadow,
     bool dryRun,
     SyncAttempt attempt,
-    TimeProvider time) : ISyncHooks
+    TimeProvider time,
+    ILogger? logger = null) : ISyncHooks
 {
     private readonly HashSet<string> guardHeld = new(StringComparer.Ordinal);
     private readonly Queue<Effect> inFlight = new();
     private long decisionId;
+    private DecisionTelemetry? telemetry;
 
     /// <summary>Effects the guard held in this sync, as journaled.</summary>
     public List<EffectRow> Held { get; } = [];
@@ -41,6 +44,8 @@ internal sealed class LiveSyncHooks(
         ArgumentNullException.ThrowIfNull(decision);
         AssertCancellationsAreDecided(decision);
         Decisions++;
+        telemetry?.End("abandoned");
+        telemetry = DecisionTelemetry.Begin(logger, mailbox, decision.Change.MeetingKey, decision.Change.Id, decision.Decision.Action.ToString().ToLowerInvariant(), decision.Decision.Rule);
         var now = Now;
         var facts = decision.Facts;
         var factsText = EffectCodec.Facts(in facts);
@@ -179,6 +184,7 @@ internal sealed class LiveSyncHooks(
     {
         ArgumentNullException.ThrowIfNull(conflict);
         FailInFlight($"superseded: {conflict.Message}");
+        telemetry?.End("superseded");
         store.CompleteDecision(decisionId, "superseded", mailbox, progress: null);
         CrashPoints.Reach($"decision {decisionId} superseded");
         return ValueTask.CompletedTask;
@@ -186,6 +192,7 @@ internal sealed class LiveSyncHooks(
 
     public ValueTask DecisionCompletedAsync(SyncDecision decision, MailboxSyncState progress, CancellationToken cancellationToken)
     {
+        telemetry?.End(dryRun ? "dry-run" : "completed");
         if (!dryRun)
         {
             store.CompleteDecision(decisionId, "completed", mailbox, progress);
@@ -198,6 +205,7 @@ internal sealed class LiveSyncHooks(
     /// <summary>The sync failed: the effects of the decision in flight did not (all) run; they are decided again next time.</summary>
     public void Failed(Exception error)
     {
+        telemetry?.End("failed");
         if (inFlight.Count > 0)
         {
             FailInFlight(MailboxBreaker.PlainWords(error));
