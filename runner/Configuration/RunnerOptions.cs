@@ -72,6 +72,9 @@ internal sealed class RunnerOptions
     /// <summary>Push notifications (Graph subscriptions, Google channels) and their webhook receiver.</summary>
     public PushOptions Push { get; set; } = new();
 
+    /// <summary>Logs, traces, metrics and the readiness probe (docs/runner.md, "Telemetry").</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 
