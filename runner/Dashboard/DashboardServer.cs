@@ -73,7 +73,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         {
             // The scrape reads the runner's meter in this process (its instruments are static): this host's own
             // meter provider listens to it and renders the Prometheus text format at /metrics.
-            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(RunnerTelemetry.Name).AddPrometheusExporter());
+            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddRunnerMetrics().AddPrometheusExporter());
         }
 
         var log = loggerFactory.CreateLogger<DashboardServer>();

@@ -55,7 +55,7 @@ internal static class RunTelemetry
             .ConfigureResource(r => r.AddService("rulesync", serviceVersion: typeof(RunTelemetry).Assembly.GetName().Version?.ToString())
                 .AddAttributes([new("rulesync.tenant", tenant)]))
             .WithTracing(t => t.AddSource(RunnerTelemetry.Name).AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/traces")))
-            .WithMetrics(m => m.AddMeter(RunnerTelemetry.Name).AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/metrics")))
+            .WithMetrics(m => m.AddRunnerMetrics().AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/metrics")))
             .WithLogging(l => l.AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/logs")), o => o.IncludeScopes = true);
     }
 

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using OpenTelemetry.Exporter;
 using RulesSync.Emulators.Faults;
 using RulesSync.Emulators.Hosting;
 using RulesSync.Emulators.Organization;
@@ -19,27 +22,12 @@ public sealed class RunTelemetryTests
     [Fact]
     public async Task Run_JsonLogFormat_OneObjectPerLineWithCycleMailboxAndMeetingScopes()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
-        using var files = new TempFiles();
-        var options = new RunnerOptions
-        {
-            Tenant = "contoso",
-            DataFolder = ".",
-            StateFile = "state.db",
-            Sync = new SyncScheduleOptions { AutoShare = true, MaxParallelMailboxes = 1 },
-            Mailboxes = [new() { Id = ConnectorTestHost.Alice, Provider = Provider.Exchange }, new() { Id = ConnectorTestHost.Bob, Provider = Provider.Exchange }],
-            Breaker = new BreakerOptions { RetryAttempts = 0 },
-            Telemetry = new TelemetryOptions { LogFormat = LogFormat.Json },
-        }.UseEmulators(host, ApiVersion.V2, ConnectorTestHost.Domain, new RetryOptions { MaxAttempts = 3, Jitter = 0 });
-        var config = files.Write("rulesync.yaml", RunnerConfigurationWriter.Write(options, ["rulesync run with JSON logs (a test)"]));
-        var start = TimeProvider.System.GetUtcNow().AddDays(1);
-        var meeting = host.Organization.ScheduleMeeting(
-            ConnectorTestHost.Alice, new MeetingDraft("Quarterly review", start, start.AddHours(1), [ConnectorTestHost.Bob, ConnectorTestHost.External]));
+        await using var world = await World.StartAsync(new TelemetryOptions { LogFormat = LogFormat.Json });
 
         // Alice's sync shares her meeting with the CRM; the first create is throttled, so the connector logs its retry
         // inside the decision about that meeting.
-        host.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Route = "crm.v2.AppointmentCollection.create" });
-        var (exit, stdout, stderr) = await RunAsync(config);
+        world.Host.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Route = "crm.v2.AppointmentCollection.create" });
+        var (exit, stdout, stderr) = await RunAsync(world.Config);
 
         Assert.True(exit == 0, stdout + stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -52,11 +40,139 @@ public sealed class RunTelemetryTests
         var scopes = retry.GetProperty("Scopes").EnumerateArray().ToList();
         Assert.Equal(1, Assert.Single(scopes, s => s.TryGetProperty("Cycle", out _)).GetProperty("Cycle").GetInt64());
         Assert.Equal(ConnectorTestHost.Alice, Assert.Single(scopes, s => s.TryGetProperty("Mailbox", out _)).GetProperty("Mailbox").GetString());
-        Assert.Contains(meeting.ICalUid, Assert.Single(scopes, s => s.TryGetProperty("Meeting", out _)).GetProperty("Meeting").GetString(), StringComparison.Ordinal);
+        Assert.Contains(world.Meeting.ICalUid, Assert.Single(scopes, s => s.TryGetProperty("Meeting", out _)).GetProperty("Meeting").GetString(), StringComparison.Ordinal);
 
         // The summary of the cycle is logged outside the cycle's scope; nothing printed carries a secret.
         Assert.Contains(logs, l => l.GetProperty("EventId").GetInt32() == 2010 && l.GetProperty("Scopes").GetArrayLength() == 0);
-        Assert.DoesNotContain(options.Graph.ClientSecret!, stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Options.Graph.ClientSecret!, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_OtlpOverHttp_ExportsTracesMetricsAndLogsWithoutSecrets()
+    {
+        await using var collector = await Collector.StartAsync();
+        await using var world = await World.StartAsync(new TelemetryOptions
+        {
+            Otlp = new OtlpOptions { Endpoint = collector.Address, Protocol = OtlpTransport.HttpProtobuf },
+        });
+
+        var (exit, stdout, stderr) = await RunAsync(world.Config);
+
+        Assert.True(exit == 0, stdout + stderr);
+        var received = collector.Received;
+        Assert.Equal(["/v1/logs", "/v1/metrics", "/v1/traces"], received.Select(r => r.Path).Distinct().Order(StringComparer.Ordinal));
+        var all = string.Concat(received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
+
+        // Protobuf carries names as UTF-8: the spans, instruments and resource are in there as written.
+        foreach (var name in new[] { "rulesync.cycle", "rulesync.mailbox.sync", "rulesync.decision", "rulesync.effect", "rulesync.decisions", "rulesync.requests", "rulesync.tenant", "contoso" })
+        {
+            Assert.Contains(name, all, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(world.Options.Graph.ClientSecret!, all, StringComparison.Ordinal);
+        var key = JsonDocument.Parse(world.Options.Google.ServiceAccountKeyJson!).RootElement.GetProperty("private_key").GetString()!;
+        Assert.DoesNotContain(key.Split('\n')[1], all, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("grpc", "http://127.0.0.1:4317", "http://127.0.0.1:4317/")]
+    [InlineData("httpProtobuf", "http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces")]
+    [InlineData("httpProtobuf", "https://otel.contoso.example/collector/", "https://otel.contoso.example/collector/v1/traces")]
+    public void Otlp_ConfiguredEndpoint_GrpcAsIsHttpWithTheSignalsPath(string transport, string configured, string expected)
+    {
+        var protocol = Enum.Parse<OtlpTransport>(transport, ignoreCase: true);
+        var options = new OtlpExporterOptions();
+
+        Runner.Cli.Operations.RunTelemetry.Otlp(options, new Uri(configured), protocol, "v1/traces");
+
+        Assert.Equal(new Uri(expected), options.Endpoint);
+        Assert.Equal(protocol == OtlpTransport.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf, options.Protocol);
+    }
+
+    /// <summary>Emulators on the real clock, a config written for them in a temp folder, one meeting of Alice's with Bob and a customer.</summary>
+    private sealed class World : IAsyncDisposable
+    {
+        private readonly TempFiles files;
+
+        private World(EmulatorHost host, TempFiles files, RunnerOptions options, string config, CalendarEntry meeting)
+        {
+            Host = host;
+            this.files = files;
+            Options = options;
+            Config = config;
+            Meeting = meeting;
+        }
+
+        public EmulatorHost Host { get; }
+
+        public RunnerOptions Options { get; }
+
+        public string Config { get; }
+
+        public CalendarEntry Meeting { get; }
+
+        public static async Task<World> StartAsync(TelemetryOptions telemetry)
+        {
+            var host = await EmulatorHost.StartAsync(new EmulatorOptions());
+            var files = new TempFiles();
+            var options = new RunnerOptions
+            {
+                Tenant = "contoso",
+                DataFolder = ".",
+                StateFile = "state.db",
+                Sync = new SyncScheduleOptions { AutoShare = true, MaxParallelMailboxes = 1 },
+                Mailboxes = [new() { Id = ConnectorTestHost.Alice, Provider = Provider.Exchange }, new() { Id = ConnectorTestHost.Bob, Provider = Provider.Exchange }],
+                Breaker = new BreakerOptions { RetryAttempts = 0 },
+                Telemetry = telemetry,
+            }.UseEmulators(host, ApiVersion.V2, ConnectorTestHost.Domain, new RetryOptions { MaxAttempts = 3, Jitter = 0 });
+            var config = files.Write("rulesync.yaml", RunnerConfigurationWriter.Write(options, ["rulesync run's telemetry (a test)"]));
+            var start = TimeProvider.System.GetUtcNow().AddDays(1);
+            var meeting = host.Organization.ScheduleMeeting(
+                ConnectorTestHost.Alice, new MeetingDraft("Quarterly review", start, start.AddHours(1), [ConnectorTestHost.Bob, ConnectorTestHost.External]));
+            return new World(host, files, options, config, meeting);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            files.Dispose();
+        }
+    }
+
+    /// <summary>An OTLP/HTTP collector on loopback (port 0) that keeps every request's path and body and answers 200.</summary>
+    private sealed class Collector : IAsyncDisposable
+    {
+        private readonly WebApplication app;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, byte[] Body)> received = new();
+
+        private Collector(WebApplication app) => this.app = app;
+
+        public Uri Address => new(app.Urls.Single());
+
+        public IReadOnlyList<(string Path, byte[] Body)> Received => [.. received];
+
+        public static async Task<Collector> StartAsync()
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            var collector = new Collector(app);
+            app.Run(async ctx =>
+            {
+                using var body = new MemoryStream();
+                await ctx.Request.Body.CopyToAsync(body);
+                collector.received.Enqueue((ctx.Request.Path.Value ?? string.Empty, body.ToArray()));
+                ctx.Response.ContentType = "application/x-protobuf";
+            });
+            await app.StartAsync();
+            return collector;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 
     private static async Task<(int ExitCode, string Out, string Error)> RunAsync(string config)
