@@ -19,8 +19,12 @@ namespace RulesSync.Emulators.Graph;
 /// </summary>
 internal sealed class GraphSubscriptions : IProtocolEmulator
 {
-    /// <summary>Outlook subscriptions' maximum lifetime as first published (devblogs, March 2016: 4,230 minutes).</summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(4230);
+    /// <summary>
+    /// Outlook event subscriptions' maximum lifetime without resource data: 10,080 minutes (under 7 days), the
+    /// "Subscription lifetime" table of https://learn.microsoft.com/graph/api/resources/subscription; it was 4,230
+    /// minutes from devblogs' March 2016 update until that table was raised (docs/emulators.md has the sources).
+    /// </summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(10080);
 
     private const string Path = GraphEmulator.Prefix + "/subscriptions";
     private readonly Dictionary<string, Subscription> subscriptions = new(StringComparer.Ordinal);

@@ -17,7 +17,8 @@ internal sealed class PushOptions
 
     /// <summary>
     /// The URL the providers reach the receiver at (behind the proxy), e.g. <c>https://sync.example.com/push</c>;
-    /// Graph and Google deliver only to HTTPS. Required when enabled.
+    /// Graph and Google deliver only to HTTPS. Required when enabled. A loopback URL with port 0 (e.g.
+    /// <c>http://127.0.0.1:0/push</c>, for the emulators) means the receiver's own address once it bound its port.
     /// </summary>
     public Uri? PublicUrl { get; set; }
 
@@ -32,8 +33,8 @@ internal sealed class PushOptions
     public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Lifetime asked for a Graph subscription or Google channel. 4,230 minutes is the Outlook limit Microsoft
-    /// first published (devblogs, March 2016); the current subscription page allows longer, so this stays valid.
+    /// Lifetime asked for a Graph subscription or Google channel. 4,230 minutes was Graph's limit for Outlook
+    /// events until the subscription reference raised it to 10,080 minutes (see docs/emulators.md): valid under both.
     /// </summary>
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(4230);
@@ -52,6 +53,23 @@ internal sealed class PushOptions
     /// </summary>
     [Range(1, 100_000)]
     public int NotificationsPerSecond { get; set; } = 50;
+
+    /// <summary>
+    /// The safety-net poll while push is healthy: a mailbox whose subscription is live and has had no trouble
+    /// (Graph <c>missed</c> or <c>subscriptionRemoved</c>, expiry, a failed create or renewal) for this long is polled
+    /// this often instead of every <c>sync.interval</c>; any other mailbox keeps the normal interval. Changes made
+    /// in the CRM are read by every cycle, so with push healthy they wait for the next notification-driven cycle or
+    /// this poll: lower it when CRM-side edits must arrive sooner.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan SafetyNetInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Delete every subscription and stop every channel at a graceful shutdown (e.g. before retiring the runner). Off
+    /// by default: they stay in the state file and a restart reuses them; the next start stops any a changed
+    /// configuration no longer wants.
+    /// </summary>
+    public bool UnsubscribeOnShutdown { get; set; }
 
     /// <summary>The listener's URL for Kestrel (<c>https://</c> when a certificate is configured).</summary>
     public string ListenUrl => (CertificatePath is null ? "http://" : "https://") + Bind;

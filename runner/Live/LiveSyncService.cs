@@ -7,11 +7,11 @@ namespace RulesSync.Runner.Live;
 /// <summary>
 /// The generic host's background service: one cycle at start, then one per <see cref="SyncScheduleOptions.Interval"/>
 /// on the injected clock, and between them a cycle over just the mailboxes a push notification asked for
-/// (<see cref="SyncTrigger"/>, debounced); with <c>--once</c> a single cycle and the host stops. A failed cycle is logged and the next
+/// (<see cref="SyncTrigger"/>, debounced); which mailboxes a poll covers is the <see cref="IPollScope"/>'s answer; with <c>--once</c> a single cycle and the host stops. A failed cycle is logged and the next
 /// one runs on schedule (mailbox failures are the breaker's; a cycle only fails as a whole on a bug).
 /// </summary>
 internal sealed partial class LiveSyncService(
-    LiveRunner runner, RunnerOptions options, RunMode mode, SyncTrigger trigger, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<LiveSyncService> logger) : BackgroundService
+    LiveRunner runner, RunnerOptions options, RunMode mode, SyncTrigger trigger, IPollScope scope, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<LiveSyncService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,6 +25,7 @@ internal sealed partial class LiveSyncService(
                 if (only is null)
                 {
                     pollAt = time.GetUtcNow() + options.Sync.Interval;
+                    only = scope.MailboxesToPoll(time.GetUtcNow());
                 }
 
                 var report = await runner.RunCycleAsync(only, stoppingToken).ConfigureAwait(false);

@@ -21,6 +21,12 @@ internal sealed class PushHostedService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         receiver = await PushReceiver.StartAsync(options, registry, trigger, subscriptions.OnLifecycle, time, loggers, cancellationToken).ConfigureAwait(false);
+        if (options.PublicUrl is { IsLoopback: true, Port: 0 })
+        {
+            // Emulators and tests: "the receiver's own address, whatever port it bound" (bind 127.0.0.1:0).
+            options.PublicUrl = receiver.Address;
+        }
+
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -9,10 +9,11 @@ namespace RulesSync.Runner.Push;
 /// <param name="Id">Graph's subscription id, or the channel id we chose.</param>
 /// <param name="Mailbox">The configured mailbox it watches.</param>
 /// <param name="Provider">Exchange (Graph subscription) or Google (channel).</param>
-/// <param name="Secret">Graph's <c>clientState</c> or Google's channel token: never logged.</param>
+/// <param name="SecretHash">SHA-256 (lowercase hex) of Graph's <c>clientState</c> or Google's channel token: the secret itself is only sent to the provider, never kept or logged.</param>
 /// <param name="ExpiresAt">When the provider stops delivering.</param>
 /// <param name="ResourceId">Google's <c>resourceId</c> (for <c>channels.stop</c>); null for Graph.</param>
-internal sealed record PushTarget(string Id, string Mailbox, Provider Provider, string Secret, DateTimeOffset ExpiresAt, string? ResourceId = null)
+/// <param name="Url">Where the provider delivers (a changed public URL makes a kept subscription useless).</param>
+internal sealed record PushTarget(string Id, string Mailbox, Provider Provider, string SecretHash, DateTimeOffset ExpiresAt, string? ResourceId = null, string? Url = null)
 {
     public override string ToString() => $"{Provider} {Id} for {Mailbox} until {ExpiresAt:u}";
 }
@@ -51,6 +52,7 @@ internal sealed class PushRegistry
     private readonly ConcurrentDictionary<string, PushTarget> targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> lastMessage = new(StringComparer.Ordinal);
     private readonly long[] counts = new long[Enum.GetValues<PushVerdict>().Length];
+    private readonly ConcurrentDictionary<string, DateTimeOffset> trouble = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every live target.</summary>
     public IReadOnlyCollection<PushTarget> Targets => [.. targets.Values];
@@ -71,6 +73,15 @@ internal sealed class PushRegistry
 
     public PushTarget? Find(string id) => targets.GetValueOrDefault(id);
 
+    /// <summary>
+    /// Notes that the mailbox's notifications cannot be trusted since <paramref name="at"/> (Graph said <c>missed</c>
+    /// or removed the subscription, it expired, or making or renewing it failed): its poll goes back to the normal interval.
+    /// </summary>
+    public void NoteTrouble(string mailbox, DateTimeOffset at) => trouble.AddOrUpdate(mailbox, at, (_, before) => before > at ? before : at);
+
+    /// <summary>When the mailbox's push last had trouble (null: never).</summary>
+    public DateTimeOffset? LastTrouble(string mailbox) => trouble.TryGetValue(mailbox, out var at) ? at : null;
+
     /// <summary>The mailbox's live target (the newest if an overlapping renewal left two).</summary>
     public PushTarget? ForMailbox(string mailbox) =>
         targets.Values.Where(t => string.Equals(t.Mailbox, mailbox, StringComparison.OrdinalIgnoreCase)).MaxBy(t => t.ExpiresAt);
@@ -90,7 +101,7 @@ internal sealed class PushRegistry
             return (Record(PushVerdict.Unknown), null);
         }
 
-        return SecretMatches(target.Secret, clientState) ? (Record(PushVerdict.Accepted), target) : (Record(PushVerdict.Forged), null);
+        return SecretMatches(target.SecretHash, clientState) ? (Record(PushVerdict.Accepted), target) : (Record(PushVerdict.Forged), null);
     }
 
     /// <summary>
@@ -104,7 +115,7 @@ internal sealed class PushRegistry
             return (Record(PushVerdict.Unknown), null);
         }
 
-        if (!SecretMatches(target.Secret, token))
+        if (!SecretMatches(target.SecretHash, token))
         {
             return (Record(PushVerdict.Forged), null);
         }
@@ -136,6 +147,9 @@ internal sealed class PushRegistry
     /// <summary>A fresh secret for a clientState or channel token: 32 random bytes, base64url (Graph allows 128 characters, Google 256).</summary>
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static bool SecretMatches(string expected, string? presented) =>
-        presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
+    /// <summary>What is kept of a secret: its SHA-256, lowercase hex.</summary>
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static bool SecretMatches(string expectedHash, string? presented) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expectedHash), Encoding.ASCII.GetBytes(Hash(presented)));
 }

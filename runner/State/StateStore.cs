@@ -18,7 +18,7 @@ internal sealed class StateFileException(string message, Exception? inner = null
 /// guards the file with a named mutex, which must be released on the thread that took it, so no await may happen
 /// inside a transaction. Thread-safe.
 /// </summary>
-internal sealed class StateStore : IDisposable
+internal sealed partial class StateStore : IDisposable
 {
     /// <summary>How many latency samples are kept per mailbox.</summary>
     public const int LatencySamples = 100;

@@ -213,17 +213,7 @@ internal sealed class LiveWorld : IAsyncDisposable
 
         var folder = Directory.CreateTempSubdirectory("rulesync-bench-").FullName;
         var retry = new RetryOptions { MaxAttempts = 4, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(8) };
-        var options = new RunnerOptions
-        {
-            Tenant = "contoso",
-            Rules = "embedded:default",
-            StateFile = "state.db",
-            BaseDirectory = folder,
-            Sync = new SyncScheduleOptions { AutoShare = true, MaxParallelMailboxes = 8 },
-            Mailboxes = [.. seed.Employees.Select(e => new MailboxOptions { Id = e.Email, Provider = e.Provider == CalendarProvider.Google ? Provider.Google : Provider.Exchange })],
-            Breaker = new BreakerOptions { RetryAttempts = 0 },
-        }.UseEmulators(host, ApiVersion.V2, domain, retry);
-        return new LiveWorld(host, options, folder);
+        return new LiveWorld(host, BenchRunner.Options(seed, host, folder, domain, retry), folder);
     }
 
     public async ValueTask DisposeAsync()
@@ -233,10 +223,5 @@ internal sealed class LiveWorld : IAsyncDisposable
         store.Dispose();
         await Host.DisposeAsync().ConfigureAwait(false);
         Directory.Delete(folder, recursive: true);
-    }
-
-    private sealed class NoNotifier : IOperatorNotifier
-    {
-        public ValueTask NotifyAsync(OperatorNotice notice, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

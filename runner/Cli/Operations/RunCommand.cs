@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,7 @@ internal static class RunCommand
             if (!once && options.Push.Enabled)
             {
                 builder.Services.AddSingleton<Push.PushRegistry>();
+                builder.Services.AddSingleton<IPollScope>(sp => new Push.PushPollScope(options.Push, options, sp.GetRequiredService<Push.PushRegistry>()));
                 builder.Services.AddSingleton(sp => new Push.PushSubscriptions(
                     options.Push, options, sp.GetRequiredService<RunnerConnections>(), store, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Live.SyncTrigger>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Push.PushSubscriptions>>()));
@@ -75,6 +77,9 @@ internal static class RunCommand
                     options.Push, sp.GetRequiredService<Push.PushRegistry>(), sp.GetRequiredService<Live.SyncTrigger>(), sp.GetRequiredService<Push.PushSubscriptions>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             }
+
+            // Polling only (or push off): every poll covers every mailbox.
+            builder.Services.TryAddSingleton<IPollScope, PollEveryMailbox>();
 
             if (!once)
             {

@@ -183,8 +183,8 @@ public sealed class PushReceiverTests : IAsyncLifetime, IDisposable
     private async Task StartAsync(int perSecond)
     {
         var options = new PushOptions { Enabled = true, Bind = "127.0.0.1:0", PublicUrl = new Uri("https://sync.example/push"), NotificationsPerSecond = perSecond };
-        registry.Add(new PushTarget("sub-1", Alice, Provider.Exchange, clientState, time.GetUtcNow().AddDays(2)));
-        registry.Add(new PushTarget("chan-1", Carol, Provider.Google, channelToken, time.GetUtcNow().AddDays(2), "res-1"));
+        registry.Add(new PushTarget("sub-1", Alice, Provider.Exchange, PushRegistry.Hash(clientState), time.GetUtcNow().AddDays(2)));
+        registry.Add(new PushTarget("chan-1", Carol, Provider.Google, PushRegistry.Hash(channelToken), time.GetUtcNow().AddDays(2), "res-1"));
         trigger = new SyncTrigger(time, TimeSpan.FromSeconds(5));
         receiver = await PushReceiver.StartAsync(options, registry, trigger, (t, e) => lifecycle.Add((t.Mailbox, e)), time, logs);
     }

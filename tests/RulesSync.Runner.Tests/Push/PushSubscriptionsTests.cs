@@ -6,7 +6,7 @@ using RulesSync.Runner.Tests.Connectors;
 namespace RulesSync.Runner.Tests.Push;
 
 /// <summary>Push end to end against the emulators, and its faults: each ends with the change in the CRM exactly once.</summary>
-public sealed class PushSubscriptionsTests
+public sealed partial class PushSubscriptionsTests
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;
@@ -217,6 +217,7 @@ public sealed class PushSubscriptionsTests
     public async Task StopAll_GoogleChannelAndGraphSubscription_StoppedAtTheProvider()
     {
         await using var rig = await PushRig.StartAsync([Alice, Carol]);
+        rig.Options.UnsubscribeOnShutdown = true;
         await rig.EnsureAsync();
 
         await rig.H.T.CompleteWithRetriesAsync(PushRig.Done(rig.Subscriptions.StopAllAsync(CancellationToken.None)));
@@ -225,5 +226,6 @@ public sealed class PushSubscriptionsTests
         Assert.Empty(rig.H.T.Host.GraphSubscriptionIds);
         Assert.Empty(rig.H.T.Host.GoogleChannelIds);
         Assert.Equal(1, rig.H.T.Host.Counters.ForRoute("google.channels.stop"));
+        Assert.Empty(rig.H.Store.PushSubscriptions());
     }
 }
