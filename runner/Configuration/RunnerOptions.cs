@@ -75,6 +75,9 @@ internal sealed class RunnerOptions
     /// <summary>Cluster mode (issue 17): null runs the embedded single-process runner.</summary>
     public ClusterModeOptions? Cluster { get; set; }
 
+    /// <summary>Logs, traces, metrics and the readiness probe (docs/runner.md, "Telemetry").</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against (the config file's); not bound.</summary>
     internal string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
 

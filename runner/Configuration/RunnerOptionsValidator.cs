@@ -126,6 +126,17 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
             }
         }
 
+        Annotations(options.Telemetry, "telemetry", failures);
+        if (options.Telemetry.Otlp.Endpoint is { } otlp && (!otlp.IsAbsoluteUri || (otlp.Scheme != Uri.UriSchemeHttps && otlp.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"telemetry:otlp:endpoint: '{otlp}' is not an http(s) URL");
+        }
+
+        if (options.Telemetry.ReadyWithin is { } within && within < options.Sync.Interval)
+        {
+            failures.Add($"telemetry:readyWithin: {within} is shorter than sync:interval ({options.Sync.Interval}): the runner would be unready between cycles");
+        }
+
         if (options.Breaker.BackoffMax < options.Breaker.BackoffBase)
         {
             failures.Add("breaker:backoffMax: must not be shorter than breaker:backoffBase");

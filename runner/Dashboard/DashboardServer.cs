@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.Tenant;
 
@@ -41,6 +43,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         DashboardOptions options,
         TimeProvider time,
         ILoggerFactory loggerFactory,
+        HealthEndpoints? health = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -65,6 +68,13 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<ILoggerFactory>(new QuietRequestLogging(loggerFactory));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        health ??= new HealthEndpoints(null, Prometheus: false);
+        if (health.Prometheus)
+        {
+            // The scrape reads the runner's meter in this process (its instruments are static): this host's own
+            // meter provider listens to it and renders the Prometheus text format at /metrics.
+            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddRunnerMetrics().AddPrometheusExporter());
+        }
 
         var log = loggerFactory.CreateLogger<DashboardServer>();
         var app = builder.Build();
@@ -76,6 +86,12 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         }
 
         app.UseRouting();
+        health.Map(app);
+        if (health.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint();
+        }
+
         api.Map(app);
         DashboardPage.Map(app);
 

@@ -81,8 +81,32 @@ internal sealed partial class LiveRunner(
     /// <summary>Runs one cycle over every mailbox.</summary>
     public Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(null, cancellationToken);
 
-    /// <summary>Runs one cycle over the given mailboxes (a push notification's), or every mailbox when null (the poll).</summary>
+    /// <summary>
+    /// Runs one cycle over the given mailboxes (a push notification's), or every mailbox when null (the poll): one
+    /// <c>rulesync.cycle</c> span and log scope around it, its outcome and duration measured.
+    /// </summary>
     public async Task<CycleReport> RunCycleAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
+    {
+        var cycle = store.Tenant().Cycles + 1;
+        using var activity = RunnerTelemetry.StartCycle(cycle, only?.Count ?? options.Mailboxes.Count);
+        using var scope = LogScopes.Cycle(logger, cycle);
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            var report = await RunCycleCoreAsync(only, cancellationToken).ConfigureAwait(false);
+            outcome = report.KillSwitch ? "kill-switch" : report.Error is not null ? "crm-failed" : report.Synced + report.Failed == 0 ? "idle" : "synced";
+            activity?.SetTag("rulesync.synced", report.Synced).SetTag("rulesync.failed", report.Failed).SetTag("rulesync.decisions", report.Decisions);
+            return report;
+        }
+        finally
+        {
+            activity?.SetTag("rulesync.outcome", outcome);
+            RunnerTelemetry.CycleEnded(outcome, time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<CycleReport> RunCycleCoreAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
     {
         await ReloadRulesAsync(cancellationToken).ConfigureAwait(false);
         var tenant = store.Tenant();
@@ -176,7 +200,27 @@ internal sealed partial class LiveRunner(
             results.Count(r => r.Ok), skipped, results.Count(r => !r.Ok), results.Sum(r => r.Decisions), held.Count, approved, false, null);
     }
 
+    /// <summary>One mailbox's sync in a <c>rulesync.mailbox.sync</c> span and log scope, its duration measured.</summary>
     private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxAsync(
+        MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+    {
+        var id = StateStore.Key(mailbox.Id);
+        var provider = mailbox.Provider.ToString().ToLowerInvariant();
+        using var activity = RunnerTelemetry.StartMailboxSync(id, provider);
+        using var scope = LogScopes.Mailbox(logger, id);
+        var started = time.GetTimestamp();
+        var result = await SyncMailboxCoreAsync(mailbox, snapshot, guard, cancellationToken).ConfigureAwait(false);
+        if (!result.Ok)
+        {
+            RunnerTelemetry.Failed(activity, "sync failed");
+        }
+
+        activity?.SetTag("rulesync.decisions", result.Decisions);
+        RunnerTelemetry.MailboxSynced(id, provider, result.Ok, time.GetElapsedTime(started).TotalSeconds);
+        return result;
+    }
+
+    private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxCoreAsync(
         MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
     {
         var id = StateStore.Key(mailbox.Id);
@@ -193,13 +237,14 @@ internal sealed partial class LiveRunner(
                     var state = store.SyncState(id);
                     var attempt = new SyncAttempt(state);
                     var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
-                    var journal = new LiveSyncJournal(id, store, dryRun, attempt, time);
+                    var journal = new LiveSyncJournal(id, store, dryRun, attempt, time, logger);
                     var stages = new SyncStages(journal, dryRun ? null : guard, locks, dryRun, shadow?.Current);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
                     try
                     {
                         var attemptStarted = Now;
-                        var outcome = await SyncCycle.RunAsync(state, port, crm, rules.Current, settings, time.GetUtcNow(), stages, ct).ConfigureAwait(false);
+                        var outcome = await SyncCycle.RunAsync(
+                            state, new EffectSpanMailboxPort(port), new EffectSpanCrmPort(crm), rules.Current, settings, time.GetUtcNow(), stages, ct).ConfigureAwait(false);
                         decisions += journal.Decisions;
                         held.AddRange(journal.Held);
                         if (!dryRun)
@@ -308,7 +353,7 @@ internal sealed partial class LiveRunner(
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));
                 var effect = EffectCodec.Decode(row.Payload);
                 var crm = connections.Crm.ForEmployee(row.Mailbox);
-                await EffectExecutor.ExecuteAsync(effect, port, crm, new CrmRecordVersions(crm), cancellationToken).ConfigureAwait(false);
+                await EffectExecutor.ExecuteAsync(effect, new EffectSpanMailboxPort(port), new EffectSpanCrmPort(crm), new CrmRecordVersions(crm), cancellationToken).ConfigureAwait(false);
                 if (effect is DeleteCrmRecord deleted)
                 {
                     // As the sync's own CRM port does: the record is gone now, not at the next ids-only listing.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RulesSync.Engine.Decisions;
 using RulesSync.Engine.Sync;
 using RulesSync.Runner.Diagnostics;
@@ -15,8 +16,9 @@ namespace RulesSync.Runner.Live;
 /// verdict comes from the engine's admit stage. One instance per mailbox sync attempt; not thread-safe (one sync is
 /// one sequential flow).
 /// </summary>
-internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dryRun, SyncAttempt attempt, TimeProvider time) : ISyncJournal
+internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dryRun, SyncAttempt attempt, TimeProvider time, ILogger? logger = null) : ISyncJournal
 {
+    private DecisionTelemetry? telemetry;
     private readonly HashSet<string> notRun = new(StringComparer.Ordinal);
     private readonly Queue<string> inFlight = new();
     private long decisionId;
@@ -44,8 +46,11 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
     {
         ArgumentNullException.ThrowIfNull(decision);
         Decisions++;
-        var now = Now;
         var d = decision.Decision;
+        // Synchronous on purpose: the decision's span and meeting scope stay current while its effects run.
+        telemetry?.End("abandoned");
+        telemetry = DecisionTelemetry.Begin(logger, mailbox, d.Change.MeetingKey, d.Change.Id, d.Decision.Action.ToString().ToLowerInvariant(), d.Decision.Rule);
+        var now = Now;
         var facts = d.Facts;
         var factsText = EffectCodec.Facts(in facts);
         if (decision.Shadow is { } candidate)
@@ -161,6 +166,7 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
     {
         ArgumentNullException.ThrowIfNull(conflict);
         FailInFlight($"superseded: {conflict.Message}");
+        telemetry?.End("superseded");
         store.CompleteDecision(decisionId, "superseded", mailbox, progress: null);
         CrashPoints.Reach($"decision {decisionId} superseded");
         return ValueTask.CompletedTask;
@@ -168,6 +174,7 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
 
     public ValueTask CompletedAsync(AdmittedDecision decision, MailboxSyncState progress, CancellationToken cancellationToken)
     {
+        telemetry?.End(dryRun ? "dry-run" : "completed");
         if (!dryRun)
         {
             store.CompleteDecision(decisionId, "completed", mailbox, progress);
@@ -180,6 +187,7 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
     /// <summary>The sync failed: the effects of the decision in flight did not (all) run; they are decided again next time.</summary>
     public void Failed(Exception error)
     {
+        telemetry?.End("failed");
         if (inFlight.Count > 0)
         {
             FailInFlight(MailboxBreaker.PlainWords(error));

@@ -2,6 +2,8 @@ using System.Text.Json;
 using LiteDB;
 using RulesSync.Engine.Sync;
 
+using RulesSync.Runner.Diagnostics;
+
 namespace RulesSync.Runner.State;
 
 /// <summary>A state file that cannot be used: missing, unreadable or corrupt. Nothing was written to it.</summary>
@@ -265,6 +267,7 @@ internal sealed partial class StateStore : IStateStore
                 }
 
                 db.Commit();
+                Measured(decision, rows);
                 return (decision.Id, rows);
             }
             catch
@@ -327,9 +330,26 @@ internal sealed partial class StateStore : IStateStore
 
             row.Mark(status, at, detail, reviewedBy);
             EffectRows.Update(row);
+            RunnerTelemetry.EffectRecorded(row.Kind, ResultName(status));
             return row;
         }
     }
+
+    /// <summary>The telemetry of a journal write: the decision, and each effect it journaled already held or as a dry run's.</summary>
+    private static void Measured(DecisionRow decision, List<EffectRow> rows)
+    {
+        RunnerTelemetry.DecisionJournaled(decision.Action, decision.Rule, decision.DryRun);
+        foreach (var row in rows)
+        {
+            if (row.DecisionId == decision.Id && row.Status is EffectStatus.Held or EffectStatus.DryRun)
+            {
+                RunnerTelemetry.EffectRecorded(row.Kind, ResultName(row.Status));
+            }
+        }
+    }
+
+    /// <summary>An effect status as the telemetry names it: lower case, <c>dry-run</c>.</summary>
+    internal static string ResultName(EffectStatus status) => status == EffectStatus.DryRun ? "dry-run" : status.ToString().ToLowerInvariant();
 
     public IReadOnlyList<EffectRow> Effects(EffectStatus status, string? mailbox = null)
     {

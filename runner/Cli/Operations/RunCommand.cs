@@ -56,12 +56,7 @@ internal static class RunCommand
         {
             var mode = new RunMode(once, dryRun);
             var builder = Host.CreateApplicationBuilder([]);
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
+            RunTelemetry.Configure(builder, options.Telemetry, options.Tenant);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(Options.Create(options));
             builder.Services.AddSingleton(store);
@@ -94,9 +89,11 @@ internal static class RunCommand
             if (!once)
             {
                 builder.Services.AddHostedService(sp => new Dashboard.DashboardHostedService(
-                    options.Dashboard, store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+                    options.Dashboard, store, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+                    options.Telemetry.ReadyWithinOr(options.Sync.Interval), options.Telemetry.Prometheus));
             }
 
+            using var gauges = StateGauges.Observe(store);
             using var host = builder.Build();
             CheckCrmMapping(console, configPath, host.Services.GetRequiredService<RunnerConnections>());
             host.Run();

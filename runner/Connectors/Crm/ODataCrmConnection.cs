@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RulesSync.Engine.Changes;
 using RulesSync.Runner.Connectors.Resilience;
+using RulesSync.Runner.Diagnostics;
 
 namespace RulesSync.Runner.Connectors.Crm;
 
@@ -40,7 +41,9 @@ public sealed partial class ODataCrmConnection : IDisposable
         root = options.ServiceRoot ?? throw new InvalidOperationException($"the CRM service root is not configured ({ODataCrmOptions.ServiceRootVariable})");
         Options = options;
         Logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("RulesSync.Connectors.Crm");
-        http = new HttpClient(handler ?? new SocketsHttpHandler { UseCookies = true, CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+#pragma warning disable CA2000 // The client owns (and disposes) the handler chain.
+        http = new HttpClient(new ProviderRequestTelemetry("crm", handler ?? new SocketsHttpHandler { UseCookies = true, CookieContainer = new CookieContainer(), AllowAutoRedirect = false }))
+#pragma warning restore CA2000
         {
             BaseAddress = root,
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RulesSync.Runner.Connectors.Resilience;
 using RulesSync.Runner.Connectors.SignIn;
+using RulesSync.Runner.Diagnostics;
 
 namespace RulesSync.Runner.Connectors.Google;
 
@@ -65,6 +66,7 @@ public sealed partial class GoogleCalendarConnection : IDisposable
             ApplicationName = "RulesSync",
             BaseUri = Options.BaseUri,
             HttpClientInitializer = authorise(m),
+            HttpClientFactory = new MeasuredHttpClientFactory(),
             DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
         });
 
@@ -133,6 +135,12 @@ public sealed partial class GoogleCalendarConnection : IDisposable
     private sealed class TrustingHttpClientFactory(string? trustedCertificatePem) : HttpClientFactory
     {
         protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => ExtraTrust.Handler(trustedCertificatePem);
+    }
+
+    /// <summary>The API's HTTP client, its socket handler under the request telemetry (the token endpoint's is not measured).</summary>
+    private sealed class MeasuredHttpClientFactory : HttpClientFactory
+    {
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new ProviderRequestTelemetry("google", base.CreateHandler(args));
     }
 
     /// <summary>Google.Apis.Auth's clock on a <see cref="TimeProvider"/>.</summary>

@@ -10,6 +10,7 @@ using Microsoft.Kiota.Authentication.Azure;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 using RulesSync.Runner.Connectors.Resilience;
 using RulesSync.Runner.Connectors.SignIn;
+using RulesSync.Runner.Diagnostics;
 
 namespace RulesSync.Runner.Connectors.Graph;
 
@@ -37,6 +38,9 @@ public sealed partial class GraphConnection : IDisposable
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("RulesSync.Connectors.Graph");
         Logger = logger;
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
+
+        // Last in the chain, next to the socket: every attempt (each redirect hop too) is one request in the telemetry.
+        handlers.Add(new ProviderRequestTelemetry("graph"));
         http = transport is null ? GraphClientFactory.Create(handlers) : GraphClientFactory.Create(handlers, finalHandler: transport);
 
         // Attempt timeouts run on the injected clock (RetryOptions.AttemptTimeout), not HttpClient's wall clock.

@@ -70,6 +70,61 @@ public sealed class RunnerConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_TelemetrySection_BindsLogFormatOtlpPrometheusAndReadiness()
+    {
+        var o = Parse(Valid + """
+
+            telemetry:
+              logFormat: json
+              prometheus: true
+              readyWithin: 00:10:00
+              otlp:
+                endpoint: http://127.0.0.1:4318
+                protocol: httpProtobuf
+            """);
+
+        Assert.Equal(LogFormat.Json, o.Telemetry.LogFormat);
+        Assert.True(o.Telemetry.Prometheus);
+        Assert.Equal(TimeSpan.FromMinutes(10), o.Telemetry.ReadyWithinOr(o.Sync.Interval));
+        Assert.Equal(new Uri("http://127.0.0.1:4318"), o.Telemetry.Otlp.Endpoint);
+        Assert.Equal(OtlpTransport.HttpProtobuf, o.Telemetry.Otlp.Protocol);
+    }
+
+    [Fact]
+    public void Parse_NoTelemetrySection_TextLogsNoExportReadyWithinThreeIntervals()
+    {
+        var o = Parse(Valid);
+
+        Assert.Equal(LogFormat.Text, o.Telemetry.LogFormat);
+        Assert.False(o.Telemetry.Prometheus);
+        Assert.Null(o.Telemetry.Otlp.Endpoint);
+        Assert.Equal(TimeSpan.FromMinutes(3), o.Telemetry.ReadyWithinOr(o.Sync.Interval));
+    }
+
+    [Fact]
+    public void Parse_BadTelemetrySettings_NameFileLineAndColumnOfEach()
+    {
+        var message = Error(Valid + """
+
+            telemetry:
+              readyWithin: 00:00:30
+              otlp:
+                endpoint: ftp://collector.contoso.example
+            """);
+
+        Assert.Contains("rulesync.yaml:26:3: error: telemetry:readyWithin: 00:00:30 is shorter than sync:interval (00:01:00)", message, StringComparison.Ordinal);
+        Assert.Contains("rulesync.yaml:28:5: error: telemetry:otlp:endpoint: 'ftp://collector.contoso.example/' is not an http(s) URL", message, StringComparison.Ordinal);
+        Assert.Contains(
+            "rulesync.yaml:26:3: error: telemetry:logFormat: 'xml' is not a valid value",
+            Error(Valid + "\ntelemetry:\n  logFormat: xml\n"),
+            StringComparison.Ordinal);
+        Assert.StartsWith(
+            "rulesync.yaml:26:3: error: unknown setting 'jaeger' under 'telemetry'",
+            Error(Valid + "\ntelemetry:\n  jaeger: true\n"),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_NoDataFolder_StateLivesInTheDataFolderBesideTheConfigNotTheCurrentDirectory()
     {
         var o = Parse(Valid.Replace("stateFile: state/rulesync.db\n", string.Empty, StringComparison.Ordinal));

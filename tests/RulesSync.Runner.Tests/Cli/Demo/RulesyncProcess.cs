@@ -87,6 +87,17 @@ internal sealed class RulesyncProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the process exits by itself (<c>--once</c>) and returns its exit code; everything it printed is then
+    /// in <see cref="Output"/>. Ten minutes guard against a hung process: not a time limit (a loaded machine stretches a cycle).
+    /// </summary>
+    public async Task<int> ExitAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM (as a service manager does) and waits for the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
