@@ -15,6 +15,7 @@ public class SeriesExpansionBenchmarks
 {
     private static readonly DateTimeOffset From = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 
+    private readonly string _ruleText = "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20261231T235959Z";
     private MeetingSeries _plain = null!;
     private MeetingSeries _withExceptions = null!;
 
@@ -47,5 +48,5 @@ public class SeriesExpansionBenchmarks
     public int ExpandYearWithFiveExceptions() => _withExceptions.Expand(From, From.AddYears(1)).Length;
 
     [Benchmark]
-    public string ParseRule() => RecurrenceRule.Parse("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20261231T235959Z").ToString();
+    public string ParseRule() => RecurrenceRule.Parse(_ruleText).ToString();
 }
