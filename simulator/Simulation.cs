@@ -58,6 +58,12 @@ public sealed record SimulationOptions
     /// </summary>
     public int AttendeeChangeEmployees { get; init; } = 2;
 
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which the organizer may also move the meeting across
+    /// the sync window's edge (beyond it, and back in); 0 for none.
+    /// </summary>
+    public int WindowEdgeEmployees { get; init; } = 2;
+
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
 
@@ -175,7 +181,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees });
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees });
                     }
                 }
             }
