@@ -115,20 +115,11 @@ public class SeriesExplorerTests
     [Fact]
     public void Apply_SplitSeries_CancelsTheThirdRecordAndSharesTheNewSeries()
     {
-        var scenario = new Scenario([Provider.Exchange, Provider.Google], 0, ApiVersion.V2, AutoShare: true, MeetingOrigin.Mailbox);
-        var world = SimWorld.Create(scenario, RuleSets.Default, Now);
-        world.CreateSeries();
-        world.Sync(0);
-        world.Sync(1);
+        var world = SyncedSeries(Provider.Exchange, Provider.Google);
 
         Assert.True(world.Apply(SeriesAction.SplitSeries));
         Assert.False(world.IsEnabled(SeriesAction.EndSeries));
-        for (var round = 0; round < 2; round++)
-        {
-            world.Sync(0);
-            world.Sync(1);
-            Assert.Null(world.CheckSeriesSafety());
-        }
+        SyncTwoRounds(world);
 
         Assert.Null(world.CheckSeriesConvergence());
         Assert.Equal(SimWorld.SeriesLength + 1, world.SeriesOccurrenceCount);
@@ -141,11 +132,7 @@ public class SeriesExplorerTests
     [Fact]
     public void Apply_DeclineAndCrmEditOfOneOccurrence_OnlyThatOccurrenceChanges()
     {
-        var scenario = new Scenario([Provider.Exchange, Provider.Exchange], 0, ApiVersion.V2, AutoShare: true, MeetingOrigin.Mailbox);
-        var world = SimWorld.Create(scenario, RuleSets.Default, Now);
-        world.CreateSeries();
-        world.Sync(0);
-        world.Sync(1);
+        var world = SyncedSeries(Provider.Exchange, Provider.Exchange);
 
         Assert.True(world.Apply(SeriesAction.CrmEditsOccurrence));
         SyncTwoRounds(world);
@@ -159,6 +146,16 @@ public class SeriesExplorerTests
         Assert.NotNull(world.LiveEvent(1, world.SeriesOccurrence(0).ToString()));
         Assert.All(Enumerable.Range(0, SimWorld.SeriesLength), k => Assert.Equal(CrmStatus.Open, world.OccurrenceRecord(k)!.Status));
         Assert.Null(world.CheckSeriesConvergence());
+    }
+
+    /// <summary>A v2 tenant with auto-share on whose A (organizer) and B hold the series, each synced once.</summary>
+    private static SimWorld SyncedSeries(Provider a, Provider b)
+    {
+        var world = SimWorld.Create(new Scenario([a, b], 0, ApiVersion.V2, AutoShare: true, MeetingOrigin.Mailbox), RuleSets.Default, Now);
+        world.CreateSeries();
+        world.Sync(0);
+        world.Sync(1);
+        return world;
     }
 
     private static void SyncTwoRounds(SimWorld world)

@@ -23,10 +23,7 @@ public class FactSpaceSetTests
     [InlineData("{}", "false || ((kind == \"updated\") != (link == \"other\"))")]
     public void Matches_Symbolic_EqualsPointByPoint(string when, string? expression)
     {
-        var text = "name: t\nhitPolicy: first\nrules:\n  - name: r\n    because: x\n    when: " + when + "\n"
-            + (expression is null ? string.Empty : "    expression: " + RuleSetWriter.Quote(expression) + "\n")
-            + "    decide: ignore\n";
-        var rule = RuleSetCompilerTests.CompileText(text).Rules[0];
+        var rule = OneRule(when, expression);
 
         var set = FactSpaceSet.Matches(rule);
 
@@ -62,10 +59,7 @@ public class FactSpaceSetTests
     [InlineData("{}", "iif(timing == \"past\", false, employeeAttendees == autoShare)")]
     public void Matches_OverTheFactsRead_EqualsPointByPointOverTheWholeSpace(string when, string? expression)
     {
-        var text = "name: t\nhitPolicy: first\nrules:\n  - name: r\n    because: x\n    when: " + when + "\n"
-            + (expression is null ? string.Empty : "    expression: " + RuleSetWriter.Quote(expression) + "\n")
-            + "    decide: ignore\n";
-        var rule = RuleSetCompilerTests.CompileText(text).Rules[0];
+        var rule = OneRule(when, expression);
         var space = FactSubspace.Read([rule]);
 
         var set = FactSpaceSet.Matches(rule, space);
@@ -113,6 +107,12 @@ public class FactSpaceSetTests
 
         Assert.Throws<ArgumentException>(() => FactSpaceSet.Matches(rule, FactSubspace.Read([other])));
     }
+
+    private static CompiledRule OneRule(string when, string? expression) =>
+        RuleSetCompilerTests.CompileText(
+            "name: t\nhitPolicy: first\nrules:\n  - name: r\n    because: x\n    when: " + when + "\n"
+            + (expression is null ? string.Empty : "    expression: " + RuleSetWriter.Quote(expression) + "\n")
+            + "    decide: ignore\n").Rules[0];
 
     [Fact]
     public void SetOperations_CountAndFindAsTheirNamesSay()
