@@ -311,6 +311,14 @@ internal sealed partial class SimWorld
     /// </summary>
     public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyRowEndsAfter(SyncNow, removedToo: true));
 
+    /// <summary>
+    /// Whether every live replica lies in the past (removed ones not counted): convergence is not required then. It
+    /// differs from <see cref="MeetingIsPast"/> only after the organizer moved the meeting beyond the window and
+    /// deleted it before any sync saw the move: the syncs last knew it at its old, now past, time, so they leave its
+    /// record alone as history (<c>past-meetings-untouched</c>) — a record at a past time no sync could know was moved.
+    /// </summary>
+    public bool LiveReplicasPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
+
     /// <summary>Whether a live replica (event or record) ends at or after <paramref name="t"/>.</summary>
     public bool AnyLiveRowEndsAfter(DateTimeOffset t) => AnyRowEndsAfter(t, removedToo: false);
 
