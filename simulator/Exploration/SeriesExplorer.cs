@@ -118,6 +118,9 @@ public static class SeriesExplorer
         SeriesAction.EndSeries => "A ends the series before occurrence 3",
         SeriesAction.DeleteSeries => "A deletes the series",
         SeriesAction.TimePasses => "time passes",
+        SeriesAction.DeclineOccurrence => "B declines occurrence 2",
+        SeriesAction.CrmEditsOccurrence => "crm edits occurrence 2's record",
+        SeriesAction.SplitSeries => "A moves occurrence 3 and following (a new series)",
         _ => action.ToString(),
     };
 

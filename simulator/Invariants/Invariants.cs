@@ -244,7 +244,7 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        if (w.MeetingIsPast || w.MeetingBeyondWindow)
+        if (w.LiveReplicasPast || w.MeetingBeyondWindow)
         {
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }

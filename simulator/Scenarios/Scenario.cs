@@ -51,6 +51,12 @@ public sealed record Scenario(
     /// </summary>
     public bool AttendeeChanges { get; init; } = true;
 
+    /// <summary>
+    /// Whether the organizer's moving the meeting across the sync window's edge is among <see cref="Actions"/> (the
+    /// exhaustive phase explores it for small populations only: <c>SimulationOptions.WindowEdgeEmployees</c>).
+    /// </summary>
+    public bool WindowEdge { get; init; }
+
     /// <summary>The first employee invited to the meeting: B, or A when a customer organizes it.</summary>
     public int FirstAttendee => ExternalOrganizer ? 0 : 1;
 
@@ -59,8 +65,8 @@ public sealed record Scenario(
     /// meeting; the organizer removes the last-named employee (and invites them again), or with
     /// <paramref name="anyAttendeeRemoved"/> any invited employee (random mode); each invited employee declines or
     /// deletes their copy; a CRM user edits, cancels or deletes the record; time passes (the meeting, linked or not,
-    /// becomes past). Crossing the sync window's edge is a step of the world (replays, tests) but not of the
-    /// acceptance scope (docs/simulator.md). Removing only the last-named employee keeps the exhaustive phase within
+    /// becomes past); with <see cref="WindowEdge"/>, the organizer moves the meeting across the sync window's edge.
+    /// Removing only the last-named employee keeps the exhaustive phase within
     /// its budget and loses no case up to renaming: attendees are explored with providers in sorted order, and every
     /// smaller population is explored too, so each provider's removal occurs.
     /// </summary>
@@ -85,6 +91,11 @@ public sealed record Scenario(
         b.Add(new(StepKind.CrmCancels, 0));
         b.Add(new(StepKind.CrmDeletes, 0));
         b.Add(new(StepKind.ClockAdvances, 0));
+        if (WindowEdge && !ExternalOrganizer)
+        {
+            b.Add(new(StepKind.OrganizerCrossesWindow, 0));
+        }
+
         return b.ToImmutable();
     }
 
@@ -141,7 +152,7 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);

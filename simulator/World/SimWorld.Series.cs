@@ -26,6 +26,18 @@ public enum SeriesAction : byte
 
     /// <summary>Ten days pass: the first occurrence now lies in the past.</summary>
     TimePasses,
+
+    /// <summary>B declines the second occurrence alone.</summary>
+    DeclineOccurrence,
+
+    /// <summary>A CRM user renames the record of the second occurrence.</summary>
+    CrmEditsOccurrence,
+
+    /// <summary>
+    /// The organizer changes "this and following" from the third occurrence (an hour later): the providers end the
+    /// original series before it and create a new series (its own UID) from there.
+    /// </summary>
+    SplitSeries,
 }
 
 /// <summary>
@@ -38,7 +50,10 @@ public enum SeriesAction : byte
 /// <param name="Moved">Occurrences moved on their own.</param>
 /// <param name="Done">Actions taken (bit per <see cref="SeriesAction"/>): each happens at most once.</param>
 /// <param name="PastRecords">When time passed: each past occurrence's record (ObjectID) and its version then; they must never change.</param>
-internal sealed record SeriesIntent(int CancelledAlone, int Cut, bool Deleted, int Moved, int Done, ImmutableArray<(string ObjectId, int Version, bool Deleted)> PastRecords);
+/// <param name="Declined">Occurrences B declined on their own: licenses nothing beyond B's copy.</param>
+/// <param name="CrmEdited">Occurrences whose record a CRM user edited: licenses changing that occurrence only.</param>
+/// <param name="Split">The organizer split the series ("this and following"): the new series' occurrence exists.</param>
+internal sealed record SeriesIntent(int CancelledAlone, int Cut, bool Deleted, int Moved, int Done, ImmutableArray<(string ObjectId, int Version, bool Deleted)> PastRecords, int Declined = 0, int CrmEdited = 0, bool Split = false);
 
 /// <summary>
 /// The simulated world's recurring series: a weekly series of <see cref="SeriesLength"/> occurrences organized by A,
@@ -54,11 +69,44 @@ internal sealed partial class SimWorld
 
     public const int SeriesLength = 3;
 
+    /// <summary>The UID of the series "this and following" creates (<see cref="SeriesAction.SplitSeries"/>).</summary>
+    public const string SplitSeriesUid = "s2";
+
+    /// <summary>The subject a CRM user gives an occurrence's record (<see cref="SeriesAction.CrmEditsOccurrence"/>).</summary>
+    public const string CrmEditedSubject = "Weekly review (edited in the CRM)";
+
     /// <summary>The series' intents; null while the world holds no series.</summary>
     public SeriesIntent? Series { get; set; }
 
-    /// <summary>Occurrence <paramref name="k"/>'s identity: the series UID and its original start (weekly, the first a week from now).</summary>
-    public OccurrenceId SeriesOccurrence(int k) => new(new MeetingUid(SeriesUid), Now.AddDays(7 * (k + 1)).AddHours(1), IsDate: false);
+    /// <summary>
+    /// Occurrence <paramref name="k"/>'s identity: the series UID and its original start (weekly, the first a week from
+    /// now); <c>k = </c><see cref="SeriesLength"/> is the first occurrence of the series a split creates (the third
+    /// week, an hour later).
+    /// </summary>
+    public OccurrenceId SeriesOccurrence(int k) => k < SeriesLength
+        ? new(new MeetingUid(SeriesUid), Now.AddDays(7 * (k + 1)).AddHours(1), IsDate: false)
+        : new(new MeetingUid(SplitSeriesUid), Now.AddDays(7 * SeriesLength).AddHours(2), IsDate: false);
+
+    /// <summary>How many occurrences the invariants judge: the original series', and the split-off series' first once it exists.</summary>
+    public int SeriesOccurrenceCount => Series is { Split: true } ? SeriesLength + 1 : SeriesLength;
+
+    /// <summary>Occurrence <paramref name="k"/> in a violation's words.</summary>
+    public static string OccurrenceName(int k) => k < SeriesLength ? $"occurrence {k + 1}" : "the new series' first occurrence";
+
+    /// <summary>The live CRM record of occurrence <paramref name="k"/>, if any.</summary>
+    public CrmRow? OccurrenceRecord(int k)
+    {
+        var key = SeriesOccurrence(k).ToString();
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted && OccurrenceKeyOf(r) == key)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The organizer's live row of occurrence <paramref name="k"/>, if any.</summary>
     public EventRow? OrganizerOccurrence(int k) => LiveEvent(0, SeriesOccurrence(k).ToString());
@@ -75,8 +123,10 @@ internal sealed partial class SimWorld
         {
             SeriesAction.EditSeries or SeriesAction.DeleteSeries => !s.Deleted && AnyOrganizerOccurrence(),
             SeriesAction.MoveOccurrence or SeriesAction.CancelOccurrence => OrganizerOccurrence(1) is { Cancelled: false },
-            SeriesAction.EndSeries => OrganizerOccurrence(2) is not null,
+            SeriesAction.EndSeries or SeriesAction.SplitSeries => OrganizerOccurrence(2) is not null,
             SeriesAction.TimePasses => !ClockAdvanced,
+            SeriesAction.DeclineOccurrence => Scenario.Employees > 1 && LiveEvent(1, SeriesOccurrence(1).ToString()) is { Cancelled: false, OwnResponse: not AttendeeResponse.Declined },
+            SeriesAction.CrmEditsOccurrence => OccurrenceRecord(1) is { Status: CrmStatus.Open },
             _ => false,
         };
     }
@@ -142,24 +192,38 @@ internal sealed partial class SimWorld
                 }
 
             case SeriesAction.EndSeries:
-                {
-                    var key = SeriesOccurrence(2).ToString();
-                    Trace("action", "user:A", "mailbox:A", "A ends the series before its third occurrence");
-                    Trace("intent", "user:A", "mailbox:A", "intent: the series ends early (licenses cancelling the records of the occurrences after the end)");
-                    Series = Series with { Cut = Series.Cut | 4 };
-                    for (var i = 0; i < Scenario.Employees; i++)
-                    {
-                        if (LiveEvent(i, key) is { } row)
-                        {
-                            RemoveEvent(i, row.Id, byOwner: false, notifyAttendees: false, "user");
-                            if (i > 0)
-                            {
-                                Send(MessageKind.Update, "A", Scenarios.Scenario.EmployeeName(i), "user");
-                            }
-                        }
-                    }
+                Trace("action", "user:A", "mailbox:A", "A ends the series before its third occurrence");
+                EndBeforeThird();
+                return true;
 
-                    MarkOccurrence(key, r => r.Removed ? r with { Scope = ChangeScope.Following } : r);
+            case SeriesAction.SplitSeries:
+                {
+                    Trace("action", "user:A", "mailbox:A", "A moves the third and following occurrences an hour later: the series ends before the third, a new series starts there");
+                    var subject = OrganizerOccurrence(2)!.Subject;
+                    EndBeforeThird();
+                    var occurrence = SeriesOccurrence(SeriesLength);
+                    var key = occurrence.ToString();
+                    Series = Series with { Split = true };
+                    CreateMeeting(0, key, subject, occurrence.OriginalStart, occurrence.OriginalStart.AddHours(1), InitialAttendees(), MeetingType.Appointment, "user");
+                    MarkOccurrence(key, r => r with { Occurrence = occurrence });
+                    return true;
+                }
+
+            case SeriesAction.DeclineOccurrence:
+                {
+                    Trace("action", "user:B", "mailbox:B", "B declines the second occurrence");
+                    Trace("intent", "user:B", "mailbox:B", "intent: B declined one occurrence (licenses nothing beyond B's copy of it)");
+                    Series = Series with { Declined = Series.Declined | 2 };
+                    Decline(1, LiveEvent(1, SeriesOccurrence(1).ToString())!, "user");
+                    return true;
+                }
+
+            case SeriesAction.CrmEditsOccurrence:
+                {
+                    var r = OccurrenceRecord(1)!;
+                    Trace("action", "user:crm", "crm", $"a CRM user renames {r.ObjectId}, the record of the second occurrence");
+                    Series = Series with { CrmEdited = Series.CrmEdited | 2 };
+                    PutRecord(r with { Subject = CrmEditedSubject, Version = r.Version + 1 });
                     return true;
                 }
 
@@ -183,7 +247,7 @@ internal sealed partial class SimWorld
                     ClockAdvanced = true;
                     Trace("action", "clock", "clock", "ten days pass: the first occurrence now lies in the past");
                     var past = ImmutableArray.CreateBuilder<(string, int, bool)>();
-                    for (var k = 0; k < SeriesLength; k++)
+                    for (var k = 0; k < SeriesOccurrenceCount; k++)
                     {
                         if (SeriesOccurrence(k).OriginalStart.AddHours(1) < SyncNow)
                         {
@@ -219,11 +283,11 @@ internal sealed partial class SimWorld
             return null;
         }
 
-        for (var k = 0; k < SeriesLength; k++)
+        for (var k = 0; k < SeriesOccurrenceCount; k++)
         {
             var key = SeriesOccurrence(k).ToString();
             var bit = 1 << k;
-            var licensed = (s.CancelledAlone & bit) != 0 || (s.Cut & bit) != 0 || s.Deleted;
+            var licensed = (s.CancelledAlone & bit) != 0 || (s.Cut & bit) != 0 || (s.Deleted && k < SeriesLength);
             var live = 0;
             foreach (var r in Crm.Rows)
             {
@@ -234,19 +298,24 @@ internal sealed partial class SimWorld
 
                 if (r.Deleted)
                 {
-                    return ("series-no-record-deleted", $"the record {r.ObjectId} of occurrence {k + 1} ({key}) was deleted; a series change cancels records, never deletes them");
+                    return ("series-no-record-deleted", $"the record {r.ObjectId} of {OccurrenceName(k)} ({key}) was deleted; a series change cancels records, never deletes them");
                 }
 
                 live++;
+                if ((s.CrmEdited & bit) == 0 && r.Subject == CrmEditedSubject)
+                {
+                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {OccurrenceName(k)} took the subject a CRM user gave another occurrence's record");
+                }
+
                 if (!licensed && r.Status == CrmStatus.Cancelled)
                 {
-                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of occurrence {k + 1} was cancelled, but only other occurrences were cancelled or removed");
+                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {OccurrenceName(k)} was cancelled, but only other occurrences were cancelled or removed");
                 }
             }
 
             if (live > 1)
             {
-                return ("series-one-record-per-occurrence", $"occurrence {k + 1} ({key}) has {live} live records");
+                return ("series-one-record-per-occurrence", $"{OccurrenceName(k)} ({key}) has {live} live records");
             }
 
             for (var i = 0; i < Scenario.Employees; i++)
@@ -260,20 +329,25 @@ internal sealed partial class SimWorld
                     }
 
                     events++;
+                    if ((s.CrmEdited & bit) == 0 && e.Subject == CrmEditedSubject)
+                    {
+                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {OccurrenceName(k)} took the subject a CRM user gave another occurrence's record");
+                    }
+
                     if (!licensed && e.Cancelled)
                     {
-                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s occurrence {k + 1} ({e.Id}) was cancelled, but only other occurrences were cancelled or removed");
+                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {OccurrenceName(k)} ({e.Id}) was cancelled, but only other occurrences were cancelled or removed");
                     }
                 }
 
                 if (events > 1)
                 {
-                    return ("series-one-record-per-occurrence", $"{Scenarios.Scenario.EmployeeName(i)}'s calendar holds {events} live events of occurrence {k + 1}");
+                    return ("series-one-record-per-occurrence", $"{Scenarios.Scenario.EmployeeName(i)}'s calendar holds {events} live events of {OccurrenceName(k)}");
                 }
 
                 if (i == 0 && events == 0 && !licensed && Created)
                 {
-                    return ("series-occurrence-isolation", $"A's occurrence {k + 1} is gone, but only other occurrences were cancelled or removed");
+                    return ("series-occurrence-isolation", $"A's {OccurrenceName(k)} is gone, but only other occurrences were cancelled or removed");
                 }
             }
         }
@@ -300,7 +374,7 @@ internal sealed partial class SimWorld
             return null;
         }
 
-        for (var k = 0; k < SeriesLength; k++)
+        for (var k = 0; k < SeriesOccurrenceCount; k++)
         {
             var occurrence = SeriesOccurrence(k);
             if (occurrence.OriginalStart.AddHours(1) < SyncNow)
@@ -313,12 +387,12 @@ internal sealed partial class SimWorld
             var records = Crm.Rows.Where(r => !r.Deleted && OccurrenceKeyOf(r) == key).ToList();
             if (ev is { Cancelled: false } && (records.Count != 1 || records[0].Status != CrmStatus.Open))
             {
-                return ("series-convergence", $"occurrence {k + 1} is live in A's calendar but has {records.Count} record(s){(records.Count == 1 ? " (cancelled)" : string.Empty)} after every sync ran");
+                return ("series-convergence", $"{OccurrenceName(k)} is live in A's calendar but has {records.Count} record(s){(records.Count == 1 ? " (cancelled)" : string.Empty)} after every sync ran");
             }
 
             if (ev is null or { Cancelled: true } && records.Any(r => r.Status != CrmStatus.Cancelled))
             {
-                return ("series-convergence", $"occurrence {k + 1} is gone from A's calendar but its record is still open after every sync ran");
+                return ("series-convergence", $"{OccurrenceName(k)} is gone from A's calendar but its record is still open after every sync ran");
             }
         }
 
@@ -353,6 +427,30 @@ internal sealed partial class SimWorld
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The original series ends before its third occurrence: that occurrence leaves every calendar (attendees get an
+    /// update), its removal carrying scope <c>following</c>.
+    /// </summary>
+    private void EndBeforeThird()
+    {
+        var key = SeriesOccurrence(2).ToString();
+        Trace("intent", "user:A", "mailbox:A", "intent: the series ends early (licenses cancelling the records of the occurrences after the end)");
+        Series = Series! with { Cut = Series.Cut | 4 };
+        for (var i = 0; i < Scenario.Employees; i++)
+        {
+            if (LiveEvent(i, key) is { } row)
+            {
+                RemoveEvent(i, row.Id, byOwner: false, notifyAttendees: false, "user");
+                if (i > 0)
+                {
+                    Send(MessageKind.Update, "A", Scenarios.Scenario.EmployeeName(i), "user");
+                }
+            }
+        }
+
+        MarkOccurrence(key, r => r.Removed ? r with { Scope = ChangeScope.Following } : r);
     }
 
     private bool AnyOrganizerOccurrence()

@@ -134,30 +134,13 @@ internal sealed partial class SimWorld
             case StepKind.AttendeeDeclines:
                 {
                     var name = Scenario.EmployeeName(step.Employee);
-                    var copy = LiveEvent(step.Employee)!;
                     if (Log is not null)
                     {
                         Trace("action", $"user:{name}", $"mailbox:{name}", $"{name} declines");
                         Trace("intent", $"user:{name}", $"mailbox:{name}", $"intent: {name} declined (licenses nothing beyond {name}'s own copy)");
                     }
 
-                    if (Mailboxes[step.Employee].Provider == Provider.Exchange)
-                    {
-                        // Outlook removes a declined meeting from the attendee's calendar.
-                        RemoveEvent(step.Employee, copy.Id, byOwner: true, notifyAttendees: false, user);
-                    }
-                    else
-                    {
-                        Put(step.Employee, copy with { OwnResponse = AttendeeResponse.Declined, Version = copy.Version + 1 });
-                    }
-
-                    if (MailboxIndex(copy.Organizer) is var o && o >= 0 && LiveEvent(o) is { } orgEv)
-                    {
-                        var attendees = orgEv.Attendees.Select(a => a.Address == name ? a with { Response = AttendeeResponse.Declined } : a).ToImmutableArray();
-                        Put(o, orgEv with { Attendees = attendees, Version = orgEv.Version + 1 });
-                        Send(MessageKind.Response, name, copy.Organizer, user);
-                    }
-
+                    Decline(step.Employee, LiveEvent(step.Employee)!, user);
                     return true;
                 }
 
@@ -235,6 +218,30 @@ internal sealed partial class SimWorld
 
             default:
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Attendee <paramref name="employee"/> declines <paramref name="copy"/>: Outlook removes a declined meeting from the
+    /// attendee's calendar, Google keeps it marked declined; the organizer's event records the response.
+    /// </summary>
+    private void Decline(int employee, EventRow copy, string cause)
+    {
+        var name = Scenario.EmployeeName(employee);
+        if (Mailboxes[employee].Provider == Provider.Exchange)
+        {
+            RemoveEvent(employee, copy.Id, byOwner: true, notifyAttendees: false, cause);
+        }
+        else
+        {
+            Put(employee, copy with { OwnResponse = AttendeeResponse.Declined, Version = copy.Version + 1 });
+        }
+
+        if (MailboxIndex(copy.Organizer) is var o && o >= 0 && LiveEvent(o, copy.Uid) is { } orgEv)
+        {
+            var attendees = orgEv.Attendees.Select(a => a.Address == name ? a with { Response = AttendeeResponse.Declined } : a).ToImmutableArray();
+            Put(o, orgEv with { Attendees = attendees, Version = orgEv.Version + 1 });
+            Send(MessageKind.Response, name, copy.Organizer, cause);
         }
     }
 

@@ -315,15 +315,32 @@ internal sealed partial class SimWorld
     public bool MeetingBeyondWindow => (LiveEvent(OrganizerMailbox)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);
 
     /// <summary>Whether the meeting lies in the past on the syncs' clock (a past meeting is history: no sync may touch it).</summary>
-    public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
+    /// <summary>
+    /// Whether the meeting lies in the past: the clock advanced and no replica — live, or removed (a deletion the
+    /// syncs may not have seen yet) — ends after now. A removed replica counts: when the organizer moved the meeting
+    /// beyond the window and then deleted it, the meeting was last set in the future, and the record left at its old
+    /// time is stale, not history; cancelling it is right.
+    /// </summary>
+    public bool MeetingIsPast => Scenario.Past || (ClockAdvanced && !AnyRowEndsAfter(SyncNow, removedToo: true));
 
-    public bool AnyLiveRowEndsAfter(DateTimeOffset t)
+    /// <summary>
+    /// Whether every live replica lies in the past (removed ones not counted): convergence is not required then. It
+    /// differs from <see cref="MeetingIsPast"/> only after the organizer moved the meeting beyond the window and
+    /// deleted it before any sync saw the move: the syncs last knew it at its old, now past, time, so they leave its
+    /// record alone as history (<c>past-meetings-untouched</c>) — a record at a past time no sync could know was moved.
+    /// </summary>
+    public bool LiveReplicasPast => Scenario.Past || (ClockAdvanced && !AnyLiveRowEndsAfter(SyncNow));
+
+    /// <summary>Whether a live replica (event or record) ends at or after <paramref name="t"/>.</summary>
+    public bool AnyLiveRowEndsAfter(DateTimeOffset t) => AnyRowEndsAfter(t, removedToo: false);
+
+    private bool AnyRowEndsAfter(DateTimeOffset t, bool removedToo)
     {
         foreach (var mb in Mailboxes)
         {
             foreach (var e in mb.Rows)
             {
-                if (!e.Removed && e.End >= t)
+                if ((removedToo || !e.Removed) && e.End >= t)
                 {
                     return true;
                 }
@@ -332,7 +349,7 @@ internal sealed partial class SimWorld
 
         foreach (var r in Crm.Rows)
         {
-            if (!r.Deleted && r.End >= t)
+            if ((removedToo || !r.Deleted) && r.End >= t)
             {
                 return true;
             }

@@ -9,7 +9,8 @@ using RulesSync.Engine.Rules.Sandbox;
 namespace RulesSync.Engine.Rules.Analysis;
 
 /// <summary>
-/// Sets of fact combinations as bitsets over the whole fact space (bit <c>code</c> of <see cref="FactCatalog.Encode"/>),
+/// Sets of fact combinations as bitsets over a <see cref="FactSubspace"/> (bit <c>code</c> of its
+/// <see cref="FactSubspace.Encode"/>; the whole space by default),
 /// and the set a rule matches, computed without evaluating the rule point by point: a condition is the union of
 /// its values' sets, an expression is evaluated symbolically over sets (<c>==</c> on a fact and a value is that
 /// value's set, <c>&amp;&amp;</c> is intersection, <c>!</c> complement, <c>iif</c> a blend, <c>RuleFunctions</c>
@@ -19,47 +20,44 @@ namespace RulesSync.Engine.Rules.Analysis;
 /// </summary>
 internal static class FactSpaceSet
 {
-    /// <summary>64-bit words per set.</summary>
-    public static readonly int Words = (FactCatalog.SpaceSize + 63) >> 6;
-
-    private static readonly ulong LastWordMask = FactCatalog.SpaceSize % 64 == 0 ? ulong.MaxValue : (1UL << (FactCatalog.SpaceSize % 64)) - 1;
-
-    /// <summary>[fact][value]: the combinations where the fact has that value.</summary>
-    private static readonly ulong[][][] ValueSets = BuildValueSets();
-
-    private static readonly Dictionary<PropertyInfo, int> FactOfProperty =
-        FactCatalog.All.Select((f, i) => (Property: FactNames.Property(f), Index: i)).ToDictionary(p => p.Property, p => p.Index);
-
-    /// <summary>The combinations <paramref name="rule"/> matches.</summary>
-    public static ulong[] Matches(CompiledRule rule)
+    /// <summary>The combinations of <paramref name="space"/> (the whole space when null) <paramref name="rule"/> matches.</summary>
+    /// <exception cref="ArgumentException">The rule reads a fact <paramref name="space"/> does not keep.</exception>
+    public static ulong[] Matches(CompiledRule rule, FactSubspace? space = null)
     {
-        var set = Full();
+        space ??= FactSubspace.Whole;
+        if ((FactSubspace.Read(rule) & ~space.KeptMask) != 0)
+        {
+            throw new ArgumentException($"rule '{rule.Name}' reads facts the subspace does not keep", nameof(space));
+        }
+
+        var set = Full(space);
         foreach (var condition in rule.Model.When)
         {
-            And(set, Of(condition));
+            And(set, Of(condition, space));
         }
 
         if (rule.ExpressionTree is { } tree && rule.FactsParameter is { } facts)
         {
-            if (new Evaluator(facts).Set(tree) is { } expression)
+            if (new Evaluator(facts, space).Set(tree) is { } expression)
             {
                 And(set, expression);
             }
             else
             {
-                And(set, PointByPoint(rule));
+                And(set, PointByPoint(rule, space));
             }
         }
 
         return set;
     }
 
-    /// <summary>Every combination.</summary>
-    public static ulong[] Full()
+    /// <summary>Every combination of <paramref name="space"/> (the whole space when null).</summary>
+    public static ulong[] Full(FactSubspace? space = null)
     {
-        var set = new ulong[Words];
+        space ??= FactSubspace.Whole;
+        var set = new ulong[space.Words];
         Array.Fill(set, ulong.MaxValue);
-        set[^1] = LastWordMask;
+        set[^1] = space.LastWordMask;
         return set;
     }
 
@@ -163,9 +161,9 @@ internal static class FactSpaceSet
         }
     }
 
-    /// <summary>The complement of <paramref name="set"/>, as a new set.</summary>
+    /// <summary>The complement of <paramref name="set"/> in <paramref name="space"/>, as a new set.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static ulong[] Not(ulong[] set)
+    public static ulong[] Not(ulong[] set, FactSubspace space)
     {
         var result = new ulong[set.Length];
         for (var i = 0; i < set.Length; i++)
@@ -173,44 +171,44 @@ internal static class FactSpaceSet
             result[i] = ~set[i];
         }
 
-        result[^1] &= LastWordMask;
+        result[^1] &= space.LastWordMask;
         return result;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static ulong[] NotInPlace(ulong[] set)
+    private static ulong[] NotInPlace(ulong[] set, FactSubspace space)
     {
         for (var i = 0; i < set.Length; i++)
         {
             set[i] = ~set[i];
         }
 
-        set[^1] &= LastWordMask;
+        set[^1] &= space.LastWordMask;
         return set;
     }
 
-    private static ulong[] Of(FactCondition condition)
+    private static ulong[] Of(FactCondition condition, FactSubspace space)
     {
-        var set = new ulong[Words];
-        var sets = ValueSets[FactCatalog.All.IndexOf(condition.Fact)];
+        var set = new ulong[space.Words];
+        var sets = space.ValueSets[FactCatalog.All.IndexOf(condition.Fact)];
         var mask = condition.AcceptedMask;
         for (var v = 0; v < sets.Length; v++)
         {
             if ((mask & (1UL << v)) != 0)
             {
-                Or(set, sets[v]);
+                Or(set, sets[v]!);
             }
         }
 
         return set;
     }
 
-    private static ulong[] PointByPoint(CompiledRule rule)
+    private static ulong[] PointByPoint(CompiledRule rule, FactSubspace space)
     {
-        var set = new ulong[Words];
-        for (var code = 0; code < FactCatalog.SpaceSize; code++)
+        var set = new ulong[space.Words];
+        for (var code = 0; code < space.Size; code++)
         {
-            if (rule.ExpressionHolds(FactCatalog.Decode(code)))
+            if (rule.ExpressionHolds(space.Decode(code)))
             {
                 set[code >> 6] |= 1UL << (code & 63);
             }
@@ -219,26 +217,6 @@ internal static class FactSpaceSet
         return set;
     }
 
-    private static ulong[][][] BuildValueSets()
-    {
-        var facts = FactCatalog.All;
-        var sets = facts.Select(f => Enumerable.Range(0, f.Values.Length).Select(_ => new ulong[Words]).ToArray()).ToArray();
-        for (var code = 0; code < FactCatalog.SpaceSize; code++)
-        {
-            // Decode by mixed radix (first fact most significant), as FactCatalog.Encode numbers the space.
-            var rest = code;
-            for (var i = facts.Length - 1; i >= 0; i--)
-            {
-                var radix = facts[i].Values.Length;
-                sets[i][rest % radix][code >> 6] |= 1UL << (code & 63);
-                rest /= radix;
-            }
-        }
-
-        return sets;
-    }
-
-    /// <summary>A node's value over the space: a set (booleans), a fact read (enum facts), or an integer constant.</summary>
     /// <summary>
     /// A node's value over the space. <paramref name="Owned"/> sets were made for this node and may be overwritten by
     /// its parent (so a long chain of <c>&amp;&amp;</c>/<c>||</c> reuses a few buffers); others (a fact's value sets)
@@ -258,7 +236,7 @@ internal static class FactSpaceSet
     }
 
     /// <summary>Evaluates a checked expression tree over sets; null for any shape it does not know.</summary>
-    private sealed class Evaluator(ParameterExpression facts)
+    private sealed class Evaluator(ParameterExpression facts, FactSubspace space)
     {
         public ulong[]? Set(Expression node) => Eval(node) is { Set: { } set } ? set : null;
 
@@ -267,15 +245,15 @@ internal static class FactSpaceSet
             switch (node)
             {
                 case ConstantExpression { Value: bool b }:
-                    return Value.OfSet(b ? Full() : new ulong[Words]);
+                    return Value.OfSet(b ? Full(space) : new ulong[space.Words]);
                 case ConstantExpression { Value: { } v } c when c.Type.IsEnum || v is int or long or short or byte:
                     return Value.OfConstant(Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture));
-                case MemberExpression { Member: PropertyInfo p } m when m.Expression == facts && FactOfProperty.TryGetValue(p, out var fact):
-                    return FactCatalog.All[fact].IsBoolean ? Value.OfSet(ValueSets[fact][1], owned: false) : Value.OfFact(fact);
+                case MemberExpression { Member: PropertyInfo p } m when m.Expression == facts && FactSubspace.FactOfProperty.TryGetValue(p, out var fact):
+                    return FactCatalog.All[fact].IsBoolean ? Value.OfSet(space.ValueSets[fact][1]!, owned: false) : Value.OfFact(fact);
                 case UnaryExpression { NodeType: ExpressionType.Convert } u when u.Method is null:
                     return Eval(u.Operand);
                 case UnaryExpression { NodeType: ExpressionType.Not } u when u.Type == typeof(bool):
-                    return Eval(u.Operand) is { Set: { } operand } inner ? Value.OfSet(inner.Owned ? NotInPlace(operand) : Not(operand)) : null;
+                    return Eval(u.Operand) is { Set: { } operand } inner ? Value.OfSet(inner.Owned ? NotInPlace(operand, space) : Not(operand, space)) : null;
                 case BinaryExpression b when b.Method is null:
                     return Binary(b);
                 case ConditionalExpression c when c.Type == typeof(bool):
@@ -285,8 +263,8 @@ internal static class FactSpaceSet
                         return null;
                     }
 
-                    var result = new ulong[Words];
-                    for (var i = 0; i < Words; i++)
+                    var result = new ulong[space.Words];
+                    for (var i = 0; i < space.Words; i++)
                     {
                         result[i] = (test[i] & yes[i]) | (~test[i] & no[i]);
                     }
@@ -311,7 +289,7 @@ internal static class FactSpaceSet
                     return null;
                 }
 
-                return b.NodeType == ExpressionType.Equal ? equal : Value.OfSet(equal.Owned ? NotInPlace(equal.Set!) : Not(equal.Set!));
+                return b.NodeType == ExpressionType.Equal ? equal : Value.OfSet(equal.Owned ? NotInPlace(equal.Set!, space) : Not(equal.Set!, space));
             }
 
             if (b.Type != typeof(bool)
@@ -321,7 +299,7 @@ internal static class FactSpaceSet
                 return null;
             }
 
-            var result = lv.Owned ? l : rv.Owned ? r : new ulong[Words];
+            var result = lv.Owned ? l : rv.Owned ? r : new ulong[space.Words];
             switch (b.NodeType)
             {
                 case ExpressionType.AndAlso or ExpressionType.And:
@@ -351,17 +329,17 @@ internal static class FactSpaceSet
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static Value? Equal(Value left, Value right)
+        private Value? Equal(Value left, Value right)
         {
             if (left.Set is { } ls && right.Set is { } rs)
             {
-                var result = left.Owned ? ls : right.Owned ? rs : new ulong[Words];
+                var result = left.Owned ? ls : right.Owned ? rs : new ulong[space.Words];
                 for (var i = 0; i < result.Length; i++)
                 {
                     result[i] = ~(ls[i] ^ rs[i]);
                 }
 
-                result[^1] &= LastWordMask;
+                result[^1] &= space.LastWordMask;
                 return Value.OfSet(result);
             }
 
@@ -372,20 +350,20 @@ internal static class FactSpaceSet
 
             if (left.IsFact && right.IsConstant)
             {
-                var sets = ValueSets[left.Fact];
-                return right.Constant >= 0 && right.Constant < sets.Length ? Value.OfSet(sets[right.Constant], owned: false) : Value.OfSet(new ulong[Words]);
+                var sets = space.ValueSets[left.Fact];
+                return right.Constant >= 0 && right.Constant < sets.Length ? Value.OfSet(sets[right.Constant]!, owned: false) : Value.OfSet(new ulong[space.Words]);
             }
 
             if (left.IsFact && right.IsFact)
             {
-                var a = ValueSets[left.Fact];
-                var b = ValueSets[right.Fact];
-                var result = new ulong[Words];
+                var a = space.ValueSets[left.Fact];
+                var b = space.ValueSets[right.Fact];
+                var result = new ulong[space.Words];
                 for (var v = 0; v < Math.Min(a.Length, b.Length); v++)
                 {
-                    for (var i = 0; i < Words; i++)
+                    for (var i = 0; i < space.Words; i++)
                     {
-                        result[i] |= a[v][i] & b[v][i];
+                        result[i] |= a[v]![i] & b[v]![i];
                     }
                 }
 
@@ -394,7 +372,7 @@ internal static class FactSpaceSet
 
             if (left.IsConstant && right.IsConstant)
             {
-                return Value.OfSet(left.Constant == right.Constant ? Full() : new ulong[Words]);
+                return Value.OfSet(left.Constant == right.Constant ? Full(space) : new ulong[space.Words]);
             }
 
             return null;
@@ -415,15 +393,15 @@ internal static class FactSpaceSet
 
             if (call.Method.Name == nameof(RuleFunctions.Implies) && args is [{ Set: { } a }, { Set: { } b }])
             {
-                var result = Not(a);
+                var result = Not(a, space);
                 Or(result, b);
                 return Value.OfSet(result);
             }
 
             if (call.Method.Name == nameof(RuleFunctions.ExactlyOne) && args is [{ Set: { } x }, { Set: { } y }])
             {
-                var result = new ulong[Words];
-                for (var i = 0; i < Words; i++)
+                var result = new ulong[space.Words];
+                for (var i = 0; i < space.Words; i++)
                 {
                     result[i] = x[i] ^ y[i];
                 }
@@ -434,13 +412,13 @@ internal static class FactSpaceSet
             // A function of one enum fact: the union of the sets of the values it holds for.
             if (args is [{ IsFact: true } only] && call.Method.GetParameters() is [{ ParameterType.IsEnum: true } parameter])
             {
-                var sets = ValueSets[only.Fact];
-                var result = new ulong[Words];
+                var sets = space.ValueSets[only.Fact];
+                var result = new ulong[space.Words];
                 for (var v = 0; v < sets.Length; v++)
                 {
                     if ((bool)call.Method.Invoke(null, [Enum.ToObject(parameter.ParameterType, v)])!)
                     {
-                        Or(result, sets[v]);
+                        Or(result, sets[v]!);
                     }
                 }
 

@@ -38,7 +38,9 @@ public sealed record AnalysisReport(
 /// <summary>
 /// Analyses a compiled rule set over the whole finite fact space (<see cref="FactCatalog.SpaceSize"/> combinations;
 /// expressions are pure functions of the facts, so evaluating every point is exact): gaps, overlaps under
-/// <c>unique</c>, rules shadowed under <c>first</c>, rules that can never match. Thread-safe.
+/// <c>unique</c>, rules shadowed under <c>first</c>, rules that can never match. The work is done over the facts the
+/// rule set reads (<see cref="FactSubspace"/>; counts scaled back to the whole space), which gives the same report.
+/// Thread-safe.
 /// </summary>
 public static class RuleSetAnalyzer
 {
@@ -49,21 +51,29 @@ public static class RuleSetAnalyzer
     public static AnalysisReport Analyze(CompiledRuleSet ruleSet, int maxGapCubes = 5)
     {
         ArgumentNullException.ThrowIfNull(ruleSet);
+        return Analyze(ruleSet, maxGapCubes, FactSubspace.Read(ruleSet.Rules));
+    }
+
+    /// <summary>Analyses over <paramref name="space"/>, which must keep every fact the rules read (tests compare subspaces with the whole space).</summary>
+    internal static AnalysisReport Analyze(CompiledRuleSet ruleSet, int maxGapCubes, FactSubspace space)
+    {
         var size = FactCatalog.SpaceSize;
+        var scale = space.Multiplier;
         var rules = ruleSet.Rules;
 
-        // One set per rule, computed symbolically (FactSpaceSet): no rule is evaluated 55,296 times.
+        // One set per rule, computed symbolically (FactSpaceSet) over the facts the rules read: no rule is evaluated
+        // point by point, and facts no rule reads (often recurrence and scope) do not widen the sets.
         var matches = new ulong[rules.Length][];
         for (var r = 0; r < rules.Length; r++)
         {
-            matches[r] = FactSpaceSet.Matches(rules[r]);
+            matches[r] = FactSpaceSet.Matches(rules[r], space);
         }
 
         var diagnostics = ImmutableArray.CreateBuilder<RuleDiagnostic>();
         var never = ImmutableArray.CreateBuilder<string>();
         var shadowed = ImmutableArray.CreateBuilder<ShadowedRule>();
         var overlaps = ImmutableArray.CreateBuilder<RuleOverlap>();
-        var covered = new ulong[FactSpaceSet.Words];
+        var covered = new ulong[space.Words];
         for (var r = 0; r < rules.Length; r++)
         {
             var rule = rules[r];
@@ -84,10 +94,10 @@ public static class RuleSetAnalyzer
             {
                 for (var e = 0; e < r; e++)
                 {
-                    var n = FactSpaceSet.CountBoth(matches[e], matches[r]);
+                    var n = FactSpaceSet.CountBoth(matches[e], matches[r]) * scale;
                     if (n > 0)
                     {
-                        var example = FactCatalog.Decode(FactSpaceSet.FirstOfBoth(matches[e], matches[r]));
+                        var example = space.Decode(FactSpaceSet.FirstOfBoth(matches[e], matches[r]));
                         overlaps.Add(new RuleOverlap(rules[e].Name, rule.Name, n, example));
                         if (overlaps.Count > MaxOverlapDiagnostics)
                         {
@@ -110,8 +120,8 @@ public static class RuleSetAnalyzer
                 $"hit policy unique: {overlaps.Count.ToString("N0", CultureInfo.InvariantCulture)} pairs of rules overlap; the first {MaxOverlapDiagnostics} are shown"));
         }
 
-        var gaps = FactSpaceSet.Not(covered);
-        var gapCount = FactSpaceSet.Count(gaps);
+        var gaps = FactSpaceSet.Not(covered, space);
+        var gapCount = FactSpaceSet.Count(gaps) * scale;
         var cubes = ImmutableArray.CreateBuilder<FactCube>();
         if (gapCount > 0)
         {
@@ -119,13 +129,13 @@ public static class RuleSetAnalyzer
             var remaining = (ulong[])gaps.Clone();
             while (cubes.Count < maxGapCubes && FactSpaceSet.First(remaining) is var next and >= 0)
             {
-                var cube = GrowCube(gaps, next);
+                var cube = GrowCube(gaps, next, space);
                 cubes.Add(cube);
-                Remove(remaining, cube);
+                Remove(remaining, cube, space);
                 diagnostics.Add(RuleDiagnostic.Error(at, DiagnosticCodes.Gap, $"gap: no rule decides {cube} ({Plural(cube.Size)}), e.g. {FactCatalog.Describe(cube.Example)}"));
             }
 
-            var left = FactSpaceSet.Count(remaining);
+            var left = FactSpaceSet.Count(remaining) * scale;
             diagnostics.Add(RuleDiagnostic.Error(at, DiagnosticCodes.Gap, $"{Plural(gapCount)} of {size.ToString("N0", CultureInfo.InvariantCulture)} are decided by no rule" + (left > 0 ? $" ({Plural(left)} not shown above)" : string.Empty)));
         }
 
@@ -138,18 +148,21 @@ public static class RuleSetAnalyzer
 
     private static string Plural(int n) => n == 1 ? "1 combination" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} combinations";
 
-    /// <summary>Grows the single point <paramref name="code"/> into a maximal cube inside <paramref name="set"/>, fact by fact.</summary>
-    private static FactCube GrowCube(ulong[] set, int code)
+    /// <summary>
+    /// Grows the single point <paramref name="code"/> of <paramref name="space"/> into a maximal cube inside
+    /// <paramref name="set"/>, fact by fact in catalog order; facts the space does not keep span their whole domain.
+    /// </summary>
+    private static FactCube GrowCube(ulong[] set, int code, FactSubspace space)
     {
         var facts = FactCatalog.All;
         var masks = new ulong[facts.Length];
-        var point = FactCatalog.Decode(code);
+        var point = space.Decode(code);
         for (var i = 0; i < facts.Length; i++)
         {
-            masks[i] = 1UL << facts[i].IndexOf(point);
+            masks[i] = (space.KeptMask & (1U << i)) != 0 ? 1UL << facts[i].IndexOf(point) : (1UL << facts[i].Values.Length) - 1;
         }
 
-        for (var i = 0; i < facts.Length; i++)
+        foreach (var i in space.Kept)
         {
             for (var v = 0; v < facts[i].Values.Length; v++)
             {
@@ -160,7 +173,7 @@ public static class RuleSetAnalyzer
                 }
 
                 masks[i] = before | (1UL << v);
-                if (!Codes(masks).All(c => FactSpaceSet.Contains(set, c)))
+                if (!Codes(masks, space).All(c => FactSpaceSet.Contains(set, c)))
                 {
                     masks[i] = before;
                 }
@@ -170,20 +183,20 @@ public static class RuleSetAnalyzer
         return new FactCube([.. masks]);
     }
 
-    private static void Remove(ulong[] set, FactCube cube)
+    private static void Remove(ulong[] set, FactCube cube, FactSubspace space)
     {
-        foreach (var c in Codes([.. cube.Masks]))
+        foreach (var c in Codes([.. cube.Masks], space))
         {
             FactSpaceSet.Remove(set, c);
         }
     }
 
-    /// <summary>Every code in the cube given by <paramref name="masks"/> (mixed radix, first fact most significant, as <see cref="FactCatalog.Encode"/>).</summary>
-    private static IEnumerable<int> Codes(ulong[] masks)
+    /// <summary>Every code of <paramref name="space"/> in the cube given by <paramref name="masks"/> (mixed radix over the kept facts, as <see cref="FactSubspace.Encode"/>).</summary>
+    private static IEnumerable<int> Codes(ulong[] masks, FactSubspace space)
     {
         var facts = FactCatalog.All;
         IEnumerable<int> codes = [0];
-        for (var i = 0; i < facts.Length; i++)
+        foreach (var i in space.Kept)
         {
             var radix = facts[i].Values.Length;
             var mask = masks[i];

@@ -72,6 +72,8 @@ internal sealed class SimulationScope
 
     public Option<int> AttendeeChanges { get; } = new("--attendee-changes") { Description = "Exhaustive mode: populations up to this many employees also explore the organizer removing an employee and inviting them again (0: none).", DefaultValueFactory = _ => new SimulationOptions().AttendeeChangeEmployees };
 
+    public Option<int> WindowEdge { get; } = new("--window-edge") { Description = "Exhaustive mode: populations up to this many employees also explore the organizer moving the meeting across the sync window's edge (0: none).", DefaultValueFactory = _ => new SimulationOptions().WindowEdgeEmployees };
+
     public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
 
     public void AddTo(Command command)
@@ -91,6 +93,7 @@ internal sealed class SimulationScope
         command.Add(ExternalOrganizers);
         command.Add(Visits);
         command.Add(AttendeeChanges);
+        command.Add(WindowEdge);
     }
 
     public SimulationOptions Read(ParseResult parse)
@@ -104,6 +107,7 @@ internal sealed class SimulationScope
         var externalOrganizers = Bounded(parse, ExternalOrganizers, 0, 8);
         var visits = Bounded(parse, Visits, 0, 8);
         var attendeeChanges = Bounded(parse, AttendeeChanges, 0, 8);
+        var windowEdge = Bounded(parse, WindowEdge, 0, 8);
         return _defaults with
         {
             Employees = employees,
@@ -121,6 +125,7 @@ internal sealed class SimulationScope
             ExternalOrganizerEmployees = externalOrganizers,
             VisitEmployees = visits,
             AttendeeChangeEmployees = attendeeChanges,
+            WindowEdgeEmployees = windowEdge,
         };
     }
 

@@ -1,7 +1,12 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using RulesSync.Engine.Changes;
+using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Engine.Sync;
 using RulesSync.Simulator.Exploration;
+using RulesSync.Simulator.Scenarios;
+using RulesSync.Simulator.World;
 
 namespace RulesSync.Simulator.Tests.Exploration;
 
@@ -56,5 +61,110 @@ public class SeriesExplorerTests
         var report = SeriesExplorer.Random(RuleSets.SeriesRegression, runs: 300, seed: 7, Now);
 
         Assert.Contains(report.Violations, v => v.Invariant == "series-no-record-deleted");
+    }
+
+    /// <summary>The default with <paramref name="rule"/> put first, as a consultant might add one.</summary>
+    private static CompiledRuleSet DefaultWithFirst(string rule)
+    {
+        var extra = RuleSetCompiler.Load("extra.yaml", "name: extra\nhitPolicy: first\nrules:\n" + rule).RuleSet
+            ?? throw new InvalidOperationException("the extra rule does not load");
+        var model = RuleSets.Default.Model;
+        return RuleSetCompiler.Compile(model with { Rules = [extra.Model.Rules[0], .. model.Rules], Tests = [] });
+    }
+
+    private static string Describe(SeriesReport report) =>
+        string.Join("\n", report.Violations.Select(v => $"{v.Invariant} [{v.Scenario}] {string.Join(", ", v.Steps)}: {v.Detail}"));
+
+    [Fact]
+    public void Exhaustive_DeclineOfOneOccurrenceCancelsItsRecord_Caught()
+    {
+        var broken = DefaultWithFirst("""
+              - name: attendee-decline-cancels-occurrence-record
+                because: a consultant's shortcut
+                when: { source: mailbox, role: attendee, kind: [declined, deleted], recurrence: [occurrence, exception], scope: one }
+                decide: cancel
+                target: crm
+            """);
+
+        var report = SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1), Now);
+
+        var found = Assert.Single(report.Violations, v => v.Invariant == "series-occurrence-isolation");
+        Assert.Contains("B declines occurrence 2", found.Steps);
+        Assert.InRange(found.Steps.Length, 1, 6);
+        Assert.Contains("occurrence 2", found.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Exhaustive_CrmEditOfOneOccurrenceCancelsTheMeeting_Caught()
+    {
+        var broken = DefaultWithFirst("""
+              - name: crm-occurrence-edit-cancels
+                because: a consultant's shortcut
+                when: { source: crm, kind: updated, recurrence: [occurrence, exception], link: this }
+                decide: cancel
+                target: mailbox
+            """);
+
+        var report = SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1), Now);
+
+        var found = Assert.Single(report.Violations, v => v.Invariant == "series-occurrence-isolation");
+        Assert.Contains("crm edits occurrence 2's record", found.Steps);
+        Assert.InRange(found.Steps.Length, 1, 6);
+    }
+
+    [Fact]
+    public void Apply_SplitSeries_CancelsTheThirdRecordAndSharesTheNewSeries()
+    {
+        var world = SyncedSeries(Provider.Exchange, Provider.Google);
+
+        Assert.True(world.Apply(SeriesAction.SplitSeries));
+        Assert.False(world.IsEnabled(SeriesAction.EndSeries));
+        SyncTwoRounds(world);
+
+        Assert.Null(world.CheckSeriesConvergence());
+        Assert.Equal(SimWorld.SeriesLength + 1, world.SeriesOccurrenceCount);
+        Assert.Equal(CrmStatus.Cancelled, world.OccurrenceRecord(2)?.Status);
+        Assert.Equal(CrmStatus.Open, world.OccurrenceRecord(SimWorld.SeriesLength)?.Status);
+        Assert.NotNull(world.LiveEvent(1, world.SeriesOccurrence(SimWorld.SeriesLength).ToString()));
+        Assert.Null(world.LiveEvent(1, world.SeriesOccurrence(2).ToString()));
+    }
+
+    [Fact]
+    public void Apply_DeclineAndCrmEditOfOneOccurrence_OnlyThatOccurrenceChanges()
+    {
+        var world = SyncedSeries(Provider.Exchange, Provider.Exchange);
+
+        Assert.True(world.Apply(SeriesAction.CrmEditsOccurrence));
+        SyncTwoRounds(world);
+        Assert.Equal(SimWorld.CrmEditedSubject, world.OccurrenceRecord(1)!.Subject);
+        Assert.Equal(SimWorld.CrmEditedSubject, world.OrganizerOccurrence(1)!.Subject);
+        Assert.All([0, 2], k => Assert.NotEqual(SimWorld.CrmEditedSubject, world.OccurrenceRecord(k)!.Subject));
+
+        Assert.True(world.Apply(SeriesAction.DeclineOccurrence));
+        SyncTwoRounds(world);
+        Assert.Null(world.LiveEvent(1, world.SeriesOccurrence(1).ToString()));
+        Assert.NotNull(world.LiveEvent(1, world.SeriesOccurrence(0).ToString()));
+        Assert.All(Enumerable.Range(0, SimWorld.SeriesLength), k => Assert.Equal(CrmStatus.Open, world.OccurrenceRecord(k)!.Status));
+        Assert.Null(world.CheckSeriesConvergence());
+    }
+
+    /// <summary>A v2 tenant with auto-share on whose A (organizer) and B hold the series, each synced once.</summary>
+    private static SimWorld SyncedSeries(Provider a, Provider b)
+    {
+        var world = SimWorld.Create(new Scenario([a, b], 0, ApiVersion.V2, AutoShare: true, MeetingOrigin.Mailbox), RuleSets.Default, Now);
+        world.CreateSeries();
+        world.Sync(0);
+        world.Sync(1);
+        return world;
+    }
+
+    private static void SyncTwoRounds(SimWorld world)
+    {
+        for (var round = 0; round < 2; round++)
+        {
+            world.Sync(0);
+            world.Sync(1);
+            Assert.Null(world.CheckSeriesSafety());
+        }
     }
 }

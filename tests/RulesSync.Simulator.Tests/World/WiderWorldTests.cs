@@ -82,4 +82,46 @@ public class WiderWorldTests
         var trimmed = DefaultWithout("crm-changes-reach-organizer");
         Assert.Contains(Simulation.Run(Small with { Origins = [MeetingOrigin.Crm], AutoShare = [false], ApiVersions = [ApiVersion.V1] }, trimmed).Violations, v => v.Invariant == "convergence");
     }
+
+    [Fact]
+    public void ExhaustiveScenarios_WindowEdgeEmployees_CrossingForThosePopulationsOnly()
+    {
+        var scenarios = Simulation.ExhaustiveScenarios(new SimulationOptions { WindowEdgeEmployees = 2 });
+
+        Assert.All(scenarios, s => Assert.Equal(s.Employees <= 2, s.WindowEdge));
+        Assert.All(scenarios, s => Assert.Equal(s.WindowEdge && !s.ExternalOrganizer, s.Actions().Any(a => a.Kind == StepKind.OrganizerCrossesWindow)));
+        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions()), s => s.WindowEdge);
+    }
+
+    [Fact]
+    public void WindowEdge_MovedOutDeletedThenTimePasses_CancellingTheStaleRecordIsNotPastUntouched()
+    {
+        // The artefact that kept the window edge out of the acceptance scope: the record left at the meeting's old
+        // time is past once time passes, but the organizer had moved the meeting 400 days out before deleting it, so
+        // the meeting was not history and cancelling its stale record is right.
+        var c = new SimulationCase(new Scenario([Provider.Google], 1, ApiVersion.V2, false, MeetingOrigin.Crm),
+            [Sync(0), new(StepKind.OrganizerCrossesWindow, 0), Sync(0), new(StepKind.OrganizerDeletes, 0), new(StepKind.ClockAdvances, 0), Sync(0)]);
+
+        var violations = Simulation.Replay(c, RuleSets.Default, Now, out var trace);
+
+        Assert.Empty(violations);
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Rule == "organizer-cancel-reaches-crm");
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Text.Contains("ten days pass", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WindowEdge_InTheExhaustiveScope_CatchesTheOldWindowRuleByItselfAndPassesTheDefault()
+    {
+        var oldWindowRule = RuleSetCompiler.Compile(RuleSets.Default.Model with
+        {
+            Rules = [.. RuleSets.Default.Model.Rules.Select(r => r.Name == "outside-window-untouched" ? r with { When = [r.When[0]] } : r)],
+            Tests = [],
+        });
+        var scope = Small with { Origins = [MeetingOrigin.Crm], AutoShare = [false], WindowEdgeEmployees = 2 };
+
+        Assert.Contains(Simulation.Run(scope, oldWindowRule).Violations, v => v.Invariant == "convergence");
+        var report = Simulation.Run(scope, RuleSets.Default);
+        Assert.Empty(report.Violations);
+        Assert.Contains("outside-window-untouched", report.Coverage.Fired);
+    }
 }

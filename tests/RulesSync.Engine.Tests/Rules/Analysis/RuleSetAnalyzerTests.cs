@@ -154,4 +154,34 @@ public class RuleSetAnalyzerTests
         Assert.Equal(0, report.GapCount);
         Assert.DoesNotContain(report.Diagnostics, d => d.IsError);
     }
+
+    public static TheoryData<string> RuleSetsForSubspace() => new()
+    {
+        "rules/default.yaml",
+        "rules/regressions/2020-02-ordering.yaml",
+        "rules/regressions/2026-series-fanout.yaml",
+        RuleSetLoaderTests.Header + Rule("a", "{ kind: [created, updated], role: organizer }")
+            + "  - name: b\n    because: x\n    when: { source: crm }\n    expression: RuleFunctions.IsRemoval(kind) || ownsRecord\n    decide: share\n",
+        "name: t\nhitPolicy: unique\nrules:\n" + Rule("deletes", "{ kind: deleted }") + Rule("attendees", "{ role: attendee }") + Rule("series", "{ scope: series, timing: past }") + Rule("rest", "{}"),
+        "name: t\nhitPolicy: first\nrules:\n" + Rule("mail", "{ source: mailbox, autoShare: true }") + Rule("crm", "{ source: crm }") + Rule("late", "{ source: crm, inSyncWindow: false }")
+            + "  - name: never\n    because: x\n    when: { kind: deleted }\n    expression: kind == \"created\"\n    decide: delete\n",
+    };
+
+    [Theory]
+    [MemberData(nameof(RuleSetsForSubspace))]
+    public void Analyze_OverTheFactsRead_EqualsTheWholeSpace(string fileOrText)
+    {
+        var set = fileOrText.StartsWith("rules/", StringComparison.Ordinal) ? RuleSetCompilerTests.Shipped(fileOrText) : RuleSetCompilerTests.CompileText(fileOrText);
+
+        var read = RuleSetAnalyzer.Analyze(set, maxGapCubes: 20);
+        var whole = RuleSetAnalyzer.Analyze(set, 20, FactSubspace.Whole);
+
+        Assert.Equal(whole.SpaceSize, read.SpaceSize);
+        Assert.Equal(whole.GapCount, read.GapCount);
+        Assert.Equal(whole.Gaps.Select(g => (g.ToString(), g.Size, FactCatalog.Describe(g.Example))), read.Gaps.Select(g => (g.ToString(), g.Size, FactCatalog.Describe(g.Example))));
+        Assert.Equal(whole.Overlaps.ToArray(), read.Overlaps.ToArray());
+        Assert.Equal(whole.Shadowed.Select(r => (r.Rule, string.Join(",", r.ShadowedBy))), read.Shadowed.Select(r => (r.Rule, string.Join(",", r.ShadowedBy))));
+        Assert.Equal(whole.NeverMatching.ToArray(), read.NeverMatching.ToArray());
+        Assert.Equal(whole.Diagnostics.Select(d => d.ToString()), read.Diagnostics.Select(d => d.ToString()));
+    }
 }
