@@ -90,7 +90,8 @@ public class WiderWorldTests
 
         Assert.All(scenarios, s => Assert.Equal(s.Employees <= 2, s.WindowEdge));
         Assert.All(scenarios, s => Assert.Equal(s.WindowEdge && !s.ExternalOrganizer, s.Actions().Any(a => a.Kind == StepKind.OrganizerCrossesWindow)));
-        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions()), s => s.WindowEdge);
+        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions { WindowEdgeEmployees = 0 }), s => s.WindowEdge);
+        Assert.Equal(2, new SimulationOptions().WindowEdgeEmployees);
     }
 
     [Fact]
