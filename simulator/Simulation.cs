@@ -98,7 +98,10 @@ public sealed record SimulationOptions
     /// </summary>
     public bool Reduction { get; init; } = true;
 
-    /// <summary>Exhaustive: scenarios explored at once (each on one thread); -1 for as many as the machine has cores.</summary>
+    /// <summary>
+    /// Scenarios (exhaustive) or random runs explored at once (each on one thread); -1 for as many as the machine has
+    /// cores, 1 for one thread. The report is the same at any setting.
+    /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>
@@ -260,6 +263,9 @@ public static class Simulation
             Coverage(policy, fired), Goals(o.ApiVersions, o.AutoShare, o.Employees > 1 ? orgFirst : true, o.Employees > 1 ? attFirst : true));
     }
 
+    /// <summary>Random runs drawn and run at once, in parallel, before they are folded in order.</summary>
+    private const int RandomBatch = 256;
+
     private static SimulationReport RunRandom(SimulationOptions o, IDecisionPolicy policy, IProgress<SimulationProgress>? progress)
     {
         var fired = new HashSet<string>(StringComparer.Ordinal);
@@ -270,40 +276,74 @@ public static class Simulation
         var violations = ImmutableArray.CreateBuilder<ViolationReport>();
         var runs = 0;
         (SimulationCase Case, ulong Seed)? failing = null;
-        for (var run = 0; run < o.Runs; run++)
+        var admit = o.Admit ? o.AdmitLimits : null;
+
+        // The runs are independent (each draws its case from its own seed), so they are run a batch at a time on every
+        // allowed core and folded in run order exactly as one thread would: up to the first failing run, whose rules
+        // fired count and after which nothing does. The report is the same at any parallelism.
+        var batch = o.MaxDegreeOfParallelism == 1 ? 1 : RandomBatch;
+        var drawn = new (SimulationCase Case, ulong Seed, CaseResult? Result, HashSet<string>? Fired)[batch];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.MaxDegreeOfParallelism == 0 ? 1 : o.MaxDegreeOfParallelism };
+        for (var from = 0; from < o.Runs && failing is null; from += batch)
         {
-            var seed = Arbitraries.RunSeed(o.Seed, run);
-            var c = Arbitraries.Draw(seed, o.Employees, o.MaxSteps);
-            if (!o.ApiVersions.Contains(c.Scenario.ApiVersion) || !o.AutoShare.Contains(c.Scenario.AutoShare))
+            var count = Math.Min(batch, o.Runs - from);
+            void RunOne(int i)
             {
-                continue;
+                var seed = Arbitraries.RunSeed(o.Seed, from + i);
+                var c = Arbitraries.Draw(seed, o.Employees, o.MaxSteps);
+                if (!o.ApiVersions.Contains(c.Scenario.ApiVersion) || !o.AutoShare.Contains(c.Scenario.AutoShare))
+                {
+                    drawn[i] = (c, seed, null, null);
+                    return;
+                }
+
+                var local = new HashSet<string>(StringComparer.Ordinal);
+                drawn[i] = (c, seed, CaseRunner.Run(c, policy, o.Now, trace: false, fired: local, admit: o.Admit, limits: o.AdmitLimits), local);
             }
 
-            runs++;
-            apis.Add(c.Scenario.ApiVersion);
-            autos.Add(c.Scenario.AutoShare);
-            var firstSync = c.Steps.FirstOrDefault(s => s.Kind == StepKind.Sync);
-            if (c.Scenario.Employees > 1 && c.Steps.Any(s => s.Kind == StepKind.Sync))
+            if (count == 1)
             {
-                orgFirst |= firstSync.Employee == 0;
-                attFirst |= firstSync.Employee > 0;
+                RunOne(0);
+            }
+            else
+            {
+                Parallel.For(0, count, parallel, RunOne);
             }
 
-            var admit = o.Admit ? o.AdmitLimits : null;
-            var result = CaseRunner.Run(c, policy, o.Now, trace: false, fired: fired, admit: o.Admit, limits: o.AdmitLimits);
-            steps += result.Schedule.Length;
-            if (result.Violated != 0)
+            for (var i = 0; i < count; i++)
             {
-                var shrunk = ShrinkCase(c, policy, o.Now, result.Reasons[0].Id, admit);
-                violations.AddRange(Replay(shrunk, policy, o.Now, out _, seed, admit).Where(v => v.Invariant == InvariantCatalog.Name(result.Reasons[0].Id)));
-                failing = (c, seed);
-                progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
-                break;
-            }
+                var run = from + i;
+                var (c, seed, result, local) = drawn[i];
+                if (result is null)
+                {
+                    continue;
+                }
 
-            if ((run & 63) == 63)
-            {
-                progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
+                runs++;
+                apis.Add(c.Scenario.ApiVersion);
+                autos.Add(c.Scenario.AutoShare);
+                var firstSync = c.Steps.FirstOrDefault(s => s.Kind == StepKind.Sync);
+                if (c.Scenario.Employees > 1 && c.Steps.Any(s => s.Kind == StepKind.Sync))
+                {
+                    orgFirst |= firstSync.Employee == 0;
+                    attFirst |= firstSync.Employee > 0;
+                }
+
+                fired.UnionWith(local!);
+                steps += result.Schedule.Length;
+                if (result.Violated != 0)
+                {
+                    var shrunk = ShrinkCase(c, policy, o.Now, result.Reasons[0].Id, admit);
+                    violations.AddRange(Replay(shrunk, policy, o.Now, out _, seed, admit).Where(v => v.Invariant == InvariantCatalog.Name(result.Reasons[0].Id)));
+                    failing = (c, seed);
+                    progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
+                    break;
+                }
+
+                if ((run & 63) == 63)
+                {
+                    progress?.Report(new SimulationProgress(run + 1, o.Runs, violations.Count));
+                }
             }
         }
 

@@ -21,7 +21,7 @@ internal sealed class SimulationScope
 
     /// <summary>
     /// A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times; with
-    /// <paramref name="admitOptions"/>, also <c>--admit</c> and <c>--admit-max-destructive</c> (<c>check</c>, <c>simulate</c>).
+    /// <paramref name="admitOptions"/>, also <c>--admit</c>, <c>--admit-max-destructive</c> and <c>--threads</c> (<c>check</c>, <c>simulate</c>).
     /// </summary>
     public SimulationScope(int employees = 3, int maxActions = 3, bool admitOptions = false)
     {
@@ -94,12 +94,19 @@ internal sealed class SimulationScope
         DefaultValueFactory = _ => GuardLimits.Defaults.MaxDestructivePerMailbox,
     };
 
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "Scenarios (exhaustive) or random runs simulated at once; 0 for one per core. The report is the same at any setting.",
+        DefaultValueFactory = _ => 0,
+    };
+
     public void AddTo(Command command)
     {
         if (_admitOptions)
         {
             command.Add(Admit);
             command.Add(AdmitMaxDestructive);
+            command.Add(Threads);
         }
 
         command.Add(Employees);
@@ -139,8 +146,10 @@ internal sealed class SimulationScope
             throw new Cli.InvalidInputException("error: --admit-max-destructive needs --admit");
         }
 
+        var threads = _admitOptions ? Bounded(parse, Threads, 0, 256) : 0;
         return _defaults with
         {
+            MaxDegreeOfParallelism = threads == 0 ? -1 : threads,
             Admit = admit,
             AdmitLimits = GuardLimits.Defaults with { MaxDestructivePerMailbox = maxDestructive },
             Employees = employees,
