@@ -96,6 +96,7 @@ public class SimulateCommandTests
     [InlineData("--providers", "outlook")]
     [InlineData("--mode", "fast")]
     [InlineData("--employees", "0")]
+    [InlineData("--threads", "-1")]
     public void Simulate_InvalidScope_ExitsTwo(string option, string value)
     {
         var run = CliRun.Of("simulate", "embedded:default", option, value);
