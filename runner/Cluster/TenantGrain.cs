@@ -57,15 +57,16 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     public async Task<ClusterCycleReport> RunCycleAsync()
     {
         using var scope = CrashPoints.Within($"{this.GetPrimaryKeyString()}@{silo.SiloAddress}");
-        if (RuleSetInForce.Refusal(store!, FilesHash(), silo.SiloAddress.ToString(), runtime!.Time.GetUtcNow().ToUnixTimeMilliseconds()) is { } refusal)
-        {
-            LogRuleSetRefused(logger, this.GetPrimaryKeyString(), refusal);
-            return new ClusterCycleReport(0, 0, 0, 0, 0, 0, KillSwitch: false, refusal, silo.SiloAddress.ToString(), store!.Fence ?? 0);
-        }
-
         CycleReport report;
         try
         {
+            // The rolling-upgrade guard first (its first write, adopting the rule set, is fenced like every other).
+            if (RuleSetInForce.Refusal(store!, FilesHash(), silo.SiloAddress.ToString(), runtime!.Time.GetUtcNow().ToUnixTimeMilliseconds()) is { } refusal)
+            {
+                LogRuleSetRefused(logger, this.GetPrimaryKeyString(), refusal);
+                return new ClusterCycleReport(0, 0, 0, 0, 0, 0, KillSwitch: false, refusal, silo.SiloAddress.ToString(), store!.Fence ?? 0);
+            }
+
             report = await runner!.RunCycleAsync(CancellationToken.None).ConfigureAwait(true);
         }
         catch (FencedOffException e)

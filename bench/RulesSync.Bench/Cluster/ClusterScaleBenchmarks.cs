@@ -31,7 +31,8 @@ namespace RulesSync.Bench.Cluster;
 /// <para>
 /// Scale: <c>RULESYNC_BENCH_SCALE=MAILBOXESxTENANTS</c> (default <c>10000x100</c>; <c>quick</c> is <c>400x4</c>).
 /// The silos run in this process on loopback ports, the PostgreSQL server is a private one started for the run (as
-/// the tests start it), the emulators are in process too. At GlobalCleanup it prints (<c>// cluster:</c> lines)
+/// the tests start it), the emulators are in process too. <c>--inProcess</c> runs both cases in one process (no
+/// generated project to build): the peak working set is then the process's over both. At GlobalCleanup it prints (<c>// cluster:</c> lines)
 /// provider requests per mailbox per cycle, database rows written and transactions per mailbox per cycle (from
 /// PostgreSQL's statistics), managed heap per mailbox (after settling, minus the emulators' and seed's), and where
 /// the tenants ran.
@@ -174,7 +175,7 @@ public class ClusterScaleBenchmarks
 
         runtimes.ForEach(r => r.Connections.Dispose());
         host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        postgres?.Stop();
+        // The PostgreSQL server is the process's (stopped at exit): with --inProcess the next case uses it too.
     }
 
     /// <summary>One cycle of every tenant, all at once, wherever Orleans placed them.</summary>
