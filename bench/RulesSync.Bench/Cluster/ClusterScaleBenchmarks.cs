@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,15 +33,15 @@ namespace RulesSync.Bench.Cluster;
 /// <para>
 /// Scale: <c>RULESYNC_BENCH_SCALE=MAILBOXESxTENANTS</c> (default <c>10000x100</c>; <c>quick</c> is <c>400x4</c>).
 /// The silos run in this process on loopback ports, the PostgreSQL server is a private one started for the run (as
-/// the tests start it), the emulators are in process too. <c>--inProcess</c> runs both cases in one process (no
-/// generated project to build): the peak working set is then the process's over both. At GlobalCleanup it prints (<c>// cluster:</c> lines)
+/// the tests start it), the emulators are in process too. Both cases run in the benchmark's own process
+/// (<see cref="InProcessMonitoring"/>: no generated project to build, Orleans' assemblies from the bench's output), so
+/// the peak working set printed is the process's over both. At GlobalCleanup it prints (<c>// cluster:</c> lines)
 /// provider requests per mailbox per cycle, database rows written and transactions per mailbox per cycle (from
 /// PostgreSQL's statistics), managed heap per mailbox (after settling, minus the emulators' and seed's), and where
 /// the tenants ran.
 /// </para>
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
-[MemoryDiagnoser]
+[Config(typeof(InProcessMonitoring))]
 public class ClusterScaleBenchmarks
 {
     private const int MeetingsPerTenantPerHundred = 50;
@@ -233,6 +235,17 @@ public class ClusterScaleBenchmarks
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>One warm-up and three measured cycles, in this process.</summary>
+    private sealed class InProcessMonitoring : ManualConfig
+    {
+        public InProcessMonitoring() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(3)
+            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance));
     }
 
     private sealed class Registry(Dictionary<string, TenantRuntime> byName) : ITenantRuntimes
