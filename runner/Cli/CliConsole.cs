@@ -10,6 +10,9 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error)
     /// <summary>Where progress bars go: the raw terminal behind standard error when a person watches it, else null (no progress).</summary>
     public TextWriter? Progress { get; init; }
 
+    /// <summary>The environment the command reads (secrets, the operator token): the process's unless a test gives its own.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

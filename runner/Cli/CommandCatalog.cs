@@ -26,6 +26,7 @@ internal static class CommandCatalog
         }
 
         yield return Operations.JournalCommand.Create(console);
+        yield return Operations.AdoptRulesCommand.Create(console);
         foreach (var command in Operations.HeldCommands.Create(console))
         {
             yield return command;

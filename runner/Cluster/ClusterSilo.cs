@@ -11,16 +11,19 @@ namespace RulesSync.Runner.Cluster;
 
 /// <summary>
 /// <c>rulesync run</c> in cluster mode: this process is one silo of the cluster named in <c>cluster:</c>. The database
-/// is made ready (Orleans' scripts, once), the silo joins, and the config's tenant is served by its tenant grain, which
-/// runs wherever Orleans places it; its cycle comes from a reminder every <c>sync.interval</c> (at least a minute, the
-/// reminders' floor). With <c>--once</c> the silo runs one cycle of the tenant through the grain and leaves.
+/// is made ready (Orleans' scripts, once), the silo joins, and each of its tenants (the config's and those of
+/// <c>cluster.tenants</c>, <see cref="ClusterTenants"/>) is served by its tenant grain, which runs wherever Orleans
+/// places it, with its own connections; its cycle comes from a reminder every <c>sync.interval</c> (at least a minute,
+/// the reminders' floor). With <c>--once</c> the silo runs one cycle of each tenant through its grain and leaves.
 /// </summary>
 internal static class ClusterSilo
 {
-    /// <summary>Runs the silo; returns the last cycle's report with <paramref name="once"/>, else null after shutdown.</summary>
-    public static async Task<ClusterCycleReport?> RunAsync(RunnerOptions options, bool once, CancellationToken cancellationToken)
+    /// <summary>Runs the silo for <paramref name="tenants"/>; returns each tenant's cycle report with <paramref name="once"/>, else an empty list after shutdown.</summary>
+    public static async Task<IReadOnlyList<(string Tenant, ClusterCycleReport Report)>> RunAsync(
+        RunnerOptions options, IReadOnlyList<RunnerOptions> tenants, bool once, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tenants);
         var cluster = options.Cluster ?? throw new InvalidOperationException("no cluster section");
         var connectionString = cluster.ConnectionString!;
         await ClusterDatabase.PrepareAsync(connectionString, cancellationToken).ConfigureAwait(false);
@@ -35,11 +38,15 @@ internal static class ClusterSilo
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("System.Net.Http", LogLevel.Warning));
-        var connections = new RunnerConnections(options, TimeProvider.System, loggers);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var notifier = new OperatorNotifier(options.Notifications, http, loggers.CreateLogger<OperatorNotifier>());
-        var period = options.Sync.Interval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.Sync.Interval;
-        var runtime = new TenantRuntime(options, connections, notifier, TimeProvider.System, connectionString, once ? null : period);
+        var runtimes = new Dictionary<string, TenantRuntime>(StringComparer.Ordinal);
+        foreach (var t in tenants)
+        {
+            var period = t.Sync.Interval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : t.Sync.Interval;
+            var notifier = new OperatorNotifier(t.Notifications, http, loggers.CreateLogger<OperatorNotifier>());
+            runtimes[t.Tenant] = new TenantRuntime(t, new RunnerConnections(t, TimeProvider.System, loggers), notifier, TimeProvider.System, connectionString, once ? null : period);
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -48,37 +55,52 @@ internal static class ClusterSilo
                 o.ServiceId = cluster.ClusterId;
             });
             silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
-            silo.UseRulesSyncCluster(connectionString, new OneTenant(options.Tenant, runtime));
+            silo.UseRulesSyncCluster(connectionString, new ConfiguredTenants(runtimes));
         });
 
         using var host = builder.Build();
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
-            var tenant = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(options.Tenant);
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
             if (once)
             {
-                var report = await tenant.RunCycleAsync().ConfigureAwait(false);
+                var reports = new List<(string, ClusterCycleReport)>();
+                foreach (var t in tenants)
+                {
+                    reports.Add((t.Tenant, await grains.GetGrain<ITenantGrain>(t.Tenant).RunCycleAsync().ConfigureAwait(false)));
+                }
+
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-                return report;
+                return reports;
             }
 
-            // Activates the tenant (which registers its reminder); from here on the reminder drives the cycles.
-            _ = await tenant.LeaseTokenAsync().ConfigureAwait(false);
+            // Activates each tenant (which registers its reminder); from here on the reminders drive the cycles.
+            foreach (var t in tenants)
+            {
+                _ = await grains.GetGrain<ITenantGrain>(t.Tenant).LeaseTokenAsync().ConfigureAwait(false);
+            }
+
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-            return null;
+            return [];
         }
         finally
         {
-            connections.Dispose();
+            foreach (var r in runtimes.Values)
+            {
+                r.Connections.Dispose();
+            }
+
             loggers.Dispose();
         }
     }
 
-    /// <summary>A silo started from one config serves that config's tenant.</summary>
-    private sealed class OneTenant(string name, TenantRuntime runtime) : ITenantRuntimes
+    /// <summary>A silo serves the tenants of its config (every silo of the cluster is given the same set).</summary>
+    private sealed class ConfiguredTenants(Dictionary<string, TenantRuntime> runtimes) : ITenantRuntimes
     {
         public TenantRuntime For(string tenant) =>
-            tenant == name ? runtime : throw new InvalidOperationException($"this silo serves tenant '{name}', not '{tenant}'");
+            runtimes.TryGetValue(tenant, out var runtime)
+                ? runtime
+                : throw new InvalidOperationException($"this silo serves tenants {string.Join(", ", runtimes.Keys)}, not '{tenant}': give every silo the same cluster.tenants");
     }
 }

@@ -22,6 +22,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     private TenantRuntime? runtime;
     private PostgresStateStore? store;
     private LiveRunner? runner;
+    private LiveRuleSet? rules;
+    private string? checkedText;
+    private string? checkedHash;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -32,7 +35,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         var token = store.TakeLease($"{where}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
         LogActivated(logger, tenant, where, token);
         var options = runtime.Options;
-        var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
+        rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
         runner = new LiveRunner(options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>());
         runner.Start();
@@ -57,6 +60,13 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         CycleReport report;
         try
         {
+            // The rolling-upgrade guard first (its first write, adopting the rule set, is fenced like every other).
+            if (RuleSetInForce.Refusal(store!, FilesHash(), silo.SiloAddress.ToString(), runtime!.Time.GetUtcNow().ToUnixTimeMilliseconds()) is { } refusal)
+            {
+                LogRuleSetRefused(logger, this.GetPrimaryKeyString(), refusal);
+                return new ClusterCycleReport(0, 0, 0, 0, 0, 0, KillSwitch: false, refusal, silo.SiloAddress.ToString(), store!.Fence ?? 0);
+            }
+
             report = await runner!.RunCycleAsync(CancellationToken.None).ConfigureAwait(true);
         }
         catch (FencedOffException e)
@@ -73,6 +83,34 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             report.Synced, report.Skipped, report.Failed, report.Decisions, report.Held, report.ApprovedApplied, report.KillSwitch, report.Error, silo.SiloAddress.ToString(), store!.Fence ?? 0);
     }
 
+    /// <summary>
+    /// The hash of the rule set this silo's files hold now (the one the cycle would reload; linted again only when the
+    /// text changed); the loaded one while the files cannot be used (the runner keeps it in force then).
+    /// </summary>
+    private string FilesHash()
+    {
+        if (rules!.Source.StartsWith(RuleFileReader.EmbeddedPrefix, StringComparison.Ordinal))
+        {
+            return rules.Current.Hash;
+        }
+
+        try
+        {
+            var text = RuleFileReader.Read(rules.Source).Text;
+            if (text != checkedText)
+            {
+                checkedHash = LiveRuleSet.Load(rules.Source).Current.Hash;
+                checkedText = text;
+            }
+
+            return checkedHash!;
+        }
+        catch (Exception e) when (e is RuleFileException or UndecidableRuleSetException or IOException or Configuration.InputFileException)
+        {
+            return rules.Current.Hash;
+        }
+    }
+
     public Task<long> LeaseTokenAsync() => Task.FromResult(store!.Fence ?? 0);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -85,6 +123,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "tenant {Tenant} on {Silo} fenced off (token {Token}, lease now {Current}): deactivating")]
     private static partial void LogFencedOff(ILogger logger, string tenant, string silo, long token, long current);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "tenant {Tenant} refused: {Why}")]
+    private static partial void LogRuleSetRefused(ILogger logger, string tenant, string why);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "tenant {Tenant} activated on {Silo} with lease token {Token}")]
     private static partial void LogActivated(ILogger logger, string tenant, string silo, long token);

@@ -25,4 +25,11 @@ internal sealed class ClusterModeOptions
 
     /// <summary>Client gateway port.</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// A folder (relative to the config file) of more tenants' configs, one <c>*.yaml</c> each with its own rules,
+    /// guards, mailboxes, connections and operator token (<see cref="ClusterTenants"/>); every silo of the cluster
+    /// must be given the same set. Null: the cluster serves this config's tenant only.
+    /// </summary>
+    public string? Tenants { get; set; }
 }

@@ -18,8 +18,12 @@ internal sealed partial class DashboardApi(
     IOperatorConsole console,
     OperatorToken token,
     TimeProvider time,
-    ILogger<DashboardApi> log)
+    ILogger<DashboardApi> log,
+    string prefix = "")
 {
+    /// <summary>Path segments before <c>/api</c> (a cluster dashboard's <c>/tenants/NAME</c>: 2).</summary>
+    private readonly int skipped = prefix.Split('/', StringSplitOptions.RemoveEmptyEntries).Length;
+
     public const long MaxBodyBytes = 16 * 1024;
 
     /// <summary>How many shadow-mode differences the page shows (the API's <c>?max=</c> default).</summary>
@@ -221,7 +225,7 @@ internal sealed partial class DashboardApi(
     }
 
     /// <summary>Decoded path segment <paramref name="index"/> from the raw request target, so an id may contain '/' (sent as %2F).</summary>
-    private static string Segment(HttpContext ctx, int index)
+    private string Segment(HttpContext ctx, int index)
     {
         var raw = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (raw is null || !raw.StartsWith('/'))
@@ -231,7 +235,7 @@ internal sealed partial class DashboardApi(
 
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         var segments = (query < 0 ? raw : raw[..query]).Split('/');
-        return Uri.UnescapeDataString(segments[index]);
+        return Uri.UnescapeDataString(segments[index + skipped]);
     }
 
     private static Task WriteAsync<T>(HttpContext ctx, T value) =>

@@ -33,6 +33,13 @@ internal static class DashboardPage
             var bytes = Load(resource);
             app.MapGet(path, ctx =>
             {
+                if (path == "/" && ctx.Request.Path.Value is { } asked && !asked.EndsWith('/'))
+                {
+                    // The page reads its API relative to itself: /tenants/NAME needs its slash.
+                    ctx.Response.Redirect(ctx.Request.PathBase + asked + "/");
+                    return Task.CompletedTask;
+                }
+
                 var headers = ctx.Response.Headers;
                 headers.ContentType = contentType;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
@@ -43,6 +50,24 @@ internal static class DashboardPage
                 return ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).AsTask();
             });
         }
+    }
+
+    /// <summary>A cluster dashboard's <c>/</c>: a link to each tenant's page (names as text, never markup).</summary>
+    public static void MapTenantList(IEndpointRouteBuilder app, IReadOnlyList<string> tenants)
+    {
+        var links = string.Concat(tenants.Select(t =>
+            $"<li><a href=\"{System.Net.WebUtility.HtmlEncode(DashboardSite.PathOf(t))}/\">{System.Net.WebUtility.HtmlEncode(t)}</a></li>"));
+        var bytes = System.Text.Encoding.UTF8.GetBytes(
+            $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>RulesSync tenants</title></head><body><h1>Tenants</h1><ul>{links}</ul></body></html>");
+        app.MapGet("/", ctx =>
+        {
+            var headers = ctx.Response.Headers;
+            headers.ContentType = "text/html; charset=utf-8";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-cache";
+            return ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).AsTask();
+        });
     }
 
     private static byte[] Load(string name)

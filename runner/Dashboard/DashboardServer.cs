@@ -38,7 +38,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses { get; }
 
     /// <summary>Starts listening; returns once the server accepts connections.</summary>
-    public static async Task<DashboardServer> StartAsync(
+    public static Task<DashboardServer> StartAsync(
         IOperatorConsole console,
         DashboardOptions options,
         TimeProvider time,
@@ -48,6 +48,52 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(options);
+        var mode = options.OperatorToken is { Length: > 0 } ? "actions need the operator token" : "read-only: no operator token configured";
+        return StartAsync(options, time, loggerFactory, health, mode, app =>
+        {
+            new DashboardApi(console, new OperatorToken(options.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>()).Map(app);
+            DashboardPage.Map(app);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Starts one dashboard for several tenants (cluster mode): each tenant's page and API under
+    /// <c>/tenants/NAME/</c>, over its own console and with its own operator token, so one tenant's token is refused
+    /// by every other tenant (401); <c>/</c> lists the tenants. <paramref name="options"/> gives the address only.
+    /// </summary>
+    public static Task<DashboardServer> StartAsync(
+        IReadOnlyList<DashboardSite> tenants,
+        DashboardOptions options,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenants);
+        ArgumentNullException.ThrowIfNull(options);
+        var mode = $"{tenants.Count} tenant(s) under /tenants/, each with its own operator token";
+        return StartAsync(options, time, loggerFactory, health: null, mode, app =>
+        {
+            foreach (var site in tenants)
+            {
+                var prefix = DashboardSite.PathOf(site.Tenant);
+                var group = app.MapGroup(prefix);
+                new DashboardApi(site.Console, new OperatorToken(site.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>(), prefix).Map(group);
+                DashboardPage.Map(group);
+            }
+
+            DashboardPage.MapTenantList(app, [.. tenants.Select(t => t.Tenant)]);
+        }, ct);
+    }
+
+    private static async Task<DashboardServer> StartAsync(
+        DashboardOptions options,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        HealthEndpoints? health,
+        string mode,
+        Action<WebApplication> map,
+        CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
@@ -78,7 +124,6 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
         var log = loggerFactory.CreateLogger<DashboardServer>();
         var app = builder.Build();
-        var api = new DashboardApi(console, new OperatorToken(options.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>());
         var loopbackOnly = urls.All(IsLoopbackUrl);
         if (loopbackOnly)
         {
@@ -92,8 +137,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             app.MapPrometheusScrapingEndpoint();
         }
 
-        api.Map(app);
-        DashboardPage.Map(app);
+        map(app);
 
         await app.StartAsync(ct).ConfigureAwait(false);
 
@@ -105,7 +149,6 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             LogBeyondLoopback(log, string.Join(' ', urls));
         }
 
-        var mode = options.OperatorToken is { Length: > 0 } ? "actions need the operator token" : "read-only: no operator token configured";
         var addresses = string.Join(' ', bound.AsEnumerable());
         LogStarted(log, addresses, mode);
         return new DashboardServer(app, bound);
@@ -147,4 +190,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
         return context.Response.WriteAsync("This dashboard answers only on loopback addresses.");
     }
+}
+
+/// <summary>One tenant of a cluster's dashboard: its name, its console and its own operator token (null: read-only).</summary>
+internal sealed record DashboardSite(string Tenant, IOperatorConsole Console, string? OperatorToken)
+{
+    /// <summary>Where the tenant's page and API live: <c>/tenants/NAME</c> (the name escaped).</summary>
+    public static string PathOf(string tenant) => "/tenants/" + Uri.EscapeDataString(tenant);
 }

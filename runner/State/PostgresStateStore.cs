@@ -63,7 +63,13 @@ internal sealed class PostgresStateStore : IStateStore
     /// Connects, creates the tables when missing and the tenant's row when new. A database that cannot be reached or
     /// used gives <see cref="StateFileException"/> naming host, port and database, never the password.
     /// </summary>
-    public static PostgresStateStore Open(string connectionString, string tenant)
+    public static PostgresStateStore Open(string connectionString, string tenant) => Open(connectionString, tenant, create: true);
+
+    /// <summary>
+    /// As <see cref="Open(string, string)"/>; with <paramref name="create"/> false (operator commands) a tenant the
+    /// database does not hold is a <see cref="StateFileException"/> naming the tenants it does hold, and nothing is written.
+    /// </summary>
+    public static PostgresStateStore Open(string connectionString, string tenant, bool create)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
         NpgsqlConnectionStringBuilder builder;
@@ -82,7 +88,14 @@ internal sealed class PostgresStateStore : IStateStore
         try
         {
             var store = new PostgresStateStore(source, tenant) { Location = location };
-            store.CreateSchema();
+            store.CreateSchema(create);
+            if (!create && !store.Tenants().Contains(tenant, StringComparer.Ordinal))
+            {
+                var held = store.Tenants();
+                store.Dispose();
+                throw new StateFileException($"{location}: error: the cluster holds no tenant '{tenant}' (it holds: {(held.Count == 0 ? "none yet" : string.Join(", ", held))})");
+            }
+
             return store;
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -93,7 +106,7 @@ internal sealed class PostgresStateStore : IStateStore
     }
 
     /// <summary>The tables, idempotently (several silos may start at once: an advisory lock orders them).</summary>
-    private void CreateSchema()
+    private void CreateSchema(bool createTenant)
     {
         Transaction(tx =>
         {
@@ -116,9 +129,13 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
                 """);
-            tx.Execute(
-                "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
-                ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+            if (createTenant)
+            {
+                tx.Execute(
+                    "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
+                    ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+            }
+
             return 0;
         },
         withPending: false);
@@ -150,6 +167,10 @@ internal sealed class PostgresStateStore : IStateStore
         Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t", r => (r.GetInt64(0), r.GetString(1))).Cast<(long, string)?>().SingleOrDefault();
 
     // ---- tenant ----
+
+    /// <summary>Every tenant the database holds (all of them, not only this store's), by name.</summary>
+    public IReadOnlyList<string> Tenants() =>
+        Query("SELECT tenant FROM rulesync_tenant ORDER BY tenant COLLATE \"C\"", r => r.GetString(0));
 
     public TenantRow Tenant() =>
         Query("SELECT doc FROM rulesync_tenant WHERE tenant = @t", r => Read<TenantRow>(r, 0)).SingleOrDefault() ?? new TenantRow { Tenant = tenant };

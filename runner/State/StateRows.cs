@@ -183,6 +183,24 @@ internal sealed class TenantRow
     public List<string> CrmQuarantine { get; set; } = [];
 
     public long? CrmQuarantineAt { get; set; }
+
+    /// <summary>
+    /// Cluster mode: the rule set's hash operators put in force for the tenant (adopted by the first silo to run it,
+    /// then only by <c>rulesync adopt-rules</c>); a silo whose rule files hash differently refuses to run the tenant.
+    /// </summary>
+    public string? RuleSetInForce { get; set; }
+
+    /// <summary>Who put <see cref="RuleSetInForce"/> in force, and when.</summary>
+    public string? RuleSetInForceBy { get; set; }
+
+    public long? RuleSetInForceAt { get; set; }
+
+    /// <summary>
+    /// Cluster mode: the SHA-256 (hex) of the tenant's operator token, recorded by the silos that serve it, so operator
+    /// commands against the cluster database apply the dashboard's token rules without the tenant's config. Null: no
+    /// token, operators may only read.
+    /// </summary>
+    public string? OperatorTokenHash { get; set; }
 }
 
 /// <summary>One decision of the journal: the change, its facts, the decision and where it came from.</summary>

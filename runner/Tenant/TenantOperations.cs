@@ -47,6 +47,42 @@ internal sealed class TenantOperations(IStateStore store, TimeProvider time)
         return done;
     }
 
+    /// <summary>
+    /// Cluster mode: puts the rule set with <paramref name="hash"/> in force for the tenant (a rolling upgrade's last
+    /// step, once every silo has the new rule files); silos whose files hash differently refuse to run the tenant from
+    /// their next cycle on. Returns the hash that was in force before (null: none yet).
+    /// </summary>
+    public string? AdoptRuleSet(string hash, string by)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(hash);
+        var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+        string? before = null;
+        store.UpdateTenant(t =>
+        {
+            before = t.RuleSetInForce;
+            t.RuleSetInForce = hash;
+            t.RuleSetInForceBy = by;
+            t.RuleSetInForceAt = at;
+        });
+        return before;
+    }
+
+    /// <summary>
+    /// Cluster mode: records the tenant's operator token (its hash only) for operator commands against the cluster
+    /// database; a silo serving the tenant does it at start, from the tenant's config. Null: no token, read-only.
+    /// </summary>
+    public void RecordOperatorToken(string? token)
+    {
+        var hash = OperatorTokens.HashHex(token);
+        if (store.Tenant().OperatorTokenHash != hash)
+        {
+            store.UpdateTenant(t => t.OperatorTokenHash = hash);
+        }
+    }
+
+    /// <summary>Whether <paramref name="presented"/> may act on the tenant under the token its silos recorded.</summary>
+    public TokenCheck CheckRecordedToken(string? presented) => OperatorTokens.Check(store.Tenant().OperatorTokenHash, presented);
+
     private MailboxRow? Switch(string? mailbox, bool on, string by, string reason)
     {
         var at = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -20,8 +20,8 @@ internal static class HeldCommands
         state.AddTo(held);
         held.SetAction(parse =>
         {
-            using var store = state.Open(parse);
-            return List(console, new StateQueries(store), parse.GetValue(format));
+            using var opened = state.Open(parse, console);
+            return List(console, new StateQueries(opened.Store), parse.GetValue(format));
         });
         yield return held;
         yield return Review(console, approve: true);
@@ -73,8 +73,8 @@ internal static class HeldCommands
                 throw new InvalidInputException("error: give --effect KEY (one or more) or --all");
             }
 
-            using var store = state.Open(parse);
-            return Apply(console, new TenantOperations(store, TimeProvider.System), everything ? null : keys, approve, parse.GetValue(by)!, parse.GetValue(format));
+            using var opened = state.Open(parse, console);
+            return Apply(console, opened.Authorize(), everything ? null : keys, approve, parse.GetValue(by)!, parse.GetValue(format));
         });
         return command;
     }

@@ -16,8 +16,8 @@ internal static class JournalCommand
         state.AddTo(command);
         command.SetAction(parse =>
         {
-            using var store = state.Open(parse);
-            return Run(console, new StateQueries(store), parse.GetValue(meeting)!, parse.GetValue(format));
+            using var opened = state.Open(parse, console);
+            return Run(console, new StateQueries(opened.Store), parse.GetValue(meeting)!, parse.GetValue(format));
         });
         return command;
     }

@@ -113,7 +113,11 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Cluster mode (a <c>cluster:</c> section): this process is a silo; the tenant's cycles run in its grain.</summary>
+    /// <summary>
+    /// Cluster mode (a <c>cluster:</c> section): this process is a silo; each tenant's cycles run in its grain. Before
+    /// the silo joins, every tenant's operator token is recorded (its hash) for operator commands against the database;
+    /// without <c>--once</c> the silo also serves the tenants' dashboard (<c>/tenants/NAME/</c>, each with its token).
+    /// </summary>
     private static int RunCluster(CliConsole console, string configPath, RunnerOptions options, bool dryRun, bool once)
     {
         if (dryRun)
@@ -121,10 +125,27 @@ internal static class RunCommand
             throw new InvalidInputException($"{configPath}: error: --dry-run is not available in cluster mode yet (run it without the cluster: section)");
         }
 
-        Cluster.ClusterCycleReport? last;
+        var tenants = ClusterTenants.Load(options, console.Environment);
+        foreach (var t in tenants.Skip(1))
+        {
+            // A tenant file's rules are checked before anything runs, as the config's own are.
+            _ = LiveRuleSet.Load(t.ResolveRules(t.Rules));
+        }
+
+        IReadOnlyList<(string Tenant, Cluster.ClusterCycleReport Report)> reports;
         try
         {
-            last = Cluster.ClusterSilo.RunAsync(options, once, CancellationToken.None).GetAwaiter().GetResult();
+            var connectionString = options.Cluster!.ConnectionString!;
+            Cluster.ClusterDatabase.PrepareAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
+            foreach (var t in tenants)
+            {
+                using var store = PostgresStateStore.Open(connectionString, t.Tenant);
+                new Tenant.TenantOperations(store, TimeProvider.System).RecordOperatorToken(t.Dashboard.OperatorToken);
+            }
+
+            reports = once
+                ? Cluster.ClusterSilo.RunAsync(options, tenants, once: true, CancellationToken.None).GetAwaiter().GetResult()
+                : ServeAsync(options, tenants, connectionString).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or StateFileException)
         {
@@ -132,13 +153,29 @@ internal static class RunCommand
             throw new InvalidInputException($"{configPath}: error: cluster: the cluster database cannot be used: {e.Message}");
         }
 
-        if (last is null)
+        foreach (var (tenant, last) in reports)
         {
-            return (int)ExitCode.Ok;
+            console.Out.WriteLine($"{(reports.Count > 1 ? $"{tenant}: " : string.Empty)}{last.Synced} synced, {last.Skipped} skipped, {last.Failed} failed, {last.Decisions} decisions, {last.Held} held{(last.KillSwitch ? " (kill switch on)" : string.Empty)} (lease {last.LeaseToken}){(last.Error is null ? string.Empty : $"; {last.Error}")}");
         }
 
-        console.Out.WriteLine($"{last.Synced} synced, {last.Skipped} skipped, {last.Failed} failed, {last.Decisions} decisions, {last.Held} held{(last.KillSwitch ? " (kill switch on)" : string.Empty)} (lease {last.LeaseToken}){(last.Error is null ? string.Empty : $"; {last.Error}")}");
-        return last.Failed > 0 || last.Held > 0 || last.Error is not null ? (int)ExitCode.Findings : (int)ExitCode.Ok;
+        return reports.Any(r => r.Report.Failed > 0 || r.Report.Held > 0 || r.Report.Error is not null) ? (int)ExitCode.Findings : (int)ExitCode.Ok;
+    }
+
+    /// <summary>The silo until shutdown, with the tenants' dashboard over the cluster database beside it.</summary>
+    private static async Task<IReadOnlyList<(string, Cluster.ClusterCycleReport)>> ServeAsync(RunnerOptions options, IReadOnlyList<RunnerOptions> tenants, string connectionString)
+    {
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning));
+        var stores = tenants.Select(t => PostgresStateStore.Open(connectionString, t.Tenant)).ToList();
+        try
+        {
+            var sites = tenants.Zip(stores, (t, store) => new Dashboard.DashboardSite(t.Tenant, new Tenant.StoreOperatorConsole(store, TimeProvider.System), t.Dashboard.OperatorToken)).ToList();
+            await using var dashboard = await Dashboard.DashboardServer.StartAsync(sites, options.Dashboard, TimeProvider.System, loggers).ConfigureAwait(false);
+            return await Cluster.ClusterSilo.RunAsync(options, tenants, once: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            stores.ForEach(s => s.Dispose());
+        }
     }
 
     /// <summary>

@@ -20,8 +20,8 @@ internal static class StatusCommand
         state.AddTo(command);
         command.SetAction(parse =>
         {
-            using var store = state.Open(parse);
-            return Run(console, new StateQueries(store), parse.GetValue(format));
+            using var opened = state.Open(parse, console);
+            return Run(console, new StateQueries(opened.Store), parse.GetValue(format));
         });
         return command;
     }

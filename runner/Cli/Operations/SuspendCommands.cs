@@ -44,8 +44,8 @@ internal static class SuspendCommands
                 throw new InvalidInputException("error: give exactly one of --mailbox ID or --all");
             }
 
-            using var store = state.Open(parse);
-            return Apply(console, new TenantOperations(store, TimeProvider.System), store.Path, id, suspend, parse.GetValue(by)!, parse.GetValue(reason) ?? "suspended by an operator", parse.GetValue(format));
+            using var opened = state.Open(parse, console);
+            return Apply(console, opened.Authorize(), opened.Location, id, suspend, parse.GetValue(by)!, parse.GetValue(reason) ?? "suspended by an operator", parse.GetValue(format));
         });
         return command;
     }

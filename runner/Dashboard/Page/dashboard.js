@@ -104,11 +104,11 @@
     // One refresh at a time; a second request while one runs waits for it and then runs again.
     const run = async () => {
       try {
-        overview = await getJson('/api/overview');
+        overview = await getJson('api/overview');
         asOf = new Date(overview.asOf);
         const shadowMax = overview.shadowDifferencesShown;
         const [mb, held, shadow, buckets] = await Promise.all([
-          getJson('/api/mailboxes'), getJson('/api/held'), getJson(`/api/shadow?max=${shadowMax}`), getJson('/api/decisions'),
+          getJson('api/mailboxes'), getJson('api/held'), getJson(`api/shadow?max=${shadowMax}`), getJson('api/decisions'),
         ]);
         mailboxes = mb;
         renderOverview();
@@ -282,7 +282,7 @@
   }
 
   async function loadHistory(uid) {
-    const entries = await getJson(`/api/meetings/${encodeURIComponent(uid)}/history`);
+    const entries = await getJson(`api/meetings/${encodeURIComponent(uid)}/history`);
     shownHistoryUid = uid;
     $('history-summary').textContent = entries.length
       ? `${entries.length} decision${entries.length === 1 ? '' : 's'} about ${uid}, oldest first.`
@@ -465,15 +465,15 @@
     await refresh();
   }
 
-  const mailboxPath = (id, verb) => `/api/mailboxes/${encodeURIComponent(id)}/${verb}`;
-  const heldPath = (id, verb) => `/api/held/${encodeURIComponent(id)}/${verb}`;
+  const mailboxPath = (id, verb) => `api/mailboxes/${encodeURIComponent(id)}/${verb}`;
+  const heldPath = (id, verb) => `api/held/${encodeURIComponent(id)}/${verb}`;
   const suspend = (id) => act(`Suspend ${id}`, 'It stops syncing and keeps its place; Resume continues from there.', mailboxPath(id, 'suspend'), true);
   const resume = (id) => act(`Resume Synchronization for ${id}`, 'It continues from where it stopped and settles pending changes.', mailboxPath(id, 'resume'), false);
   const approve = (h) => act(`Approve: ${h.decision} "${h.meetingSubject}"`, `${h.effect} (rule ${h.rule}).`, heldPath(h.id, 'approve'), false);
   const discard = (h) => act(`Discard: ${h.decision} "${h.meetingSubject}"`, `${h.effect} will never be carried out.`, heldPath(h.id, 'discard'), false);
 
-  $('suspend-all').addEventListener('click', () => act('Suspend all mailboxes (kill switch)', 'Every mailbox stops syncing and keeps its place.', '/api/suspend-all', true));
-  $('resume-all').addEventListener('click', () => act('Resume all (release the kill switch)', 'Mailboxes continue from where they stopped; mailboxes suspended one by one stay suspended.', '/api/resume-all', false));
+  $('suspend-all').addEventListener('click', () => act('Suspend all mailboxes (kill switch)', 'Every mailbox stops syncing and keeps its place.', 'api/suspend-all', true));
+  $('resume-all').addEventListener('click', () => act('Resume all (release the kill switch)', 'Mailboxes continue from where they stopped; mailboxes suspended one by one stay suspended.', 'api/resume-all', false));
   $('refresh').addEventListener('click', () => refresh());
   $('forget-token').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);

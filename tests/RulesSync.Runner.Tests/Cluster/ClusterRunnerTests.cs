@@ -52,7 +52,7 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
     [Fact]
     public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded()
     {
-        await using var t = await WithHeldEffectsAsync();
+        await using var t = await WithHeldEffectsAsync(cluster);
         var held = t.Queries.HeldEffects();
         new TenantOperations(t.Store, t.H.T.Time).Review([held[0].Key], approve: true, "ops@contoso.example");
 
@@ -67,7 +67,7 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
     [Fact]
     public async Task Discard_HeldEffect_IsNeverCarriedOut()
     {
-        await using var t = await WithHeldEffectsAsync();
+        await using var t = await WithHeldEffectsAsync(cluster);
         var keys = t.Queries.HeldEffects().Select(e => e.Key).ToArray();
         new TenantOperations(t.Store, t.H.T.Time).Review(null, approve: false, "ops");
         var messages = t.H.T.Organization.Messages.Count;
@@ -117,7 +117,7 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
     }
 
     /// <summary>The 2020-02 regression rules, the attendee syncing first, three cycles: the guard has held the spurious cancellation.</summary>
-    private async Task<Tenant> WithHeldEffectsAsync()
+    internal static async Task<Tenant> WithHeldEffectsAsync(ClusterFixture cluster)
     {
         var t = await Tenant.StartAsync(cluster, Regression, ApiVersion.V2, [Bob, Alice], o => o.Guards.MaxDestructivePerMailbox = 0);
         t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using RulesSync.Runner.Dashboard;
+using RulesSync.Runner.Tenant;
 
 namespace RulesSync.Runner.Tests.Dashboard;
 

@@ -22,8 +22,6 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     private const string Carol = ConnectorTestHost.Carol;
     private const string External = ConnectorTestHost.External;
 
-    private static readonly string Cli = Path.Combine(Path.GetDirectoryName(typeof(RulesSync.Runner.Cli.RulesyncCli).Assembly.Location)!, "rulesync.dll");
-
     [Fact]
     public async Task KilledAtEveryCrashPoint_RestartLosesDuplicatesAndCancelsNothing()
     {
@@ -102,33 +100,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         {
             var host = await EmulatorHost.StartAsync(new EmulatorOptions());
             var files = new TempFiles();
-            files.Write("rulesync.yaml", $"""
-                tenant: contoso
-                rules: embedded:default
-                dataFolder: .
-                stateFile: state.db
-                sync:
-                  autoShare: true
-                  maxParallelMailboxes: 1
-                crm:
-                  serviceRoot: {host.CrmServiceRoot(CrmDialect.V2)}
-                  dialect: v2
-                graph:
-                  baseUrl: {host.GraphBaseUrl}
-                  {EmulatorSignInYaml.Graph(host, "  ")}
-                google:
-                  baseUri: {host.GoogleBaseUri.AbsoluteUri}calendar/v3/
-                  {EmulatorSignInYaml.Google(host, "  ")}
-                mailboxes:
-                  - id: {Alice}
-                    provider: exchange
-                  - id: {Bob}
-                    provider: exchange
-                  - id: {Carol}
-                    provider: google
-                breaker:
-                  retryAttempts: 0
-                """);
+            files.Write("rulesync.yaml", RunOnceProcess.Config(host, carolOnGoogle: true));
             var world = new World(host, files);
             var now = TimeProvider.System.GetUtcNow();
             world.Schedule(Alice, "Quarterly review", now.AddDays(1), Bob, Carol, External);
@@ -147,49 +119,12 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             Host.Organization.Reschedule(Carol, meetings[2].Uid, now.AddDays(6), now.AddDays(6).AddHours(1));
         }
 
-        public async Task<(int ExitCode, string Output)> RunAsync(int? crashAt = null, string? log = null)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Cli, "run", "--config", Config, "--once" })
+        public Task<(int ExitCode, string Output)> RunAsync(int? crashAt = null, string? log = null) =>
+            RunOnceProcess.RunAsync(Config, new Dictionary<string, string?>
             {
-                start.ArgumentList.Add(a);
-            }
-
-            start.Environment.Remove("RULESYNC_CRASH_AT");
-            start.Environment.Remove("RULESYNC_CRASH_LOG");
-            if (crashAt is { } n)
-            {
-                start.Environment["RULESYNC_CRASH_AT"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (log is not null)
-            {
-                start.Environment["RULESYNC_CRASH_LOG"] = log;
-            }
-
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            // A guard against a hung process, not a time limit: a cycle takes seconds, but a loaded machine can stretch
-            // one past a minute (seen at load 80), and a run cut short here would report a crash that never happened.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"rulesync run did not exit within 10 minutes (crash point {crashAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-            return (process.ExitCode, await stdout + await stderr);
-        }
+                ["RULESYNC_CRASH_AT"] = crashAt?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RULESYNC_CRASH_LOG"] = log,
+            });
 
         /// <summary>Nothing lost, duplicated or spuriously cancelled; no effect left planned.</summary>
         public void AssertConsistent()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -18,8 +17,6 @@ namespace RulesSync.Runner.Tests.Cli.Operations;
 /// </summary>
 public sealed class RunClusterModeTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    private static readonly string Cli = Path.Combine(Path.GetDirectoryName(typeof(RulesSync.Runner.Cli.RulesyncCli).Assembly.Location)!, "rulesync.dll");
-
     [Fact]
     public async Task RunOnce_ClusterSection_TheSiloSyncsTheTenantIntoPostgresTwiceWithoutDuplicates()
     {
@@ -65,67 +62,16 @@ public sealed class RunClusterModeTests(PostgresDatabase database) : IClassFixtu
         Assert.Contains("RULESYNC_CLUSTER_CONNECTION_STRING", run.Output, StringComparison.Ordinal);
     }
 
-    private static string Config(EmulatorHost host, (int Silo, int Gateway) ports) => $"""
-        tenant: contoso
-        rules: embedded:default
-        dataFolder: .
-        stateFile: state.db
-        sync:
-          autoShare: true
-          maxParallelMailboxes: 1
-        crm:
-          serviceRoot: {host.CrmServiceRoot(CrmDialect.V2)}
-          dialect: v2
-        graph:
-          baseUrl: {host.GraphBaseUrl}
-          {EmulatorSignInYaml.Graph(host, "  ")}
-        mailboxes:
-          - id: {ConnectorTestHost.Alice}
-            provider: exchange
-          - id: {ConnectorTestHost.Bob}
-            provider: exchange
-        breaker:
-          retryAttempts: 0
+    private static string Config(EmulatorHost host, (int Silo, int Gateway) ports) => RunOnceProcess.Config(host, extra: $"""
         cluster:
           clusterId: cli-{Guid.NewGuid():N}
           advertisedAddress: 127.0.0.1
           siloPort: {ports.Silo}
           gatewayPort: {ports.Gateway}
-        """;
+        """);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string config, string? connectionString)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Cli, "run", "--config", config, "--once" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment.Remove("RULESYNC_CLUSTER_CONNECTION_STRING");
-        if (connectionString is not null)
-        {
-            start.Environment["RULESYNC_CLUSTER_CONNECTION_STRING"] = connectionString;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A guard against a hung process, not a time limit.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string config, string? connectionString) =>
+        RunOnceProcess.RunAsync(config, new Dictionary<string, string?> { ["RULESYNC_CLUSTER_CONNECTION_STRING"] = connectionString });
 
     private static int FreePort()
     {
