@@ -12,8 +12,9 @@ namespace RulesSync.Runner.Cluster;
 /// budget, the kill switch, held and approved effects, and every mailbox's sync with its cursor, state and breaker —
 /// the embedded runner's <see cref="LiveRunner"/> over the tenant's rows in PostgreSQL, unchanged. Orleans keeps one
 /// activation per tenant in the cluster, so the runner's per-meeting locks serialize every decision of the tenant
-/// across silos; the lease (<see cref="PostgresStateStore.TakeLease"/>) covers the window where a silo is dead or cut
-/// off but its activation has not noticed: the new activation's token fences the old one's writes off.
+/// across silos; the tenant's lease (<see cref="PostgresStateStore.TakeLease"/>) covers the window where a silo is dead
+/// or cut off but its activation has not noticed: the new activation's token fences the old one's writes off. Each
+/// meeting is serialized by a lease in the database (<see cref="MeetingLeases"/>) whose token the journal checks.
 /// </summary>
 internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
@@ -22,6 +23,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     private TenantRuntime? runtime;
     private PostgresStateStore? store;
     private LiveRunner? runner;
+    private MeetingLeases? meetings;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +36,15 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         var options = runtime.Options;
         var rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
-        runner = new LiveRunner(options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>());
+        meetings = MeetingLeases.Open(runtime.ConnectionString, tenant, $"{where}/{this.GetGrainId()}", token, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
+        var broken = meetings.BreakLeasesOfOlderActivations();
+        if (broken > 0)
+        {
+            LogLeasesBroken(logger, tenant, broken, token);
+        }
+
+        runner = new LiveRunner(
+            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
         runner.Start();
         if (runtime.CycleEvery is { } period)
         {
@@ -48,6 +58,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         store?.Dispose();
+        meetings?.Dispose();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -82,6 +93,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             await RunCycleAsync().ConfigureAwait(true);
         }
     }
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "tenant {Tenant}: {Count} meeting lease(s) of earlier activations broken by the activation with token {Token}")]
+    private static partial void LogLeasesBroken(ILogger logger, string tenant, int count, long token);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "tenant {Tenant} on {Silo} fenced off (token {Token}, lease now {Current}): deactivating")]
     private static partial void LogFencedOff(ILogger logger, string tenant, string silo, long token, long current);
