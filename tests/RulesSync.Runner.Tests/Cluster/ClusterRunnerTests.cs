@@ -44,9 +44,10 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
         Assert.Equal(regression, held.Count > 0);
         Assert.All(held, e => Assert.True(e.Destructive));
         Assert.Equal(regression, t.H.Notices.Any(n => n.Kind == RulesSync.Runner.Notifications.NoticeKind.EffectsHeld));
-        // Every decision was journaled under the activation's lease.
+        // Every decision was journaled under the activation's lease and under a lease on the meeting.
         var token = await cluster.Tenant(t.Key).LeaseTokenAsync();
         Assert.All(t.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.Equal(token, d.Fence));
+        Assert.All(t.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.True(d.MeetingFence > 0, $"decision {d.Id} has no meeting lease token"));
     }
 
     [Fact]

@@ -121,6 +121,15 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
         var fences = meetings.SelectMany(m => t.Store.DecisionsOfMeeting(m.Uid)).Select(d => d.Fence).ToHashSet();
         Assert.Contains(successor, fences);
         Assert.Subset(new HashSet<long?> { first, successor }, fences);
+
+        // Per meeting, every decision was taken under the meeting's lease, and the tokens only go up in journal order:
+        // no decision was journaled under a meeting lease older than one already used.
+        foreach (var (uid, _, _) in meetings)
+        {
+            var tokens = t.Store.DecisionsOfMeeting(uid).Select(d => d.MeetingFence ?? 0).ToList();
+            Assert.All(tokens, token => Assert.True(token > 0, $"{uid}: a decision without a meeting lease"));
+            Assert.Equal(tokens.Order(), tokens);
+        }
     }
 
     private static async Task<ClusterCycleResult> CycleAsync(ClusterRunnerTests.Tenant t)
