@@ -1,6 +1,8 @@
 using Npgsql;
 using RulesSync.Engine.Sync;
+using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Live;
+using RulesSync.Runner.State;
 
 namespace RulesSync.Runner.Cluster;
 
@@ -56,7 +58,7 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
     /// <summary>Leases this instance found held elsewhere and waited for.</summary>
     public int Waited => waited;
 
-    /// <summary>Renewals that found the lease taken by someone else (the holder lost it).</summary>
+    /// <summary>Renewals that found the lease expired or taken by someone else (the holder lost it).</summary>
     public int Lost => lost;
 
     private int granted;
@@ -74,7 +76,18 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
                 if (await TryTakeAsync(meetingKey, cancellationToken).ConfigureAwait(false) is { } token)
                 {
                     Interlocked.Increment(ref granted);
-                    return new Lease(this, meetingKey, token, inProcess);
+                    var lease = new Lease(this, meetingKey, token, inProcess);
+                    try
+                    {
+                        CrashPoints.Reach($"meeting lease on {meetingKey} taken (token {token})");
+                    }
+                    catch
+                    {
+                        await lease.DisposeAsync().ConfigureAwait(false);
+                        throw;
+                    }
+
+                    return lease;
                 }
 
                 if (first)
@@ -109,7 +122,11 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
 
     public void Dispose() => source.Dispose();
 
-    /// <summary>Takes the meeting's lease when nobody holds it (or the holder's expired); its new token, else null.</summary>
+    /// <summary>
+    /// Takes the meeting's lease when nobody holds it, the holder's expired, or this activation holds it already (a
+    /// release lost to a database outage: the in-process lock is what serializes inside the activation); its new
+    /// token, else null.
+    /// </summary>
     private async Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken)
     {
         await using var command = source.CreateCommand(
@@ -119,6 +136,7 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
             ON CONFLICT (tenant, meeting_key) DO UPDATE SET
                 token = rulesync_meeting_lease.token + 1, holder = EXCLUDED.holder, tenant_token = EXCLUDED.tenant_token, expires_at = EXCLUDED.expires_at
             WHERE rulesync_meeting_lease.expires_at <= clock_timestamp()
+                OR (rulesync_meeting_lease.holder = EXCLUDED.holder AND rulesync_meeting_lease.tenant_token = EXCLUDED.tenant_token)
             RETURNING token
             """);
         command.Parameters.AddWithValue("t", tenant);
@@ -126,14 +144,26 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
         command.Parameters.AddWithValue("h", holder);
         command.Parameters.AddWithValue("tt", tenantToken);
         command.Parameters.AddWithValue("d", duration);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
+        try
+        {
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
+        }
+        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+        {
+            // After a database restart the pooled connections are all dead: drop them, the next call connects afresh.
+            source.Clear();
+            throw;
+        }
     }
 
-    /// <summary>Extends the lease while its token is still the meeting's; false when someone else took it.</summary>
+    /// <summary>Extends the lease while it is still running under its token (or, releasing, expires it now); false when it is lost.</summary>
     private bool Renew(string meetingKey, long token, bool release)
     {
         using var command = source.CreateCommand(
-            $"UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp(){(release ? string.Empty : " + @d")} WHERE tenant = @t AND meeting_key = @m AND token = @token");
+            release
+                ? "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND meeting_key = @m AND token = @token"
+                // An expired lease (run out, or broken by a successor) is not revived: whoever holds it lost it.
+                : "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() + @d WHERE tenant = @t AND meeting_key = @m AND token = @token AND expires_at > clock_timestamp()");
         command.Parameters.AddWithValue("t", tenant);
         command.Parameters.AddWithValue("m", meetingKey);
         command.Parameters.AddWithValue("token", token);

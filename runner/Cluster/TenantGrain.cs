@@ -76,8 +76,15 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             // reaches the successor.
             var where = silo.SiloAddress.ToString();
             LogFencedOff(logger, this.GetPrimaryKeyString(), where, e.Token, e.Current);
+            CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
             DeactivateOnIdle();
             throw;
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            // The database's own exception types do not cross the wire; the caller gets the words (never a secret:
+            // Npgsql's messages name no password).
+            throw new InvalidOperationException($"tenant {this.GetPrimaryKeyString()} on {silo.SiloAddress}: the cluster database failed mid-cycle: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
         }
 
         return new ClusterCycleReport(

@@ -335,14 +335,53 @@ internal sealed class PostgresStateStore : IStateStore
     private static T Read<T>(NpgsqlDataReader r, int column) =>
         JsonSerializer.Deserialize<T>(r.GetString(column), Json) ?? throw new JsonException($"a null {typeof(T).Name} document");
 
+    /// <summary>A read; after a lost connection (the pool dropped), read once more on a fresh one: reads change nothing.</summary>
     private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
-        using var connection = source.OpenConnection();
-        return new Tx(connection, null, tenant).Query(sql, read, parameters);
+        List<T> Once()
+        {
+            using var connection = source.OpenConnection();
+            return new Tx(connection, null, tenant).Query(sql, read, parameters);
+        }
+
+        try
+        {
+            return ClearingBroken(Once);
+        }
+        catch (NpgsqlException e) when (ConnectionLost(e))
+        {
+            return Once();
+        }
     }
 
+    /// <summary>
+    /// After a database restart every pooled connection is dead, and each would fail one more call before the pool
+    /// drops it: the first such failure drops them all, so the next call connects afresh.
+    /// </summary>
+    private T ClearingBroken<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (NpgsqlException e) when (ConnectionLost(e))
+        {
+            source.Clear();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the error says the connection, not the statement, failed: a network or protocol error, or the server
+    /// shutting down or restarting (SQLSTATE class 08, 57P01–57P03). The pool's other connections are gone too.
+    /// </summary>
+    internal static bool ConnectionLost(NpgsqlException e) =>
+        e is PostgresException p ? p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03" : true;
+
     /// <summary>One transaction; under a lease, first checks (and holds shared) that the lease still carries our token.</summary>
-    private T Transaction<T>(Func<Tx, T> work)
+    private T Transaction<T>(Func<Tx, T> work) => ClearingBroken(() => TransactionCore(work));
+
+    private T TransactionCore<T>(Func<Tx, T> work)
     {
         using var connection = source.OpenConnection();
         using var transaction = connection.BeginTransaction();
