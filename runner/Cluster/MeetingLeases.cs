@@ -58,9 +58,13 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
     /// <summary>Leases this instance found held elsewhere and waited for.</summary>
     public int Waited => waited;
 
+    /// <summary>Completes when a lease was first found held elsewhere (this instance then waits for it).</summary>
+    public Task FirstRefusal => refused.Task;
+
     /// <summary>Renewals that found the lease expired or taken by someone else (the holder lost it).</summary>
     public int Lost => lost;
 
+    private readonly TaskCompletionSource refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int granted;
     private int waited;
     private int lost;
@@ -93,6 +97,7 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
                 if (first)
                 {
                     Interlocked.Increment(ref waited);
+                    refused.TrySetResult();
                 }
 
                 await Task.Delay(wait, wallClock, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,7 @@ public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixtur
         var first = await a.EnterAsync(Meeting, CancellationToken.None);
 
         var second = b.EnterAsync(Meeting, CancellationToken.None).AsTask();
+        await b.FirstRefusal;
         Assert.Equal("silo-a", await HolderAsync(tenant));
         Assert.False(second.IsCompleted);
         await first.DisposeAsync();
