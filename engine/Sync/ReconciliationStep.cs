@@ -198,16 +198,22 @@ public static class ReconciliationStep
             }
         }
 
+        // The tenant's live ids are many and this mailbox's records few: a sorted list (the live runner's) is searched
+        // as it is; only an unsorted one is hashed (into scratch that, past SpareLimit, is not kept for the next sync).
+        var sorted = IsSortedOrdinal(liveIds);
         var live = working.Live;
-        foreach (var id in liveIds)
+        if (!sorted)
         {
-            live.Add(id);
+            foreach (var id in liveIds)
+            {
+                live.Add(id);
+            }
         }
 
         var gone = working.Gone;
         foreach (var (id, _) in records)
         {
-            if (!live.Contains(id))
+            if (sorted ? ImmutableArray.BinarySearch(liveIds, id, StringComparer.Ordinal) < 0 : !live.Contains(id))
             {
                 gone.Add(id);
             }
@@ -238,6 +244,19 @@ public static class ReconciliationStep
 
         working.SortMeetings();
         return working;
+    }
+
+    private static bool IsSortedOrdinal(ImmutableArray<string> ids)
+    {
+        for (var i = 1; i < ids.Length; i++)
+        {
+            if (string.CompareOrdinal(ids[i - 1], ids[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The meeting key of a record nothing correlates and whose dialect hides the UID.</summary>

@@ -59,11 +59,10 @@ internal sealed partial class LiveRunner(
             Record(t, rules, now);
             t.ShadowRuleSetHash = shadow?.Current.Hash;
         });
-        foreach (var m in options.Mailboxes)
-        {
-            store.EnsureMailbox(m.Id, m.Provider.ToString().ToLowerInvariant());
-        }
+        store.EnsureMailboxes([.. options.Mailboxes.Select(m => (m.Id, ProviderName(m)))]);
     }
+
+    private static string ProviderName(MailboxOptions m) => m.Provider.ToString().ToLowerInvariant();
 
     /// <summary>The records the CRM mapping refused this poll go to the state file: <c>rulesync status</c> and the dashboard show them.</summary>
     private void RecordQuarantine(TenantCrmSnapshot snapshot)
@@ -123,16 +122,19 @@ internal sealed partial class LiveRunner(
 
         var due = new List<(MailboxOptions Mailbox, MailboxSyncState State)>();
         var skipped = 0;
-        foreach (var m in options.Mailboxes.Where(m => only is null || only.Contains(m.Id)))
+        // One read of every mailbox's row (not one per mailbox): each opening of the shared state file costs.
+        var candidates = options.Mailboxes.Where(m => only is null || only.Contains(m.Id)).ToList();
+        var rows = store.EnsureMailboxes([.. candidates.Select(m => (m.Id, ProviderName(m)))]);
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var row = store.EnsureMailbox(m.Id, m.Provider.ToString().ToLowerInvariant());
+            var (m, row) = (candidates[i], rows[i]);
             if (row.Status == MailboxStatus.Suspended || (row.Status == MailboxStatus.Failing && row.NextAttemptAt > now.ToUnixTimeMilliseconds()))
             {
                 skipped++;
                 continue;
             }
 
-            due.Add((m, store.SyncState(m.Id)));
+            due.Add((m, StateStore.SyncStateOf(row, m.Id)));
         }
 
         if (due.Count == 0)
@@ -179,10 +181,19 @@ internal sealed partial class LiveRunner(
         var tenantMeetings = due.Sum(d => StateQueries.Meetings(d.State));
         var guard = new MassChangeGuard(options.Guards, tenantMeetings);
         var results = new System.Collections.Concurrent.ConcurrentBag<(bool Ok, int Decisions, List<EffectRow> Held)>();
-        await Parallel.ForEachAsync(
-            due,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
-            async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
+        try
+        {
+            await Parallel.ForEachAsync(
+                due,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
+                async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, d.State, snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The finished syncs that wait to be written (StateStore.CompleteSync), in one transaction.
+            store.WritePending();
+            CrashPoints.Reach("finished syncs of the cycle saved");
+        }
 
         var held = results.SelectMany(r => r.Held).ToList();
         if (held.Count > 0)
@@ -201,14 +212,14 @@ internal sealed partial class LiveRunner(
 
     /// <summary>One mailbox's sync in a <c>rulesync.mailbox.sync</c> span and log scope, its duration measured.</summary>
     private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxAsync(
-        MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
     {
         var id = StateStore.Key(mailbox.Id);
         var provider = mailbox.Provider.ToString().ToLowerInvariant();
         using var activity = RunnerTelemetry.StartMailboxSync(id, provider);
         using var scope = LogScopes.Mailbox(logger, id);
         var started = time.GetTimestamp();
-        var result = await SyncMailboxCoreAsync(mailbox, snapshot, guard, cancellationToken).ConfigureAwait(false);
+        var result = await SyncMailboxCoreAsync(mailbox, read, snapshot, guard, cancellationToken).ConfigureAwait(false);
         if (!result.Ok)
         {
             RunnerTelemetry.Failed(activity, "sync failed");
@@ -220,7 +231,7 @@ internal sealed partial class LiveRunner(
     }
 
     private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxCoreAsync(
-        MailboxOptions mailbox, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
     {
         var id = StateStore.Key(mailbox.Id);
         var settings = new SyncSettings(id, options.Sync.AutoShare, options.Sync.WindowPast, options.Sync.WindowFuture);
@@ -233,7 +244,9 @@ internal sealed partial class LiveRunner(
                 async ct =>
                 {
                     // Each attempt starts from the state as last saved: progress saved by an interrupted attempt counts.
-                    var state = store.SyncState(id);
+                    // The first starts from the cycle's read of it (nothing else writes a mailbox's sync state).
+                    var state = read ?? store.SyncState(id);
+                    read = null;
                     var attempt = new SyncAttempt(state);
                     var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
                     var journal = new LiveSyncJournal(id, store, dryRun, attempt, time, logger);
@@ -249,9 +262,10 @@ internal sealed partial class LiveRunner(
                         if (!dryRun)
                         {
                             CrashPoints.Reach($"sync of {id} done, before its state is saved");
-                            store.CompleteSync(id, outcome.State, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)time.GetElapsedTime(started).TotalMilliseconds);
+                            // Handed to the store, which writes it before its next write, at the latest at the cycle's
+                            // end, settling the effects an earlier process left planned (IStateStore.CompleteSync).
+                            store.CompleteSync(id, outcome.State, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)time.GetElapsedTime(started).TotalMilliseconds, attemptStarted);
                             CrashPoints.Reach($"sync of {id} saved");
-                            SettleInterrupted(id, attemptStarted);
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -269,20 +283,6 @@ internal sealed partial class LiveRunner(
         {
             await FailedAsync(id, e, cancellationToken).ConfigureAwait(false);
             return (false, decisions, held);
-        }
-    }
-
-    /// <summary>
-    /// After a whole sync of the mailbox succeeded: effects journaled before this attempt and still <c>planned</c>
-    /// were announced by a process that was killed before confirming them. Every change since the saved cursor has
-    /// just been decided again (an effect with the same idempotency key would have been re-admitted and marked), so
-    /// those rows are settled: marked failed as interrupted, not left pending forever.
-    /// </summary>
-    private void SettleInterrupted(string id, long attemptStarted)
-    {
-        foreach (var row in store.Effects(EffectStatus.Planned, id).Where(e => e.CreatedAt < attemptStarted))
-        {
-            store.MarkEffect(row.Id, EffectStatus.Failed, Now, "interrupted: the runner stopped before confirming this effect; its change was decided again after the restart");
         }
     }
 

@@ -19,24 +19,99 @@ internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmW
     // Writes of this cycle (null: deleted), so a mailbox synced later in the cycle sees what an earlier one wrote.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CrmRecord?> written = new(StringComparer.Ordinal);
 
+    // Bumped by every write; the tenant's live ids, sorted, as of a version (shared by every mailbox until the next write).
+    private long version;
+    private LiveIdsAt? liveNow;
+
     /// <summary>Records a write made during the cycle.</summary>
-    public void Wrote(string objectId, CrmRecord? record) => written[objectId] = record;
+    public void Wrote(string objectId, CrmRecord? record)
+    {
+        written[objectId] = record;
+        Interlocked.Increment(ref version);
+    }
 
     /// <summary>The changed records as they stand now: the poll, with this cycle's writes laid over it.</summary>
     public IEnumerable<CrmRecord> ChangedNow() =>
         Changed.Where(r => !written.ContainsKey(r.ObjectId)).Concat(written.Values.OfType<CrmRecord>());
 
     /// <summary>
-    /// The ids of live records as they stand now for <paramref name="employee"/>: the tenant's ids with this cycle's
-    /// writes, less the changed records the employee is no longer involved in (to that mailbox they are gone).
+    /// The ids of live records as they stand now for <paramref name="employee"/>, in ordinal order: the tenant's ids
+    /// with this cycle's writes, less the changed records the employee is no longer involved in (to that mailbox they
+    /// are gone). The tenant's sorted ids are computed once per write, not once per mailbox; a mailbox that every
+    /// changed record involves (a no-change cycle: every mailbox) gets that array itself, no copy.
     /// </summary>
-    public IEnumerable<string> LiveIdsFor(string employee)
+    public ImmutableArray<string> LiveIdsFor(string employee)
     {
-        var notMine = ChangedNow().Where(r => !r.Involves(employee)).Select(r => r.ObjectId).ToHashSet(StringComparer.Ordinal);
-        return LiveIds.Where(id => !written.TryGetValue(id, out var w) || w is not null)
+        var now = TenantLiveIdsNow();
+        HashSet<string>? notMine = null;
+        var involved = false;
+        foreach (var r in ChangedNow())
+        {
+            if (r.Involves(employee))
+            {
+                involved = true;
+            }
+            else
+            {
+                (notMine ??= new(StringComparer.Ordinal)).Add(r.ObjectId);
+            }
+        }
+
+        if (notMine is null)
+        {
+            return now.Ids;
+        }
+
+        if (!involved)
+        {
+            // Involved in none of the changed records (most mailboxes): the same list for all of them.
+            return now.LessChanged(notMine);
+        }
+
+        return [.. now.Ids.Where(id => !notMine.Contains(id))];
+    }
+
+    private LiveIdsAt TenantLiveIdsNow()
+    {
+        var at = Interlocked.Read(ref version);
+        if (Volatile.Read(ref liveNow) is { } cached && cached.Version == at)
+        {
+            return cached;
+        }
+
+        var ids = LiveIds.Where(id => !written.TryGetValue(id, out var w) || w is not null)
             .Concat(written.Where(w => w.Value is not null).Select(w => w.Key))
-            .Where(id => !notMine.Contains(id))
-            .Distinct(StringComparer.Ordinal);
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToImmutableArray();
+        var now = new LiveIdsAt(at, ids);
+        Volatile.Write(ref liveNow, now);
+        return now;
+    }
+
+    // The tenant's live ids at a version, sorted; and less every changed record (computed by the first mailbox that
+    // needs it; a race computes the same list twice, harmlessly).
+    private sealed class LiveIdsAt(long version, ImmutableArray<string> ids)
+    {
+        public long Version { get; } = version;
+
+        public ImmutableArray<string> Ids { get; } = ids;
+
+        private ImmutableArray<string> lessChanged;
+
+        /// <summary>The ids less <paramref name="changed"/> (every changed record's id: the same set for every caller of a version).</summary>
+        public ImmutableArray<string> LessChanged(HashSet<string> changed)
+        {
+            // One reference inside: read and written whole.
+            var less = lessChanged;
+            if (less.IsDefault)
+            {
+                less = [.. Ids.Where(id => !changed.Contains(id))];
+                lessChanged = less;
+            }
+
+            return less;
+        }
     }
 
     /// <summary>A record written this cycle for the same meeting UID, if any.</summary>
@@ -121,7 +196,7 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
         ValueTask.FromResult(new CrmChangePage([.. snapshot.ChangedNow().Where(r => r.Involves(Employee))], snapshot.Next));
 
     public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<ImmutableArray<string>>([.. snapshot.LiveIdsFor(Employee).Order(StringComparer.Ordinal)]);
+        ValueTask.FromResult(snapshot.LiveIdsFor(Employee));
 
     public async ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {

@@ -26,14 +26,31 @@ internal interface IStateStore : IDisposable
     /// <summary>The mailbox's row, created (active, never synced) when it is new.</summary>
     MailboxRow EnsureMailbox(string id, string provider);
 
+    /// <summary>
+    /// The rows of the given mailboxes, in order, each created (active, never synced) when it is new: one read and one
+    /// transaction for all of them (a cycle's start), not one per mailbox.
+    /// </summary>
+    IReadOnlyList<MailboxRow> EnsureMailboxes(IReadOnlyList<(string Id, string Provider)> mailboxes);
+
     /// <summary>Changes a mailbox's row atomically; null when there is no such mailbox.</summary>
     MailboxRow? UpdateMailbox(string id, Action<MailboxRow> change);
 
     /// <summary>The engine's sync state of the mailbox (the initial state before its first sync).</summary>
     MailboxSyncState SyncState(string id);
 
-    /// <summary>A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared.</summary>
-    void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds);
+    /// <summary>
+    /// A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared; and,
+    /// with <paramref name="attemptStarted"/>, the mailbox's effects journaled before it and still planned settled as
+    /// interrupted (<see cref="MailboxLifecycle.SettleInterrupted"/>). Written with the store's next transaction (before
+    /// that transaction's own writes), by <see cref="WritePending"/>, or once <see cref="PendingSyncs.Limit"/> wait: a
+    /// transaction per finished sync cost more than the sync. Reads of this store see it at once; another process, or
+    /// the store after a crash, once written. A crash before the write loses only the cursor's last advance (every
+    /// decision's progress is saved with it, <see cref="CompleteDecision"/>).
+    /// </summary>
+    void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds, long attemptStarted = long.MinValue);
+
+    /// <summary>Writes the finished syncs that wait (<see cref="CompleteSync"/>), in one transaction: a cycle calls it at its end.</summary>
+    void WritePending();
 
     /// <summary>
     /// Journals a decision and its effects in one transaction, before any effect runs. An effect already in the

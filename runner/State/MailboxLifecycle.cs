@@ -43,11 +43,29 @@ internal static class MailboxLifecycle
             m.Status = MailboxStatus.Active;
         }
 
-        m.Latencies.Add(new LatencySample { At = at, Milliseconds = milliseconds });
-        if (m.Latencies.Count > StateStore.LatencySamples)
+        m.AddLatency(at, milliseconds, StateStore.LatencySamples);
+    }
+
+    /// <summary>The detail of an effect settled as interrupted after its mailbox's next whole sync.</summary>
+    public const string InterruptedDetail = "interrupted: the runner stopped before confirming this effect; its change was decided again after the restart";
+
+    /// <summary>
+    /// After a whole sync of <paramref name="mailbox"/> that began at <paramref name="attemptStarted"/>: an effect of
+    /// that mailbox journaled before it and still <c>planned</c> was announced by a process that was killed before
+    /// confirming it. Every change since the saved cursor has just been decided again (an effect with the same
+    /// idempotency key would have been re-admitted and marked), so it is settled: failed as interrupted, not left
+    /// pending forever. True when <paramref name="e"/> was settled.
+    /// </summary>
+    public static bool SettleInterrupted(EffectRow e, string mailbox, long attemptStarted, long at)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Status != EffectStatus.Planned || e.Mailbox != mailbox || e.CreatedAt >= attemptStarted)
         {
-            m.Latencies.RemoveRange(0, m.Latencies.Count - StateStore.LatencySamples);
+            return false;
         }
+
+        e.Mark(EffectStatus.Failed, at, InterruptedDetail, reviewedBy: null);
+        return true;
     }
 
     /// <summary>Sets or lifts the tenant's kill switch; lifting it leaves individually suspended mailboxes suspended.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using NpgsqlTypes;
 using RulesSync.Engine.Sync;
+using RulesSync.Runner.Diagnostics;
 
 namespace RulesSync.Runner.State;
 
@@ -30,6 +31,9 @@ internal sealed class PostgresStateStore : IStateStore
 
     /// <summary>The lease token this store writes under (cluster mode); null: unfenced (operator commands, tests).</summary>
     private long? fence;
+
+    /// <summary>Finished syncs not yet written (<see cref="CompleteSync"/>), written first by the next transaction.</summary>
+    private readonly PendingSyncs pending = new();
 
     private PostgresStateStore(NpgsqlDataSource source, string tenant)
     {
@@ -108,7 +112,8 @@ internal sealed class PostgresStateStore : IStateStore
                 "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
                 ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
             return 0;
-        });
+        },
+        withPending: false);
     }
 
     /// <summary>
@@ -126,7 +131,8 @@ internal sealed class PostgresStateStore : IStateStore
             ON CONFLICT (tenant) DO UPDATE SET token = rulesync_lease.token + 1, holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at
             RETURNING token
             """,
-            r => r.GetInt64(0), ("holder", holder), ("at", at)).Single());
+            r => r.GetInt64(0), ("holder", holder), ("at", at)).Single(),
+            withPending: false);
         fence = token;
         return token;
     }
@@ -153,21 +159,26 @@ internal sealed class PostgresStateStore : IStateStore
 
     // ---- mailboxes ----
 
-    public IReadOnlyList<MailboxRow> Mailboxes() =>
-        Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t ORDER BY id COLLATE \"C\"", r => Read<MailboxRow>(r, 0));
+    public IReadOnlyList<MailboxRow> Mailboxes() => ReadAfterPending(() => Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t ORDER BY id COLLATE \"C\"", r => Read<MailboxRow>(r, 0)));
 
-    public MailboxRow? Mailbox(string id) =>
-        Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id", r => Read<MailboxRow>(r, 0), ("id", StateStore.Key(id))).SingleOrDefault();
+    public MailboxRow? Mailbox(string id) => ReadAfterPending(() =>
+        Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id", r => Read<MailboxRow>(r, 0), ("id", StateStore.Key(id))).SingleOrDefault());
 
-    public MailboxRow EnsureMailbox(string id, string provider)
+    public MailboxRow EnsureMailbox(string id, string provider) => EnsureMailboxes([(id, provider)])[0];
+
+    public IReadOnlyList<MailboxRow> EnsureMailboxes(IReadOnlyList<(string Id, string Provider)> mailboxes)
     {
-        var row = new MailboxRow { Id = StateStore.Key(id), Provider = provider, Status = MailboxStatus.Active };
+        ArgumentNullException.ThrowIfNull(mailboxes);
+        var keys = mailboxes.Select(m => StateStore.Key(m.Id)).ToArray();
+        var fresh = mailboxes.Select((m, i) => Doc(new MailboxRow { Id = keys[i], Provider = m.Provider, Status = MailboxStatus.Active }).Text).ToArray();
         return Transaction(tx =>
         {
             tx.Execute(
-                "INSERT INTO rulesync_mailbox (tenant, id, doc) VALUES (@t, @id, @doc) ON CONFLICT (tenant, id) DO NOTHING",
-                ("id", row.Id), ("doc", Doc(row)));
-            return tx.Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = @id", r => Read<MailboxRow>(r, 0), ("id", row.Id)).Single();
+                "INSERT INTO rulesync_mailbox (tenant, id, doc) SELECT @t, k, d::jsonb FROM unnest(@ids, @docs) AS n(k, d) ON CONFLICT (tenant, id) DO NOTHING",
+                ("ids", keys), ("docs", fresh));
+            var rows = tx.Query("SELECT doc FROM rulesync_mailbox WHERE tenant = @t AND id = ANY(@ids)", r => Read<MailboxRow>(r, 0), ("ids", keys))
+                .ToDictionary(m => m.Id, StringComparer.Ordinal);
+            return (IReadOnlyList<MailboxRow>)[.. keys.Select(k => rows[k])];
         });
     }
 
@@ -189,10 +200,54 @@ internal sealed class PostgresStateStore : IStateStore
     public MailboxSyncState SyncState(string id) =>
         Mailbox(id)?.SyncState is { } json ? SyncStateJson.Deserialize(json) : MailboxSyncState.Initial(StateStore.Key(id));
 
-    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds)
+    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds, long attemptStarted = long.MinValue)
     {
-        var json = SyncStateJson.Serialize(state);
-        UpdateMailbox(id, row => MailboxLifecycle.Synced(row, json, at, milliseconds));
+        if (pending.Add(new PendingSync(StateStore.Key(id), SyncStateJson.Serialize(state), at, milliseconds, attemptStarted)))
+        {
+            WritePending();
+        }
+    }
+
+    public void WritePending()
+    {
+        if (!pending.IsEmpty)
+        {
+            Transaction(_ => 0);
+        }
+    }
+
+    /// <summary>A read of rows a waiting sync changes: the waiting syncs are written first, so the read sees them.</summary>
+    private T ReadAfterPending<T>(Func<T> read)
+    {
+        WritePending();
+        return read();
+    }
+
+    /// <summary>The waiting syncs, in <paramref name="tx"/> (first: every write keeps its order); returns the effects settled as interrupted.</summary>
+    private static List<EffectRow> WritePending(Tx tx, PendingSync[] syncs)
+    {
+        var settled = new List<EffectRow>();
+        List<EffectRow>? planned = null;
+        foreach (var sync in syncs)
+        {
+            UpdateMailbox(tx, sync.Mailbox, row => MailboxLifecycle.Synced(row, sync.Json, sync.At, sync.Milliseconds));
+            if (sync.AttemptStarted == long.MinValue)
+            {
+                continue;
+            }
+
+            planned ??= tx.Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND status = @status FOR UPDATE", r => Read<EffectRow>(r, 0), ("status", nameof(EffectStatus.Planned)));
+            foreach (var effect in planned)
+            {
+                if (MailboxLifecycle.SettleInterrupted(effect, sync.Mailbox, sync.AttemptStarted, sync.At))
+                {
+                    tx.Execute("UPDATE rulesync_effect SET status = @status, doc = @doc WHERE tenant = @t AND id = @id", EffectColumns(effect));
+                    settled.Add(effect);
+                }
+            }
+        }
+
+        return settled;
     }
 
     // ---- journal ----
@@ -255,8 +310,8 @@ internal sealed class PostgresStateStore : IStateStore
         });
     }
 
-    public EffectRow? Effect(string id) =>
-        Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND id = @id", r => Read<EffectRow>(r, 0), ("id", id)).SingleOrDefault();
+    public EffectRow? Effect(string id) => ReadAfterPending(() =>
+        Query("SELECT doc FROM rulesync_effect WHERE tenant = @t AND id = @id", r => Read<EffectRow>(r, 0), ("id", id)).SingleOrDefault());
 
     public EffectRow? MarkEffect(string id, EffectStatus status, long at, string? detail = null, string? reviewedBy = null) => Transaction(tx =>
     {
@@ -271,20 +326,21 @@ internal sealed class PostgresStateStore : IStateStore
         return row;
     });
 
-    public IReadOnlyList<EffectRow> Effects(EffectStatus status, string? mailbox = null) => Query(
+    public IReadOnlyList<EffectRow> Effects(EffectStatus status, string? mailbox = null) => ReadAfterPending(() => Query(
         "SELECT doc FROM rulesync_effect WHERE tenant = @t AND status = @status AND (@mailbox::text IS NULL OR mailbox = @mailbox) ORDER BY created_at, id COLLATE \"C\"",
-        r => Read<EffectRow>(r, 0), ("status", status.ToString()), ("mailbox", mailbox is null ? DBNull.Value : StateStore.Key(mailbox)));
+        r => Read<EffectRow>(r, 0), ("status", status.ToString()), ("mailbox", mailbox is null ? DBNull.Value : StateStore.Key(mailbox))));
 
     public EffectRow? OwnRemoval(string replicaId, string? meetingKey, string exceptPrefix)
     {
         const string Select = "SELECT doc FROM rulesync_effect WHERE tenant = @t AND {0} = @v ORDER BY created_at, id COLLATE \"C\"";
+        WritePending();
         return Query(string.Format(System.Globalization.CultureInfo.InvariantCulture, Select, "replica"), r => Read<EffectRow>(r, 0), ("v", replicaId))
                 .FirstOrDefault(e => OwnRemovals.Explains(e, exceptPrefix))
             ?? (meetingKey is null ? null : EffectsOfMeeting(meetingKey).FirstOrDefault(e => OwnRemovals.CancelsMeeting(e, exceptPrefix)));
     }
 
-    public IReadOnlyList<EffectRow> EffectsOfMeeting(string meetingKey) => Query(
-        "SELECT doc FROM rulesync_effect WHERE tenant = @t AND meeting_key = @m ORDER BY created_at, id COLLATE \"C\"", r => Read<EffectRow>(r, 0), ("m", meetingKey));
+    public IReadOnlyList<EffectRow> EffectsOfMeeting(string meetingKey) => ReadAfterPending(() => Query(
+        "SELECT doc FROM rulesync_effect WHERE tenant = @t AND meeting_key = @m ORDER BY created_at, id COLLATE \"C\"", r => Read<EffectRow>(r, 0), ("m", meetingKey)));
 
     public IReadOnlyList<DecisionRow> DecisionsOfMeeting(string meetingKey) => Query(
         "SELECT id, doc, fence FROM rulesync_decision WHERE tenant = @t AND meeting_key = @m ORDER BY id", ReadDecision, ("m", meetingKey));
@@ -378,26 +434,45 @@ internal sealed class PostgresStateStore : IStateStore
     internal static bool ConnectionLost(NpgsqlException e) =>
         e is PostgresException p ? p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03" : true;
 
-    /// <summary>One transaction; under a lease, first checks (and holds shared) that the lease still carries our token.</summary>
-    private T Transaction<T>(Func<Tx, T> work) => ClearingBroken(() => TransactionCore(work));
+    /// <summary>
+    /// One transaction; under a lease, first checks (and holds shared) that the lease still carries our token; then
+    /// writes the finished syncs that wait (<see cref="CompleteSync"/>) before <paramref name="work"/>, unless
+    /// <paramref name="withPending"/> is false (schema, lease). Rolled back, the syncs wait again.
+    /// </summary>
+    private T Transaction<T>(Func<Tx, T> work, bool withPending = true) => ClearingBroken(() => TransactionCore(work, withPending));
 
-    private T TransactionCore<T>(Func<Tx, T> work)
+    private T TransactionCore<T>(Func<Tx, T> work, bool withPending)
     {
-        using var connection = source.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        var tx = new Tx(connection, transaction, tenant);
-        if (fence is { } mine)
+        var syncs = withPending ? pending.Take() : [];
+        try
         {
-            var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
-            if (current.Token != mine)
+            using var connection = source.OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            var tx = new Tx(connection, transaction, tenant);
+            if (fence is { } mine)
             {
-                throw new FencedOffException($"tenant {tenant}", mine, current.Token, current.Holder);
+                var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
+                if (current.Token != mine)
+                {
+                    throw new FencedOffException($"tenant {tenant}", mine, current.Token, current.Holder);
+                }
             }
-        }
 
-        var result = work(tx);
-        transaction.Commit();
-        return result;
+            var settled = WritePending(tx, syncs);
+            var result = work(tx);
+            transaction.Commit();
+            foreach (var effect in settled)
+            {
+                RunnerTelemetry.EffectRecorded(effect.Kind, StateStore.ResultName(effect.Status));
+            }
+
+            return result;
+        }
+        catch
+        {
+            pending.Restore(syncs);
+            throw;
+        }
     }
 
     /// <summary>A JSON document bound as <c>jsonb</c>.</summary>

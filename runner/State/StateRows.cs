@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace RulesSync.Runner.State;
 
 // The documents of the state file (LiteDB collections). Plain mutable classes because LiteDB's mapper binds them;
@@ -68,8 +70,58 @@ internal sealed class MailboxRow
 
     public long? LastErrorAt { get; set; }
 
-    /// <summary>The most recent sync latencies (oldest first), at most <see cref="StateStore.LatencySamples"/>.</summary>
-    public List<LatencySample> Latencies { get; set; } = [];
+    /// <summary>The most recent sync latencies (oldest first), at most <see cref="StateStore.LatencySamples"/>; add with <see cref="AddLatency"/>.</summary>
+    [LiteDB.BsonIgnore]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<LatencySample> Latencies
+    {
+        get
+        {
+            var samples = new List<LatencySample>((LegacyLatencies?.Count ?? 0) + ((LatencyLog?.Length ?? 0) / LatencyBytes));
+            samples.AddRange(LegacyLatencies ?? []);
+            for (var at = 0; at + LatencyBytes <= (LatencyLog?.Length ?? 0); at += LatencyBytes)
+            {
+                samples.Add(new LatencySample
+                {
+                    At = BinaryPrimitives.ReadInt64LittleEndian(LatencyLog.AsSpan(at)),
+                    Milliseconds = BinaryPrimitives.ReadInt64LittleEndian(LatencyLog.AsSpan(at + 8)),
+                });
+            }
+
+            return samples;
+        }
+    }
+
+    /// <summary>
+    /// The latencies as one binary value, 16 bytes a sample (time, then milliseconds; little-endian longs), oldest
+    /// first: the row is read and written every cycle, and a document per sample cost more than the rest of it.
+    /// </summary>
+    public byte[]? LatencyLog { get; set; }
+
+    /// <summary>Latencies as state files written before <see cref="LatencyLog"/> kept them (a document per sample); moved there by the next <see cref="AddLatency"/>.</summary>
+    [LiteDB.BsonField("Latencies")]
+    [System.Text.Json.Serialization.JsonPropertyName("Latencies")]
+    public List<LatencySample>? LegacyLatencies { get; set; }
+
+    /// <summary>Adds a sample, keeping the latest <paramref name="keep"/>.</summary>
+    public void AddLatency(long at, long milliseconds, int keep)
+    {
+        var samples = Latencies;
+        var kept = Math.Min(samples.Count, keep - 1);
+        var log = new byte[(kept + 1) * LatencyBytes];
+        var offset = 0;
+        foreach (var sample in samples.Skip(samples.Count - kept).Append(new LatencySample { At = at, Milliseconds = milliseconds }))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(log.AsSpan(offset), sample.At);
+            BinaryPrimitives.WriteInt64LittleEndian(log.AsSpan(offset + 8), sample.Milliseconds);
+            offset += LatencyBytes;
+        }
+
+        LatencyLog = log;
+        LegacyLatencies = null;
+    }
+
+    private const int LatencyBytes = 16;
 
     /// <summary>The engine's <c>MailboxSyncState</c> as <c>SyncStateJson</c>; null before the first sync.</summary>
     public string? SyncState { get; set; }

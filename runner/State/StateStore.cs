@@ -26,6 +26,14 @@ internal sealed partial class StateStore : IStateStore
     private readonly LiteDatabase db;
     private readonly Lock gate = new();
 
+    // Finished syncs not yet written, in order (see CompleteSync).
+    private readonly PendingSyncs pending = new();
+
+    // The ones the open transaction has written, and the effects it settled as interrupted (telemetry once it commits).
+    // Guarded by gate.
+    private PendingSync[] inFlight = [];
+    private readonly List<EffectRow> settled = [];
+
     private StateStore(LiteDatabase db, string path)
     {
         this.db = db;
@@ -162,10 +170,13 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            var row = TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
-            change(row);
-            TenantRows.Upsert(row);
-            return row;
+            return InTransaction(() =>
+            {
+                var row = TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
+                change(row);
+                TenantRows.Upsert(row);
+                return row;
+            });
         }
     }
 
@@ -175,6 +186,7 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
+            WritePending();
             return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal)];
         }
     }
@@ -183,24 +195,45 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
+            WritePending();
             return MailboxRows.FindById(Key(id));
         }
     }
 
     /// <summary>The mailbox's row, created (active, never synced) when it is new.</summary>
-    public MailboxRow EnsureMailbox(string id, string provider)
+    public MailboxRow EnsureMailbox(string id, string provider) => EnsureMailboxes([(id, provider)])[0];
+
+    /// <summary>
+    /// The rows of the given mailboxes, in order, each created (active, never synced) when it is new: one read of the
+    /// collection and one transaction for all of them (a cycle's start), not one per mailbox.
+    /// </summary>
+    public IReadOnlyList<MailboxRow> EnsureMailboxes(IReadOnlyList<(string Id, string Provider)> mailboxes)
     {
+        ArgumentNullException.ThrowIfNull(mailboxes);
         lock (gate)
         {
-            var row = MailboxRows.FindById(Key(id));
-            if (row is not null)
+            return InTransaction(() =>
             {
-                return row;
-            }
+                WritePendingInTransaction();
+                var known = mailboxes.Count == 1
+                    ? MailboxRows.FindById(Key(mailboxes[0].Id)) is { } one ? new Dictionary<string, MailboxRow>(StringComparer.Ordinal) { [one.Id] = one } : []
+                    : MailboxRows.FindAll().ToDictionary(m => m.Id, StringComparer.Ordinal);
+                var rows = new List<MailboxRow>(mailboxes.Count);
+                foreach (var (id, provider) in mailboxes)
+                {
+                    var key = Key(id);
+                    if (!known.TryGetValue(key, out var row))
+                    {
+                        row = new MailboxRow { Id = key, Provider = provider, Status = MailboxStatus.Active };
+                        MailboxRows.Insert(row);
+                        known[key] = row;
+                    }
 
-            row = new MailboxRow { Id = Key(id), Provider = provider, Status = MailboxStatus.Active };
-            MailboxRows.Insert(row);
-            return row;
+                    rows.Add(row);
+                }
+
+                return rows;
+            });
         }
     }
 
@@ -209,30 +242,140 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            var row = MailboxRows.FindById(Key(id));
-            if (row is null)
+            return InTransaction(() =>
             {
-                return null;
-            }
+                WritePendingInTransaction();
+                var row = MailboxRows.FindById(Key(id));
+                if (row is null)
+                {
+                    return null;
+                }
 
-            change(row);
-            MailboxRows.Update(row);
-            return row;
+                change(row);
+                MailboxRows.Update(row);
+                return row;
+            });
         }
     }
 
     /// <summary>The engine's sync state of the mailbox (the initial state before its first sync).</summary>
-    public MailboxSyncState SyncState(string id)
+    public MailboxSyncState SyncState(string id) => SyncStateOf(Mailbox(id), id);
+
+    /// <summary>The engine's sync state kept in a mailbox row read before (the initial state when there is none).</summary>
+    public static MailboxSyncState SyncStateOf(MailboxRow? row, string id) =>
+        row?.SyncState is { } json ? SyncStateJson.Deserialize(json) : MailboxSyncState.Initial(Key(id));
+
+    /// <summary>
+    /// A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared; then
+    /// the mailbox's effects journaled before <paramref name="attemptStarted"/> and still planned are settled as
+    /// interrupted (<see cref="MailboxLifecycle.SettleInterrupted"/>). Without <paramref name="attemptStarted"/>
+    /// nothing is settled.
+    /// <para>
+    /// Written with the next transaction of this store (a decision's journal or progress, a mailbox update, a cycle's
+    /// <see cref="WritePending"/>), or when <see cref="PendingSyncs.Limit"/> syncs wait: LiteDB's shared mode opens and
+    /// checkpoints the file for every transaction, which cost far more than the sync itself when each finished sync
+    /// was written alone. Every read of this store sees the waiting writes; only another process, or a crash, does
+    /// not. A crash before the write loses nothing a decision depends on: each decision's progress is saved with it
+    /// (<see cref="CompleteDecision"/>), so the mailbox only reads its last page of changes again and decides nothing
+    /// new (as after a crash just before the save).
+    /// </para>
+    /// </summary>
+    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds, long attemptStarted = long.MinValue)
     {
-        var row = Mailbox(id);
-        return row?.SyncState is { } json ? SyncStateJson.Deserialize(json) : MailboxSyncState.Initial(Key(id));
+        if (pending.Add(new PendingSync(Key(id), SyncStateJson.Serialize(state), at, milliseconds, attemptStarted)))
+        {
+            WritePending();
+        }
     }
 
-    /// <summary>A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared.</summary>
-    public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds)
+    /// <summary>Writes the finished syncs that wait (<see cref="CompleteSync"/>) in one transaction; a cycle calls it at its end.</summary>
+    public void WritePending()
     {
-        var json = SyncStateJson.Serialize(state);
-        UpdateMailbox(id, row => MailboxLifecycle.Synced(row, json, at, milliseconds));
+        lock (gate)
+        {
+            if (!pending.IsEmpty)
+            {
+                InTransaction(() =>
+                {
+                    WritePendingInTransaction();
+                    return 0;
+                });
+            }
+        }
+    }
+
+    /// <summary>Writes the waiting syncs in the open transaction (first, so every write keeps its order); the caller holds the gate.</summary>
+    private void WritePendingInTransaction()
+    {
+        var syncs = pending.Take();
+        if (syncs.Length == 0)
+        {
+            return;
+        }
+
+        inFlight = [.. inFlight, .. syncs];
+        List<EffectRow>? planned = null;
+        foreach (var sync in syncs)
+        {
+            if (MailboxRows.FindById(sync.Mailbox) is not { } row)
+            {
+                continue;
+            }
+
+            MailboxLifecycle.Synced(row, sync.Json, sync.At, sync.Milliseconds);
+            MailboxRows.Update(row);
+            if (sync.AttemptStarted == long.MinValue)
+            {
+                continue;
+            }
+
+            planned ??= [.. EffectRows.Find(Query.EQ(nameof(EffectRow.Status), nameof(EffectStatus.Planned)))];
+            foreach (var effect in planned)
+            {
+                if (MailboxLifecycle.SettleInterrupted(effect, sync.Mailbox, sync.AttemptStarted, sync.At))
+                {
+                    EffectRows.Update(effect);
+                    settled.Add(effect);
+                }
+            }
+        }
+    }
+
+    private void Commit()
+    {
+        db.Commit();
+        inFlight = [];
+        foreach (var effect in settled)
+        {
+            RunnerTelemetry.EffectRecorded(effect.Kind, ResultName(effect.Status));
+        }
+
+        settled.Clear();
+    }
+
+    private void Rollback()
+    {
+        pending.Restore(inFlight);
+        inFlight = [];
+        settled.Clear();
+        db.Rollback();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one LiteDB transaction (one opening of the shared file); the caller holds the gate.</summary>
+    private T InTransaction<T>(Func<T> work)
+    {
+        db.BeginTrans();
+        try
+        {
+            var result = work();
+            Commit();
+            return result;
+        }
+        catch
+        {
+            Rollback();
+            throw;
+        }
     }
 
     // ---- journal ----
@@ -255,6 +398,7 @@ internal sealed partial class StateStore : IStateStore
                     throw new FencedOffException($"meeting {decision.MeetingKey}", mine, newest, holder: null);
                 }
 
+                WritePendingInTransaction();
                 decision.Effects = [.. effects.Select(e => e.Id)];
                 DecisionRows.Insert(decision);
                 var rows = new List<EffectRow>(effects.Count);
@@ -272,13 +416,13 @@ internal sealed partial class StateStore : IStateStore
                     rows.Add(e);
                 }
 
-                db.Commit();
+                Commit();
                 Measured(decision, rows);
                 return (decision.Id, rows);
             }
             catch
             {
-                db.Rollback();
+                Rollback();
                 throw;
             }
         }
@@ -293,6 +437,7 @@ internal sealed partial class StateStore : IStateStore
             db.BeginTrans();
             try
             {
+                WritePendingInTransaction();
                 if (DecisionRows.FindById(decisionId) is { } d)
                 {
                     d.Outcome = outcome;
@@ -305,11 +450,11 @@ internal sealed partial class StateStore : IStateStore
                     MailboxRows.Update(m);
                 }
 
-                db.Commit();
+                Commit();
             }
             catch
             {
-                db.Rollback();
+                Rollback();
                 throw;
             }
         }
@@ -319,6 +464,7 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
+            WritePending();
             return EffectRows.FindById(id);
         }
     }
@@ -328,15 +474,24 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            var row = EffectRows.FindById(id);
-            if (row is null)
+            var row = InTransaction(() =>
             {
-                return null;
+                WritePendingInTransaction();
+                var row = EffectRows.FindById(id);
+                if (row is null)
+                {
+                    return null;
+                }
+
+                row.Mark(status, at, detail, reviewedBy);
+                EffectRows.Update(row);
+                return row;
+            });
+            if (row is not null)
+            {
+                RunnerTelemetry.EffectRecorded(row.Kind, ResultName(status));
             }
 
-            row.Mark(status, at, detail, reviewedBy);
-            EffectRows.Update(row);
-            RunnerTelemetry.EffectRecorded(row.Kind, ResultName(status));
             return row;
         }
     }
@@ -361,7 +516,8 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            return [.. EffectRows.Find(e => e.Status == status).Where(e => mailbox is null || e.Mailbox == Key(mailbox)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+            WritePending();
+            return [.. EffectRows.Find(Query.EQ(nameof(EffectRow.Status), status.ToString())).Where(e => mailbox is null || e.Mailbox == Key(mailbox)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
         }
     }
 
@@ -377,8 +533,9 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            return EffectRows.Find(e => e.Replica == replicaId).Where(e => OwnRemovals.Explains(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault()
-                ?? (meetingKey is null ? null : EffectRows.Find(e => e.MeetingKey == meetingKey).Where(e => OwnRemovals.CancelsMeeting(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault());
+            WritePending();
+            return EffectRows.Find(Query.EQ(nameof(EffectRow.Replica), replicaId)).Where(e => OwnRemovals.Explains(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault()
+                ?? (meetingKey is null ? null : EffectRows.Find(Query.EQ(nameof(EffectRow.MeetingKey), meetingKey)).Where(e => OwnRemovals.CancelsMeeting(e, exceptPrefix)).OrderBy(e => e.CreatedAt).FirstOrDefault());
         }
     }
 
@@ -386,7 +543,8 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            return [.. EffectRows.Find(e => e.MeetingKey == meetingKey).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+            WritePending();
+            return [.. EffectRows.Find(Query.EQ(nameof(EffectRow.MeetingKey), meetingKey)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
         }
     }
 
@@ -394,7 +552,7 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            return [.. DecisionRows.Find(d => d.MeetingKey == meetingKey).OrderBy(d => d.Id)];
+            return [.. DecisionRows.Find(Query.EQ(nameof(DecisionRow.MeetingKey), meetingKey)).OrderBy(d => d.Id)];
         }
     }
 
@@ -402,7 +560,7 @@ internal sealed partial class StateStore : IStateStore
     {
         lock (gate)
         {
-            return [.. DecisionRows.Find(d => d.At >= fromAt && d.At < toAt).OrderBy(d => d.Id)];
+            return [.. DecisionRows.Find(Query.And(Query.GTE(nameof(DecisionRow.At), fromAt), Query.LT(nameof(DecisionRow.At), toAt))).OrderBy(d => d.Id)];
         }
     }
 
@@ -435,5 +593,9 @@ internal sealed partial class StateStore : IStateStore
     /// <summary>Mailbox ids are addresses: compared and stored lower case.</summary>
     public static string Key(string mailbox) => mailbox.Trim().ToLowerInvariant();
 
-    public void Dispose() => db.Dispose();
+    public void Dispose()
+    {
+        WritePending();
+        db.Dispose();
+    }
 }

@@ -38,26 +38,17 @@ public class LiveCycleBenchmarks
     public const int OnExchange = 500;
     public const int OnGoogle = 500;
     public const int Meetings = 500;
-    private const int Parallel = 8;
+    public const int Parallel = 8;
 
     private readonly List<long> requestsPerCycle = [];
     private readonly List<long> crmRequestsPerCycle = [];
     private readonly List<int> decisionsPerCycle = [];
     private LiveWorld? world;
-    private (string Url, string Bearer)[] rawUrls = [];
 
-    [GlobalSetup(Targets = [nameof(RawRequests), nameof(NoChangeCycle)])]
+    [GlobalSetup(Targets = [nameof(RawRequests), nameof(NoChangeCycle), nameof(Soak100Cycles)])]
     public void SetupSettledWorld()
     {
         world = LiveWorld.StartAsync().GetAwaiter().GetResult();
-        var from = DateTimeOffset.UtcNow.AddDays(-30).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var to = DateTimeOffset.UtcNow.AddDays(365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        rawUrls =
-        [
-            .. world.Mailboxes.Select(m => m.Provider == Provider.Exchange
-                ? ($"{world.Host.GraphBaseUrl}/users/{m.Id}/calendarView/delta?startDateTime={from}&endDateTime={to}", "rulesync-loopback")
-                : ($"{world.Host.GoogleBaseUri.AbsoluteUri}calendar/v3/calendars/{m.Id}/events?timeMin={from}&timeMax={to}", m.Id)),
-        ];
 
         // Catch up: the initial sync, then the echoes of its own writes, until a cycle decides nothing.
         var cycles = 0;
@@ -71,10 +62,10 @@ public class LiveCycleBenchmarks
         Console.WriteLine($"// live: settled after {cycles} cycles (last: {report.Decisions} decisions, {report.Failed} failed); {world.Events} events in {world.Mailboxes.Count} mailboxes");
     }
 
-    [IterationSetup(Targets = [nameof(RawRequests), nameof(NoChangeCycle)])]
+    [IterationSetup(Targets = [nameof(RawRequests), nameof(NoChangeCycle), nameof(Soak100Cycles)])]
     public void ResetCounters() => world!.Host.Counters.Reset();
 
-    [IterationCleanup(Targets = [nameof(RawRequests), nameof(NoChangeCycle)])]
+    [IterationCleanup(Targets = [nameof(RawRequests), nameof(NoChangeCycle), nameof(Soak100Cycles)])]
     public void CountRequests() => Record(world!);
 
     [IterationSetup(Target = nameof(InitialSync))]
@@ -113,17 +104,7 @@ public class LiveCycleBenchmarks
     [Benchmark(Baseline = true)]
     public async Task<long> RawRequests()
     {
-        long bytes = 0;
-        await System.Threading.Tasks.Parallel.ForEachAsync(rawUrls, new ParallelOptions { MaxDegreeOfParallelism = Parallel }, async (r, ct) =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, r.Url);
-            request.Headers.Authorization = new("Bearer", r.Bearer);
-
-            using var response = await world!.Raw.SendAsync(request, ct).ConfigureAwait(false);
-            response.EnsureSuccessStatusCode();
-            var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            Interlocked.Add(ref bytes, body.Length);
-        }).ConfigureAwait(false);
+        var bytes = await world!.RawRequestsAsync(Parallel).ConfigureAwait(false);
         world!.LastDecisions = 0;
         return bytes;
     }
@@ -135,6 +116,33 @@ public class LiveCycleBenchmarks
     /// <summary>A cycle in which nothing changed.</summary>
     [Benchmark]
     public Task<int> NoChangeCycle() => CycleAsync();
+
+    /// <summary>
+    /// 100 no-change cycles in a row (one invocation): the working set after a full collection is printed after every
+    /// tenth cycle (<c>// soak:</c> lines), so memory that grows with the cycles shows.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = SoakCycles)]
+    public async Task<int> Soak100Cycles()
+    {
+        var decisions = 0;
+        var sets = new List<string>();
+        for (var i = 1; i <= SoakCycles; i++)
+        {
+            decisions += await CycleAsync().ConfigureAwait(false);
+            if (i % 10 == 0)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                using var self = Process.GetCurrentProcess();
+                sets.Add($"{i}: {self.WorkingSet64 / (1024 * 1024)} MiB ({GC.GetTotalMemory(false) / (1024 * 1024)} MiB managed)");
+            }
+        }
+
+        Console.WriteLine($"// soak: working set after cycle {string.Join(", ", sets)}");
+        return decisions;
+    }
+
+    private const int SoakCycles = 100;
 
     private async Task<int> CycleAsync()
     {
@@ -191,6 +199,31 @@ internal sealed class LiveWorld : IAsyncDisposable
     /// <summary>A plain client for the raw-request baseline.</summary>
     public HttpClient Raw { get; } = new();
 
+    /// <summary>
+    /// The raw-request baseline: one plain GET per mailbox (a Graph calendarView delta or a Google events list over the
+    /// whole window), <paramref name="parallel"/> at once, no SDK and no runner. Returns the bytes read.
+    /// </summary>
+    public async Task<long> RawRequestsAsync(int parallel)
+    {
+        var from = DateTimeOffset.UtcNow.AddDays(-30).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.UtcNow.AddDays(365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var urls = Mailboxes.Select(m => m.Provider == Provider.Exchange
+            ? ($"{Host.GraphBaseUrl}/users/{m.Id}/calendarView/delta?startDateTime={from}&endDateTime={to}", "rulesync-loopback")
+            : ($"{Host.GoogleBaseUri.AbsoluteUri}calendar/v3/calendars/{m.Id}/events?timeMin={from}&timeMax={to}", m.Id));
+        long bytes = 0;
+        await System.Threading.Tasks.Parallel.ForEachAsync(urls, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (r, ct) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, r.Item1);
+            request.Headers.Authorization = new("Bearer", r.Item2);
+
+            using var response = await Raw.SendAsync(request, ct).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            Interlocked.Add(ref bytes, body.Length);
+        }).ConfigureAwait(false);
+        return bytes;
+    }
+
     public int LastDecisions { get; set; }
 
     public string[] LastRoutes { get; set; } = [];
@@ -199,7 +232,9 @@ internal sealed class LiveWorld : IAsyncDisposable
     {
         const string domain = "contoso.example";
         var seed = OrganizationSeed.Generate(LiveCycleBenchmarks.OnExchange, LiveCycleBenchmarks.OnGoogle, domain);
-        var host = await EmulatorHost.StartAsync(new EmulatorOptions { Organization = seed, Port = 0 }).ConfigureAwait(false);
+        // The emulators check no access token: the raw baseline's plain GETs carry none (they were refused with 401
+        // once the emulators began to demand one), and the runner's requests are served alike. The runner still signs in.
+        var host = await EmulatorHost.StartAsync(new EmulatorOptions { Organization = seed, Port = 0, RequireAccessTokens = false }).ConfigureAwait(false);
         var ids = seed.Employees.Select(e => e.Email).ToArray();
         var day = new DateTimeOffset(DateTimeOffset.UtcNow.Date, TimeSpan.Zero);
         for (var i = 0; i < LiveCycleBenchmarks.Meetings; i++)

@@ -75,6 +75,27 @@ public partial class SyncCycleTests
         Assert.Contains(outcome.Decisions, d => d.Facts is { Source: ChangeSource.Mailbox, Kind: ChangeKind.Missing, Link: LinkState.Other, Role: Role.Attendee });
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_IdsListedSortedOrNot_SameRecordsSeenGone(bool unsorted)
+    {
+        var mb = new FakeMailbox("A");
+        var crm = new FakeCrm(ApiVersion.V2) { ListIdsUnsorted = unsorted };
+        mb.Invite("m1", organizer: true);
+        mb.Invite("m2", organizer: true);
+        mb.Invite("m3", organizer: true);
+        var state = Run(MailboxSyncState.Initial("A"), mb, crm, ShareNew()).State;
+        Assert.Equal(3, state.Records.Count);
+        crm.Remove("R2");
+
+        var outcome = Run(state, mb, crm, new FuncPolicy(f => (DecisionAction.Unlink, DecisionTarget.Opposite)));
+
+        var d = Assert.Single(outcome.Decisions);
+        Assert.Equal((ChangeSource.Crm, ChangeKind.Deleted), (d.Facts.Source, d.Facts.Kind));
+        Assert.Equal(["R1", "R3"], outcome.State.Records.Keys);
+    }
+
     [Fact]
     public void Run_LinkedRecordGoneFromIds_ObservedAsCrmDeletion()
     {

@@ -136,7 +136,11 @@ internal sealed class FakeCrm(ApiVersion dialect) : ICrmPort
     public ValueTask<CrmChangePage> ReadChangesAsync(CrmWatermark since, CancellationToken cancellationToken = default) =>
         new(new CrmChangePage([.. _log.Where(l => l.Seq > since.Value && Live.ContainsKey(l.Record.ObjectId)).GroupBy(l => l.Record.ObjectId).Select(g => g.Last().Record)], new CrmWatermark(_log.Count)));
 
-    public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) => new([.. Live.Keys.Order(StringComparer.Ordinal)]);
+    /// <summary>List the ids in descending order (a port whose listing is not sorted).</summary>
+    public bool ListIdsUnsorted { get; set; }
+
+    public ValueTask<ImmutableArray<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
+        new(ListIdsUnsorted ? [.. Live.Keys.OrderDescending(StringComparer.Ordinal)] : [.. Live.Keys.Order(StringComparer.Ordinal)]);
 
     public ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default)
     {

@@ -10,6 +10,8 @@ public sealed class PostgresStateStoreTests(PostgresDatabase database) : StateSt
 
     internal override IStateStore NewStore() => PostgresStateStore.Open(database.ConnectionString, $"tenant-{Interlocked.Increment(ref tenants)}");
 
+    internal override IStateStore OpenAgain(IStateStore store) => PostgresStateStore.Open(database.ConnectionString, ((PostgresStateStore)store).Tenant().Tenant!);
+
     [Fact]
     public void Open_TwoTenantsInOneDatabase_SeeOnlyTheirOwnRows()
     {

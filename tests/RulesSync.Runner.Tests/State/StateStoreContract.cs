@@ -14,6 +14,9 @@ public abstract class StateStoreContract
     /// <summary>A new, empty store (a tenant nobody else uses).</summary>
     internal abstract IStateStore NewStore();
 
+    /// <summary>A second store over the same state as <paramref name="store"/> (another process, or the store after a restart).</summary>
+    internal abstract IStateStore OpenAgain(IStateStore store);
+
     [Fact]
     public void Journal_SameEffectKeyTwice_KeepsTheFirstRowAndItsStatus()
     {
@@ -78,6 +81,97 @@ public abstract class StateStoreContract
         Assert.Equal(5, row.Latencies[0].At);
         Assert.Equal(StateStore.LatencySamples + 4, row.LastSyncAt);
         Assert.Equal((MailboxStatus.Active, 0, (long?)null), (row.Status, row.ConsecutiveFailures, row.NextAttemptAt));
+    }
+
+    [Fact]
+    public void CompleteSync_BeforeWritePending_SeenByThisStoreNotByAnother()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var state = MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("delta-7") };
+
+        store.CompleteSync(Alice, state, at: 9, milliseconds: 3);
+        using (var other = OpenAgain(store))
+        {
+            // Another process does not see the waiting write yet: as after a crash before it.
+            Assert.Null(other.Mailbox(Alice)!.LastSyncAt);
+        }
+
+        Assert.Equal(state.Cursor, store.SyncState(Alice).Cursor);
+        Assert.Equal(9, store.Mailbox(Alice)!.LastSyncAt);
+        store.WritePending();
+        using var after = OpenAgain(store);
+        Assert.Equal(state.Cursor, after.SyncState(Alice).Cursor);
+        Assert.Equal([3L], after.Mailbox(Alice)!.Latencies.Select(l => l.Milliseconds));
+    }
+
+    [Fact]
+    public void CompleteSync_ThenAJournalWrite_WrittenBeforeIt()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") }, at: 4, milliseconds: 1);
+
+        store.Journal(Decision(), [Effect("k1")]);
+
+        using var other = OpenAgain(store);
+        Assert.Equal((4L, new MailboxCursor("c1")), (other.Mailbox(Alice)!.LastSyncAt, other.SyncState(Alice).Cursor));
+        Assert.Equal(["k1"], other.Effects(EffectStatus.Planned).Select(e => e.Id));
+    }
+
+    [Fact]
+    public void CompleteSync_PendingLimitReached_WrittenWithoutWaitingForTheCycle()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var state = MailboxSyncState.Initial(Alice);
+
+        for (var i = 0; i < PendingSyncs.Limit; i++)
+        {
+            store.CompleteSync(Alice, state, at: i, milliseconds: 1);
+        }
+
+        using var other = OpenAgain(store);
+        Assert.Equal(PendingSyncs.Limit - 1, other.Mailbox(Alice)!.LastSyncAt);
+    }
+
+    [Fact]
+    public void CompleteSync_WithAttemptStart_SettlesOnlyThatMailboxsOlderPlannedEffects()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        store.EnsureMailbox("bob@contoso.example", "google");
+        store.Journal(Decision(), [Effect("old")]);
+        var newer = Effect("new");
+        newer.CreatedAt = 50;
+        var bobs = Effect("bob's");
+        bobs.Mailbox = "bob@contoso.example";
+        var applied = Effect("applied");
+        store.Journal(Decision(), [newer, bobs, applied]);
+        store.MarkEffect("applied", EffectStatus.Applied, at: 2);
+
+        store.CompleteSync(Alice, MailboxSyncState.Initial(Alice), at: 60, milliseconds: 1, attemptStarted: 10);
+        store.WritePending();
+
+        using var other = OpenAgain(store);
+        Assert.Equal((EffectStatus.Failed, MailboxLifecycle.InterruptedDetail, 60L), (other.Effect("old")!.Status, other.Effect("old")!.Detail, other.Effect("old")!.UpdatedAt));
+        Assert.Equal(EffectStatus.Planned, other.Effect("new")!.Status);
+        Assert.Equal(EffectStatus.Planned, other.Effect("bob's")!.Status);
+        Assert.Equal(EffectStatus.Applied, other.Effect("applied")!.Status);
+    }
+
+    [Fact]
+    public void EnsureMailboxes_NewAndKnown_ReturnsRowsInOrderAndCreatesOnlyTheNew()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox("Bob@contoso.example", "google");
+        store.UpdateMailbox("bob@contoso.example", m => m.ConsecutiveFailures = 2);
+
+        var rows = store.EnsureMailboxes([("carla@contoso.example", "exchange"), ("bob@contoso.example", "exchange")]);
+
+        Assert.Equal(["carla@contoso.example", "bob@contoso.example"], rows.Select(r => r.Id));
+        Assert.Equal((2, "google"), (rows[1].ConsecutiveFailures, rows[1].Provider));
+        Assert.Equal(["bob@contoso.example", "carla@contoso.example"], store.Mailboxes().Select(m => m.Id));
     }
 
     [Fact]

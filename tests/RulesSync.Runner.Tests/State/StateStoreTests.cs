@@ -11,6 +11,8 @@ public sealed class StateStoreTests : StateStoreContract, IDisposable
 
     internal override IStateStore NewStore() => StateStore.Open(Path.Combine(files.Folder, $"s{Interlocked.Increment(ref opened)}.db"), create: true);
 
+    internal override IStateStore OpenAgain(IStateStore store) => StateStore.Open(((StateStore)store).Path, create: false);
+
     public void Dispose() => files.Dispose();
 
     [Fact]
