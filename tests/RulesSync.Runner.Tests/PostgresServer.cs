@@ -21,7 +21,7 @@ internal sealed class PostgresServer
 {
     private const string Superuser = "rulesync";
 
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync(durableCommits: false), LazyThreadSafetyMode.ExecutionAndPublication);
     private static int databases;
 
     private readonly string dataFolder;
@@ -29,6 +29,7 @@ internal sealed class PostgresServer
     private readonly (string Name, (int Uid, int Gid) Ids)? runAs;
     private readonly System.Text.StringBuilder log = new();
     private Process postmaster;
+    private bool durable;
 
     private PostgresServer(Process postmaster, string dataFolder, int port, string password, (string Name, (int Uid, int Gid) Ids)? runAs)
     {
@@ -51,9 +52,11 @@ internal sealed class PostgresServer
     /// <summary>
     /// A server of the caller's own, for a test that stops and restarts it (<see cref="StopKeepingData"/>,
     /// <see cref="RestartAsync"/>) without disturbing the classes that share the run's server. Stopped by its PID when
-    /// the caller says so (<see cref="Stop"/>) or the test process exits.
+    /// the caller says so (<see cref="Stop"/>) or the test process exits. It commits durably against a crash of the
+    /// server process (<c>synchronous_commit=on</c>: the WAL reaches the OS before a commit returns; <c>fsync</c> stays
+    /// off, the OS does not crash here); the shared one trades that for speed.
     /// </summary>
-    public static Task<PostgresServer> StartPrivateAsync() => StartAsync();
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync(durableCommits: true);
 
     /// <summary>A connection string to <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
@@ -80,7 +83,7 @@ internal sealed class PostgresServer
         return ConnectionString(name);
     }
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(bool durableCommits)
     {
         var bin = FindBinaries();
         var runAs = RunAs();
@@ -120,7 +123,7 @@ internal sealed class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
-            var server = new PostgresServer(null!, folder, port, password, runAs);
+            var server = new PostgresServer(null!, folder, port, password, runAs) { durable = durableCommits };
             server.postmaster = server.Launch();
             if (await server.WaitUntilReadyAsync())
             {
@@ -176,7 +179,7 @@ internal sealed class PostgresServer
         var process = Start(runAs?.Name, Path.Combine(FindBinaries(), "postgres"),
         [
             "-D", dataFolder, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", durable ? "synchronous_commit=on" : "synchronous_commit=off",
             "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
         ]);
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
