@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using RulesSync.Engine.Decisions;
+using RulesSync.Engine.Sync;
 using RulesSync.Simulator.Invariants;
 using RulesSync.Simulator.Scenarios;
 using RulesSync.Simulator.World;
@@ -28,7 +29,7 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// (<see cref="StepKind.SyncCrashes"/>, one more action per employee). The journal's entries name replicas as they
 /// are, so such worlds are explored without symmetry reduction.
 /// </remarks>
-internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false)
+internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false, GuardLimits? limits = null)
 {
     private readonly bool symmetry = symmetry && !admit;
 
@@ -125,8 +126,10 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     /// each on one thread with its own explorer; the largest populations start first. Results come back in
     /// <paramref name="scenarios"/>' order and are the same at any parallelism; <paramref name="done"/> is called once per
     /// scenario, one call at a time, with the number finished so far. Rules that fired are added to <paramref name="fired"/>.
+    /// With <paramref name="admit"/>, every sync runs the admit and journal stages with those limits, and crashes at the
+    /// journal boundary are explored.
     /// </summary>
-    internal static ImmutableArray<ScenarioExploration> ExploreAll(ImmutableArray<Scenario> scenarios, IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry, bool reduce, int parallelism, Action<int, ScenarioExploration>? done = null)
+    internal static ImmutableArray<ScenarioExploration> ExploreAll(ImmutableArray<Scenario> scenarios, IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry, bool reduce, int parallelism, GuardLimits? admit = null, Action<int, ScenarioExploration>? done = null)
     {
         var results = new ScenarioExploration[scenarios.Length];
         var gate = new object();
@@ -146,7 +149,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
                     return local; // An earlier scenario failed: its exception is the one thrown.
                 }
 
-                local.Explorer ??= new ExhaustiveExplorer(policy, now, maxActions, maxSyncs, local.Fired, symmetry, reduce);
+                local.Explorer ??= new ExhaustiveExplorer(policy, now, maxActions, maxSyncs, local.Fired, symmetry, reduce, admit: admit is not null, limits: admit);
                 ScenarioExploration result;
                 try
                 {
@@ -198,7 +201,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         // one more action per employee (it counts against maxActions), explored like any other.
         var actions = admit ? [.. scenario.Actions(), .. Enumerable.Range(0, n).Select(e => new ScheduleStep(StepKind.SyncCrashes, e))] : scenario.Actions();
         Prepare(actions, n, scenario.ExternalOrganizer);
-        var root = SimWorld.Create(scenario, policy, now, admit);
+        var root = SimWorld.Create(scenario, policy, now, admit, limits);
         root.Fired = fired;
         root.Apply(new ScheduleStep(StepKind.Create, 0));
         var syncs = new byte[n];

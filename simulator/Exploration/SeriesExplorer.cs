@@ -9,7 +9,11 @@ namespace RulesSync.Simulator.Exploration;
 /// <summary>The series scope: how many employees, and how many series actions a schedule may hold.</summary>
 /// <param name="Employees">Employees (A organizes; the others attend), 2 or 3.</param>
 /// <param name="MaxActions">Series actions per schedule (each at most once).</param>
-public sealed record SeriesScope(int Employees = 2, int MaxActions = 2);
+/// <param name="SingleMeeting">
+/// Whether A also organizes a single meeting beside the series (two meetings of one owner, judged each on its own;
+/// <see cref="SeriesAction.CancelSingle"/> and <see cref="SeriesAction.MoveSingle"/> act on it).
+/// </param>
+public sealed record SeriesScope(int Employees = 2, int MaxActions = 2, bool SingleMeeting = true);
 
 /// <summary>One series invariant violated: where, by which schedule (the shortest found), and why. Immutable.</summary>
 /// <param name="Invariant">The invariant's name (<c>series-...</c>).</param>
@@ -63,7 +67,7 @@ public static class SeriesExplorer
     /// <summary>Explores every scenario of <paramref name="scope"/> exhaustively.</summary>
     public static SeriesReport Exhaustive(IDecisionPolicy policy, SeriesScope scope, DateTimeOffset now)
     {
-        var run = new Run(policy, now);
+        var run = new Run(policy, now, scope.SingleMeeting);
         var scenarios = Scenarios(scope);
         foreach (var scenario in scenarios)
         {
@@ -77,7 +81,7 @@ public static class SeriesExplorer
     /// <summary>Runs <paramref name="runs"/> random schedules (up to six actions, random syncs) of random scenarios from <paramref name="seed"/>.</summary>
     public static SeriesReport Random(IDecisionPolicy policy, int runs, int seed, DateTimeOffset now)
     {
-        var run = new Run(policy, now);
+        var run = new Run(policy, now, single: true);
         var scenarios = Scenarios(new SeriesScope(3)).AddRange(Scenarios(new SeriesScope(2)));
 #pragma warning disable CA5394 // Not security: a seeded, replayable draw of schedules.
         var random = new Random(seed);
@@ -121,6 +125,8 @@ public static class SeriesExplorer
         SeriesAction.DeclineOccurrence => "B declines occurrence 2",
         SeriesAction.CrmEditsOccurrence => "crm edits occurrence 2's record",
         SeriesAction.SplitSeries => "A moves occurrence 3 and following (a new series)",
+        SeriesAction.CancelSingle => "A cancels the single meeting",
+        SeriesAction.MoveSingle => "A moves the single meeting",
         _ => action.ToString(),
     };
 
@@ -133,7 +139,7 @@ public static class SeriesExplorer
         _ => [.. Enumerable.Range(0, employees).Reverse()],
     };
 
-    private sealed class Run(IDecisionPolicy policy, DateTimeOffset now)
+    private sealed class Run(IDecisionPolicy policy, DateTimeOffset now, bool single)
     {
         private readonly HashSet<string> _fired = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SeriesViolation> _best = new(StringComparer.Ordinal);
@@ -143,7 +149,7 @@ public static class SeriesExplorer
         {
             var world = SimWorld.Create(scenario, policy, now);
             world.Fired = _fired;
-            world.CreateSeries();
+            world.CreateSeries(single);
             return world;
         }
 

@@ -38,10 +38,14 @@ internal static class CaseRunner
 {
     public static readonly DateTimeOffset DefaultNow = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Replays <paramref name="c"/>: creation, its steps, then (unless stopped by a violation when <paramref name="stopAtFirst"/>) quiescence.</summary>
-    public static CaseResult Run(SimulationCase c, IDecisionPolicy policy, DateTimeOffset now, bool trace, bool quiescence = true, bool stopAtFirst = false, HashSet<string>? fired = null, bool admit = false)
+    /// <summary>
+    /// Replays <paramref name="c"/>: creation, its steps, then (unless stopped by a violation when <paramref name="stopAtFirst"/>)
+    /// quiescence. With <paramref name="admit"/>, every sync runs the admit and journal stages with <paramref name="limits"/>
+    /// (default: the documented guard limits).
+    /// </summary>
+    public static CaseResult Run(SimulationCase c, IDecisionPolicy policy, DateTimeOffset now, bool trace, bool quiescence = true, bool stopAtFirst = false, HashSet<string>? fired = null, bool admit = false, Engine.Sync.GuardLimits? limits = null)
     {
-        var w = SimWorld.Create(c.Scenario, policy, now, admit);
+        var w = SimWorld.Create(c.Scenario, policy, now, admit, limits);
         w.Fired = fired;
         var reasons = new List<(InvariantId, string)>();
         var steps = ImmutableArray.CreateBuilder<TraceStep>();

@@ -38,6 +38,12 @@ public enum SeriesAction : byte
     /// original series before it and create a new series (its own UID) from there.
     /// </summary>
     SplitSeries,
+
+    /// <summary>A cancels the single meeting beside the series (same organizer): licenses cancelling that meeting only.</summary>
+    CancelSingle,
+
+    /// <summary>A moves the single meeting beside the series by an hour.</summary>
+    MoveSingle,
 }
 
 /// <summary>
@@ -53,7 +59,9 @@ public enum SeriesAction : byte
 /// <param name="Declined">Occurrences B declined on their own: licenses nothing beyond B's copy.</param>
 /// <param name="CrmEdited">Occurrences whose record a CRM user edited: licenses changing that occurrence only.</param>
 /// <param name="Split">The organizer split the series ("this and following"): the new series' occurrence exists.</param>
-internal sealed record SeriesIntent(int CancelledAlone, int Cut, bool Deleted, int Moved, int Done, ImmutableArray<(string ObjectId, int Version, bool Deleted)> PastRecords, int Declined = 0, int CrmEdited = 0, bool Split = false);
+/// <param name="Single">The world holds a single meeting of the same organizer beside the series (<see cref="SimWorld.MeetingUid"/>).</param>
+/// <param name="SingleCancelled">A cancelled the single meeting: licenses cancelling it (its record and copies) only.</param>
+internal sealed record SeriesIntent(int CancelledAlone, int Cut, bool Deleted, int Moved, int Done, ImmutableArray<(string ObjectId, int Version, bool Deleted)> PastRecords, int Declined = 0, int CrmEdited = 0, bool Split = false, bool Single = false, bool SingleCancelled = false);
 
 /// <summary>
 /// The simulated world's recurring series: a weekly series of <see cref="SeriesLength"/> occurrences organized by A,
@@ -90,8 +98,23 @@ internal sealed partial class SimWorld
     /// <summary>How many occurrences the invariants judge: the original series', and the split-off series' first once it exists.</summary>
     public int SeriesOccurrenceCount => Series is { Split: true } ? SeriesLength + 1 : SeriesLength;
 
+    /// <summary>
+    /// How many meetings the series invariants judge, each on its own: the occurrences (<see cref="SeriesOccurrenceCount"/>),
+    /// then the single meeting beside the series when the world holds one.
+    /// </summary>
+    public int JudgedMeetings => SeriesOccurrenceCount + (Series is { Single: true } ? 1 : 0);
+
+    /// <summary>The key of judged meeting <paramref name="k"/>: an occurrence's, or the single meeting's UID.</summary>
+    public string JudgedKey(int k) => k < SeriesOccurrenceCount ? SeriesOccurrence(k).ToString() : MeetingUid;
+
+    /// <summary>Judged meeting <paramref name="k"/> in a violation's words.</summary>
+    public string JudgedName(int k) => k < SeriesOccurrenceCount ? OccurrenceName(k) : "the single meeting";
+
     /// <summary>Occurrence <paramref name="k"/> in a violation's words.</summary>
     public static string OccurrenceName(int k) => k < SeriesLength ? $"occurrence {k + 1}" : "the new series' first occurrence";
+
+    /// <summary>When the single meeting beside the series starts: between the first and second occurrences, so it is still ahead once time passed.</summary>
+    public DateTimeOffset SingleStart => Now.AddDays(12).AddHours(3);
 
     /// <summary>The live CRM record of occurrence <paramref name="k"/>, if any.</summary>
     public CrmRow? OccurrenceRecord(int k)
@@ -127,16 +150,25 @@ internal sealed partial class SimWorld
             SeriesAction.TimePasses => !ClockAdvanced,
             SeriesAction.DeclineOccurrence => Scenario.Employees > 1 && LiveEvent(1, SeriesOccurrence(1).ToString()) is { Cancelled: false, OwnResponse: not AttendeeResponse.Declined },
             SeriesAction.CrmEditsOccurrence => OccurrenceRecord(1) is { Status: CrmStatus.Open },
+            SeriesAction.CancelSingle or SeriesAction.MoveSingle => s.Single && LiveEvent(0, MeetingUid) is { Cancelled: false },
             _ => false,
         };
     }
 
-    /// <summary>A creates the series: every occurrence is created in A's calendar and reaches each attendee's.</summary>
-    public void CreateSeries()
+    /// <summary>
+    /// A creates the series: every occurrence is created in A's calendar and reaches each attendee's; with
+    /// <paramref name="single"/>, A also organizes a single meeting beside it, with the same attendees.
+    /// </summary>
+    public void CreateSeries(bool single = false)
     {
         Created = true;
-        Series = new SeriesIntent(0, 0, false, 0, 0, []);
-        Trace("action", "user:A", "mailbox:A", $"A creates a weekly series of {SeriesLength} occurrences");
+        Series = new SeriesIntent(0, 0, false, 0, 0, [], Single: single);
+        Trace("action", "user:A", "mailbox:A", $"A creates a weekly series of {SeriesLength} occurrences{(single ? " and a single meeting beside it" : string.Empty)}");
+        if (single)
+        {
+            CreateMeeting(0, MeetingUid, "Customer review", SingleStart, SingleStart.AddHours(1), InitialAttendees(), MeetingType.Appointment, "user");
+        }
+
         for (var k = 0; k < SeriesLength; k++)
         {
             var occurrence = SeriesOccurrence(k);
@@ -227,6 +259,24 @@ internal sealed partial class SimWorld
                     return true;
                 }
 
+            case SeriesAction.CancelSingle:
+                {
+                    var ev = LiveEvent(0, MeetingUid)!;
+                    Trace("action", "user:A", "mailbox:A", "A cancels the single meeting");
+                    Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled the single meeting (licenses cancelling it, nothing of the series)");
+                    Series = Series with { SingleCancelled = true };
+                    CancelMeeting(0, ev.Id, "user");
+                    return true;
+                }
+
+            case SeriesAction.MoveSingle:
+                {
+                    var ev = LiveEvent(0, MeetingUid)!;
+                    Trace("action", "user:A", "mailbox:A", "A moves the single meeting by an hour");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), [.. ev.Attendees.Select(a => a.Address)], "user");
+                    return true;
+                }
+
             case SeriesAction.DeleteSeries:
                 Trace("action", "user:A", "mailbox:A", "A deletes the whole series");
                 Trace("intent", "user:A", "mailbox:A", "intent: the organizer deleted the series (licenses cancelling the records of future occurrences; past ones are history)");
@@ -283,11 +333,13 @@ internal sealed partial class SimWorld
             return null;
         }
 
-        for (var k = 0; k < SeriesOccurrenceCount; k++)
+        for (var k = 0; k < JudgedMeetings; k++)
         {
-            var key = SeriesOccurrence(k).ToString();
-            var bit = 1 << k;
-            var licensed = (s.CancelledAlone & bit) != 0 || (s.Cut & bit) != 0 || (s.Deleted && k < SeriesLength);
+            var key = JudgedKey(k);
+            var bit = k < SeriesOccurrenceCount ? 1 << k : 0;
+            var licensed = k < SeriesOccurrenceCount
+                ? (s.CancelledAlone & bit) != 0 || (s.Cut & bit) != 0 || (s.Deleted && k < SeriesLength)
+                : s.SingleCancelled;
             var live = 0;
             foreach (var r in Crm.Rows)
             {
@@ -298,24 +350,24 @@ internal sealed partial class SimWorld
 
                 if (r.Deleted)
                 {
-                    return ("series-no-record-deleted", $"the record {r.ObjectId} of {OccurrenceName(k)} ({key}) was deleted; a series change cancels records, never deletes them");
+                    return ("series-no-record-deleted", $"the record {r.ObjectId} of {JudgedName(k)} ({key}) was deleted; a series change cancels records, never deletes them");
                 }
 
                 live++;
                 if ((s.CrmEdited & bit) == 0 && r.Subject == CrmEditedSubject)
                 {
-                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {OccurrenceName(k)} took the subject a CRM user gave another occurrence's record");
+                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {JudgedName(k)} took the subject a CRM user gave another occurrence's record");
                 }
 
                 if (!licensed && r.Status == CrmStatus.Cancelled)
                 {
-                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {OccurrenceName(k)} was cancelled, but only other occurrences were cancelled or removed");
+                    return ("series-occurrence-isolation", $"the record {r.ObjectId} of {JudgedName(k)} was cancelled, but only other occurrences were cancelled or removed");
                 }
             }
 
             if (live > 1)
             {
-                return ("series-one-record-per-occurrence", $"{OccurrenceName(k)} ({key}) has {live} live records");
+                return ("series-one-record-per-occurrence", $"{JudgedName(k)} ({key}) has {live} live records");
             }
 
             for (var i = 0; i < Scenario.Employees; i++)
@@ -331,23 +383,23 @@ internal sealed partial class SimWorld
                     events++;
                     if ((s.CrmEdited & bit) == 0 && e.Subject == CrmEditedSubject)
                     {
-                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {OccurrenceName(k)} took the subject a CRM user gave another occurrence's record");
+                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {JudgedName(k)} took the subject a CRM user gave another occurrence's record");
                     }
 
                     if (!licensed && e.Cancelled)
                     {
-                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {OccurrenceName(k)} ({e.Id}) was cancelled, but only other occurrences were cancelled or removed");
+                        return ("series-occurrence-isolation", $"{Scenarios.Scenario.EmployeeName(i)}'s {JudgedName(k)} ({e.Id}) was cancelled, but only other occurrences were cancelled or removed");
                     }
                 }
 
                 if (events > 1)
                 {
-                    return ("series-one-record-per-occurrence", $"{Scenarios.Scenario.EmployeeName(i)}'s calendar holds {events} live events of {OccurrenceName(k)}");
+                    return ("series-one-record-per-occurrence", $"{Scenarios.Scenario.EmployeeName(i)}'s calendar holds {events} live events of {JudgedName(k)}");
                 }
 
                 if (i == 0 && events == 0 && !licensed && Created)
                 {
-                    return ("series-occurrence-isolation", $"A's {OccurrenceName(k)} is gone, but only other occurrences were cancelled or removed");
+                    return ("series-occurrence-isolation", $"A's {JudgedName(k)} is gone, but only other occurrences were cancelled or removed");
                 }
             }
         }
@@ -374,25 +426,24 @@ internal sealed partial class SimWorld
             return null;
         }
 
-        for (var k = 0; k < SeriesOccurrenceCount; k++)
+        for (var k = 0; k < JudgedMeetings; k++)
         {
-            var occurrence = SeriesOccurrence(k);
-            if (occurrence.OriginalStart.AddHours(1) < SyncNow)
+            if (k < SeriesOccurrenceCount && SeriesOccurrence(k).OriginalStart.AddHours(1) < SyncNow)
             {
                 continue;
             }
 
-            var key = occurrence.ToString();
-            var ev = OrganizerOccurrence(k);
+            var key = JudgedKey(k);
+            var ev = LiveEvent(0, key);
             var records = Crm.Rows.Where(r => !r.Deleted && OccurrenceKeyOf(r) == key).ToList();
             if (ev is { Cancelled: false } && (records.Count != 1 || records[0].Status != CrmStatus.Open))
             {
-                return ("series-convergence", $"{OccurrenceName(k)} is live in A's calendar but has {records.Count} record(s){(records.Count == 1 ? " (cancelled)" : string.Empty)} after every sync ran");
+                return ("series-convergence", $"{JudgedName(k)} is live in A's calendar but has {records.Count} record(s){(records.Count == 1 ? " (cancelled)" : string.Empty)} after every sync ran");
             }
 
             if (ev is null or { Cancelled: true } && records.Any(r => r.Status != CrmStatus.Cancelled))
             {
-                return ("series-convergence", $"{OccurrenceName(k)} is gone from A's calendar but its record is still open after every sync ran");
+                return ("series-convergence", $"{JudgedName(k)} is gone from A's calendar but its record is still open after every sync ran");
             }
         }
 

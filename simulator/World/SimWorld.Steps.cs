@@ -506,7 +506,7 @@ internal sealed partial class SimWorld
 
     /// <summary>
     /// The organizer invites employee <paramref name="employee"/> again: the others get an update, they an invitation
-    /// that reopens their cancelled copy (Exchange) or delivers a new one.
+    /// that reopens their cancelled copy (Exchange) or delivers a new one (<see cref="UpdateMeeting"/>).
     /// </summary>
     private void AddAttendee(int employee, string cause)
     {
@@ -517,19 +517,8 @@ internal sealed partial class SimWorld
             Trace("action", $"user:{OrganizerName}", $"mailbox:{OrganizerName}", $"{OrganizerName} invites {name} again");
         }
 
-        Uninvited &= ~(1 << employee);
         var names = Names(ev).Add(name).Sort(StringComparer.Ordinal);
-        var updated = UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, names, cause);
-        if (LiveEvent(employee, ev.Uid) is { } copy)
-        {
-            Put(employee, copy with { Cancelled = false, Subject = updated.Subject, Start = updated.Start, End = updated.End, Attendees = updated.Attendees, Version = copy.Version + 1 });
-        }
-        else
-        {
-            var mb = MutableMailbox(employee);
-            mb.NextId++;
-            Put(employee, updated with { Id = $"{name}-ev{mb.NextId}", IsOrganizer = false, OwnResponse = AttendeeResponse.None, Version = 1 });
-        }
+        UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, names, cause);
     }
 
     /// <summary>A held destructive effect in words: what was held, on which side, which rule decided it, and why it was held.</summary>

@@ -504,7 +504,13 @@ internal sealed partial class SimWorld
         return FindEvent(organizer, ev.Id)!;
     }
 
-    /// <summary>The organizer's calendar changes the meeting and updates every live copy.</summary>
+    /// <summary>
+    /// The organizer's calendar changes the meeting and updates every live copy. An employee the update lists who was
+    /// not on the meeting's attendee list before (the organizer invites them, or a sync writes back a list that still
+    /// names someone the organizer removed) is invited as the providers do on an organizer's update: Exchange sends a
+    /// meeting request that reopens their cancelled copy (or delivers a new one), Google puts the event on the guest's
+    /// calendar again (their removed copy is gone, so a new one). docs/simulator.md, "Mailbox providers", cites both.
+    /// </summary>
     public EventRow UpdateMeeting(int organizer, string eventId, string subject, DateTimeOffset start, DateTimeOffset end, ImmutableArray<string> attendees, string cause)
     {
         var ev = FindEvent(organizer, eventId) ?? throw new InvalidOperationException($"no event {eventId}");
@@ -523,13 +529,59 @@ internal sealed partial class SimWorld
                 Send(MessageKind.Update, ev.Organizer, a.Address, cause);
             }
 
-            if (i >= 0 && i != organizer && LiveEvent(i, ev.Uid) is { } copy)
+            if (i < 0 || i == organizer)
+            {
+                continue;
+            }
+
+            if (!Lists(ev.Attendees, a.Address))
+            {
+                Invite(i, updated, cause);
+            }
+            else if (LiveEvent(i, ev.Uid) is { } copy)
             {
                 Put(i, copy with { Subject = subject, Start = start, End = end, Attendees = updated.Attendees, Version = copy.Version + 1 });
             }
         }
 
         return FindEvent(organizer, eventId)!;
+    }
+
+    private static bool Lists(ImmutableArray<MeetingAttendee> attendees, string address)
+    {
+        foreach (var a in attendees)
+        {
+            if (a.Address == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Employee <paramref name="employee"/> is on the organizer's attendee list again: an Exchange copy the organizer's
+    /// removal cancelled reopens, otherwise a new copy arrives. They are an attendee again (no longer uninvited).
+    /// </summary>
+    private void Invite(int employee, EventRow organizers, string cause)
+    {
+        Uninvited &= ~(1 << employee);
+        if (LiveEvent(employee, organizers.Uid) is { } copy)
+        {
+            Put(employee, copy with { Cancelled = organizers.Cancelled, Subject = organizers.Subject, Start = organizers.Start, End = organizers.End, Attendees = organizers.Attendees, Version = copy.Version + 1 });
+        }
+        else
+        {
+            var mb = MutableMailbox(employee);
+            mb.NextId++;
+            Put(employee, organizers with { Id = $"{mb.Owner}-ev{mb.NextId}", IsOrganizer = false, OwnResponse = AttendeeResponse.None, Version = 1 });
+        }
+
+        if (Log is not null)
+        {
+            Trace("write", cause, $"mailbox:{Mailboxes[employee].Owner}", $"{Mailboxes[employee].Owner}'s calendar receives the invitation again");
+        }
     }
 
     /// <summary>The organizer's calendar cancels the meeting: copies are cancelled, each attendee gets a cancellation.</summary>

@@ -21,7 +21,7 @@ internal static class CheckCommand
     {
         var rules = new Argument<string>("RULES") { Description = "The rule file (default: the embedded default rule set).", DefaultValueFactory = _ => "embedded:default" };
         var format = FormatOption.Create();
-        var scope = new SimulationScope();
+        var scope = new SimulationScope(admitOptions: true);
         var command = new Command("check", "Release gate: lint, fixtures, exhaustive and random simulation of a rule set.") { rules, format };
         scope.AddTo(command);
         command.SetAction(parse => Run(console, parse.GetValue(rules)!, scope.Read(parse), parse.GetValue(format)));
@@ -63,6 +63,11 @@ internal static class CheckCommand
 
         // The scope options shape both passes; --mode is ignored (check always runs both).
         var exhaustiveOptions = scope with { Mode = SimulationMode.Exhaustive };
+        if (scope.Admit)
+        {
+            Say(console, table, SimulateCommand.AdmitLine(exhaustiveOptions) + " (exhaustive and random phases; the series phase runs bare)");
+        }
+
         var exhaustive = SimulateCommand.WithProgress(console, table, exhaustiveOptions, p => RulesSync.Simulator.Simulation.Run(exhaustiveOptions, ruleSet, p));
         Say(console, table, $"exhaustive: {exhaustive.Scenarios:N0} scenarios (up to {scope.Employees} employees + {scope.ExternalAttendees} external, ≤{scope.MaxActions} actions, ≤{scope.MaxSyncsPerEmployee} syncs each; customers as organizers up to {scope.ExternalOrganizerEmployees}, visits up to {scope.VisitEmployees}, attendees removed and invited again up to {scope.AttendeeChangeEmployees} employees{(scope.WindowEdgeEmployees > 0 ? $", the window's edge crossed up to {scope.WindowEdgeEmployees} employees" : "")}), {exhaustive.SchedulesExplored:N0} schedules, {exhaustive.DistinctStates:N0} distinct states, {exhaustive.Violations.Length} violation(s); goals {(exhaustive.GoalsMet ? "met" : "NOT met")}");
 

@@ -26,7 +26,7 @@ internal sealed record SeriesPhase(SeriesReport Exhaustive, SeriesReport Random,
         var coverage = new RuleCoverage([.. rules], [.. fired], [.. rules.Where(r => !fired.Contains(r, StringComparer.Ordinal))]);
         if (table)
         {
-            console.Out.WriteLine($"series: {exhaustive.Scenarios:N0} scenarios (2 employees, a weekly series of 3, ≤2 series actions), {exhaustive.Schedules:N0} schedules, {exhaustive.Violations.Length} violation(s); random: {RandomRuns:N0} schedules (≤6 actions, up to 3 employees), {random.Violations.Length} violation(s)");
+            console.Out.WriteLine($"series: {exhaustive.Scenarios:N0} scenarios (2 employees, a weekly series of 3 and a single meeting beside it, ≤2 series actions), {exhaustive.Schedules:N0} schedules, {exhaustive.Violations.Length} violation(s); random: {RandomRuns:N0} schedules (≤6 actions, up to 3 employees), {random.Violations.Length} violation(s)");
             foreach (var v in exhaustive.Violations.Concat(random.Violations).DistinctBy(v => v.Invariant))
             {
                 console.Out.WriteLine($"  series invariant violated: {v.Invariant} [{v.Scenario}]");

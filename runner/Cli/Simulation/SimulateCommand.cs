@@ -16,7 +16,7 @@ internal static class SimulateCommand
     public static Command Create(CliConsole console)
     {
         var rules = new Argument<string>("RULES") { Description = "The rule file (or embedded:NAME)." };
-        var scope = new SimulationScope();
+        var scope = new SimulationScope(admitOptions: true);
         var format = new Option<string>("--format") { Description = "table, json or junit.", DefaultValueFactory = _ => "table" }
             .AcceptOnlyFromAmong("table", "json", "junit");
         var report = new Option<FileInfo?>("--report") { Description = "Also write a self-contained HTML report (with sequence diagrams) here." };
@@ -77,6 +77,11 @@ internal static class SimulateCommand
         console.Out.WriteLine(r.Mode == "random"
             ? string.Create(n, $"mode random: {r.Scenarios:N0} scenarios, {r.SchedulesExplored:N0} steps")
             : string.Create(n, $"mode {r.Mode}: {r.Scenarios:N0} scenarios, {r.SchedulesExplored:N0} schedules, {r.DistinctStates:N0} distinct states"));
+        if (o.Admit)
+        {
+            console.Out.WriteLine(AdmitLine(o));
+        }
+
         if (r.Seed is { } seed)
         {
             console.Out.WriteLine(string.Create(n, $"seed {seed} (replay: --mode random --runs {o.Runs} --seed {seed}); determinism self-check: {(r.DeterminismVerified == true ? "same seed, same trace" : "NOT verified")}"));
@@ -102,6 +107,11 @@ internal static class SimulateCommand
             ? "no invariant violated"
             : string.Create(n, $"{r.Violations.Length} violation(s): {string.Join(", ", r.Violations.GroupBy(v => v.Invariant).Select(g => $"{g.Key} x{g.Count()}"))}"));
     }
+
+    /// <summary>What <c>--admit</c> adds, stated (table output only).</summary>
+    internal static string AdmitLine(SimulationOptions o) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"admit stage: on (intent guard, mass-change budget of {o.AdmitLimits.MaxDestructivePerMailbox} destructive effects per mailbox sync, the journal in memory){(o.Mode == SimulationMode.Exhaustive ? "; each sync may crash at the journal boundary and resume" : "")}; invariant admitted-within-budget checked");
 
     private sealed class Progress(IProgress<CliProgressStep> sink) : IProgress<SimulationProgress>
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using RulesSync.Engine.Changes;
+using RulesSync.Engine.Sync;
 using RulesSync.Simulator;
 using RulesSync.Simulator.Scenarios;
 
@@ -16,9 +17,15 @@ internal sealed class SimulationScope
 {
     private readonly SimulationOptions _defaults = new();
 
-    /// <summary>A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times.</summary>
-    public SimulationScope(int employees = 3, int maxActions = 3)
+    private readonly bool _admitOptions;
+
+    /// <summary>
+    /// A scope whose defaults are the acceptance scope, or a smaller one for commands that simulate many times; with
+    /// <paramref name="admitOptions"/>, also <c>--admit</c>, <c>--admit-max-destructive</c> and <c>--threads</c> (<c>check</c>, <c>simulate</c>).
+    /// </summary>
+    public SimulationScope(int employees = 3, int maxActions = 3, bool admitOptions = false)
     {
+        _admitOptions = admitOptions;
         Employees = new("--employees") { Description = "Employees, at most: every population from 1 up to this many is explored. The first organizes.", DefaultValueFactory = _ => employees };
         MaxActions = new("--max-actions") { Description = "Exhaustive mode: user actions after creation, at most.", DefaultValueFactory = _ => maxActions };
     }
@@ -76,8 +83,32 @@ internal sealed class SimulationScope
 
     public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
 
+    public Option<bool> Admit { get; } = new("--admit")
+    {
+        Description = "Run every simulated sync through the admit and journal stages the live runner runs (intent guard, mass-change budget with the documented default limits) and also explore each sync crashing at the journal boundary and resuming. Adds the invariant admitted-within-budget; what the stages hold counts as held. Default: off, the rules are judged bare.",
+    };
+
+    public Option<int> AdmitMaxDestructive { get; } = new("--admit-max-destructive")
+    {
+        Description = "With --admit: destructive effects one mailbox's sync may carry out (the mass-change guard's per-mailbox limit).",
+        DefaultValueFactory = _ => GuardLimits.Defaults.MaxDestructivePerMailbox,
+    };
+
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "Scenarios (exhaustive) or random runs simulated at once; 0 for one per core. The report is the same at any setting.",
+        DefaultValueFactory = _ => 0,
+    };
+
     public void AddTo(Command command)
     {
+        if (_admitOptions)
+        {
+            command.Add(Admit);
+            command.Add(AdmitMaxDestructive);
+            command.Add(Threads);
+        }
+
         command.Add(Employees);
         command.Add(Externals);
         command.Add(Api);
@@ -108,8 +139,19 @@ internal sealed class SimulationScope
         var visits = Bounded(parse, Visits, 0, 8);
         var attendeeChanges = Bounded(parse, AttendeeChanges, 0, 8);
         var windowEdge = Bounded(parse, WindowEdge, 0, 8);
+        var admit = _admitOptions && parse.GetValue(Admit);
+        var maxDestructive = _admitOptions ? Bounded(parse, AdmitMaxDestructive, 0, 1_000_000) : GuardLimits.Defaults.MaxDestructivePerMailbox;
+        if (_admitOptions && !admit && parse.GetResult(AdmitMaxDestructive) is { Implicit: false })
+        {
+            throw new Cli.InvalidInputException("error: --admit-max-destructive needs --admit");
+        }
+
+        var threads = _admitOptions ? Bounded(parse, Threads, 0, 256) : 0;
         return _defaults with
         {
+            MaxDegreeOfParallelism = threads == 0 ? -1 : threads,
+            Admit = admit,
+            AdmitLimits = GuardLimits.Defaults with { MaxDestructivePerMailbox = maxDestructive },
             Employees = employees,
             ExternalAttendees = externals,
             ApiVersions = parse.GetValue(Api),

@@ -86,11 +86,7 @@ public class SeriesExplorerTests
                 target: crm
             """);
 
-        var report = SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1), Now);
-
-        var found = Assert.Single(report.Violations, v => v.Invariant == "series-occurrence-isolation");
-        Assert.Contains("B declines occurrence 2", found.Steps);
-        Assert.InRange(found.Steps.Length, 1, 6);
+        var found = IsolationCaughtThrough(broken, "B declines occurrence 2");
         Assert.Contains("occurrence 2", found.Detail, StringComparison.Ordinal);
     }
 
@@ -105,11 +101,45 @@ public class SeriesExplorerTests
                 target: mailbox
             """);
 
-        var report = SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1), Now);
+        Assert.NotNull(IsolationCaughtThrough(broken, "crm edits occurrence 2's record"));
+    }
 
-        var found = Assert.Single(report.Violations, v => v.Invariant == "series-occurrence-isolation");
-        Assert.Contains("crm edits occurrence 2's record", found.Steps);
-        Assert.InRange(found.Steps.Length, 1, 6);
+    [Fact]
+    public void Exhaustive_MovedSingleMeetingCancelsItsRecord_CaughtOnThatMeetingAlone()
+    {
+        // Two meetings of one owner, judged each on its own: a consultant's rule that treats a moved one-off meeting
+        // as cancelled and booked again is caught on the single meeting, not licensed by anything done to the series.
+        var broken = DefaultWithFirst("""
+              - name: moved-single-meeting-cancels-record
+                because: a consultant's shortcut
+                when: { source: mailbox, role: organizer, kind: updated, recurrence: none }
+                decide: cancel
+                target: crm
+            """);
+
+        var found = IsolationCaughtThrough(broken, "A moves the single meeting");
+        Assert.Contains("the single meeting", found.Detail, StringComparison.Ordinal);
+        Assert.True(SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1, SingleMeeting: false), Now).Passed);
+    }
+
+    [Fact]
+    public void Apply_SingleCancelledThenSeriesDeleted_EachMeetingKeepsToItsOwnIntent()
+    {
+        var world = SyncedSeries(Provider.Exchange, Provider.Google, single: true);
+        Assert.Equal(CrmStatus.Open, SingleRecord(world)?.Status);
+
+        Assert.True(world.Apply(SeriesAction.CancelSingle));
+        SyncTwoRounds(world);
+        Assert.Equal(CrmStatus.Cancelled, SingleRecord(world)?.Status);
+        Assert.All(Enumerable.Range(0, SimWorld.SeriesLength), k => Assert.Equal(CrmStatus.Open, world.OccurrenceRecord(k)!.Status));
+        Assert.Null(world.CheckSeriesConvergence());
+
+        var other = SyncedSeries(Provider.Google, Provider.Exchange, single: true);
+        Assert.True(other.Apply(SeriesAction.DeleteSeries));
+        SyncTwoRounds(other);
+        Assert.Equal(CrmStatus.Open, SingleRecord(other)?.Status);
+        Assert.All(Enumerable.Range(0, SimWorld.SeriesLength), k => Assert.Equal(CrmStatus.Cancelled, other.OccurrenceRecord(k)!.Status));
+        Assert.Null(other.CheckSeriesConvergence());
     }
 
     [Fact]
@@ -149,14 +179,27 @@ public class SeriesExplorerTests
     }
 
     /// <summary>A v2 tenant with auto-share on whose A (organizer) and B hold the series, each synced once.</summary>
-    private static SimWorld SyncedSeries(Provider a, Provider b)
+    private static SimWorld SyncedSeries(Provider a, Provider b, bool single = false)
     {
         var world = SimWorld.Create(new Scenario([a, b], 0, ApiVersion.V2, AutoShare: true, MeetingOrigin.Mailbox), RuleSets.Default, Now);
-        world.CreateSeries();
+        world.CreateSeries(single);
         world.Sync(0);
         world.Sync(1);
         return world;
     }
+
+    /// <summary>Explores <paramref name="broken"/> (2 employees, ≤ 1 action): its one isolation violation, found with a short trace through <paramref name="step"/>.</summary>
+    private static SeriesViolation IsolationCaughtThrough(CompiledRuleSet broken, string step)
+    {
+        var report = SeriesExplorer.Exhaustive(broken, new SeriesScope(Employees: 2, MaxActions: 1), Now);
+        var found = Assert.Single(report.Violations, v => v.Invariant == "series-occurrence-isolation");
+        Assert.Contains(step, found.Steps);
+        Assert.InRange(found.Steps.Length, 1, 6);
+        return found;
+    }
+
+    private static CrmRow? SingleRecord(SimWorld world) =>
+        world.Crm.Rows.SingleOrDefault(r => !r.Deleted && world.OccurrenceKeyOf(r) == SimWorld.MeetingUid);
 
     private static void SyncTwoRounds(SimWorld world)
     {

@@ -1,5 +1,6 @@
 using RulesSync.Engine.Rules.Compilation;
 using RulesSync.Simulator.Mutation;
+using RulesSync.Tests.Shared;
 
 namespace RulesSync.Simulator.Tests.Mutation;
 
@@ -47,20 +48,7 @@ public class MutationTestingTests
     {
         // A rule set whose only cancel rule has no fixture: flipping it to delete changes a destructive outcome
         // (organizer cancellations) that no invariant forbids, so only a fixture can catch it.
-        const string Rules = """
-            name: pin
-            hitPolicy: first
-            rules:
-              - name: organizer-cancel
-                because: the organizer cancelled
-                when: { source: mailbox, role: organizer, kind: cancelled }
-                decide: cancel
-                target: crm
-              - name: rest
-                because: nothing else
-                when: {}
-                decide: ignore
-            """;
+        const string Rules = UnpinnedCancelRuleSet.Yaml;
         const string Fixture = """
 
             tests:

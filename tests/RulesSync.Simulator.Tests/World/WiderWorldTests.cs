@@ -90,7 +90,8 @@ public class WiderWorldTests
 
         Assert.All(scenarios, s => Assert.Equal(s.Employees <= 2, s.WindowEdge));
         Assert.All(scenarios, s => Assert.Equal(s.WindowEdge && !s.ExternalOrganizer, s.Actions().Any(a => a.Kind == StepKind.OrganizerCrossesWindow)));
-        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions()), s => s.WindowEdge);
+        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions { WindowEdgeEmployees = 0 }), s => s.WindowEdge);
+        Assert.Equal(2, new SimulationOptions().WindowEdgeEmployees);
     }
 
     [Fact]
@@ -123,5 +124,23 @@ public class WiderWorldTests
         var report = Simulation.Run(scope, RuleSets.Default);
         Assert.Empty(report.Violations);
         Assert.Contains("outside-window-untouched", report.Coverage.Fired);
+    }
+
+    [Theory]
+    [InlineData(Provider.Exchange, true, MeetingOrigin.Mailbox)]
+    [InlineData(Provider.Google, false, MeetingOrigin.Crm)]
+    public void WindowEdge_CrmEditWritesRemovedAttendeeBack_ReinvitesThemAndCancelsNothing(Provider organizer, bool autoShare, MeetingOrigin origin)
+    {
+        // The schedule behind the window edge's 12 reports: A's sync ignores the move beyond the window, then carries
+        // the CRM user's edit back to A's event with the record's old attendee list, B included. Outlook and Google
+        // invite B again on that update (their cancelled copy reopens), so B's sync sees no cancellation.
+        var c = new SimulationCase(new Scenario([organizer, Provider.Exchange], 1, ApiVersion.V2, autoShare, origin) { WindowEdge = true, AttendeeChanges = true },
+            [Sync(0), new(StepKind.OrganizerRemovesAttendee, 1), new(StepKind.CrmEdits, 0), new(StepKind.OrganizerCrossesWindow, 0), Sync(0), Sync(0), Sync(1)]);
+
+        var violations = Simulation.Replay(c, RuleSets.Default, Now, out var trace);
+
+        Assert.DoesNotContain(violations, v => v.Invariant == "no-spurious-cancellation");
+        Assert.Contains(trace.SelectMany(t => t.Events), e => e.Text.Contains("B's calendar receives the invitation again", StringComparison.Ordinal));
+        Assert.DoesNotContain(trace.SelectMany(t => t.Events), e => e.Rule == "organizer-cancel-seen-on-copy");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RulesSync.Runner.Tests.Cli;
+using RulesSync.Tests.Shared;
 
 namespace RulesSync.Runner.Tests.Cli.Simulation;
 
@@ -23,20 +24,7 @@ public class MutateCommandTests
     public void Mutate_RuleSetWithUnpinnedCancel_ExitsOneNamingTheMutant()
     {
         using var temp = new TempFiles();
-        var path = temp.Write("unpinned.yaml", """
-            name: unpinned
-            hitPolicy: first
-            rules:
-              - name: organizer-cancel
-                because: the organizer cancelled
-                when: { source: mailbox, role: organizer, kind: cancelled }
-                decide: cancel
-                target: crm
-              - name: rest
-                because: nothing else
-                when: {}
-                decide: ignore
-            """);
+        var path = temp.Write("unpinned.yaml", UnpinnedCancelRuleSet.Yaml);
         var run = CliRun.Of("mutate", path, "--externals", "0", "--max-actions", "1", "--origins", "mailbox");
         Assert.Equal(1, run.ExitCode);
         // Ignoring the cancellation changes a cancel outcome no invariant sees (no record exists to disagree with);

@@ -32,6 +32,29 @@ public class SimulateCommandTests
     }
 
     [Fact]
+    public void Simulate_Admit_ExploresCrashesAtTheJournalBoundaryBesideEveryBareSchedule()
+    {
+        var bare = CliRun.Of(["simulate", "embedded:default", .. SmallScope, "--format", "json"]);
+        var admitted = CliRun.Of(["simulate", "embedded:default", .. SmallScope, "--admit", "--format", "json"]);
+
+        Assert.Equal(0, admitted.ExitCode);
+        using var bareDoc = JsonDocument.Parse(bare.Out);
+        using var doc = JsonDocument.Parse(admitted.Out);
+        Assert.Empty(doc.RootElement.GetProperty("violations").EnumerateArray());
+        // The crash steps are user actions of their own: more schedules than the bare scope has.
+        Assert.True(doc.RootElement.GetProperty("schedulesExplored").GetInt64() > bareDoc.RootElement.GetProperty("schedulesExplored").GetInt64());
+    }
+
+    [Fact]
+    public void Simulate_AdmitMaxDestructiveWithoutAdmit_ExitsTwo()
+    {
+        var run = CliRun.Of(["simulate", "embedded:default", .. SmallScope, "--admit-max-destructive", "3"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--admit-max-destructive needs --admit", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_JUnit_HasOneFailingCasePerViolatedInvariant()
     {
         var run = CliRun.Of(["simulate", "embedded:regressions/2020-02-ordering", .. SmallScope, "--format", "junit"]);
@@ -73,6 +96,7 @@ public class SimulateCommandTests
     [InlineData("--providers", "outlook")]
     [InlineData("--mode", "fast")]
     [InlineData("--employees", "0")]
+    [InlineData("--threads", "-1")]
     public void Simulate_InvalidScope_ExitsTwo(string option, string value)
     {
         var run = CliRun.Of("simulate", "embedded:default", option, value);
