@@ -12,8 +12,9 @@ namespace RulesSync.Runner.Cluster;
 /// budget, the kill switch, held and approved effects, and every mailbox's sync with its cursor, state and breaker —
 /// the embedded runner's <see cref="LiveRunner"/> over the tenant's rows in PostgreSQL, unchanged. Orleans keeps one
 /// activation per tenant in the cluster, so the runner's per-meeting locks serialize every decision of the tenant
-/// across silos; the lease (<see cref="PostgresStateStore.TakeLease"/>) covers the window where a silo is dead or cut
-/// off but its activation has not noticed: the new activation's token fences the old one's writes off.
+/// across silos; the tenant's lease (<see cref="PostgresStateStore.TakeLease"/>) covers the window where a silo is dead
+/// or cut off but its activation has not noticed: the new activation's token fences the old one's writes off. Each
+/// meeting is serialized by a lease in the database (<see cref="MeetingLeases"/>) whose token the journal checks.
 /// </summary>
 internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
@@ -25,6 +26,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     private LiveRuleSet? rules;
     private string? checkedText;
     private string? checkedHash;
+    private MeetingLeases? meetings;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +39,15 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         var options = runtime.Options;
         rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
-        runner = new LiveRunner(options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>());
+        meetings = MeetingLeases.Open(runtime.ConnectionString, tenant, $"{where}/{this.GetGrainId()}", token, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
+        var broken = meetings.BreakLeasesOfOlderActivations();
+        if (broken > 0)
+        {
+            LogLeasesBroken(logger, tenant, broken, token);
+        }
+
+        runner = new LiveRunner(
+            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
         runner.Start();
         if (runtime.CycleEvery is { } period)
         {
@@ -51,6 +61,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         store?.Dispose();
+        meetings?.Dispose();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -75,8 +86,15 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             // reaches the successor.
             var where = silo.SiloAddress.ToString();
             LogFencedOff(logger, this.GetPrimaryKeyString(), where, e.Token, e.Current);
+            CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
             DeactivateOnIdle();
             throw;
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            // The database's own exception types do not cross the wire; the caller gets the words (never a secret:
+            // Npgsql's messages name no password).
+            throw new InvalidOperationException($"tenant {this.GetPrimaryKeyString()} on {silo.SiloAddress}: the cluster database failed mid-cycle: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
         }
 
         return new ClusterCycleReport(
@@ -120,6 +138,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             await RunCycleAsync().ConfigureAwait(true);
         }
     }
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "tenant {Tenant}: {Count} meeting lease(s) of earlier activations broken by the activation with token {Token}")]
+    private static partial void LogLeasesBroken(ILogger logger, string tenant, int count, long token);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "tenant {Tenant} on {Silo} fenced off (token {Token}, lease now {Current}): deactivating")]
     private static partial void LogFencedOff(ILogger logger, string tenant, string silo, long token, long current);

@@ -7,7 +7,8 @@ namespace RulesSync.Runner.Cluster;
 /// <summary>
 /// What a tenant's activation needs on a silo: its configuration (rules, guards, mailboxes), its connections to the
 /// providers and the CRM, where to tell operators, the clock, and the cluster database it keeps its state in. The
-/// connection string is a secret: never logged, never part of a message.
+/// connection string is a secret: never logged, never part of a message. <c>MeetingLease</c>: how long a meeting lease
+/// lasts unless renewed (<see cref="MeetingLeases.DefaultDuration"/> when null).
 /// </summary>
 internal sealed record TenantRuntime(
     RunnerOptions Options,
@@ -15,7 +16,8 @@ internal sealed record TenantRuntime(
     IOperatorNotifier Notifier,
     TimeProvider Time,
     string ConnectionString,
-    TimeSpan? CycleEvery);
+    TimeSpan? CycleEvery,
+    TimeSpan? MeetingLease = null);
 
 /// <summary>The tenants this silo can host (every silo of a cluster serves the same set).</summary>
 internal interface ITenantRuntimes

@@ -20,10 +20,11 @@ internal static class CrashPoints
     private static readonly AsyncLocal<string?> Scope = new();
 
     /// <summary>
-    /// In-process observer of the crash points reached inside a <see cref="Within"/> scope (scope, label): the cluster
-    /// tests kill a silo there. Null (the default) costs one read.
+    /// In-process observers of the crash points reached inside a <see cref="Within"/> scope (scope, label): the cluster
+    /// tests kill, pause or cut off a silo there. Several may listen at once (test classes run in parallel, each
+    /// watching its own tenant's scope). None (the default) costs one read.
     /// </summary>
-    internal static Action<string, string>? ScopedObserver { get; set; }
+    internal static event Action<string, string>? ScopedObserver;
 
     /// <summary>Names the flow that follows (a tenant's cycle in a grain) for <see cref="ScopedObserver"/>; dispose to leave it.</summary>
     public static IDisposable Within(string scope)

@@ -29,7 +29,7 @@ internal sealed record CycleReport(
 /// One tenant's live sync, cycle by cycle: checks the rule files, polls the CRM once, carries out approved effects,
 /// then syncs every mailbox that is neither suspended nor backing off (bounded parallelism) with
 /// <see cref="SyncCycle.RunAsync"/>'s stages (admission with <see cref="MassChangeGuard"/>, <see cref="LiveSyncJournal"/>,
-/// <see cref="MeetingLocks"/>), under the per-mailbox breaker. Every decision
+/// <see cref="MeetingLocks"/>, or a cluster's <see cref="IMeetingSerializer"/>), under the per-mailbox breaker. Every decision
 /// comes from the engine; this class only moves data, keeps state and applies the guards. Not reentrant: one cycle at
 /// a time (the hosted service and <c>--once</c> call it sequentially).
 /// </summary>
@@ -42,13 +42,12 @@ internal sealed partial class LiveRunner(
     IOperatorNotifier notifier,
     TimeProvider time,
     ILogger<LiveRunner> logger,
-    bool dryRun = false)
+    bool dryRun = false,
+    IMeetingSerializer? meetings = null)
 {
-    private readonly MeetingLocks locks = new();
+    /// <summary>Per-meeting serialization: the in-process locks, or the cluster's leases in the database.</summary>
+    private readonly IMeetingSerializer serializer = meetings ?? new MeetingLocks();
     private readonly MailboxBreaker breaker = new(options.Breaker, time);
-
-    /// <summary>The meeting locks shared by every mailbox's sync.</summary>
-    internal MeetingLocks Locks => locks;
 
     /// <summary>Records the rule set in force and registers the configured mailboxes (at startup).</summary>
     public void Start()
@@ -251,7 +250,7 @@ internal sealed partial class LiveRunner(
                     var attempt = new SyncAttempt(state);
                     var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
                     var journal = new LiveSyncJournal(id, store, dryRun, attempt, time, logger);
-                    var stages = new SyncStages(journal, dryRun ? null : guard, locks, dryRun, shadow?.Current);
+                    var stages = new SyncStages(journal, dryRun ? null : guard, serializer, dryRun, shadow?.Current);
                     var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
                     try
                     {
@@ -347,7 +346,7 @@ internal sealed partial class LiveRunner(
                 continue;
             }
 
-            await using var scope = await locks.EnterAsync(row.MeetingKey, cancellationToken).ConfigureAwait(false);
+            await using var scope = await serializer.EnterAsync(row.MeetingKey, cancellationToken).ConfigureAwait(false);
             try
             {
                 var port = connections.Mailbox(row.Mailbox, mailbox.Provider, store.SyncState(row.Mailbox));

@@ -118,6 +118,7 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
                 CauseEffect = cause.OwnEffect,
                 DryRun = dryRun,
                 Outcome = dryRun ? "dry-run" : "planned",
+                MeetingFence = lease is { FencingToken: > 0 and var token } ? token : null,
             },
             rows);
         decisionId = id;

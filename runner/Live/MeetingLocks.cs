@@ -6,12 +6,12 @@ namespace RulesSync.Runner.Live;
 /// The in-process meeting serializer (<see cref="IMeetingSerializer"/>): one async lock per meeting key, shared by
 /// every mailbox's sync in the tenant and by approved effects: two decisions about the same meeting never run at
 /// once, whichever mailbox observed the change, so "who syncs first" cannot change an outcome by timing. A cluster
-/// replaces it with a meeting grain or a lease with fencing tokens. Each lease carries a token that increases with
-/// every lease granted. Locks are dropped when nobody holds or waits for them. Thread-safe.
+/// puts a lease with fencing tokens in the database behind it (<c>runner/Cluster/MeetingLeases.cs</c>). Its own
+/// leases carry token 0: in one process a lock cannot go stale, and the journal fences nothing. Locks are dropped when
+/// nobody holds or waits for them. Thread-safe.
 /// </summary>
 internal sealed class MeetingLocks : IMeetingSerializer
 {
-    private long fence;
     private readonly Lock gate = new();
     private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
@@ -52,7 +52,7 @@ internal sealed class MeetingLocks : IMeetingSerializer
             throw;
         }
 
-        return new Releaser(this, meetingKey, entry, Interlocked.Increment(ref fence));
+        return new Releaser(this, meetingKey, entry);
     }
 
     private void Leave(string meetingKey, Entry entry, bool release)
@@ -79,13 +79,13 @@ internal sealed class MeetingLocks : IMeetingSerializer
         public int Users { get; set; }
     }
 
-    private sealed class Releaser(MeetingLocks owner, string meetingKey, Entry entry, long fencingToken) : IMeetingLease
+    private sealed class Releaser(MeetingLocks owner, string meetingKey, Entry entry) : IMeetingLease
     {
         private int released;
 
         public string MeetingKey => meetingKey;
 
-        public long FencingToken => fencingToken;
+        public long FencingToken => 0;
 
         public ValueTask DisposeAsync()
         {

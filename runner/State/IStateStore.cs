@@ -55,6 +55,8 @@ internal interface IStateStore : IDisposable
     /// <summary>
     /// Journals a decision and its effects in one transaction, before any effect runs. An effect already in the
     /// journal keeps its row and status. Returns the decision's id and each effect row as it now stands, in order.
+    /// A decision taken under a meeting lease (<see cref="DecisionRow.MeetingFence"/>) whose token is older than the
+    /// newest the store knows for the meeting is refused with <see cref="FencedOffException"/>, nothing written.
     /// </summary>
     (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects);
 

@@ -8,18 +8,6 @@ using RulesSync.Runner.Diagnostics;
 namespace RulesSync.Runner.State;
 
 /// <summary>
-/// A write refused because the tenant's lease moved on: another activation (on another silo) took it after this one.
-/// Nothing of the refused write was stored.
-/// </summary>
-internal sealed class FencedOffException(string tenant, long token, long current, string? holder)
-    : Exception($"tenant {tenant}: fenced off: this activation holds lease token {token}, the lease is at {current} (held by {holder ?? "nobody"}); nothing was written")
-{
-    public long Token { get; } = token;
-
-    public long Current { get; } = current;
-}
-
-/// <summary>
 /// One tenant's state and journal in PostgreSQL (cluster mode, where every silo shares it). Each row is the same
 /// document the LiteDB file keeps (the row classes of StateRows.cs, as JSON), beside the columns the queries select on
 /// (status, mailbox, meeting, replica, time). Tenants share the tables, keyed by tenant. Read-modify-write changes run
@@ -125,6 +113,10 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE INDEX IF NOT EXISTS rulesync_effect_meeting ON rulesync_effect (tenant, meeting_key);
                 CREATE INDEX IF NOT EXISTS rulesync_effect_replica ON rulesync_effect (tenant, replica);
                 ALTER TABLE rulesync_decision ADD COLUMN IF NOT EXISTS fence bigint;
+                ALTER TABLE rulesync_decision ADD COLUMN IF NOT EXISTS meeting_fence bigint;
+                CREATE TABLE IF NOT EXISTS rulesync_meeting_lease (
+                    tenant text NOT NULL, meeting_key text NOT NULL, token bigint NOT NULL, holder text NOT NULL,
+                    tenant_token bigint NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (tenant, meeting_key));
                 CREATE TABLE IF NOT EXISTS rulesync_lease (tenant text PRIMARY KEY, token bigint NOT NULL, holder text NOT NULL, taken_at bigint NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
@@ -283,11 +275,28 @@ internal sealed class PostgresStateStore : IStateStore
 
     public (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects) => Transaction(tx =>
     {
+        if (decision.MeetingFence is long mine and > 0)
+        {
+            // The meeting's lease row (held shared until commit, so no takeover slips in) names the newest token
+            // granted; the journal's own newest covers a store whose leases live elsewhere.
+            var lease = tx.Query(
+                "SELECT token, holder FROM rulesync_meeting_lease WHERE tenant = @t AND meeting_key = @m FOR SHARE",
+                r => (Token: r.GetInt64(0), Holder: (string?)r.GetString(1)), ("m", decision.MeetingKey)).SingleOrDefault();
+            var journaled = tx.Query(
+                "SELECT coalesce(max(meeting_fence), 0) FROM rulesync_decision WHERE tenant = @t AND meeting_key = @m", r => r.GetInt64(0), ("m", decision.MeetingKey)).Single();
+            var (newest, holder) = journaled > lease.Token ? (journaled, null) : lease;
+            if (newest > mine)
+            {
+                throw new FencedOffException($"meeting {decision.MeetingKey} of tenant {tenant}", mine, newest, holder);
+            }
+        }
+
         decision.Effects = [.. effects.Select(e => e.Id)];
         decision.Fence = fence;
         decision.Id = tx.Query(
-            "INSERT INTO rulesync_decision (tenant, meeting_key, at, fence, doc) VALUES (@t, @m, @at, @fence, @doc) RETURNING id",
-            r => r.GetInt64(0), ("m", decision.MeetingKey), ("at", decision.At), ("fence", (object?)fence ?? DBNull.Value), ("doc", Doc(decision))).Single();
+            "INSERT INTO rulesync_decision (tenant, meeting_key, at, fence, meeting_fence, doc) VALUES (@t, @m, @at, @fence, @mfence, @doc) RETURNING id",
+            r => r.GetInt64(0), ("m", decision.MeetingKey), ("at", decision.At), ("fence", (object?)fence ?? DBNull.Value),
+            ("mfence", (object?)decision.MeetingFence ?? DBNull.Value), ("doc", Doc(decision))).Single();
         var rows = new List<EffectRow>(effects.Count);
         foreach (var e in effects)
         {
@@ -403,18 +412,57 @@ internal sealed class PostgresStateStore : IStateStore
     private static T Read<T>(NpgsqlDataReader r, int column) =>
         JsonSerializer.Deserialize<T>(r.GetString(column), Json) ?? throw new JsonException($"a null {typeof(T).Name} document");
 
+    /// <summary>A read; after a lost connection (the pool dropped), read once more on a fresh one: reads change nothing.</summary>
     private List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
-        using var connection = source.OpenConnection();
-        return new Tx(connection, null, tenant).Query(sql, read, parameters);
+        List<T> Once()
+        {
+            using var connection = source.OpenConnection();
+            return new Tx(connection, null, tenant).Query(sql, read, parameters);
+        }
+
+        try
+        {
+            return ClearingBroken(Once);
+        }
+        catch (NpgsqlException e) when (ConnectionLost(e))
+        {
+            return Once();
+        }
     }
+
+    /// <summary>
+    /// After a database restart every pooled connection is dead, and each would fail one more call before the pool
+    /// drops it: the first such failure drops them all, so the next call connects afresh.
+    /// </summary>
+    private T ClearingBroken<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (NpgsqlException e) when (ConnectionLost(e))
+        {
+            source.Clear();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the error says the connection, not the statement, failed: a network or protocol error, or the server
+    /// shutting down or restarting (SQLSTATE class 08, 57P01–57P03). The pool's other connections are gone too.
+    /// </summary>
+    internal static bool ConnectionLost(NpgsqlException e) =>
+        e is PostgresException p ? p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03" : true;
 
     /// <summary>
     /// One transaction; under a lease, first checks (and holds shared) that the lease still carries our token; then
     /// writes the finished syncs that wait (<see cref="CompleteSync"/>) before <paramref name="work"/>, unless
     /// <paramref name="withPending"/> is false (schema, lease). Rolled back, the syncs wait again.
     /// </summary>
-    private T Transaction<T>(Func<Tx, T> work, bool withPending = true)
+    private T Transaction<T>(Func<Tx, T> work, bool withPending = true) => ClearingBroken(() => TransactionCore(work, withPending));
+
+    private T TransactionCore<T>(Func<Tx, T> work, bool withPending)
     {
         var syncs = withPending ? pending.Take() : [];
         try
@@ -427,7 +475,7 @@ internal sealed class PostgresStateStore : IStateStore
                 var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
                 if (current.Token != mine)
                 {
-                    throw new FencedOffException(tenant, mine, current.Token, current.Holder);
+                    throw new FencedOffException($"tenant {tenant}", mine, current.Token, current.Holder);
                 }
             }
 

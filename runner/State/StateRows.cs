@@ -252,6 +252,13 @@ internal sealed class DecisionRow
     /// <summary>In cluster mode, the lease token (fencing token) of the activation that journaled it; null in the embedded runner.</summary>
     public long? Fence { get; set; }
 
+    /// <summary>
+    /// The fencing token of the meeting's lease the decision was taken under (cluster mode); null where meetings are
+    /// serialized in one process. A store refuses to journal a decision whose token is older than the newest it knows
+    /// for the meeting.
+    /// </summary>
+    public long? MeetingFence { get; set; }
+
     /// <summary>The ids of this decision's effect rows, in execution order.</summary>
     public List<string> Effects { get; set; } = [];
 }

@@ -392,6 +392,12 @@ internal sealed partial class StateStore : IStateStore
             db.BeginTrans();
             try
             {
+                if (decision.MeetingFence is long mine and > 0
+                    && DecisionRows.Find(d => d.MeetingKey == decision.MeetingKey).Max(d => d.MeetingFence) is { } newest && newest > mine)
+                {
+                    throw new FencedOffException($"meeting {decision.MeetingKey}", mine, newest, holder: null);
+                }
+
                 WritePendingInTransaction();
                 decision.Effects = [.. effects.Select(e => e.Id)];
                 DecisionRows.Insert(decision);

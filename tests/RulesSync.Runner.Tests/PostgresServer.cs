@@ -21,18 +21,22 @@ internal sealed class PostgresServer
 {
     private const string Superuser = "rulesync";
 
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync(durableCommits: false), LazyThreadSafetyMode.ExecutionAndPublication);
     private static int databases;
 
-    private readonly Process postmaster;
     private readonly string dataFolder;
     private readonly string password;
+    private readonly (string Name, (int Uid, int Gid) Ids)? runAs;
+    private readonly System.Text.StringBuilder log = new();
+    private Process postmaster;
+    private bool durable;
 
-    private PostgresServer(Process postmaster, string dataFolder, int port, string password)
+    private PostgresServer(Process postmaster, string dataFolder, int port, string password, (string Name, (int Uid, int Gid) Ids)? runAs)
     {
         this.postmaster = postmaster;
         this.dataFolder = dataFolder;
         this.password = password;
+        this.runAs = runAs;
         Port = port;
     }
 
@@ -44,6 +48,15 @@ internal sealed class PostgresServer
 
     /// <summary>The run's server, started on first use.</summary>
     public static Task<PostgresServer> SharedAsync() => SharedServer.Value;
+
+    /// <summary>
+    /// A server of the caller's own, for a test that stops and restarts it (<see cref="StopKeepingData"/>,
+    /// <see cref="RestartAsync"/>) without disturbing the classes that share the run's server. Stopped by its PID when
+    /// the caller says so (<see cref="Stop"/>) or the test process exits. It commits durably against a crash of the
+    /// server process (<c>synchronous_commit=on</c>: the WAL reaches the OS before a commit returns; <c>fsync</c> stays
+    /// off, the OS does not crash here); the shared one trades that for speed.
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync(durableCommits: true);
 
     /// <summary>A connection string to <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
@@ -70,7 +83,7 @@ internal sealed class PostgresServer
         return ConnectionString(name);
     }
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(bool durableCommits)
     {
         var bin = FindBinaries();
         var runAs = RunAs();
@@ -110,18 +123,8 @@ internal sealed class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
-            var postmaster = Start(runAs?.Name, Path.Combine(bin, "postgres"),
-            [
-                "-D", folder, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
-            ]);
-            var log = new System.Text.StringBuilder();
-            postmaster.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            postmaster.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            postmaster.BeginErrorReadLine();
-            postmaster.BeginOutputReadLine();
-            var server = new PostgresServer(postmaster, folder, port, password);
+            var server = new PostgresServer(null!, folder, port, password, runAs) { durable = durableCommits };
+            server.postmaster = server.Launch();
             if (await server.WaitUntilReadyAsync())
             {
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
@@ -131,16 +134,59 @@ internal sealed class PostgresServer
             server.Stop(deleteFolder: false);
             if (attempt == 3)
             {
-                string text;
-                lock (log)
-                {
-                    text = log.ToString();
-                }
-
+                var text = server.Log;
                 Directory.Delete(folder, recursive: true);
                 throw new InvalidOperationException($"PostgreSQL did not start on 127.0.0.1 (three ports tried): {text}");
             }
         }
+    }
+
+    /// <summary>
+    /// Stops the server by its PID the way a crash would (SIGQUIT: immediate shutdown, no checkpoint; the next start
+    /// recovers from the WAL), keeping its data for <see cref="RestartAsync"/>.
+    /// </summary>
+    public void StopKeepingData() => Stop(deleteFolder: false);
+
+    /// <summary>Starts the stopped server again on its folder and port (clients reconnect to the same address).</summary>
+    public async Task RestartAsync()
+    {
+        if (!postmaster.HasExited)
+        {
+            throw new InvalidOperationException("the server is running");
+        }
+
+        postmaster.Dispose();
+        postmaster = Launch();
+        if (!await WaitUntilReadyAsync())
+        {
+            throw new InvalidOperationException($"PostgreSQL did not restart on 127.0.0.1:{Port}: {Log}");
+        }
+    }
+
+    private string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    private Process Launch()
+    {
+        var process = Start(runAs?.Name, Path.Combine(FindBinaries(), "postgres"),
+        [
+            "-D", dataFolder, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", durable ? "synchronous_commit=on" : "synchronous_commit=off",
+            "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
+        ]);
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return process;
     }
 
     /// <summary>Connects until the server answers (the port may have been taken meanwhile: then the postmaster exits).</summary>
@@ -155,7 +201,8 @@ internal sealed class PostgresServer
 
             try
             {
-                await using var c = new NpgsqlConnection(ConnectionString("postgres"));
+                // Unpooled: a pooled connection from before a restart would answer "ready" without asking the server.
+                await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString("postgres")) { Pooling = false }.ConnectionString);
                 await c.OpenAsync();
                 return true;
             }

@@ -26,6 +26,40 @@ public sealed class PostgresServerTests(PostgresDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task RestartAsync_AfterStopKeepingData_ServesTheSameDataOnTheSamePortWithANewPid()
+    {
+        var server = await PostgresServer.StartPrivateAsync();
+        try
+        {
+            // Unpooled: each open asks the server (a pooled connection would outlive the restart, broken).
+            var db = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("restart")) { Pooling = false }.ConnectionString;
+            await using (var a = new NpgsqlConnection(db))
+            {
+                await a.OpenAsync();
+                await new NpgsqlCommand("CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)", a).ExecuteNonQueryAsync();
+            }
+
+            var before = server.Pid;
+            server.StopKeepingData();
+            await using (var down = new NpgsqlConnection(db))
+            {
+                await Assert.ThrowsAnyAsync<NpgsqlException>(() => down.OpenAsync());
+            }
+
+            await server.RestartAsync();
+
+            await using var b = new NpgsqlConnection(db);
+            await b.OpenAsync();
+            Assert.Equal(42, (int)(await new NpgsqlCommand("SELECT x FROM kept", b).ExecuteScalarAsync())!);
+            Assert.NotEqual(before, server.Pid);
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+
+    [Fact]
     public async Task CreateDatabase_TwoClasses_GetSeparateDatabases()
     {
         var other = await PostgresDatabase.FreshAsync("other");

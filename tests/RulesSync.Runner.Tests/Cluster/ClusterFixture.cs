@@ -13,7 +13,7 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// reminders through Orleans' ADO.NET providers, the tables from the shipped scripts. One cluster per test class; each
 /// test hosts its own tenant (its own emulators, connections and fake clock) under a tenant key of its own.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private const string RegistryKey = "RulesSync:TestRegistry";
     private static readonly ConcurrentDictionary<string, Tenants> Registries = new(StringComparer.Ordinal);
@@ -28,7 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await PostgresDatabase.FreshAsync("cluster");
+        ConnectionString = await CreateDatabaseAsync();
         await ClusterDatabase.PrepareAsync(ConnectionString, CancellationToken.None);
         Registries[registry] = tenants;
         var builder = new TestClusterBuilder(3);
@@ -42,18 +42,21 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         Registries.TryRemove(registry, out _);
     }
 
+    /// <summary>The cluster's database: a fresh one on the run's shared server.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => PostgresDatabase.FreshAsync("cluster");
+
     /// <summary>Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key.</summary>
-    internal string Host(RunnerTestHost host)
+    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null)
     {
         var key = $"{host.Options.Tenant}-{Interlocked.Increment(ref tenantCount)}";
-        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, ConnectionString, CycleEvery: null));
+        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, ConnectionString, CycleEvery: null, meetingLease));
         return key;
     }
 
@@ -92,5 +95,26 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
             clientBuilder.UseRulesSyncCluster(configuration["RulesSync:ConnectionString"]!);
+    }
+}
+
+/// <summary>
+/// A 3-silo cluster over a PostgreSQL server of its own, which a test may stop and restart by its PID (the database
+/// restarted mid-cycle) without disturbing the classes that share the run's server.
+/// </summary>
+public sealed class PrivateServerClusterFixture : ClusterFixture
+{
+    internal PostgresServer Server { get; private set; } = null!;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Server.Stop();
+    }
+
+    protected override async Task<string> CreateDatabaseAsync()
+    {
+        Server = await PostgresServer.StartPrivateAsync();
+        return await Server.CreateDatabaseAsync("cluster");
     }
 }

@@ -9,74 +9,16 @@ using RulesSync.Runner.Tests.Live;
 namespace RulesSync.Runner.Tests.Cluster;
 
 /// <summary>
-/// The live runner's end-to-end suites against the emulators (both incident orderings, held effects approved and
-/// discarded, suspend and resume), run by a tenant grain on a 3-silo cluster over PostgreSQL; operators act on the
-/// cluster database (<see cref="PostgresStateStore"/>), as the CLI does in cluster mode.
+/// Operators acting on the cluster database (<see cref="PostgresStateStore"/>, as the CLI does in cluster mode) while a
+/// tenant grain on a 3-silo cluster over PostgreSQL runs: suspend and resume, the kill switch. The incident orderings,
+/// held effects and fault campaigns run here too, from the live runner's own test bodies
+/// (<see cref="LiveRunnerTests"/>, <see cref="RunnerKind.Cluster"/>).
 /// </summary>
 public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;
     private const string Regression = "embedded:regressions/2020-02-ordering";
-
-    public static TheoryData<string, ApiVersion, string, string, bool> Incidents => LiveRunnerTests.Incidents;
-
-    [Theory]
-    [MemberData(nameof(Incidents))]
-    public async Task RunCycle_IncidentOrdering_NoSpuriousCancellationAndTheRegressionIsHeld(string rules, ApiVersion dialect, string first, string second, bool regression)
-    {
-        await using var t = await Tenant.StartAsync(cluster, rules, dialect, [first, second], o =>
-        {
-            o.Guards.MaxDestructivePerMailbox = 0;
-            o.Guards.MaxDestructivePerTenant = 0;
-        });
-        var meeting = t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob, ConnectorTestHost.External));
-
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Equal(0, (await t.CycleAsync()).Failed);
-        }
-
-        Assert.DoesNotContain(t.H.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
-        Assert.False(t.H.T.Organization.Find(Alice, meeting.ICalUid)!.IsCancelled);
-        Assert.NotEmpty(t.H.T.Host.Crm.All(RulesSync.Emulators.Crm.CrmActivityKind.Appointment));
-        var held = t.Queries.HeldEffects();
-        Assert.Equal(regression, held.Count > 0);
-        Assert.All(held, e => Assert.True(e.Destructive));
-        Assert.Equal(regression, t.H.Notices.Any(n => n.Kind == RulesSync.Runner.Notifications.NoticeKind.EffectsHeld));
-        // Every decision was journaled under the activation's lease.
-        var token = await cluster.Tenant(t.Key).LeaseTokenAsync();
-        Assert.All(t.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.Equal(token, d.Fence));
-    }
-
-    [Fact]
-    public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded()
-    {
-        await using var t = await WithHeldEffectsAsync(cluster);
-        var held = t.Queries.HeldEffects();
-        new TenantOperations(t.Store, t.H.T.Time).Review([held[0].Key], approve: true, "ops@contoso.example");
-
-        var report = await t.CycleAsync();
-
-        Assert.Equal(1, report.ApprovedApplied);
-        var effect = t.Queries.Effect(held[0].Key)!;
-        Assert.Equal(EffectStatus.Applied, effect.Status);
-        Assert.Equal("ops@contoso.example", effect.ReviewedBy);
-    }
-
-    [Fact]
-    public async Task Discard_HeldEffect_IsNeverCarriedOut()
-    {
-        await using var t = await WithHeldEffectsAsync(cluster);
-        var keys = t.Queries.HeldEffects().Select(e => e.Key).ToArray();
-        new TenantOperations(t.Store, t.H.T.Time).Review(null, approve: false, "ops");
-        var messages = t.H.T.Organization.Messages.Count;
-
-        await t.CycleAsync();
-
-        Assert.All(keys, k => Assert.Equal(EffectStatus.Discarded, t.Queries.Effect(k)!.Status));
-        Assert.DoesNotContain(t.H.T.Organization.Messages.Skip(messages), x => x.Kind == MessageKind.Cancellation);
-    }
 
     [Fact]
     public async Task SuspendResume_ChangesWhileSuspended_AreSettledOnResumeWithNothingLost()

@@ -17,7 +17,7 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// left planned, and the journal shows the fencing: decisions carry the token of the activation that took them, and
 /// nothing was journaled under a token after the lease moved on.
 /// </summary>
-public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+public sealed partial class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;
@@ -41,28 +41,20 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
     [MemberData(nameof(KillPoints))]
     public async Task SiloKilledMidCycle_TenantRecoversOnAnotherSilo_NothingLostDuplicatedOrCancelled(string point)
     {
-        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, [Alice, Bob, Carol]);
-        var meetings = new List<(string Uid, string Organizer, string[] Employees)>();
-        void Schedule(string organizer, string subject, int days, params string[] attendees)
-        {
-            var m = t.H.T.Organization.ScheduleMeeting(organizer, ConnectorTestHost.Draft(subject, days, attendees));
-            meetings.Add((m.ICalUid, organizer, [organizer, .. attendees.Where(a => a != External)]));
-        }
-
-        Schedule(Alice, "Quarterly review", 1, Bob, Carol, External);
-        Schedule(Bob, "Pipeline", 2, Alice, External);
-        Schedule(Carol, "Offsite planning", 3, Alice, Bob);
+        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, ClusterOutcome.Mailboxes);
+        var world = ClusterOutcome.Schedule(t);
+        var meetings = world.Meetings;
         var first = await cluster.Tenant(t.Key).LeaseTokenAsync();
 
         var kill = new Kill(cluster, t.Key, new Regex(point, RegexOptions.CultureInvariant));
-        CrashPoints.ScopedObserver = kill.Observe;
+        CrashPoints.ScopedObserver += kill.Observe;
         try
         {
             await Assert.ThrowsAnyAsync<Exception>(() => t.CycleAsync());
         }
         finally
         {
-            CrashPoints.ScopedObserver = null;
+            CrashPoints.ScopedObserver -= kill.Observe;
         }
 
         Assert.True(kill.Silo is not null, $"no crash point matching {point} was reached");
@@ -79,10 +71,7 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
         // their time: on a clock that stood still they would look like this attempt's own).
         t.H.Advance(TimeSpan.FromMinutes(1));
 
-        // A user's moves while the tenant was down: an attendee accepts, an organizer moves a meeting.
-        t.H.T.Organization.Respond(Bob, meetings[0].Uid, AttendeeResponse.Accepted);
-        var now = t.H.T.Time.GetUtcNow();
-        t.H.T.Organization.Reschedule(Carol, meetings[2].Uid, now.AddDays(6), now.AddDays(6).AddHours(1));
+        world.UsersKeepChanging();
 
         ClusterCycleResult last = default;
         for (var i = 0; i < 3; i++)
@@ -94,25 +83,7 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
         Assert.Equal(0, last.Report.Failed);
         Assert.NotEqual(kill.Silo, last.Report.Silo);
 
-        // Nothing lost, duplicated or spuriously cancelled; no effect left planned.
-        var org = t.H.T.Organization;
-        Assert.DoesNotContain(org.Messages, m => m.Kind == MessageKind.Cancellation);
-        var records = t.H.T.Host.Crm.All(CrmActivityKind.Appointment);
-        foreach (var (uid, organizer, employees) in meetings)
-        {
-            var mine = records.Where(r => r.ICalUid == uid).ToList();
-            Assert.True(mine.Count == 1, $"{uid}: {mine.Count} CRM records");
-            Assert.NotEqual("4", mine[0].LifeCycleStatusCode);
-            Assert.True(org.Find(organizer, uid) is { IsCancelled: false }, $"{uid}: the organizer's event is gone or cancelled");
-            foreach (var e in employees)
-            {
-                var copies = org.Calendar(e).Count(c => c.ICalUid == uid);
-                Assert.True(copies == 1, $"{uid}: {e} has {copies} copies");
-                Assert.False(org.Find(e, uid)!.IsCancelled, $"{uid}: {e}'s copy is cancelled");
-            }
-        }
-
-        Assert.Empty(t.Store.Effects(EffectStatus.Planned));
+        world.AssertNothingLostDuplicatedOrCancelled();
 
         // Fencing in the journal: the first activation's decisions carry its token, the successor's carry a later one,
         // and nothing was journaled under the token the kill revoked (nor any other).
@@ -121,9 +92,11 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
         var fences = meetings.SelectMany(m => t.Store.DecisionsOfMeeting(m.Uid)).Select(d => d.Fence).ToHashSet();
         Assert.Contains(successor, fences);
         Assert.Subset(new HashSet<long?> { first, successor }, fences);
+
+        world.AssertMeetingFencesOnlyGoUp();
     }
 
-    private static async Task<ClusterCycleResult> CycleAsync(ClusterRunnerTests.Tenant t)
+    internal static async Task<ClusterCycleResult> CycleAsync(ClusterRunnerTests.Tenant t)
     {
         // Right after a kill the first call may still meet the dead silo's directory entries: a few attempts, counted.
         for (var attempt = 0; ; attempt++)
@@ -139,7 +112,7 @@ public sealed class ClusterSiloKillTests(ClusterFixture cluster, ITestOutputHelp
         }
     }
 
-    private readonly record struct ClusterCycleResult(RulesSync.Runner.Cluster.ClusterCycleReport Report, int Retries);
+    internal readonly record struct ClusterCycleResult(RulesSync.Runner.Cluster.ClusterCycleReport Report, int Retries);
 
     /// <summary>
     /// The kill, at the first crash point of the tenant's cycle whose label matches: the lease moves on at once (what

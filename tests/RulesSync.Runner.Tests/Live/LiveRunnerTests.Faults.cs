@@ -11,10 +11,11 @@ public sealed partial class LiveRunnerTests
 {
     private const string Carol = ConnectorTestHost.Carol;
 
-    [Fact]
-    public async Task RunCycle_ThrottlingOutagesAndMalformedAnswers_AreRetriedAndNothingIsLost()
+    [Theory]
+    [MemberData(nameof(TenantUnderTest.Kinds), MemberType = typeof(TenantUnderTest))]
+    public async Task RunCycle_ThrottlingOutagesAndMalformedAnswers_AreRetriedAndNothingIsLost(RunnerKind kind)
     {
-        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Carol]);
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, mailboxes: [Alice, Carol]);
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Exchange meeting", 1, Bob));
         h.T.Organization.ScheduleMeeting(Carol, ConnectorTestHost.Draft("Google meeting", 2, ConnectorTestHost.Dave));
         h.T.Host.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Route = "graph.calendarView.delta", Mailbox = Alice, Times = 2 });
@@ -31,10 +32,11 @@ public sealed partial class LiveRunnerTests
         Assert.Contains(h.T.Logs.Entries, e => e.EventId == ConnectorLogEvents.RetryScheduled);
     }
 
-    [Fact]
-    public async Task RunCycle_PersistentFailure_BacksOffThenSuspendsWithThePlainErrorAndResumeLosesNothing()
+    [Theory]
+    [MemberData(nameof(TenantUnderTest.Kinds), MemberType = typeof(TenantUnderTest))]
+    public async Task RunCycle_PersistentFailure_BacksOffThenSuspendsWithThePlainErrorAndResumeLosesNothing(RunnerKind kind)
     {
-        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice, Carol]);
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, mailboxes: [Alice, Carol]);
         h.T.Host.Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Route = "graph.calendarView.delta", Mailbox = Alice, Times = null });
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Blocked", 1, Bob));
 
@@ -70,10 +72,11 @@ public sealed partial class LiveRunnerTests
         Assert.Null(h.Store.Mailbox(Alice)!.NextAttemptAt);
     }
 
-    [Fact]
-    public async Task RunCycle_CrmDown_SkipsTheCycleWithoutBlamingAnyMailbox()
+    [Theory]
+    [MemberData(nameof(TenantUnderTest.Kinds), MemberType = typeof(TenantUnderTest))]
+    public async Task RunCycle_CrmDown_SkipsTheCycleWithoutBlamingAnyMailbox(RunnerKind kind)
     {
-        await using var h = await RunnerTestHost.StartAsync(mailboxes: [Alice]);
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, mailboxes: [Alice]);
         h.T.Host.Faults.Add(new FaultRule { Kind = FaultKind.Unavailable, Route = "crm.*", Times = null });
 
         var report = await h.CycleAsync();

@@ -1,11 +1,16 @@
 using RulesSync.Emulators.Organization;
 using RulesSync.Engine.Changes;
 using RulesSync.Runner.State;
+using RulesSync.Runner.Tests.Cluster;
 using RulesSync.Runner.Tests.Connectors;
 
 namespace RulesSync.Runner.Tests.Live;
 
-public sealed partial class LiveRunnerTests
+/// <summary>
+/// The live runner end to end against the emulators. The incident orderings, held effects and fault campaigns take a
+/// <see cref="RunnerKind"/> and run against the single-process runner and against a 3-silo cluster alike.
+/// </summary>
+public sealed partial class LiveRunnerTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;
@@ -30,22 +35,31 @@ public sealed partial class LiveRunnerTests
         Assert.DoesNotContain(h.T.Organization.Messages, x => x.Kind == MessageKind.Cancellation);
     }
 
-    public static TheoryData<string, ApiVersion, string, string, bool> Incidents => new()
+    public static TheoryData<RunnerKind, string, ApiVersion, string, string, bool> Incidents
     {
-        // Scenario 1: auto-share on, API v2, the attendee syncs first.
-        { "embedded:default", ApiVersion.V2, Bob, Alice, false },
-        { Regression, ApiVersion.V2, Bob, Alice, true },
+        get
+        {
+            var data = new TheoryData<RunnerKind, string, ApiVersion, string, string, bool>();
+            foreach (var kind in new[] { RunnerKind.Embedded, RunnerKind.Cluster })
+            {
+                // Scenario 1: auto-share on, API v2, the attendee syncs first.
+                data.Add(kind, "embedded:default", ApiVersion.V2, Bob, Alice, false);
+                data.Add(kind, Regression, ApiVersion.V2, Bob, Alice, true);
 
-        // Scenario 2: API v1, the organizer syncs first.
-        { "embedded:default", ApiVersion.V1, Alice, Bob, false },
-        { Regression, ApiVersion.V1, Alice, Bob, true },
-    };
+                // Scenario 2: API v1, the organizer syncs first.
+                data.Add(kind, "embedded:default", ApiVersion.V1, Alice, Bob, false);
+                data.Add(kind, Regression, ApiVersion.V1, Alice, Bob, true);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Incidents))]
-    public async Task RunCycle_IncidentOrdering_NoSpuriousCancellationAndTheRegressionIsHeld(string rules, ApiVersion dialect, string first, string second, bool regression)
+    public async Task RunCycle_IncidentOrdering_NoSpuriousCancellationAndTheRegressionIsHeld(RunnerKind kind, string rules, ApiVersion dialect, string first, string second, bool regression)
     {
-        await using var h = await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: [first, second], configure: o =>
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, rules, dialect, mailboxes: [first, second], configure: o =>
         {
             o.Guards.MaxDestructivePerMailbox = 0;
             o.Guards.MaxDestructivePerTenant = 0;
@@ -72,12 +86,21 @@ public sealed partial class LiveRunnerTests
             Assert.Empty(held);
             Assert.Empty(h.Notices);
         }
+
+        if (kind == RunnerKind.Cluster)
+        {
+            // Every decision was journaled under the activation's lease and under a lease on the meeting.
+            var token = await cluster.Tenant(h.Clustered.Key).LeaseTokenAsync();
+            Assert.All(h.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.Equal(token, d.Fence));
+            Assert.All(h.Store.DecisionsOfMeeting(meeting.ICalUid), d => Assert.True(d.MeetingFence > 0, $"decision {d.Id} has no meeting lease token"));
+        }
     }
 
-    [Fact]
-    public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded()
+    [Theory]
+    [MemberData(nameof(TenantUnderTest.Kinds), MemberType = typeof(TenantUnderTest))]
+    public async Task Approve_HeldCancellation_IsCarriedOutAtTheNextCycleAndRecorded(RunnerKind kind)
     {
-        await using var h = await RunnerTestHost.StartAsync(Regression, ApiVersion.V2, autoShare: true, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, Regression, ApiVersion.V2, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));
         for (var i = 0; i < 3; i++)
         {
@@ -96,10 +119,11 @@ public sealed partial class LiveRunnerTests
         Assert.Equal("ops@contoso.example", effect.ReviewedBy);
     }
 
-    [Fact]
-    public async Task Discard_HeldEffect_IsNeverCarriedOut()
+    [Theory]
+    [MemberData(nameof(TenantUnderTest.Kinds), MemberType = typeof(TenantUnderTest))]
+    public async Task Discard_HeldEffect_IsNeverCarriedOut(RunnerKind kind)
     {
-        await using var h = await RunnerTestHost.StartAsync(Regression, ApiVersion.V2, autoShare: true, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
+        await using var h = await TenantUnderTest.StartAsync(kind, cluster, Regression, ApiVersion.V2, mailboxes: [Bob, Alice], configure: o => o.Guards.MaxDestructivePerMailbox = 0);
         h.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Quarterly review", 2, Bob));
         for (var i = 0; i < 3; i++)
         {

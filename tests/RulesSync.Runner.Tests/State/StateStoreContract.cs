@@ -300,6 +300,41 @@ public abstract class StateStoreContract
         Assert.Equal(["c3", "c2"], store.Shadow(2).Select(s => s.ChangeId));
     }
 
+    [Fact]
+    public void Journal_MeetingFenceOlderThanTheNewest_IsRefusedAndWritesNothing()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var newer = Decision();
+        newer.MeetingFence = 7;
+        store.Journal(newer, [Effect("k1")]);
+        var stale = Decision();
+        stale.MeetingFence = 6;
+
+        var refused = Assert.Throws<FencedOffException>(() => store.Journal(stale, [Effect("k2")]));
+
+        Assert.Equal(6, refused.Token);
+        Assert.Equal(7, refused.Current);
+        Assert.Null(store.Effect("k2"));
+        Assert.Equal([7L], store.DecisionsOfMeeting("uid-1").Select(d => d.MeetingFence));
+    }
+
+    [Fact]
+    public void Journal_SameOrNewerMeetingFenceOrNone_IsJournaled()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        long?[] fences = [3, 3, 5, null];
+        foreach (var fence in fences)
+        {
+            var d = Decision();
+            d.MeetingFence = fence;
+            store.Journal(d, []);
+        }
+
+        Assert.Equal(fences, store.DecisionsOfMeeting("uid-1").Select(d => d.MeetingFence));
+    }
+
     internal static DecisionRow Decision() => new()
     {
         At = 1,
