@@ -3,18 +3,8 @@ namespace RulesSync.Runner.Cluster;
 /// <summary>One tenant of the cluster (key: the tenant's name): its cycles over every mailbox.</summary>
 public interface ITenantGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Runs one cycle of the tenant (rule files, CRM poll, approved effects, every due mailbox). A large tenant's
-    /// first cycle (its initial sync) takes minutes, far beyond Orleans' default 30 s response timeout, after which
-    /// the caller (<c>rulesync run --once</c>, a test, the scale benchmark) would give up while the cycle runs on;
-    /// so the call may take up to <see cref="CycleResponseTimeout"/>. What protects against a dead or cut-off silo is
-    /// the tenant's lease and the journal's fences, not this timeout.
-    /// </summary>
-    [ResponseTimeout(CycleResponseTimeout)]
+    /// <summary>Runs one cycle of the tenant (rule files, CRM poll, approved effects, every due mailbox).</summary>
     Task<ClusterCycleReport> RunCycleAsync();
-
-    /// <summary>How long a caller waits for one tenant cycle (hh:mm:ss).</summary>
-    const string CycleResponseTimeout = "06:00:00";
 
     /// <summary>The fencing token this activation writes under.</summary>
     Task<long> LeaseTokenAsync();
