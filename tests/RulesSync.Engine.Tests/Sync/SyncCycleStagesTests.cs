@@ -254,12 +254,7 @@ public class SyncCycleStagesTests
     [Fact]
     public void RunAsync_CrmRecordChangedBeforeTheWrite_DecidesAgainOnTheFreshRecord()
     {
-        var mb = new FakeMailbox("A");
-        var crm = new FakeCrm(ApiVersion.V2);
-        var ev = mb.Invite("m1", organizer: true);
-        var policy = ShareChanges();
-        var state = Run(MailboxSyncState.Initial("A"), mb, crm, policy).State;
-        mb.Put(ev with { ChangeKey = "2", Subject = "Moved" });
+        var (mb, crm, policy, state) = SharedThenMoved();
         var touched = 0;
         crm.BeforeWrite = id => { if (touched++ == 0) { crm.Touch(id, r => r with { End = r.End.AddHours(1) }); } };
         var r = new Recorder();
@@ -276,15 +271,22 @@ public class SyncCycleStagesTests
     [Fact]
     public void RunAsync_CrmRecordChangesOnEveryAttempt_GivesUpAfterTheRetries()
     {
+        var (mb, crm, policy, state) = SharedThenMoved();
+        crm.BeforeWrite = id => crm.Touch(id, r => r);
+
+        Assert.Throws<CrmConflictException>(() => Run(state, mb, crm, policy));
+        Assert.NotEqual("Moved", crm.Live["R1"].Subject);
+    }
+
+    /// <summary>A's own meeting shared to the CRM as R1 by one sync, then moved ("Moved") in A's calendar, not synced yet.</summary>
+    private static (FakeMailbox Mb, FakeCrm Crm, FuncPolicy Policy, MailboxSyncState State) SharedThenMoved()
+    {
         var mb = new FakeMailbox("A");
         var crm = new FakeCrm(ApiVersion.V2);
         var ev = mb.Invite("m1", organizer: true);
         var policy = ShareChanges();
         var state = Run(MailboxSyncState.Initial("A"), mb, crm, policy).State;
         mb.Put(ev with { ChangeKey = "2", Subject = "Moved" });
-        crm.BeforeWrite = id => crm.Touch(id, r => r);
-
-        Assert.Throws<CrmConflictException>(() => Run(state, mb, crm, policy));
-        Assert.NotEqual("Moved", crm.Live["R1"].Subject);
+        return (mb, crm, policy, state);
     }
 }
