@@ -21,8 +21,24 @@ public static class TenantCycles
     {
         ArgumentNullException.ThrowIfNull(grains);
         var grain = grains.GetGrain<ITenantGrain>(tenant);
-        var ticket = await grain.StartCycleAsync().ConfigureAwait(false);
-        return await WaitAsync(grain, tenant, ticket, deadline, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        CycleTicket ticket;
+        while (true)
+        {
+            try
+            {
+                ticket = await grain.StartCycleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (TimeoutException) when (deadline == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(started) < deadline)
+            {
+                // The start did not answer in time (an activation slow to come up on a busy silo). Asking again is
+                // safe: a start that did begin the cycle is joined, never run twice.
+            }
+        }
+
+        var left = deadline == Timeout.InfiniteTimeSpan ? deadline : deadline - Stopwatch.GetElapsedTime(started);
+        return await WaitAsync(grain, tenant, ticket, left > TimeSpan.Zero || deadline == Timeout.InfiniteTimeSpan ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

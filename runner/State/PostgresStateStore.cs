@@ -26,6 +26,9 @@ internal sealed class PostgresStateStore : IStateStore
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>Shared pools whose database has the tables (made once per pool, not once per tenant).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, object> SchemaReady = [];
+
     private readonly NpgsqlDataSource source;
     private readonly bool ownsSource;
     private readonly string tenant;
@@ -120,6 +123,20 @@ internal sealed class PostgresStateStore : IStateStore
     {
         Transaction(tx =>
         {
+            if (SchemaReady.TryGetValue(source, out _))
+            {
+                // A shared pool's database has its tables already (a silo's first tenant made them): its other tenants
+                // skip the DDL and its lock, which would otherwise line up every activation of a starting silo.
+                if (createTenant)
+                {
+                    tx.Execute(
+                        "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
+                        ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+                }
+
+                return 0;
+            }
+
             tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
             tx.Execute("""
                 CREATE TABLE IF NOT EXISTS rulesync_tenant (tenant text PRIMARY KEY, doc jsonb NOT NULL);
@@ -153,6 +170,10 @@ internal sealed class PostgresStateStore : IStateStore
             return 0;
         },
         withPending: false);
+        if (!ownsSource)
+        {
+            SchemaReady.AddOrUpdate(source, SchemaLock);
+        }
     }
 
     /// <summary>
