@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Placement;
 
 namespace RulesSync.Runner.Cluster;
 
@@ -23,6 +24,7 @@ internal static class ClusterHosting
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton(tenants);
+        silo.Services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         return silo;
     }
 

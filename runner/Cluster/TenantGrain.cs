@@ -47,7 +47,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         }
 
         runner = new LiveRunner(
-            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
+            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings, dispatch: MailboxDispatch(tenant));
         runner.Start();
         if (runtime.CycleEvery is { } period)
         {
@@ -57,6 +57,10 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
     }
+
+    /// <summary>Where the cycle's mailboxes sync: in mailbox grains over the silos when the tenant runs so, else here (null).</summary>
+    private MailboxGrainDispatch? MailboxDispatch(string tenant) =>
+        runtime!.MailboxGrains ? new MailboxGrainDispatch(GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, logger) : null;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -120,6 +120,7 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE TABLE IF NOT EXISTS rulesync_lease (tenant text PRIMARY KEY, token bigint NOT NULL, holder text NOT NULL, taken_at bigint NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
+                CREATE TABLE IF NOT EXISTS rulesync_budget (tenant text NOT NULL, cycle bigint NOT NULL, planned int NOT NULL, taken int NOT NULL, PRIMARY KEY (tenant, cycle));
                 """);
             if (createTenant)
             {
@@ -157,6 +158,31 @@ internal sealed class PostgresStateStore : IStateStore
     /// <summary>The tenant's lease as the database has it: token and holder; null before anyone took it.</summary>
     public (long Token, string Holder)? Lease() =>
         Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t", r => (r.GetInt64(0), r.GetString(1))).Cast<(long, string)?>().SingleOrDefault();
+
+    /// <summary>
+    /// Writes under <paramref name="token"/>, the tenant's lease as another activation of the same tenant took it (a
+    /// mailbox grain working for its tenant grain): every write is then fenced as that activation's own are, and ends
+    /// when a successor takes the tenant's lease.
+    /// </summary>
+    public void WriteUnder(long token) => fence = token;
+
+    // ---- mass-change budget of a cycle, shared by the silos (cluster mode) ----
+
+    /// <summary>
+    /// Adds to the tenant's mass-change counts of <paramref name="cycle"/> (destructive effects planned and taken by
+    /// every mailbox of the cycle, on whichever silo it syncs) and returns the totals, atomically: the row is locked by
+    /// the update, so two silos adding at once each see the other's count. Fenced like every write.
+    /// </summary>
+    public (int Planned, int Taken) AddToBudget(long cycle, int planned, int taken) => Transaction(tx => tx.Query(
+        """
+        INSERT INTO rulesync_budget (tenant, cycle, planned, taken) VALUES (@t, @c, @p, @k)
+        ON CONFLICT (tenant, cycle) DO UPDATE SET planned = rulesync_budget.planned + EXCLUDED.planned, taken = rulesync_budget.taken + EXCLUDED.taken
+        RETURNING planned, taken
+        """,
+        r => (r.GetInt32(0), r.GetInt32(1)), ("c", cycle), ("p", planned), ("k", taken)).Single());
+
+    /// <summary>Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, as a cycle begins).</summary>
+    public void ForgetBudgetsBefore(long cycle) => Transaction(tx => tx.Execute("DELETE FROM rulesync_budget WHERE tenant = @t AND cycle < @c", ("c", cycle)));
 
     // ---- tenant ----
 
