@@ -74,6 +74,33 @@ internal static class CrmSnapshotWireConversion
             [.. wire.Quarantined.Select(q => new CrmQuarantinedRecord(q.EntitySet, q.ObjectId, q.Field, q.Problem))]);
     }
 
+    /// <summary>The CRM writes made through <paramref name="snapshot"/> (records written, ids deleted), for the wire.</summary>
+    public static (ImmutableArray<CrmRecordWire> Written, ImmutableArray<string> Deleted) WritesToWire(this TenantCrmSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var writes = snapshot.Writes();
+        return ([.. writes.Where(w => w.Value is not null).Select(w => ToWire(w.Value!))], [.. writes.Where(w => w.Value is null).Select(w => w.Key)]);
+    }
+
+    /// <summary>Lays writes made elsewhere (another silo's mailbox grain) over <paramref name="snapshot"/> and the tenant's live ids.</summary>
+    public static void LayOver(this TenantCrmSnapshot snapshot, IEnumerable<CrmRecordWire> written, IEnumerable<string> deleted, CrmLiveIds? liveIds)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(written);
+        ArgumentNullException.ThrowIfNull(deleted);
+        foreach (var w in written)
+        {
+            snapshot.Wrote(w.ObjectId, FromWire(w));
+            liveIds?.Wrote(w.ObjectId, live: true);
+        }
+
+        foreach (var id in deleted)
+        {
+            snapshot.Wrote(id, null);
+            liveIds?.Wrote(id, live: false);
+        }
+    }
+
     private static CrmRecordWire ToWire(CrmRecord r) => new(
         r.ObjectId, r.ETag, r.Uid?.Value, r.GroupwareItemId, r.Subject, r.Start, r.End, (byte)r.Status, r.Owner, r.Organizer,
         [.. r.Parties.Select(p => p.Party)], [.. r.Parties.Select(p => (byte)p.Role)], (byte)r.Type);

@@ -34,7 +34,12 @@ public sealed record MailboxSyncOrder(
     [property: Id(3)] string RuleSetHash,
     [property: Id(4)] CrmSnapshotWire Snapshot);
 
-/// <summary>What a mailbox grain's sync did: as <see cref="MailboxSyncResult"/>, the held effects by id; the silo that ran it; why it refused, if it did.</summary>
+/// <summary>
+/// What a mailbox grain's sync did: as <see cref="MailboxSyncResult"/>, the held effects by id; the silo that ran it;
+/// why it refused, if it did; the lease token that fenced it off, if one did (the tenant's activation that ordered
+/// the sync is fenced off too: its cycle stops there, as when its own write is refused); the CRM writes it made (laid
+/// over the cycle's snapshot for the mailboxes ordered after it, as the embedded runner's shared snapshot does).
+/// </summary>
 [GenerateSerializer]
 [Immutable]
 public sealed record MailboxSyncReport(
@@ -42,7 +47,10 @@ public sealed record MailboxSyncReport(
     [property: Id(1)] int Decisions,
     [property: Id(2)] ImmutableArray<string> Held,
     [property: Id(3)] string Silo,
-    [property: Id(4)] string? Refused);
+    [property: Id(4)] string? Refused,
+    [property: Id(5)] long? FencedBy = null,
+    [property: Id(6)] ImmutableArray<CrmRecordWire> Written = default,
+    [property: Id(7)] ImmutableArray<string> Deleted = default);
 
 /// <summary>The key of a tenant's mailbox grain: <c>tenant/mailbox</c> (the mailbox's id as the state store keys it).</summary>
 public static class MailboxGrainKey
@@ -127,17 +135,20 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ILocalSiloD
         try
         {
             var budget = new MassChangeGuard(runtime!.Options.Guards, order.TenantMeetings, new ClusterBudget(store!, order.Cycle));
-            var result = await runner!.SyncMailboxAsync(mailbox!, null, order.Snapshot.FromWire(), budget, CancellationToken.None).ConfigureAwait(true);
+            var snapshot = order.Snapshot.FromWire();
+            var result = await runner!.SyncMailboxAsync(mailbox!, null, snapshot, budget, CancellationToken.None).ConfigureAwait(true);
             store!.WritePending();
             CrashPoints.Reach($"sync of {StateStore.Key(mailbox!.Id)} written by its mailbox grain");
-            return new MailboxSyncReport(result.Ok, result.Decisions, [.. result.Held.Select(h => h.Id)], where, null);
+            var (written, deleted) = snapshot.WritesToWire();
+            return new MailboxSyncReport(result.Ok, result.Decisions, [.. result.Held.Select(h => h.Id)], where, null, null, written, deleted);
         }
         catch (FencedOffException e)
         {
             // A successor took the tenant over: nothing more from this activation (its next order comes under the new token).
             LogFencedOff(logger, mailbox!.Id, where, e.Token, e.Current);
+            CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
             DeactivateOnIdle();
-            return new MailboxSyncReport(false, 0, [], where, e.Message);
+            return new MailboxSyncReport(false, 0, [], where, e.Message, e.Current);
         }
         catch (Npgsql.NpgsqlException e)
         {

@@ -60,7 +60,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
     /// <summary>Where the cycle's mailboxes sync: in mailbox grains over the silos when the tenant runs so, else here (null).</summary>
     private MailboxGrainDispatch? MailboxDispatch(string tenant) =>
-        runtime!.MailboxGrains ? new MailboxGrainDispatch(GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, logger) : null;
+        runtime!.MailboxGrains ? new MailboxGrainDispatch(GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, runtime.Connections.LiveIds) : null;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -93,6 +93,13 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
             DeactivateOnIdle();
             throw;
+        }
+        catch (MailboxOrderFailedException e)
+        {
+            // A mailbox activation may live on, cut off, under this activation's token: the successor's new token fences it off.
+            LogMailboxOrderFailed(logger, this.GetPrimaryKeyString(), e.Message);
+            DeactivateOnIdle();
+            throw new InvalidOperationException(e.Message);
         }
         catch (Npgsql.NpgsqlException e)
         {
@@ -151,6 +158,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "tenant {Tenant} refused: {Why}")]
     private static partial void LogRuleSetRefused(ILogger logger, string tenant, string why);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "tenant {Tenant}: {Error}; deactivating so that the successor's lease fences the lost mailbox activations off")]
+    private static partial void LogMailboxOrderFailed(ILogger logger, string tenant, string error);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "tenant {Tenant} activated on {Silo} with lease token {Token}")]
     private static partial void LogActivated(ILogger logger, string tenant, string silo, long token);

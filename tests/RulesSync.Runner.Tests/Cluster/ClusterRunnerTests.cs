@@ -96,7 +96,7 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
 
         /// <summary>A tenant of <paramref name="mailboxes"/>; with <paramref name="mailboxGrains"/> they sync in mailbox grains over the silos.</summary>
         public static async Task<Tenant> StartAsync(
-            ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null, bool mailboxGrains = false) =>
+            ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null, bool mailboxGrains = true) =>
             new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure), mailboxGrains);
 
         /// <summary>The silo each mailbox's grain runs on (the grains' activations of the last cycle).</summary>
