@@ -44,7 +44,7 @@ internal static class ClusterSilo
         {
             var period = t.Sync.Interval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : t.Sync.Interval;
             var notifier = new OperatorNotifier(t.Notifications, http, loggers.CreateLogger<OperatorNotifier>());
-            runtimes[t.Tenant] = new TenantRuntime(t, new RunnerConnections(t, TimeProvider.System, loggers), notifier, TimeProvider.System, connectionString, once ? null : period);
+            runtimes[t.Tenant] = new TenantRuntime(t, new RunnerConnections(t, TimeProvider.System, loggers), notifier, TimeProvider.System, connectionString, once ? null : period, MailboxGrains: cluster.MailboxGrains);
         }
 
         builder.UseOrleans(silo =>
@@ -65,11 +65,19 @@ internal static class ClusterSilo
             var grains = host.Services.GetRequiredService<IGrainFactory>();
             if (once)
             {
-                var reports = new List<(string, ClusterCycleReport)>();
-                foreach (var t in tenants)
+                // Every tenant's cycle at once, each polled until it ends (no deadline: --once waits for the cycles,
+                // Ctrl-C stops waiting); a cycle lost with its silo is started again once, on the new activation.
+                var reports = await Task.WhenAll(tenants.Select(async t =>
                 {
-                    reports.Add((t.Tenant, await grains.GetGrain<ITenantGrain>(t.Tenant).RunCycleAsync().ConfigureAwait(false)));
-                }
+                    try
+                    {
+                        return (t.Tenant, await TenantCycles.RunAsync(grains, t.Tenant, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (ClusterCycleException e) when (e.State == CycleState.Lost)
+                    {
+                        return (t.Tenant, await TenantCycles.RunAsync(grains, t.Tenant, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false));
+                    }
+                })).ConfigureAwait(false);
 
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return reports;

@@ -32,4 +32,10 @@ internal sealed class ClusterModeOptions
     /// must be given the same set. Null: the cluster serves this config's tenant only.
     /// </summary>
     public string? Tenants { get; set; }
+
+    /// <summary>
+    /// Whether each tenant's mailboxes sync in mailbox grains spread over the silos (the default), ordered by the
+    /// tenant grain each cycle; false keeps every mailbox of a tenant in its tenant grain's activation.
+    /// </summary>
+    public bool MailboxGrains { get; set; } = true;
 }
