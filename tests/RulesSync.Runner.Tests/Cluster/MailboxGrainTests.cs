@@ -64,4 +64,20 @@ public sealed class MailboxGrainTests(ClusterFixture cluster) : IClassFixture<Cl
         Assert.NotEmpty(held);
         Assert.All(held, h => Assert.Contains("across the tenant (limit 1)", h.Detail, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Cycle_MailboxGrainsOff_TenantsOwnActivationSyncsEveryMailboxOnItsSilo()
+    {
+        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, [Alice, Bob, Carol], mailboxGrains: false);
+        t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob, Carol));
+
+        var first = await t.CycleAsync();
+        await t.CycleAsync();
+
+        Assert.Equal((3, 0), (first.Synced, first.Failed));
+        Assert.Equal(["Review"], t.H.T.Host.Crm.All(CrmActivityKind.Appointment).Select(a => a.Subject));
+        Assert.Single(t.H.T.Organization.Calendar(Carol), e => e.Subject == "Review");
+        // Every decision journaled under the tenant's activation: its silo is the one the cycle report names.
+        Assert.All(t.Store.Decisions(0, long.MaxValue), d => Assert.Equal(first.LeaseToken, d.Fence));
+    }
 }
