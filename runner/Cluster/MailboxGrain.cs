@@ -78,7 +78,7 @@ public static class MailboxGrainKey
 /// the database (<see cref="ClusterBudget"/>), shared with the tenant's mailbox grains on other silos.
 /// </summary>
 [SpreadPlacement]
-internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<MailboxGrain> logger) : Grain, IMailboxGrain
+internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConnections pools, ILocalSiloDetails silo, ILogger<MailboxGrain> logger) : Grain, IMailboxGrain
 {
     private string tenant = string.Empty;
     private TenantRuntime? runtime;
@@ -97,7 +97,7 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ILocalSiloD
         var options = runtime.Options;
         mailbox = options.Mailboxes.FirstOrDefault(m => StateStore.Key(m.Id) == id)
             ?? throw new InvalidOperationException($"tenant {tenant} has no mailbox '{id}' on this silo: give every silo the same tenant files");
-        store = PostgresStateStore.Open(runtime.ConnectionString, tenant);
+        store = PostgresStateStore.Open(pools.State(runtime.ConnectionString), tenant);
         rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
         return base.OnActivateAsync(cancellationToken);
@@ -105,8 +105,8 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ILocalSiloD
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The store and the meeting leases borrow the silo's pools (ClusterConnections), which stay open for its other grains.
         store?.Dispose();
-        meetings?.Dispose();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -176,8 +176,7 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ILocalSiloD
     {
         token = tenantToken;
         store!.WriteUnder(tenantToken);
-        meetings?.Dispose();
-        meetings = MeetingLeases.Open(runtime!.ConnectionString, tenant, $"{where}/{this.GetGrainId()}", tenantToken, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
+        meetings = MeetingLeases.Open(pools.Leases(runtime!.ConnectionString), tenant, $"{where}/{this.GetGrainId()}", tenantToken, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
         runner = new LiveRunner(
             runtime.Options, store, runtime.Connections, rules!, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
     }

@@ -38,4 +38,11 @@ internal sealed class ClusterModeOptions
     /// tenant grain each cycle; false keeps every mailbox of a tenant in its tenant grain's activation.
     /// </summary>
     public bool MailboxGrains { get; set; } = true;
+
+    /// <summary>
+    /// Connections this silo opens to the cluster database at most, for all its tenants together (a fifth, 2 to 8, kept
+    /// for meeting leases so renewals never wait behind journal writes). Size PostgreSQL's <c>max_connections</c> above
+    /// silos × this + the operators' and Orleans' own few.
+    /// </summary>
+    public int MaxConnections { get; set; } = Cluster.ClusterConnections.DefaultMaxConnections;
 }
