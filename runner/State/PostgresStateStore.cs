@@ -115,13 +115,46 @@ internal sealed class PostgresStateStore : IStateStore
         }
     }
 
-    /// <summary>The tables, idempotently (several silos may start at once: an advisory lock orders them).</summary>
+    /// <summary>
+    /// The tables, idempotently (several silos may start at once: an advisory lock orders them). The DDL runs only when
+    /// the database does not yet record this build's schema (<see cref="SchemaVersion"/>, the DDL's own hash): its
+    /// <c>CREATE INDEX IF NOT EXISTS</c> and <c>ALTER TABLE ... IF NOT EXISTS</c> lock the tables even when there is
+    /// nothing to do, so running it at every open (every tenant and mailbox activation) deadlocked against other
+    /// activations' journal writes ("40P01: deadlock detected" with many mailbox grains).
+    /// </summary>
     private void CreateSchema(bool createTenant)
     {
         Transaction(tx =>
         {
-            tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
-            tx.Execute("""
+            if (!SchemaRecorded(tx))
+            {
+                tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
+                tx.Execute(SchemaDdl);
+                tx.Execute("CREATE TABLE IF NOT EXISTS rulesync_state_schema (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+                tx.Execute("INSERT INTO rulesync_state_schema (version) VALUES (@v) ON CONFLICT (version) DO NOTHING", ("v", SchemaVersion));
+            }
+
+            if (createTenant)
+            {
+                tx.Execute(
+                    "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
+                    ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+            }
+
+            return 0;
+        },
+        withPending: false);
+    }
+
+    /// <summary>Whether the database records this build's schema (a catalog read and a one-row read: no table lock).</summary>
+    private static bool SchemaRecorded(Tx tx) =>
+        tx.Query("SELECT to_regclass('rulesync_state_schema') IS NOT NULL", r => r.GetBoolean(0)).Single()
+        && tx.Query("SELECT count(*) FROM rulesync_state_schema WHERE version = @v", r => r.GetInt64(0), ("v", SchemaVersion)).Single() > 0;
+
+    /// <summary>This build's schema: the hash of its DDL, so any change to the DDL applies it again (it is idempotent).</summary>
+    private static readonly string SchemaVersion = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SchemaDdl)))[..16];
+
+    private const string SchemaDdl = """
                 CREATE TABLE IF NOT EXISTS rulesync_tenant (tenant text PRIMARY KEY, doc jsonb NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_mailbox (tenant text NOT NULL, id text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant, id));
                 CREATE TABLE IF NOT EXISTS rulesync_decision (
@@ -143,18 +176,7 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
                 CREATE TABLE IF NOT EXISTS rulesync_budget (tenant text NOT NULL, cycle bigint NOT NULL, planned int NOT NULL, taken int NOT NULL, PRIMARY KEY (tenant, cycle));
-                """);
-            if (createTenant)
-            {
-                tx.Execute(
-                    "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
-                    ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
-            }
-
-            return 0;
-        },
-        withPending: false);
-    }
+                """;
 
     /// <summary>
     /// Takes the tenant's lease for <paramref name="holder"/> (a grain activation on a silo): the token goes up by one,
