@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Placement;
 
 namespace RulesSync.Runner.Cluster;
 
@@ -34,6 +35,7 @@ internal static class ClusterHosting
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton(tenants);
+        silo.Services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         // A singleton the silo's service provider creates and disposes: one pool per database for every tenant.
         if (pools is null)
         {

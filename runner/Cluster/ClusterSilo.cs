@@ -44,7 +44,7 @@ internal static class ClusterSilo
         {
             var period = t.Sync.Interval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : t.Sync.Interval;
             var notifier = new OperatorNotifier(t.Notifications, http, loggers.CreateLogger<OperatorNotifier>());
-            runtimes[t.Tenant] = new TenantRuntime(t, new RunnerConnections(t, TimeProvider.System, loggers), notifier, TimeProvider.System, connectionString, once ? null : period);
+            runtimes[t.Tenant] = new TenantRuntime(t, new RunnerConnections(t, TimeProvider.System, loggers), notifier, TimeProvider.System, connectionString, once ? null : period, MailboxGrains: cluster.MailboxGrains);
         }
 
         builder.UseOrleans(silo =>

@@ -57,7 +57,7 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
         }
 
         runner = new LiveRunner(
-            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
+            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings, dispatch: MailboxDispatch(tenant));
         runner.Start();
         if (runtime.CycleEvery is { } period)
         {
@@ -67,6 +67,10 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
 
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
     }
+
+    /// <summary>Where the cycle's mailboxes sync: in mailbox grains over the silos when the tenant runs so, else here (null).</summary>
+    private MailboxGrainDispatch? MailboxDispatch(string tenant) =>
+        runtime!.MailboxGrains ? new MailboxGrainDispatch(GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, runtime.Connections.LiveIds) : null;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -183,6 +187,13 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
             CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
             throw;
         }
+        catch (MailboxOrderFailedException e)
+        {
+            // A mailbox activation may live on, cut off, under this activation's token: the successor's new token fences it off.
+            fencedOff = true;
+            LogMailboxOrderFailed(logger, this.GetPrimaryKeyString(), e.Message);
+            throw new InvalidOperationException(e.Message);
+        }
         catch (Npgsql.NpgsqlException e)
         {
             // Npgsql's messages name no password.
@@ -248,6 +259,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "tenant {Tenant} refused: {Why}")]
     private static partial void LogRuleSetRefused(ILogger logger, string tenant, string why);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "tenant {Tenant}: {Error}; deactivating so that the successor's lease fences the lost mailbox activations off")]
+    private static partial void LogMailboxOrderFailed(ILogger logger, string tenant, string error);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "tenant {Tenant} activated on {Silo} with lease token {Token}")]
     private static partial void LogActivated(ILogger logger, string tenant, string silo, long token);

@@ -8,7 +8,9 @@ namespace RulesSync.Runner.Cluster;
 /// What a tenant's activation needs on a silo: its configuration (rules, guards, mailboxes), its connections to the
 /// providers and the CRM, where to tell operators, the clock, and the cluster database it keeps its state in. The
 /// connection string is a secret: never logged, never part of a message. <c>MeetingLease</c>: how long a meeting lease
-/// lasts unless renewed (<see cref="MeetingLeases.DefaultDuration"/> when null).
+/// lasts unless renewed (<see cref="MeetingLeases.DefaultDuration"/> when null). <c>MailboxGrains</c>: the tenant's
+/// mailboxes sync in mailbox grains spread over the silos (<see cref="MailboxGrainDispatch"/>) instead of inside the
+/// tenant grain's activation.
 /// </summary>
 internal sealed record TenantRuntime(
     RunnerOptions Options,
@@ -17,7 +19,8 @@ internal sealed record TenantRuntime(
     TimeProvider Time,
     string ConnectionString,
     TimeSpan? CycleEvery,
-    TimeSpan? MeetingLease = null);
+    TimeSpan? MeetingLease = null,
+    bool MailboxGrains = false);
 
 /// <summary>The tenants this silo can host (every silo of a cluster serves the same set).</summary>
 internal interface ITenantRuntimes

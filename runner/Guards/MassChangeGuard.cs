@@ -14,15 +14,17 @@ namespace RulesSync.Runner.Guards;
 /// effect of that sync is held, none goes out. While the sync runs, the effects are counted again as they come (a
 /// sync may decide differently from its plan when its own writes change a meeting, or another mailbox wrote in
 /// between), and any beyond a limit is held too. One instance per cycle; thread-safe (mailboxes sync in parallel).
+/// The tenant's counts live in <paramref name="tenant"/>: in this process by default (every mailbox of the cycle syncs
+/// here), or in the cluster database when a tenant's mailboxes sync on several silos (each silo's guard then sees the
+/// others' counts, <see cref="Cluster.ClusterBudget"/>).
 /// </summary>
-internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings) : IAdmissionBudget
+internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings, ITenantBudgetCounts? tenant = null) : IAdmissionBudget
 {
     private readonly GuardLimits limits = Limits(options);
     private readonly Lock gate = new();
     private readonly Dictionary<string, (int Meetings, int Count)> mailboxes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> tripped = new(StringComparer.Ordinal);
-    private int tenantCount;
-    private int tenantPlanned;
+    private readonly ITenantBudgetCounts counts = tenant ?? new LocalBudgetCounts();
 
     /// <summary>The engine's limits for the runner's <c>guards:</c> options.</summary>
     public static GuardLimits Limits(GuardOptions options)
@@ -44,7 +46,7 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings) 
                 return null;
             }
 
-            tenantPlanned += plannedDestructive;
+            var tenantPlanned = counts.AddPlanned(plannedDestructive);
             var why = limits.Exceeded(mailbox, plannedDestructive, meetings, tenantPlanned, tenantMeetings);
             if (why is not null)
             {
@@ -67,13 +69,13 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings) 
         {
             if (tripped.TryGetValue(mailbox, out var planned))
             {
-                tenantCount++;
+                counts.AddTaken();
                 return planned;
             }
 
             var (meetings, count) = mailboxes.TryGetValue(mailbox, out var m) ? m : (0, 0);
             count++;
-            tenantCount++;
+            var tenantCount = counts.AddTaken();
             mailboxes[mailbox] = (meetings, count);
             return limits.Exceeded(mailbox, count, meetings, tenantCount, tenantMeetings);
         }
@@ -83,4 +85,28 @@ internal sealed class MassChangeGuard(GuardOptions options, int tenantMeetings) 
         Begin(state.EmployeeId, StateQueries.Meetings(state), plannedDestructive);
 
     string? IAdmissionBudget.Take(string mailbox, Effect effect) => Check(mailbox, effect);
+}
+
+/// <summary>
+/// The tenant's side of a cycle's mass-change budget: destructive effects planned (reserved before a sync) and taken
+/// (counted as they come) by every mailbox of the cycle so far. Each call adds and returns the new total atomically.
+/// </summary>
+internal interface ITenantBudgetCounts
+{
+    /// <summary>Adds <paramref name="count"/> planned destructive effects; returns the tenant's planned total this cycle.</summary>
+    int AddPlanned(int count);
+
+    /// <summary>Adds one destructive effect taken; returns the tenant's total taken this cycle.</summary>
+    int AddTaken();
+}
+
+/// <summary>The counts in this process (the embedded runner, and a tenant whose mailboxes all sync in one activation).</summary>
+internal sealed class LocalBudgetCounts : ITenantBudgetCounts
+{
+    private int planned;
+    private int taken;
+
+    public int AddPlanned(int count) => Interlocked.Add(ref planned, count);
+
+    public int AddTaken() => Interlocked.Increment(ref taken);
 }

@@ -25,6 +25,29 @@ internal sealed record CycleReport(
     bool KillSwitch,
     string? Error);
 
+/// <summary>What one mailbox's sync did: whether it succeeded, its decisions, the destructive effects it held.</summary>
+internal sealed record MailboxSyncResult(bool Ok, int Decisions, IReadOnlyList<EffectRow> Held);
+
+/// <summary>A mailbox due this cycle, with its sync state as the cycle read it.</summary>
+internal sealed record DueMailbox(MailboxOptions Mailbox, MailboxSyncState State);
+
+/// <summary>
+/// A cycle's mailbox work: its number (the tenant's cycle count once it began), the due mailboxes, the CRM snapshot of
+/// the cycle and the meetings of every due mailbox (the mass-change guard's tenant share counts against them).
+/// </summary>
+internal sealed record CycleWork(long Cycle, IReadOnlyList<DueMailbox> Due, TenantCrmSnapshot Snapshot, int TenantMeetings);
+
+/// <summary>
+/// Where a cycle's due mailboxes sync: by default in the runner's own process, in parallel (the embedded runner and a
+/// tenant grain that keeps its mailboxes); in cluster mode possibly by mailbox grains spread over the silos
+/// (<see cref="Cluster.MailboxGrainDispatch"/>), each running <see cref="LiveRunner.SyncMailboxAsync"/>.
+/// </summary>
+internal interface IMailboxDispatch
+{
+    /// <summary>Syncs every due mailbox of <paramref name="work"/>; one result per mailbox, in any order.</summary>
+    Task<IReadOnlyList<MailboxSyncResult>> SyncAsync(CycleWork work, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// One tenant's live sync, cycle by cycle: checks the rule files, polls the CRM once, carries out approved effects,
 /// then syncs every mailbox that is neither suspended nor backing off (bounded parallelism) with
@@ -43,7 +66,8 @@ internal sealed partial class LiveRunner(
     TimeProvider time,
     ILogger<LiveRunner> logger,
     bool dryRun = false,
-    IMeetingSerializer? meetings = null)
+    IMeetingSerializer? meetings = null,
+    IMailboxDispatch? dispatch = null)
 {
     /// <summary>Per-meeting serialization: the in-process locks, or the cluster's leases in the database.</summary>
     private readonly IMeetingSerializer serializer = meetings ?? new MeetingLocks();
@@ -179,22 +203,8 @@ internal sealed partial class LiveRunner(
         var approved = await ApplyApprovedAsync(cancellationToken).ConfigureAwait(false);
         CrashPoints.Reach("approved effects carried out");
         var tenantMeetings = due.Sum(d => StateQueries.Meetings(d.State));
-        var guard = new MassChangeGuard(options.Guards, tenantMeetings);
-        var results = new System.Collections.Concurrent.ConcurrentBag<(bool Ok, int Decisions, List<EffectRow> Held)>();
-        try
-        {
-            await Parallel.ForEachAsync(
-                due,
-                new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
-                async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, d.State, snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The finished syncs that wait to be written (StateStore.CompleteSync), in one transaction.
-            store.WritePending();
-            CrashPoints.Reach("finished syncs of the cycle saved");
-        }
-
+        var work = new CycleWork(tenant.Cycles + 1, [.. due.Select(d => new DueMailbox(d.Mailbox, d.State))], snapshot, tenantMeetings);
+        var results = dispatch is null ? await SyncHereAsync(work, cancellationToken).ConfigureAwait(false) : await dispatch.SyncAsync(work, cancellationToken).ConfigureAwait(false);
         var held = results.SelectMany(r => r.Held).ToList();
         if (held.Count > 0)
         {
@@ -210,16 +220,48 @@ internal sealed partial class LiveRunner(
             results.Count(r => r.Ok), skipped, results.Count(r => !r.Ok), results.Sum(r => r.Decisions), held.Count, approved, false, null);
     }
 
-    /// <summary>One mailbox's sync in a <c>rulesync.mailbox.sync</c> span and log scope, its duration measured.</summary>
-    private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxAsync(
-        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cycle's due mailboxes synced in this process, in parallel (bounded), under one mass-change guard; the finished
+    /// syncs written at the end in one transaction.
+    /// </summary>
+    private async Task<IReadOnlyList<MailboxSyncResult>> SyncHereAsync(CycleWork work, CancellationToken cancellationToken)
     {
+        var guard = new MassChangeGuard(options.Guards, work.TenantMeetings);
+        var results = new System.Collections.Concurrent.ConcurrentBag<MailboxSyncResult>();
+        try
+        {
+            await Parallel.ForEachAsync(
+                work.Due,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
+                async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, d.State, work.Snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The finished syncs that wait to be written (StateStore.CompleteSync), in one transaction.
+            store.WritePending();
+            CrashPoints.Reach("finished syncs of the cycle saved");
+        }
+
+        return [.. results];
+    }
+
+    /// <summary>
+    /// One mailbox's sync — the unit both the embedded cycle and a cluster's mailbox grain run: its sync state (the
+    /// cycle's read of it, or the store's when <paramref name="read"/> is null), the engine's stages with
+    /// <paramref name="budget"/> as the mass-change guard, the per-mailbox breaker; in a <c>rulesync.mailbox.sync</c>
+    /// span and log scope, its duration measured. The finished state is handed to the store (<see cref="IStateStore.CompleteSync"/>),
+    /// written by its next write or <see cref="IStateStore.WritePending"/>.
+    /// </summary>
+    public async Task<MailboxSyncResult> SyncMailboxAsync(
+        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, IAdmissionBudget budget, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mailbox);
         var id = StateStore.Key(mailbox.Id);
         var provider = mailbox.Provider.ToString().ToLowerInvariant();
         using var activity = RunnerTelemetry.StartMailboxSync(id, provider);
         using var scope = LogScopes.Mailbox(logger, id);
         var started = time.GetTimestamp();
-        var result = await SyncMailboxCoreAsync(mailbox, read, snapshot, guard, cancellationToken).ConfigureAwait(false);
+        var result = await SyncMailboxCoreAsync(mailbox, read, snapshot, budget, cancellationToken).ConfigureAwait(false);
         if (!result.Ok)
         {
             RunnerTelemetry.Failed(activity, "sync failed");
@@ -230,8 +272,8 @@ internal sealed partial class LiveRunner(
         return result;
     }
 
-    private async Task<(bool Ok, int Decisions, List<EffectRow> Held)> SyncMailboxCoreAsync(
-        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, MassChangeGuard guard, CancellationToken cancellationToken)
+    private async Task<MailboxSyncResult> SyncMailboxCoreAsync(
+        MailboxOptions mailbox, MailboxSyncState? read, TenantCrmSnapshot snapshot, IAdmissionBudget guard, CancellationToken cancellationToken)
     {
         var id = StateStore.Key(mailbox.Id);
         var settings = new SyncSettings(id, options.Sync.AutoShare, options.Sync.WindowPast, options.Sync.WindowFuture);
@@ -277,12 +319,12 @@ internal sealed partial class LiveRunner(
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
-            return (true, decisions, held);
+            return new MailboxSyncResult(true, decisions, held);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await FailedAsync(id, e, cancellationToken).ConfigureAwait(false);
-            return (false, decisions, held);
+            return new MailboxSyncResult(false, decisions, held);
         }
     }
 

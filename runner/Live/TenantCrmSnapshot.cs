@@ -71,6 +71,12 @@ internal sealed record TenantCrmSnapshot(ImmutableArray<CrmRecord> Changed, CrmW
         return [.. now.Ids.Where(id => !notMine.Contains(id))];
     }
 
+    /// <summary>The writes made during the cycle through this snapshot, by object id (null: deleted).</summary>
+    public IReadOnlyList<KeyValuePair<string, CrmRecord?>> Writes() => [.. written];
+
+    /// <summary>The tenant's live ids as they stand now (this cycle's writes laid over the poll's), in ordinal order.</summary>
+    public ImmutableArray<string> LiveIdsNow() => TenantLiveIdsNow().Ids;
+
     private LiveIdsAt TenantLiveIdsNow()
     {
         var at = Interlocked.Read(ref version);

@@ -26,9 +26,6 @@ internal sealed class PostgresStateStore : IStateStore
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    /// <summary>Shared pools whose database has the tables (made once per pool, not once per tenant).</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource, object> SchemaReady = [];
-
     private readonly NpgsqlDataSource source;
     private readonly bool ownsSource;
     private readonly string tenant;
@@ -118,27 +115,46 @@ internal sealed class PostgresStateStore : IStateStore
         }
     }
 
-    /// <summary>The tables, idempotently (several silos may start at once: an advisory lock orders them).</summary>
+    /// <summary>
+    /// The tables, idempotently (several silos may start at once: an advisory lock orders them). The DDL runs only when
+    /// the database does not yet record this build's schema (<see cref="SchemaVersion"/>, the DDL's own hash): its
+    /// <c>CREATE INDEX IF NOT EXISTS</c> and <c>ALTER TABLE ... IF NOT EXISTS</c> lock the tables even when there is
+    /// nothing to do, so running it at every open (every tenant and mailbox activation) deadlocked against other
+    /// activations' journal writes ("40P01: deadlock detected" with many mailbox grains).
+    /// </summary>
     private void CreateSchema(bool createTenant)
     {
         Transaction(tx =>
         {
-            if (SchemaReady.TryGetValue(source, out _))
+            if (!SchemaRecorded(tx))
             {
-                // A shared pool's database has its tables already (a silo's first tenant made them): its other tenants
-                // skip the DDL and its lock, which would otherwise line up every activation of a starting silo.
-                if (createTenant)
-                {
-                    tx.Execute(
-                        "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
-                        ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
-                }
-
-                return 0;
+                tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
+                tx.Execute(SchemaDdl);
+                tx.Execute("CREATE TABLE IF NOT EXISTS rulesync_state_schema (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+                tx.Execute("INSERT INTO rulesync_state_schema (version) VALUES (@v) ON CONFLICT (version) DO NOTHING", ("v", SchemaVersion));
             }
 
-            tx.Execute("SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLock));
-            tx.Execute("""
+            if (createTenant)
+            {
+                tx.Execute(
+                    "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
+                    ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
+            }
+
+            return 0;
+        },
+        withPending: false);
+    }
+
+    /// <summary>Whether the database records this build's schema (a catalog read and a one-row read: no table lock).</summary>
+    private static bool SchemaRecorded(Tx tx) =>
+        tx.Query("SELECT to_regclass('rulesync_state_schema') IS NOT NULL", r => r.GetBoolean(0)).Single()
+        && tx.Query("SELECT count(*) FROM rulesync_state_schema WHERE version = @v", r => r.GetInt64(0), ("v", SchemaVersion)).Single() > 0;
+
+    /// <summary>This build's schema: the hash of its DDL, so any change to the DDL applies it again (it is idempotent).</summary>
+    private static readonly string SchemaVersion = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SchemaDdl)))[..16];
+
+    private const string SchemaDdl = """
                 CREATE TABLE IF NOT EXISTS rulesync_tenant (tenant text PRIMARY KEY, doc jsonb NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_mailbox (tenant text NOT NULL, id text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant, id));
                 CREATE TABLE IF NOT EXISTS rulesync_decision (
@@ -159,22 +175,8 @@ internal sealed class PostgresStateStore : IStateStore
                 CREATE TABLE IF NOT EXISTS rulesync_lease (tenant text PRIMARY KEY, token bigint NOT NULL, holder text NOT NULL, taken_at bigint NOT NULL);
                 CREATE TABLE IF NOT EXISTS rulesync_shadow (id bigserial PRIMARY KEY, tenant text NOT NULL, at bigint NOT NULL, doc jsonb NOT NULL);
                 CREATE INDEX IF NOT EXISTS rulesync_shadow_tenant ON rulesync_shadow (tenant, id);
-                """);
-            if (createTenant)
-            {
-                tx.Execute(
-                    "INSERT INTO rulesync_tenant (tenant, doc) VALUES (@t, @doc) ON CONFLICT (tenant) DO NOTHING",
-                    ("t", tenant), ("doc", Doc(new TenantRow { Tenant = tenant })));
-            }
-
-            return 0;
-        },
-        withPending: false);
-        if (!ownsSource)
-        {
-            SchemaReady.AddOrUpdate(source, SchemaLock);
-        }
-    }
+                CREATE TABLE IF NOT EXISTS rulesync_budget (tenant text NOT NULL, cycle bigint NOT NULL, planned int NOT NULL, taken int NOT NULL, PRIMARY KEY (tenant, cycle));
+                """;
 
     /// <summary>
     /// Takes the tenant's lease for <paramref name="holder"/> (a grain activation on a silo): the token goes up by one,
@@ -200,6 +202,31 @@ internal sealed class PostgresStateStore : IStateStore
     /// <summary>The tenant's lease as the database has it: token and holder; null before anyone took it.</summary>
     public (long Token, string Holder)? Lease() =>
         Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t", r => (r.GetInt64(0), r.GetString(1))).Cast<(long, string)?>().SingleOrDefault();
+
+    /// <summary>
+    /// Writes under <paramref name="token"/>, the tenant's lease as another activation of the same tenant took it (a
+    /// mailbox grain working for its tenant grain): every write is then fenced as that activation's own are, and ends
+    /// when a successor takes the tenant's lease.
+    /// </summary>
+    public void WriteUnder(long token) => fence = token;
+
+    // ---- mass-change budget of a cycle, shared by the silos (cluster mode) ----
+
+    /// <summary>
+    /// Adds to the tenant's mass-change counts of <paramref name="cycle"/> (destructive effects planned and taken by
+    /// every mailbox of the cycle, on whichever silo it syncs) and returns the totals, atomically: the row is locked by
+    /// the update, so two silos adding at once each see the other's count. Fenced like every write.
+    /// </summary>
+    public (int Planned, int Taken) AddToBudget(long cycle, int planned, int taken) => Transaction(tx => tx.Query(
+        """
+        INSERT INTO rulesync_budget (tenant, cycle, planned, taken) VALUES (@t, @c, @p, @k)
+        ON CONFLICT (tenant, cycle) DO UPDATE SET planned = rulesync_budget.planned + EXCLUDED.planned, taken = rulesync_budget.taken + EXCLUDED.taken
+        RETURNING planned, taken
+        """,
+        r => (r.GetInt32(0), r.GetInt32(1)), ("c", cycle), ("p", planned), ("k", taken)).Single());
+
+    /// <summary>Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, as a cycle begins).</summary>
+    public void ForgetBudgetsBefore(long cycle) => Transaction(tx => tx.Execute("DELETE FROM rulesync_budget WHERE tenant = @t AND cycle < @c", ("c", cycle)));
 
     // ---- tenant ----
 

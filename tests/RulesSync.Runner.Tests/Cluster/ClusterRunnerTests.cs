@@ -75,11 +75,11 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
     /// <summary>A test's tenant in the cluster: its emulators and connections, its grain, its rows in the cluster database.</summary>
     internal sealed class Tenant : IAsyncDisposable
     {
-        private Tenant(ClusterFixture cluster, RunnerTestHost host)
+        private Tenant(ClusterFixture cluster, RunnerTestHost host, bool mailboxGrains)
         {
             Cluster = cluster;
             H = host;
-            Key = cluster.Host(host);
+            Key = cluster.Host(host, mailboxGrains: mailboxGrains);
             Store = PostgresStateStore.Open(cluster.TestConnections, Key);
         }
 
@@ -94,8 +94,14 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
 
         public StateQueries Queries => new(Store);
 
-        public static async Task<Tenant> StartAsync(ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null) =>
-            new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure));
+        /// <summary>A tenant of <paramref name="mailboxes"/>; with <paramref name="mailboxGrains"/> they sync in mailbox grains over the silos.</summary>
+        public static async Task<Tenant> StartAsync(
+            ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null, bool mailboxGrains = true) =>
+            new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure), mailboxGrains);
+
+        /// <summary>The silo each mailbox's grain runs on (the grains' activations of the last cycle).</summary>
+        public async Task<string[]> MailboxSilosAsync(params string[] mailboxes) =>
+            await Task.WhenAll(mailboxes.Select(m => Cluster.Cluster.Client.GetGrain<IMailboxGrain>(MailboxGrainKey.Of(Key, m)).SiloAsync()));
 
         /// <summary>How long a test waits for one cycle (polled: a cycle lost with its silo is seen long before).</summary>
         public static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);

@@ -10,13 +10,16 @@ public sealed partial class ClusterSiloKillTests
     /// A started cycle whose silo dies: the caller, polling with its cycle id, is told the cycle was lost (the new
     /// activation does not know it) instead of waiting on the dead silo; the next cycle it starts runs on the new
     /// activation under a later lease and settles everything (nothing lost, duplicated or cancelled). The old
-    /// activation, resumed afterwards, writes nothing more (fenced off as in the partition test).
+    /// activation, resumed afterwards, writes nothing more (fenced off as in the partition test). The tenant keeps its
+    /// mailboxes (no mailbox grains), so the paused sync runs on the silo that holds the cycle: with mailbox grains a
+    /// mailbox's silo may die while the tenant's survives, and the cycle is then failed (the tenant grain saw its order
+    /// fail and left), not lost — the silo-kill campaign covers that case.
     /// </summary>
     [Fact]
     public async Task SiloDiesWithAStartedCycle_CallerSeesItLost_NextCycleRunsOnTheNewActivation()
     {
         await EnsureThreeSilosAsync();
-        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, ClusterOutcome.Mailboxes);
+        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, ClusterOutcome.Mailboxes, mailboxGrains: false);
         var world = ClusterOutcome.Schedule(t);
         var grain = cluster.Tenant(t.Key);
         using var pause = new Pause(t.Key);

@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RulesSync.Runner.Configuration;
+using RulesSync.Runner.Diagnostics;
+using RulesSync.Runner.Guards;
+using RulesSync.Runner.Live;
+using RulesSync.Runner.RuleFiles;
+using RulesSync.Runner.State;
+
+namespace RulesSync.Runner.Cluster;
+
+/// <summary>One mailbox of a tenant (key: <see cref="MailboxGrainKey"/>): its sync, ordered by its tenant grain each cycle.</summary>
+public interface IMailboxGrain : IGrainWithStringKey
+{
+    /// <summary>Syncs the mailbox once against the order's CRM snapshot, within the tenant's budget of the order's cycle.</summary>
+    Task<MailboxSyncReport> SyncAsync(MailboxSyncOrder order);
+
+    /// <summary>The silo this activation runs on.</summary>
+    Task<string> SiloAsync();
+}
+
+/// <summary>
+/// A tenant grain's order to one of its mailbox grains for a cycle: the tenant's lease token (the mailbox writes under
+/// it), the cycle (whose mass-change budget it shares), the meetings of every mailbox due (the tenant share's base),
+/// the hash of the rule set in force, and the cycle's CRM snapshot.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record MailboxSyncOrder(
+    [property: Id(0)] long TenantToken,
+    [property: Id(1)] long Cycle,
+    [property: Id(2)] int TenantMeetings,
+    [property: Id(3)] string RuleSetHash,
+    [property: Id(4)] CrmSnapshotWire Snapshot);
+
+/// <summary>
+/// What a mailbox grain's sync did: as <see cref="MailboxSyncResult"/>, the held effects by id; the silo that ran it;
+/// why it refused, if it did; the lease token that fenced it off, if one did (the tenant's activation that ordered
+/// the sync is fenced off too: its cycle stops there, as when its own write is refused); the CRM writes it made (laid
+/// over the cycle's snapshot for the mailboxes ordered after it, as the embedded runner's shared snapshot does).
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record MailboxSyncReport(
+    [property: Id(0)] bool Ok,
+    [property: Id(1)] int Decisions,
+    [property: Id(2)] ImmutableArray<string> Held,
+    [property: Id(3)] string Silo,
+    [property: Id(4)] string? Refused,
+    [property: Id(5)] long? FencedBy = null,
+    [property: Id(6)] ImmutableArray<CrmRecordWire> Written = default,
+    [property: Id(7)] ImmutableArray<string> Deleted = default);
+
+/// <summary>The key of a tenant's mailbox grain: <c>tenant/mailbox</c> (the mailbox's id as the state store keys it).</summary>
+public static class MailboxGrainKey
+{
+    /// <summary>The key of <paramref name="mailbox"/> of <paramref name="tenant"/>.</summary>
+    public static string Of(string tenant, string mailbox) => $"{tenant}/{StateStore.Key(mailbox)}";
+
+    /// <summary>Tenant and mailbox from a key (the tenant ends at the first '/'; tenant names are file names).</summary>
+    public static (string Tenant, string Mailbox) Parse(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash <= 0 ? throw new ArgumentException($"'{key}' is not tenant/mailbox", nameof(key)) : (key[..slash], key[(slash + 1)..]);
+    }
+}
+
+/// <summary>
+/// One mailbox of a tenant, placed over the silos (<see cref="SpreadPlacementAttribute"/>): its cursor, sync state and
+/// breaker (the mailbox's row and the runner's per-mailbox retry), synced by <see cref="LiveRunner.SyncMailboxAsync"/> —
+/// the embedded runner's own per-mailbox path, through the same engine stages and ports. The tenant grain keeps what is
+/// tenant-wide (rule set in force, CRM poll, kill switch, held and approved effects) and orders a sync per cycle
+/// (<see cref="MailboxGrainDispatch"/>). The grain writes under the tenant's lease token it is given, so a successor
+/// of the tenant fences it off as it fences the tenant's predecessor; each decision is under a meeting lease
+/// (<see cref="MeetingLeases"/>) whose token the journal checks; destructive effects count against the cycle's budget in
+/// the database (<see cref="ClusterBudget"/>), shared with the tenant's mailbox grains on other silos.
+/// </summary>
+[SpreadPlacement]
+internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConnections pools, ILocalSiloDetails silo, ILogger<MailboxGrain> logger) : Grain, IMailboxGrain
+{
+    private string tenant = string.Empty;
+    private TenantRuntime? runtime;
+    private MailboxOptions? mailbox;
+    private PostgresStateStore? store;
+    private LiveRuleSet? rules;
+    private LiveRuleSet? shadow;
+    private MeetingLeases? meetings;
+    private LiveRunner? runner;
+    private long token;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (tenant, var id) = MailboxGrainKey.Parse(this.GetPrimaryKeyString());
+        runtime = runtimes.For(tenant);
+        var options = runtime.Options;
+        mailbox = options.Mailboxes.FirstOrDefault(m => StateStore.Key(m.Id) == id)
+            ?? throw new InvalidOperationException($"tenant {tenant} has no mailbox '{id}' on this silo: give every silo the same tenant files");
+        store = PostgresStateStore.Open(pools.State(runtime.ConnectionString), tenant);
+        rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
+        shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The store and the meeting leases borrow the silo's pools (ClusterConnections), which stay open for its other grains.
+        store?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public async Task<MailboxSyncReport> SyncAsync(MailboxSyncOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var where = silo.SiloAddress.ToString();
+        using var scope = CrashPoints.Within($"{tenant}@{where}");
+        if (order.TenantToken < token)
+        {
+            // An order of a tenant activation older than one already served: that activation is fenced off.
+            return new MailboxSyncReport(false, 0, [], where, $"an order under token {order.TenantToken}, older than {token}");
+        }
+
+        if (InForce(order.RuleSetHash) is { } refusal)
+        {
+            LogRefused(logger, mailbox!.Id, refusal);
+            return new MailboxSyncReport(false, 0, [], where, refusal);
+        }
+
+        if (order.TenantToken != token)
+        {
+            Join(order.TenantToken, where);
+        }
+
+        try
+        {
+            var budget = new MassChangeGuard(runtime!.Options.Guards, order.TenantMeetings, new ClusterBudget(store!, order.Cycle));
+            var snapshot = order.Snapshot.FromWire();
+            var result = await runner!.SyncMailboxAsync(mailbox!, null, snapshot, budget, CancellationToken.None).ConfigureAwait(true);
+            store!.WritePending();
+            CrashPoints.Reach($"sync of {StateStore.Key(mailbox!.Id)} written by its mailbox grain");
+            var (written, deleted) = snapshot.WritesToWire();
+            return new MailboxSyncReport(result.Ok, result.Decisions, [.. result.Held.Select(h => h.Id)], where, null, null, written, deleted);
+        }
+        catch (FencedOffException e)
+        {
+            // A successor took the tenant over: nothing more from this activation (its next order comes under the new token).
+            LogFencedOff(logger, mailbox!.Id, where, e.Token, e.Current);
+            CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
+            DeactivateOnIdle();
+            return new MailboxSyncReport(false, 0, [], where, e.Message, e.Current);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            throw new InvalidOperationException($"mailbox {mailbox!.Id} of tenant {tenant} on {where}: the cluster database failed: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
+        }
+    }
+
+    public Task<string> SiloAsync() => Task.FromResult(silo.SiloAddress.ToString());
+
+    /// <summary>Null when this silo's rule files are the rule set the tenant has in force (reloaded when they changed); else why not.</summary>
+    private string? InForce(string hash)
+    {
+        if (rules!.Current.Hash != hash)
+        {
+            _ = rules.Refresh();
+        }
+
+        return rules.Current.Hash == hash
+            ? null
+            : $"this silo's rule set {rules.Current.Hash[..12]} is not the tenant's in force {hash[..Math.Min(12, hash.Length)]}: mailbox not synced";
+    }
+
+    /// <summary>Works for the tenant activation holding <paramref name="tenantToken"/>: writes fenced by it, meeting leases held in its name.</summary>
+    private void Join(long tenantToken, string where)
+    {
+        token = tenantToken;
+        store!.WriteUnder(tenantToken);
+        meetings = MeetingLeases.Open(pools.Leases(runtime!.ConnectionString), tenant, $"{where}/{this.GetGrainId()}", tenantToken, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
+        runner = new LiveRunner(
+            runtime.Options, store, runtime.Connections, rules!, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
+    }
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "mailbox {Mailbox} refused: {Why}")]
+    private static partial void LogRefused(ILogger logger, string mailbox, string why);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "mailbox {Mailbox} on {Silo} fenced off (token {Token}, lease now {Current}): deactivating")]
+    private static partial void LogFencedOff(ILogger logger, string mailbox, string silo, long token, long current);
+}
