@@ -263,6 +263,30 @@ public static class Simulation
             Coverage(policy, fired), Goals(o.ApiVersions, o.AutoShare, o.Employees > 1 ? orgFirst : true, o.Employees > 1 ? attFirst : true));
     }
 
+    /// <summary>
+    /// Explores the exhaustive scope of <paramref name="o"/> scenario by scenario, in report order, on this thread, and
+    /// stops after the first scenario with a violation of an invariant <paramref name="counts"/> accepts. Returns that
+    /// invariant's name — the first such one <see cref="Run"/>'s report would list, since the report lists violations in
+    /// scenario order and, within a scenario, in invariant order — or null when the whole scope has none (then every
+    /// scenario was explored, exactly as <see cref="Run"/> explores it). Mutation testing: a mutant is killed by its
+    /// first new violation, so the rest of the scope is not needed. A change no rule decides throws, as in <see cref="Run"/>.
+    /// </summary>
+    internal static string? FirstViolation(SimulationOptions o, IDecisionPolicy policy, Func<string, bool> counts)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var explorer = new ExhaustiveExplorer(policy, o.Now, o.MaxActions, o.MaxSyncsPerEmployee, new HashSet<string>(StringComparer.Ordinal), o.Symmetry, o.Reduction, admit: o.Admit, limits: o.Admit ? o.AdmitLimits : null);
+        foreach (var scenario in ExhaustiveScenarios(o))
+        {
+            var hit = explorer.Explore(scenario).Violations.Select(v => InvariantCatalog.Name(v.Invariant)).FirstOrDefault(counts);
+            if (hit is not null)
+            {
+                return hit;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Random runs drawn and run at once, in parallel, before they are folded in order.</summary>
     private const int RandomBatch = 256;
 

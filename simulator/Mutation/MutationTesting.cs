@@ -73,24 +73,72 @@ public static class MutationTesting
     /// Runs every mutant of <paramref name="original"/>. With <paramref name="fixtures"/> false the rule set's fixtures
     /// are not run: every mutant is judged by the simulator alone (what the invariants catch without fixtures).
     /// </summary>
-    public static MutationReport Run(CompiledRuleSet original, SimulationOptions options, int parallelism = 1, IProgress<(int Done, int Total)>? progress = null, bool fixtures = true)
+    public static MutationReport Run(CompiledRuleSet original, SimulationOptions options, int parallelism = 1, IProgress<(int Done, int Total)>? progress = null, bool fixtures = true) =>
+        Run(original, options, parallelism, progress, fixtures, shortcuts: true);
+
+    /// <summary>
+    /// As the public <c>Run</c>; with <paramref name="shortcuts"/> false every mutant is explored over the whole scope
+    /// (what the shortcuts are checked against): no mutant is judged equivalent without its own exploration, and a
+    /// mutant's exploration does not stop at its first new violation.
+    /// </summary>
+    internal static MutationReport Run(CompiledRuleSet original, SimulationOptions options, int parallelism, IProgress<(int Done, int Total)>? progress, bool fixtures, bool shortcuts)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(options);
         var (baseline, baselineRecording) = RuleSetComparison.Record(options, original);
         var knownViolations = baseline.Violations.Select(v => v.Invariant).ToHashSet(StringComparer.Ordinal);
+
+        // The original's decision on every fact combination its exploration asked about (it decided them all: a change
+        // no rule decides stops the exploration), for the equivalence shortcut.
+        var decided = baselineRecording.Observed.Select(f => (Facts: f, Decision: original.Decide(f))).ToArray();
         var mutants = RuleSetMutator.Mutants(original.Model).ToArray();
         var results = new MutantResult[mutants.Length];
         var done = 0;
         Parallel.For(0, mutants.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
         {
-            results[i] = RunOne(mutants[i], original, options, baselineRecording, knownViolations, fixtures);
+            results[i] = RunOne(mutants[i], original, options, baselineRecording, knownViolations, fixtures, shortcuts ? decided : null);
             progress?.Report((Interlocked.Increment(ref done), mutants.Length));
         });
         return new MutationReport(original.Hash, [.. results]);
     }
 
-    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, RecordingPolicy baseline, HashSet<string> knownViolations, bool fixtures)
+    /// <summary>
+    /// Whether <paramref name="mutant"/> decides every fact combination of <paramref name="decided"/> as the original
+    /// did: the same action, target and rule (the only parts of a decision the simulated world reads; the rule set's
+    /// hash and the explanation reach no state). Then its exploration is the original's, step by step: by induction
+    /// over the explored states, a sync's outcome is a pure function of the world and of the decisions it receives,
+    /// and every decision it receives is on a fact combination the original's exploration asked about.
+    /// </summary>
+    internal static bool DecidesAlike(CompiledRuleSet mutant, (ChangeFacts Facts, Decision Decision)[] decided)
+    {
+        foreach (var (facts, a) in decided)
+        {
+            Decision b;
+            try
+            {
+                b = mutant.Decide(facts);
+            }
+            catch (InvalidOperationException e) when (e is NoRuleMatchedException or RuleConflictException)
+            {
+                return false;
+            }
+
+            if (a.Action != b.Action || a.Target != b.Target || !string.Equals(a.Rule, b.Rule, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// One mutant's result. With <paramref name="decided"/> (the shortcuts): a mutant that decides alike on every fact
+    /// combination the original's exploration asked about has the original's exploration, with no violation the
+    /// original does not have and no observed outcome difference, so it is reported as such without exploring; any
+    /// other mutant's exploration stops after the first scenario (in report order) with a new violation.
+    /// </summary>
+    private static MutantResult RunOne(Mutant mutant, CompiledRuleSet original, SimulationOptions options, RecordingPolicy baseline, HashSet<string> knownViolations, bool fixtures, (ChangeFacts Facts, Decision Decision)[]? decided)
     {
         var compiled = RuleSetCompiler.Compile(mutant.Model);
         MutantResult Result(string? caughtBy, int destructive = 0, int outcome = 0) => new(mutant.Id, mutant.Kind, mutant.Description, caughtBy, destructive, outcome);
@@ -101,21 +149,34 @@ public static class MutationTesting
             return Result($"fixture {failedFixture.Name}");
         }
 
+        if (decided is not null && DecidesAlike(compiled, decided))
+        {
+            return Result(null); // Equivalent in the explored space: its exploration would be the original's.
+        }
+
         RecordingPolicy recording;
-        Reports.SimulationReport report;
+        string? violation;
         try
         {
-            (report, recording) = RuleSetComparison.Record(options, compiled);
+            if (decided is not null && options.Mode == SimulationMode.Exhaustive)
+            {
+                recording = new RecordingPolicy(compiled);
+                violation = Simulation.FirstViolation(options, recording, v => !knownViolations.Contains(v));
+            }
+            else
+            {
+                (var report, recording) = RuleSetComparison.Record(options, compiled);
+                violation = report.Violations.FirstOrDefault(v => !knownViolations.Contains(v.Invariant))?.Invariant;
+            }
         }
         catch (InvalidOperationException e) when (e is NoRuleMatchedException or RuleConflictException)
         {
             return Result("no decision (a change no rule decides)");
         }
 
-        var violation = report.Violations.FirstOrDefault(v => !knownViolations.Contains(v.Invariant));
         if (violation is not null)
         {
-            return Result($"invariant {violation.Invariant}");
+            return Result($"invariant {violation}");
         }
 
         var facts = new HashSet<ChangeFacts>(recording.Observed);

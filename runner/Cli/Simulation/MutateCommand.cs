@@ -16,7 +16,8 @@ internal static class MutateCommand
     {
         var rules = new Argument<string>("RULES") { Description = "The rule file (or embedded:NAME)." };
         var noFixtures = new Option<bool>("--no-fixtures") { Description = "Do not run the fixtures: judge every mutant by the simulator's invariants alone." };
-        var parallel = new Option<int>("--parallel") { Description = "Mutants simulated at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        // --threads as in check and simulate (each mutant's exploration runs on one thread); --parallel is its older name.
+        var parallel = new Option<int>("--threads", "--parallel") { Description = "Mutants simulated at once (0, the default: one per core).", DefaultValueFactory = _ => 0 };
         var format = FormatOption.Create();
         // The default scope is check's: a mutant the release gate's exploration would catch counts as caught.
         var scope = new SimulationScope();
@@ -27,10 +28,12 @@ internal static class MutateCommand
             var ruleSet = RuleSetInput.CompileDecidable(parse.GetValue(rules)!);
             var options = scope.Read(parse);
             var degree = parse.GetValue(parallel);
-            if (degree < 1)
+            if (degree < 0)
             {
-                throw new InvalidInputException("error: --parallel must be at least 1");
+                throw new InvalidInputException("error: --threads must be 0 (one per core) or more");
             }
+
+            degree = degree == 0 ? Environment.ProcessorCount : degree;
 
             var json = parse.GetValue(format) == OutputFormat.Json;
             var report = CliProgress.Run(console, !json, "mutants", p => MutationTesting.Run(

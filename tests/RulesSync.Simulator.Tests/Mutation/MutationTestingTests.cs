@@ -1,4 +1,5 @@
 using RulesSync.Engine.Rules.Compilation;
+using RulesSync.Simulator.Comparison;
 using RulesSync.Simulator.Mutation;
 using RulesSync.Tests.Shared;
 
@@ -97,5 +98,69 @@ public class MutationTestingTests
         // A flip to delete does take effect (the record is there): a cancel was meant, not a deletion.
         var delete = Assert.Single(report.Results, r => r.Mutant == "flip:crm-cancel-before-calendar:delete");
         Assert.Equal("invariant cancel-is-not-deletion", delete.CaughtBy);
+    }
+
+    [Theory]
+    [InlineData("default")]
+    [InlineData("regression")]
+    public void Run_WithShortcuts_ReportsWhatWholeExplorationsReport(string ruleSet)
+    {
+        // The shortcuts (equivalent mutants not explored, explorations stopped after the first scenario with a new
+        // violation) against every mutant explored over the whole scope; the regression set has violations of its own.
+        var original = ruleSet == "default" ? RuleSets.Default : RuleSets.Regression;
+        var fast = MutationTesting.Run(original, Tiny, 2, null, fixtures: false, shortcuts: true);
+        var full = MutationTesting.Run(original, Tiny, 2, null, fixtures: false, shortcuts: false);
+        Assert.Equal(full.Results.Length, fast.Results.Length);
+        for (var i = 0; i < full.Results.Length; i++)
+        {
+            Assert.Equal(full.Results[i], fast.Results[i]);
+        }
+
+        // Both shortcuts were taken: some mutants are caught, some decide alike and survive with no difference.
+        Assert.Contains(fast.Results, r => r.CaughtBy is { } by && by.StartsWith("invariant ", StringComparison.Ordinal));
+        Assert.Contains(fast.Results, r => !r.Caught && r.OutcomeDifferences == 0);
+    }
+
+    [Fact]
+    public void DecidesAlike_MutantsDecidingAsTheOriginal_ExploreExactlyAsTheOriginal()
+    {
+        // The equivalence shortcut's claim, checked on real explorations: a mutant deciding every fact combination the
+        // original's exploration asked about as the original did explores the same schedules and states, finds the same
+        // violations, fires the same rules, and asks and acts on exactly the same fact combinations.
+        var (report, recording) = RuleSetComparison.Record(Tiny, RuleSets.Default);
+        var decided = recording.Observed.Select(f => (Facts: f, Decision: RuleSets.Default.Decide(f))).ToArray();
+        var alike = RuleSetMutator.Mutants(RuleSets.Default.Model)
+            .Select(m => RuleSetCompiler.Compile(m.Model))
+            .Where(m => MutationTesting.DecidesAlike(m, decided))
+            .Take(4)
+            .ToList();
+        Assert.Equal(4, alike.Count);
+        foreach (var mutant in alike)
+        {
+            var (mutantReport, mutantRecording) = RuleSetComparison.Record(Tiny, mutant);
+            Assert.Equal(report.SchedulesExplored, mutantReport.SchedulesExplored);
+            Assert.Equal(report.DistinctStates, mutantReport.DistinctStates);
+            Assert.Equal(report.Violations.Select(v => (v.Invariant, string.Join(' ', v.Schedule))), mutantReport.Violations.Select(v => (v.Invariant, string.Join(' ', v.Schedule))));
+            Assert.Equal(report.Coverage.Fired.Order(StringComparer.Ordinal), mutantReport.Coverage.Fired.Order(StringComparer.Ordinal));
+            Assert.True(recording.Observed.SetEquals(mutantRecording.Observed));
+            Assert.True(recording.Effective.SetEquals(mutantRecording.Effective));
+        }
+
+        // And a mutant that decides differently somewhere is not taken for one.
+        var flipped = RuleSetMutator.Mutants(RuleSets.Default.Model).Select(m => RuleSetCompiler.Compile(m.Model)).First(m => !MutationTesting.DecidesAlike(m, decided));
+        Assert.Contains(decided, d => !DecidesAs(flipped, d.Facts, d.Decision));
+    }
+
+    private static bool DecidesAs(CompiledRuleSet policy, Engine.Changes.ChangeFacts facts, Engine.Decisions.Decision expected)
+    {
+        try
+        {
+            var d = policy.Decide(facts);
+            return d.Action == expected.Action && d.Target == expected.Target && d.Rule == expected.Rule;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -33,6 +33,26 @@ public class MutateCommandTests
         Assert.DoesNotContain("flip:organizer-cancel:delete", run.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Mutate_OneThreadOrTwo_ReportsTheSame()
+    {
+        string[] scope = ["mutate", "embedded:default", "--externals", "0", "--max-actions", "1", "--origins", "mailbox", "--no-fixtures", "--format", "json"];
+        var one = CliRun.Of([.. scope, "--threads", "1"]);
+        var two = CliRun.Of([.. scope, "--parallel", "2"]);
+        Assert.Equal(one.ExitCode, two.ExitCode);
+        Assert.Equal(one.Out, two.Out);
+        using var doc = JsonDocument.Parse(one.Out);
+        Assert.True(doc.RootElement.GetProperty("mutants").GetInt32() > 100);
+    }
+
+    [Fact]
+    public void Mutate_NegativeThreads_ExitsTwoNamingTheOption()
+    {
+        var run = CliRun.Of("mutate", "embedded:default", "--threads", "-1");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--threads", run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("fixture organizer-cancel-pinned", "caught by a fixture")]
     [InlineData("invariant no-spurious-cancellation", "caught by an invariant")]
