@@ -73,6 +73,13 @@ public sealed record SimulationOptions
     /// </summary>
     public int SecondMeetingEmployees { get; init; }
 
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which a CRM user also moves the appointment and hands
+    /// it over to another owner (<see cref="Scenario.CrmFieldEdits"/>), beside renaming, cancelling and deleting it; 0
+    /// for none.
+    /// </summary>
+    public int CrmEditEmployees { get; init; }
+
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
 
@@ -210,7 +217,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting });
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = employees <= options.CrmEditEmployees });
                     }
                 }
             }

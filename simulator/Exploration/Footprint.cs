@@ -147,6 +147,8 @@ internal sealed class Footprint
                 return Mailbox(e) | OtherFields;
 
             case StepKind.CrmEdits:
+            case StepKind.CrmReschedules:
+            case StepKind.CrmChangesOwner:
             case StepKind.CrmCancels:
             case StepKind.CrmDeletes:
                 return Crm | OtherFields;

@@ -63,6 +63,12 @@ public enum StepKind : byte
 
     /// <summary>The organizer cancels the second meeting (<c>m2</c>) in their calendar (its attendees are notified).</summary>
     SecondMeetingCancels,
+
+    /// <summary>A CRM user moves the appointment two hours later (its time; <see cref="Scenario.CrmFieldEdits"/>).</summary>
+    CrmReschedules,
+
+    /// <summary>A CRM user hands the appointment over to another employee (its owner; <see cref="Scenario.CrmFieldEdits"/>).</summary>
+    CrmChangesOwner,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -90,6 +96,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.OrganizerAddsAttendee => $"organizer adds {Scenario.EmployeeName(Employee)}",
         StepKind.SecondMeetingReschedules => "A reschedules m2",
         StepKind.SecondMeetingCancels => "A cancels m2",
+        StepKind.CrmReschedules => "crm reschedules",
+        StepKind.CrmChangesOwner => $"crm hands over to {Scenario.EmployeeName(Employee)}",
         _ => Kind.ToString(),
     };
 
@@ -126,6 +134,8 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "A moves across the window edge" => new(StepKind.OrganizerCrossesWindow, 0),
             "A reschedules m2" => new(StepKind.SecondMeetingReschedules, 0),
             "A cancels m2" => new(StepKind.SecondMeetingCancels, 0),
+            "crm reschedules" => new(StepKind.CrmReschedules, 0),
+            _ when t.StartsWith("crm hands over to ", StringComparison.Ordinal) => new(StepKind.CrmChangesOwner, E(t[18..])),
             _ when t.StartsWith("organizer removes ", StringComparison.Ordinal) => new(StepKind.OrganizerRemovesAttendee, E(t[18..])),
             _ when t.StartsWith("organizer adds ", StringComparison.Ordinal) => new(StepKind.OrganizerAddsAttendee, E(t[15..])),
             _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),

@@ -36,6 +36,9 @@ internal sealed partial class SimWorld
                 && step.Employee < Scenario.Employees && !IsAttendee(step.Employee),
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
+            StepKind.CrmReschedules => rec is { Status: CrmStatus.Open },
+            StepKind.CrmChangesOwner => step.Employee > 0 && step.Employee < Scenario.Employees
+                && rec is { Status: CrmStatus.Open } && rec.Owner != Scenario.EmployeeName(step.Employee),
             StepKind.CrmDeletes => rec is not null,
             // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
             // future, and its stale record would be "past" on its own.
@@ -195,6 +198,31 @@ internal sealed partial class SimWorld
                     }
 
                     PutRecord(r with { Subject = r.Subject + " (edited)", Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmReschedules:
+                {
+                    var r = LiveRecord()!;
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user moves {r.ObjectId} two hours later");
+                    }
+
+                    PutRecord(r with { Start = r.Start.AddHours(2), End = r.End.AddHours(2), Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmChangesOwner:
+                {
+                    var r = LiveRecord()!;
+                    var owner = Scenario.EmployeeName(step.Employee);
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user hands {r.ObjectId} over to {owner} (owner {r.Owner} → {owner})");
+                    }
+
+                    PutRecord(r with { Owner = owner, Version = r.Version + 1 });
                     return true;
                 }
 
