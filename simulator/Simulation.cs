@@ -66,6 +66,20 @@ public sealed record SimulationOptions
     /// </summary>
     public int WindowEdgeEmployees { get; init; } = 2;
 
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) whose scenarios (appointments an employee organizes) are
+    /// also explored with a second meeting of the same organizer (<see cref="Scenario.SecondMeeting"/>: created with the
+    /// first, rescheduled or cancelled on its own); 0 for none. Opt-in (docs/simulator.md, "Two meetings of one owner").
+    /// </summary>
+    public int SecondMeetingEmployees { get; init; }
+
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which a CRM user also moves the appointment and hands
+    /// it over to another owner (<see cref="Scenario.CrmFieldEdits"/>), beside renaming, cancelling and deleting it; 0
+    /// for none.
+    /// </summary>
+    public int CrmEditEmployees { get; init; }
+
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
 
@@ -163,12 +177,17 @@ public static class Simulation
             {
                 AddScenarios(options, employees, MeetingType.Visit, false, list);
             }
+
+            if (employees <= options.SecondMeetingEmployees)
+            {
+                AddScenarios(options, employees, MeetingType.Appointment, false, list, secondMeeting: true);
+            }
         }
 
         return list.ToImmutable();
     }
 
-    private static void AddScenarios(SimulationOptions options, int employees, MeetingType type, bool externalOrganizer, ImmutableArray<Scenario>.Builder list)
+    private static void AddScenarios(SimulationOptions options, int employees, MeetingType type, bool externalOrganizer, ImmutableArray<Scenario>.Builder list, bool secondMeeting = false)
     {
         var assignments = new List<ImmutableArray<Provider>> { ImmutableArray<Provider>.Empty };
         for (var e = 0; e < employees; e++)
@@ -198,7 +217,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees });
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = employees <= options.CrmEditEmployees });
                     }
                 }
             }
@@ -421,7 +440,8 @@ public static class Simulation
         s.Providers.Select(p => p.ToString().ToLowerInvariant()).ToImmutableArray(),
         s.MeetingType.ToString().ToLowerInvariant(),
         s.Past,
-        s.ExternalOrganizer);
+        s.ExternalOrganizer,
+        s.HasSecondMeeting);
 
     private static RuleCoverage Coverage(IDecisionPolicy policy, HashSet<string> fired)
     {

@@ -14,13 +14,21 @@ namespace RulesSync.Engine.Sync;
 /// <param name="Event">The employee's own live replica of the meeting, or null.</param>
 /// <param name="Record">The correlated live CRM record, or null.</param>
 /// <param name="Uid">The meeting's UID (a stand-in derived from the ObjectID when the dialect hides it).</param>
-public readonly record struct MeetingView(string EmployeeId, Provider Provider, MailboxItem? Event, CrmRecord? Record, MeetingUid Uid);
+/// <param name="RecordSeen">
+/// For a CRM change: the version of <paramref name="Record"/> this employee's sync last decided on (null when none), so a
+/// share of the record to the calendar carries only the fields the CRM changed since (<see cref="EffectPlanner"/>).
+/// </param>
+public readonly record struct MeetingView(string EmployeeId, Provider Provider, MailboxItem? Event, CrmRecord? Record, MeetingUid Uid, CrmRecord? RecordSeen = null);
 
 /// <summary>
 /// Turns one decision into effects, as data. The guard is built in: the only effect that notifies attendees of a
 /// cancellation is <see cref="CancelEvent"/>, planned only for a decided <c>cancel</c> of the organizer's own event.
 /// A <c>delete</c> of an organizer's Exchange event with attendees is held (Exchange would send cancellations);
-/// impossible decisions (an attendee cancelling, sharing nothing) are held with a reason. Pure; thread-safe.
+/// impossible decisions (an attendee cancelling, sharing nothing) are held with a reason. A CRM change shared to the
+/// organizer's event carries only the fields the CRM changed since the version this sync last decided on
+/// (<see cref="MeetingView.RecordSeen"/>): the subject, the time (start and end together), the attendees; the event
+/// keeps its own value of every other field, so an organizer's change the rules left unshared (e.g. a move beyond the
+/// sync window) is not overwritten by the record's older content. Pure; thread-safe.
 /// </summary>
 public static class EffectPlanner
 {
@@ -39,7 +47,7 @@ public static class EffectPlanner
             DecisionAction.Ignore => [],
             DecisionAction.Unlink => record is null ? [] : [new UnlinkReplica(Key(keyRoot, 0, "unlink"), record.ObjectId)],
             DecisionAction.Share when target == DecisionTarget.Crm => ShareToCrm(keyRoot, view, ev, record, linkedHere),
-            DecisionAction.Share => ShareToMailbox(keyRoot, view, ev, record, linkedHere),
+            DecisionAction.Share => ShareToMailbox(keyRoot, view, ev, record, linkedHere, change.Source == ChangeSource.Crm),
             DecisionAction.Delete when target == DecisionTarget.Crm => record is null
                 ? [Held(keyRoot, "delete the CRM record", "no live CRM record is correlated with this meeting", destructive: true)]
                 : [new DeleteCrmRecord(Key(keyRoot, 0, "delete-crm"), record.ObjectId), new UnlinkReplica(Key(keyRoot, 1, "unlink"), record.ObjectId)],
@@ -84,7 +92,7 @@ public static class EffectPlanner
         ];
     }
 
-    private static ImmutableArray<Effect> ShareToMailbox(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere)
+    private static ImmutableArray<Effect> ShareToMailbox(KeyRoot keyRoot, in MeetingView view, MailboxItem? ev, CrmRecord? record, bool linkedHere, bool crmChange)
     {
         if (record is null)
         {
@@ -115,8 +123,14 @@ public static class EffectPlanner
             return [Held(keyRoot, "share the CRM record to the calendar", "a share does not change a meeting's status", destructive: false)];
         }
 
+        var current = ev.ToContent();
+        if (crmChange && view.RecordSeen is { } seen)
+        {
+            content = ChangedFields(content, seen.ToContent(content.Uid), current);
+        }
+
         var builder = ImmutableArray.CreateBuilder<Effect>(2);
-        if (!SameContent(ev.ToContent(), content))
+        if (!SameContent(current, content))
         {
             builder.Add(new UpdateEvent(Key(keyRoot, 0, "update-event"), ev.EventId, content));
         }
@@ -161,6 +175,23 @@ public static class EffectPlanner
         return ev.IsOrganizer
             ? [new CancelEvent(Key(keyRoot, 0, "cancel-event"), ev.EventId)]
             : [Held(keyRoot, "cancel the meeting", "only the organizer can cancel a meeting (Graph answers 400 to an attendee)", destructive: true)];
+    }
+
+    /// <summary>
+    /// The event's content with each field the record changed since <paramref name="seen"/> taken from
+    /// <paramref name="record"/>: a field-level merge, so the CRM's unchanged (older) fields never overwrite the event's.
+    /// </summary>
+    internal static MeetingContent ChangedFields(MeetingContent record, MeetingContent seen, MeetingContent current)
+    {
+        var timeChanged = record.Start != seen.Start || record.End != seen.End;
+        return current with
+        {
+            Subject = record.Subject != seen.Subject ? record.Subject : current.Subject,
+            Start = timeChanged ? record.Start : current.Start,
+            End = timeChanged ? record.End : current.End,
+            Attendees = record.Attendees.SequenceEqual(seen.Attendees) ? current.Attendees : record.Attendees,
+            Type = record.Type != seen.Type ? record.Type : current.Type,
+        };
     }
 
     private static bool SameContent(MeetingContent a, MeetingContent b) =>

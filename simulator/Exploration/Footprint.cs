@@ -36,7 +36,8 @@ internal sealed class Footprint
 
     /// <summary>Fields only ever updated commutatively (see the class summary): two writes do not conflict; no step reads them.</summary>
     internal static readonly string[] Accumulators =
-        ["Messages", "CancellationSent", "Intents", "PastTouched", "SharedWhileAutoShareOff", "HeldDeletes", "HeldCancels", "HeldDeleteNote", "HeldCancelNote", "Held"];
+        ["Messages", "CancellationSent", "Intents", "PastTouched", "SharedWhileAutoShareOff", "HeldDeletes", "HeldCancels", "HeldDeleteNote", "HeldCancelNote", "Held",
+         "SecondIntents", "SecondCancellationSent", "SecondHeldDeletes", "SecondHeldCancels", "SecondHeldDeleteNote", "SecondHeldCancelNote"];
 
     private static readonly string[] Stores = ["Crm", "Mailboxes", "Agents"];
 
@@ -126,6 +127,8 @@ internal sealed class Footprint
             case StepKind.OrganizerCancels:
             case StepKind.OrganizerDeletes:
             case StepKind.OrganizerCrossesWindow:
+            case StepKind.SecondMeetingReschedules:
+            case StepKind.SecondMeetingCancels:
                 return AllMailboxes | OtherFields;
 
             case StepKind.AttendeeDeclines:
@@ -144,6 +147,8 @@ internal sealed class Footprint
                 return Mailbox(e) | OtherFields;
 
             case StepKind.CrmEdits:
+            case StepKind.CrmReschedules:
+            case StepKind.CrmChangesOwner:
             case StepKind.CrmCancels:
             case StepKind.CrmDeletes:
                 return Crm | OtherFields;

@@ -92,90 +92,25 @@ public static class InvariantCatalog
     internal static int CheckStep(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        var intents = w.Intents;
 
-        // Who may have licensed a cancellation or a deletion: only meeting-level intents do. An attendee's removal of
-        // their own copy licenses nothing beyond it; a cancel licenses no deletion.
-        var cancelMeant = (intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
-        var deletionMeant = (intents & (Intents.OrganizerDeleted | Intents.CrmDeleted)) != 0;
+        // Each meeting is judged against its own intents: what was meant for one licenses nothing on the other.
         var personalRemoval = false;
         for (var i = w.Scenario.FirstAttendee; i < w.Scenario.Employees && !personalRemoval; i++)
         {
             personalRemoval = w.RemovedOwnCopy(i);
         }
 
-        var unmeantCancel = personalRemoval && intents == Intents.None ? InvariantId.RemovalStaysPersonal : InvariantId.NoSpuriousCancellation;
-        var unmeantDeletion = (intents & (Intents.OrganizerCancelled | Intents.CrmCancelled)) != 0 ? InvariantId.CancelIsNotDeletion
-            : personalRemoval && intents == Intents.None ? InvariantId.RemovalStaysPersonal
-            : InvariantId.NoSpuriousDeletion;
-        var unmeantWhy = unmeantDeletion switch
+        JudgeDestruction(w, new(false, w.Intents, personalRemoval, w.CancellationSent, w.HeldCancels, w.HeldCancelNote, w.HeldDeletes, w.HeldDeleteNote), ref mask, reasons);
+        if (w.Scenario.HasSecondMeeting)
         {
-            InvariantId.CancelIsNotDeletion => "only a cancellation was meant",
-            InvariantId.RemovalStaysPersonal => "only an attendee removed their own copy",
-            _ => "nobody deleted or cancelled the meeting",
-        };
-
-        if (!cancelMeant)
-        {
-            var why = unmeantCancel == InvariantId.RemovalStaysPersonal ? "only an attendee removed their own copy" : "nobody cancelled the meeting";
-            if (w.CancellationSent)
-            {
-                foreach (var m in w.Messages)
-                {
-                    if (m.Kind == MessageKind.Cancellation && SimWorld.IsAgentCause(m.Cause))
-                    {
-                        Fail(ref mask, reasons, unmeantCancel, $"{m.To} received a cancellation from {m.From} ({m.Cause}) though {why}");
-                        break;
-                    }
-                }
-            }
-
-            foreach (var r in w.Crm.Rows)
-            {
-                if (!r.Deleted && r.Status == CrmStatus.Cancelled)
-                {
-                    Fail(ref mask, reasons, unmeantCancel, $"CRM record {r.ObjectId} is cancelled though {why}");
-                }
-            }
-
-            if (w.HeldCancels > 0)
-            {
-                Fail(ref mask, reasons, unmeantCancel, $"{w.HeldCancelNote ?? "a rule decided to cancel (held)"} — though {why}");
-            }
-        }
-
-        if (!deletionMeant)
-        {
-            foreach (var r in w.Crm.Rows)
-            {
-                if (r.Deleted)
-                {
-                    Fail(ref mask, reasons, unmeantDeletion, $"CRM record {r.ObjectId} was deleted though {unmeantWhy}");
-                }
-            }
-
-            foreach (var mb in w.Mailboxes)
-            {
-                foreach (var e in mb.Rows)
-                {
-                    if (e.Removed && !e.RemovedByOwner)
-                    {
-                        Fail(ref mask, reasons, unmeantDeletion, $"{e.Id} vanished from {mb.Owner}'s calendar though {unmeantWhy}");
-                    }
-                }
-            }
-
-            if (w.HeldDeletes > 0)
-            {
-                Fail(ref mask, reasons, unmeantDeletion, $"{w.HeldDeleteNote ?? "a rule decided to delete (held)"} — though {unmeantWhy}");
-            }
+            JudgeDestruction(w, new(true, w.SecondIntents, false, w.SecondCancellationSent, w.SecondHeldCancels, w.SecondHeldCancelNote, w.SecondHeldDeletes, w.SecondHeldDeleteNote), ref mask, reasons);
         }
 
         if (w.CrmDeletedAt > 0)
         {
             foreach (var r in w.Crm.Rows)
             {
-                if (!r.Deleted && RecordNumber(r.ObjectId) > w.CrmDeletedAt)
+                if (!r.Deleted && !SimWorld.IsSecond(r) && RecordNumber(r.ObjectId) > w.CrmDeletedAt)
                 {
                     Fail(ref mask, reasons, InvariantId.NoResurrection, $"CRM record {r.ObjectId} was created after a CRM user deleted the appointment: the deletion was undone");
                 }
@@ -207,32 +142,140 @@ public static class InvariantCatalog
             Fail(ref mask, reasons, InvariantId.NoAutoShareWhenOff, "a sync created a CRM record from a mailbox though auto-share is off");
         }
 
-        var liveRecords = 0;
+        // Counted per meeting: two meetings of one owner are one record and one event per calendar each.
+        int liveRecords = 0, liveSecondRecords = 0;
         foreach (var r in w.Crm.Rows)
         {
-            liveRecords += r.Deleted ? 0 : 1;
+            if (!r.Deleted)
+            {
+                _ = SimWorld.IsSecond(r) ? liveSecondRecords++ : liveRecords++;
+            }
         }
 
-        if (liveRecords > 1)
+        if (liveRecords > 1 || liveSecondRecords > 1)
         {
-            Fail(ref mask, reasons, InvariantId.NoDuplicates, $"the CRM holds {liveRecords} live records of the meeting");
+            var second = liveSecondRecords > 1;
+            Fail(ref mask, reasons, InvariantId.NoDuplicates, $"the CRM holds {(second ? liveSecondRecords : liveRecords)} live records of {(second ? "the second meeting (m2)" : "the meeting")}");
         }
 
         foreach (var mb in w.Mailboxes)
         {
-            var live = 0;
+            int live = 0, liveSecond = 0;
             foreach (var e in mb.Rows)
             {
-                live += e.Removed ? 0 : 1;
+                if (!e.Removed)
+                {
+                    _ = SimWorld.IsSecond(e) ? liveSecond++ : live++;
+                }
             }
 
-            if (live > 1)
+            if (live > 1 || liveSecond > 1)
             {
-                Fail(ref mask, reasons, InvariantId.NoDuplicates, $"{mb.Owner}'s calendar holds {live} events of the meeting");
+                var second = liveSecond > 1;
+                Fail(ref mask, reasons, InvariantId.NoDuplicates, $"{mb.Owner}'s calendar holds {(second ? liveSecond : live)} events of {(second ? "the second meeting (m2)" : "the meeting")}");
             }
         }
 
         return mask;
+    }
+
+    /// <summary>What one meeting's judgement reads: which meeting, its intents, and what the syncs did to it.</summary>
+    private readonly record struct MeetingJudgement(bool Second, Intents Intents, bool PersonalRemoval, bool CancellationSent, int HeldCancels, string? HeldCancelNote, int HeldDeletes, string? HeldDeleteNote);
+
+    /// <summary>
+    /// The cancellations and deletions of one meeting's replicas and record, its messages and its held decisions, judged
+    /// against that meeting's intents only (who may have licensed them: only meeting-level intents do; an attendee's
+    /// removal of their own copy licenses nothing beyond it; a cancel licenses no deletion).
+    /// </summary>
+    private static void JudgeDestruction(SimWorld w, MeetingJudgement m, ref int mask, List<(InvariantId Id, string Reason)>? reasons)
+    {
+        var intents = m.Intents;
+        var cancelMeant = (intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
+        var deletionMeant = (intents & (Intents.OrganizerDeleted | Intents.CrmDeleted)) != 0;
+        var personal = m.PersonalRemoval && intents == Intents.None;
+        var unmeantCancel = personal ? InvariantId.RemovalStaysPersonal : InvariantId.NoSpuriousCancellation;
+        var unmeantDeletion = (intents & (Intents.OrganizerCancelled | Intents.CrmCancelled)) != 0 ? InvariantId.CancelIsNotDeletion
+            : personal ? InvariantId.RemovalStaysPersonal
+            : InvariantId.NoSpuriousDeletion;
+        var meeting = m.Second ? "the second meeting (m2)" : "the meeting";
+        var unmeantWhy = unmeantDeletion switch
+        {
+            InvariantId.CancelIsNotDeletion => $"only a cancellation of {meeting} was meant",
+            InvariantId.RemovalStaysPersonal => "only an attendee removed their own copy",
+            _ => $"nobody deleted or cancelled {meeting}",
+        };
+
+        if (!cancelMeant)
+        {
+            var why = unmeantCancel == InvariantId.RemovalStaysPersonal ? "only an attendee removed their own copy" : $"nobody cancelled {meeting}";
+            if (m.CancellationSent)
+            {
+                foreach (var msg in w.Messages)
+                {
+                    if (msg.Kind == MessageKind.Cancellation && SimWorld.IsAgentCause(msg.Cause) && (msg.Uid == SimWorld.SecondUid) == m.Second)
+                    {
+                        Fail(ref mask, reasons, unmeantCancel, $"{msg.To} received a cancellation{(m.Second ? " of m2" : string.Empty)} from {msg.From} ({msg.Cause}) though {why}");
+                        break;
+                    }
+                }
+            }
+
+            foreach (var r in w.Crm.Rows)
+            {
+                if (!r.Deleted && r.Status == CrmStatus.Cancelled && SimWorld.IsSecond(r) == m.Second)
+                {
+                    Fail(ref mask, reasons, unmeantCancel, $"CRM record {r.ObjectId} is cancelled though {why}");
+                }
+            }
+
+            if (m.HeldCancels > 0)
+            {
+                Fail(ref mask, reasons, unmeantCancel, $"{m.HeldCancelNote ?? "a rule decided to cancel (held)"} — though {why}");
+            }
+
+            if (m.Second)
+            {
+                // The first meeting's replicas turning cancelled are judged by the message and the record above; the
+                // second meeting's copies are judged here too, since its cancellation by a sync of A's event shows there.
+                foreach (var mb in w.Mailboxes)
+                {
+                    foreach (var e in mb.Rows)
+                    {
+                        if (!e.Removed && e.Cancelled && SimWorld.IsSecond(e))
+                        {
+                            Fail(ref mask, reasons, unmeantCancel, $"{e.Id} in {mb.Owner}'s calendar is cancelled though {why}");
+                        }
+                    }
+                }
+            }
+        }
+
+        if (!deletionMeant)
+        {
+            foreach (var r in w.Crm.Rows)
+            {
+                if (r.Deleted && SimWorld.IsSecond(r) == m.Second)
+                {
+                    Fail(ref mask, reasons, unmeantDeletion, $"CRM record {r.ObjectId} was deleted though {unmeantWhy}");
+                }
+            }
+
+            foreach (var mb in w.Mailboxes)
+            {
+                foreach (var e in mb.Rows)
+                {
+                    if (e.Removed && !e.RemovedByOwner && SimWorld.IsSecond(e) == m.Second)
+                    {
+                        Fail(ref mask, reasons, unmeantDeletion, $"{e.Id} vanished from {mb.Owner}'s calendar though {unmeantWhy}");
+                    }
+                }
+            }
+
+            if (m.HeldDeletes > 0)
+            {
+                Fail(ref mask, reasons, unmeantDeletion, $"{m.HeldDeleteNote ?? "a rule decided to delete (held)"} — though {unmeantWhy}");
+            }
+        }
     }
 
     /// <summary>
@@ -244,21 +287,29 @@ public static class InvariantCatalog
     internal static int CheckConvergence(SimWorld w, List<(InvariantId Id, string Reason)>? reasons)
     {
         var mask = 0;
-        if (w.LiveReplicasPast || w.MeetingBeyondWindow)
+        if (w.LiveReplicasPast)
         {
             return mask; // Past meetings are history: no policy carries them anywhere, so nothing must converge.
         }
 
-        var org = w.LiveEvent(w.OrganizerMailbox);
-        CrmRow? record = null;
-        foreach (var r in w.Crm.Rows)
+        if (w.Scenario.HasSecondMeeting && w.MeetingBeyondWindow)
         {
-            if (!r.Deleted)
-            {
-                record = r;
-                break;
-            }
+            CheckSecondMeetingConvergence(w, ref mask, reasons);
+            return mask; // Beyond the window, the first meeting is out of scope; the second is not.
         }
+
+        if (w.MeetingBeyondWindow)
+        {
+            return mask;
+        }
+
+        if (w.Scenario.HasSecondMeeting)
+        {
+            CheckSecondMeetingConvergence(w, ref mask, reasons);
+        }
+
+        var org = w.LiveEvent(w.OrganizerMailbox);
+        var record = w.LiveRecord();
 
         // A customer's meeting is never auto-shared (only an organizer's calendar shares), and a CRM user's edit or
         // cancellation of its tracked record cannot reach it: the record must only follow the customer's cancellation.
@@ -316,7 +367,7 @@ public static class InvariantCatalog
             var name = w.Mailboxes[i].Owner;
             if (org is null)
             {
-                if (!copy.Cancelled && w.Mailboxes[w.OrganizerMailbox].Rows.Count > 0)
+                if (!copy.Cancelled && w.HeldFirstMeeting(w.OrganizerMailbox))
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"{name}'s copy {copy.Id} is still on though {w.OrganizerName}'s event is gone");
                 }
@@ -328,6 +379,50 @@ public static class InvariantCatalog
         }
 
         return mask;
+    }
+
+    /// <summary>
+    /// The second meeting converges on its own: its record (with auto-share on, it must have one while open; nobody's
+    /// intent removes it) agrees with A's event on status, time, subject and attendees, and every employee's copy agrees
+    /// with A's event. Called only when the live replicas are not all past.
+    /// </summary>
+    private static void CheckSecondMeetingConvergence(SimWorld w, ref int mask, List<(InvariantId Id, string Reason)>? reasons)
+    {
+        var org = w.LiveEvent(0, SimWorld.SecondUid);
+        var record = w.LiveSecondRecord();
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare)
+        {
+            Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's second meeting {org.Id} (m2)");
+        }
+
+        if (record is not null && org is null && record.Status != CrmStatus.Cancelled)
+        {
+            Fail(ref mask, reasons, InvariantId.Convergence, $"CRM record {record.ObjectId} of the second meeting is open but A's calendar has no such meeting");
+        }
+        else if (record is not null && org is not null)
+        {
+            if (org.Cancelled != (record.Status == CrmStatus.Cancelled))
+            {
+                Fail(ref mask, reasons, InvariantId.Convergence, $"A's second meeting {org.Id} is {(org.Cancelled ? "cancelled" : "open")}, its CRM record {record.ObjectId} is {(record.Status == CrmStatus.Cancelled ? "cancelled" : "open")}");
+            }
+            else if (!org.Cancelled && (org.Start != record.Start || org.End != record.End || org.Subject != record.Subject || !SameAttendees(org, record)))
+            {
+                Fail(ref mask, reasons, InvariantId.Convergence, $"A's second meeting \"{org.Subject}\" {org.Start:MM-dd HH:mm} and its CRM record {record.ObjectId} \"{record.Subject}\" {record.Start:MM-dd HH:mm} disagree");
+            }
+        }
+
+        for (var i = 1; i < w.Scenario.Employees; i++)
+        {
+            if (w.LiveEvent(i, SimWorld.SecondUid) is not { } copy)
+            {
+                continue;
+            }
+
+            if (org is null ? !copy.Cancelled : copy.Cancelled != org.Cancelled || (!org.Cancelled && (copy.Start != org.Start || copy.Subject != org.Subject)))
+            {
+                Fail(ref mask, reasons, InvariantId.Convergence, $"{w.Mailboxes[i].Owner}'s copy {copy.Id} of the second meeting disagrees with A's event");
+            }
+        }
     }
 
     /// <summary>Whether some invited employee's live copy that a sync can tie to <paramref name="record"/> shows the meeting cancelled.</summary>

@@ -14,7 +14,8 @@ namespace RulesSync.Simulator.Reports;
 /// <param name="MeetingType"><c>appointment</c> or <c>visit</c>.</param>
 /// <param name="Past">Whether the meeting lies in the past.</param>
 /// <param name="ExternalOrganizer">Whether a customer organizes the meeting (every employee invited).</param>
-public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past, bool ExternalOrganizer = false);
+/// <param name="SecondMeeting">Whether the organizer also organizes a second meeting, <c>m2</c>, with the same attendees.</param>
+public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past, bool ExternalOrganizer = false, bool SecondMeeting = false);
 
 /// <summary>
 /// One invariant violation: which invariant, why, in which scenario, the replayable schedule (creation and

@@ -57,6 +57,24 @@ public sealed record Scenario(
     /// </summary>
     public bool WindowEdge { get; init; }
 
+    /// <summary>
+    /// Whether the organizer (employee A) also organizes a second meeting, <c>m2</c>, created with the first and
+    /// inviting the same people, which A may reschedule or cancel (the exhaustive phase explores it for small
+    /// populations only: <c>SimulationOptions.SecondMeetingEmployees</c>). Two meetings of one owner share every store,
+    /// sync and CRM poll; each is judged against its own intents. Not with a customer organizing.
+    /// </summary>
+    public bool SecondMeeting { get; init; }
+
+    /// <summary>
+    /// Whether a CRM user's edits of the appointment's time (<c>crm reschedules</c>) and owner (<c>crm hands over to
+    /// C</c>: the last-named employee, as with attendee changes) are among <see cref="Actions"/>, beside the subject edit
+    /// (the exhaustive phase explores them for small populations only: <c>SimulationOptions.CrmEditEmployees</c>).
+    /// </summary>
+    public bool CrmFieldEdits { get; init; }
+
+    /// <summary>Whether the world holds the second meeting (<see cref="SecondMeeting"/>, and an employee organizes).</summary>
+    public bool HasSecondMeeting => SecondMeeting && !ExternalOrganizer;
+
     /// <summary>The first employee invited to the meeting: B, or A when a customer organizes it.</summary>
     public int FirstAttendee => ExternalOrganizer ? 0 : 1;
 
@@ -88,12 +106,27 @@ public sealed record Scenario(
         }
 
         b.Add(new(StepKind.CrmEdits, 0));
+        if (CrmFieldEdits)
+        {
+            b.Add(new(StepKind.CrmReschedules, 0));
+            if (Employees > 1)
+            {
+                b.Add(new(StepKind.CrmChangesOwner, Employees - 1));
+            }
+        }
+
         b.Add(new(StepKind.CrmCancels, 0));
         b.Add(new(StepKind.CrmDeletes, 0));
         b.Add(new(StepKind.ClockAdvances, 0));
         if (WindowEdge && !ExternalOrganizer)
         {
             b.Add(new(StepKind.OrganizerCrossesWindow, 0));
+        }
+
+        if (HasSecondMeeting)
+        {
+            b.Add(new(StepKind.SecondMeetingReschedules, 0));
+            b.Add(new(StepKind.SecondMeetingCancels, 0));
         }
 
         return b.ToImmutable();
@@ -145,6 +178,16 @@ public sealed record Scenario(
             parts.Add("organizer=external");
         }
 
+        if (HasSecondMeeting)
+        {
+            parts.Add("+m2");
+        }
+
+        if (CrmFieldEdits)
+        {
+            parts.Add("crm-edits");
+        }
+
         return string.Join(' ', parts);
     }
 
@@ -152,7 +195,7 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && SecondMeeting == other.SecondMeeting && CrmFieldEdits == other.CrmFieldEdits && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);

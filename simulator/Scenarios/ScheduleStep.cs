@@ -57,6 +57,18 @@ public enum StepKind : byte
     /// that run the admit and journal stages.
     /// </summary>
     SyncCrashes,
+
+    /// <summary>The organizer moves the second meeting (<c>m2</c>, <see cref="Scenario.SecondMeeting"/>) by an hour in their calendar.</summary>
+    SecondMeetingReschedules,
+
+    /// <summary>The organizer cancels the second meeting (<c>m2</c>) in their calendar (its attendees are notified).</summary>
+    SecondMeetingCancels,
+
+    /// <summary>A CRM user moves the appointment two hours later (its time; <see cref="Scenario.CrmFieldEdits"/>).</summary>
+    CrmReschedules,
+
+    /// <summary>A CRM user hands the appointment over to another employee (its owner; <see cref="Scenario.CrmFieldEdits"/>).</summary>
+    CrmChangesOwner,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -82,6 +94,10 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.OrganizerCrossesWindow => "A moves across the window edge",
         StepKind.OrganizerRemovesAttendee => $"organizer removes {Scenario.EmployeeName(Employee)}",
         StepKind.OrganizerAddsAttendee => $"organizer adds {Scenario.EmployeeName(Employee)}",
+        StepKind.SecondMeetingReschedules => "A reschedules m2",
+        StepKind.SecondMeetingCancels => "A cancels m2",
+        StepKind.CrmReschedules => "crm reschedules",
+        StepKind.CrmChangesOwner => $"crm hands over to {Scenario.EmployeeName(Employee)}",
         _ => Kind.ToString(),
     };
 
@@ -116,6 +132,10 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "crm deletes" => new(StepKind.CrmDeletes, 0),
             "time passes" => new(StepKind.ClockAdvances, 0),
             "A moves across the window edge" => new(StepKind.OrganizerCrossesWindow, 0),
+            "A reschedules m2" => new(StepKind.SecondMeetingReschedules, 0),
+            "A cancels m2" => new(StepKind.SecondMeetingCancels, 0),
+            "crm reschedules" => new(StepKind.CrmReschedules, 0),
+            _ when t.StartsWith("crm hands over to ", StringComparison.Ordinal) => new(StepKind.CrmChangesOwner, E(t[18..])),
             _ when t.StartsWith("organizer removes ", StringComparison.Ordinal) => new(StepKind.OrganizerRemovesAttendee, E(t[18..])),
             _ when t.StartsWith("organizer adds ", StringComparison.Ordinal) => new(StepKind.OrganizerAddsAttendee, E(t[15..])),
             _ when t.EndsWith(" declines", StringComparison.Ordinal) => new(StepKind.AttendeeDeclines, E(t)),

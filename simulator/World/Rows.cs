@@ -59,7 +59,11 @@ internal sealed record EventRow(
     }
 }
 
-/// <summary>One CRM appointment row; <see cref="Uid"/> is stored whether or not the dialect exposes it. Deleted rows stay as tombstones.</summary>
+/// <summary>
+/// One CRM appointment row; <see cref="Uid"/> is stored whether or not the dialect exposes it. Deleted rows stay as
+/// tombstones. <see cref="Meeting"/> is the simulator's own tag, never read by a sync: the UID of the replica a share
+/// created the record from (so the invariants tell two meetings' records apart on v1, which stores no UID).
+/// </summary>
 internal sealed record CrmRow(
     string ObjectId,
     string? Uid,
@@ -74,7 +78,8 @@ internal sealed record CrmRow(
     MeetingType Type,
     int Version,
     long Changed,
-    bool Deleted)
+    bool Deleted,
+    string? Meeting = null)
 {
     public bool Involves(string employee) => CrmRecord.Involves(Owner, Parties, employee);
 
@@ -133,7 +138,8 @@ public enum MessageKind : byte
 /// <param name="From">Sender (employee id).</param>
 /// <param name="To">Recipient (employee id or external address).</param>
 /// <param name="Cause">Who caused it: a user action or an employee's sync.</param>
-public readonly record struct SimMessage(MessageKind Kind, string From, string To, string Cause);
+/// <param name="Uid">The meeting it is about, where one world holds two (the second meeting's <c>m2</c>); null otherwise.</param>
+public readonly record struct SimMessage(MessageKind Kind, string From, string To, string Cause, string? Uid = null);
 
 /// <summary>
 /// The messages a world sent, oldest first: a persistent list that shares its past with every clone, so sending one

@@ -195,7 +195,8 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             content.Type,
             1,
             0,
-            false));
+            false,
+            world.FindEvent(employee, groupwareItemId)?.Uid));
         if (world.Log is not null)
         {
             world.Trace("write", Cause, "crm", $"CRM record {id} created, owned by {owner}, linked to {groupwareItemId}");

@@ -36,11 +36,16 @@ internal sealed partial class SimWorld
                 && step.Employee < Scenario.Employees && !IsAttendee(step.Employee),
             StepKind.CrmEdits => rec is { Status: CrmStatus.Open },
             StepKind.CrmCancels => rec is { Status: CrmStatus.Open },
+            StepKind.CrmReschedules => rec is { Status: CrmStatus.Open },
+            StepKind.CrmChangesOwner => step.Employee > 0 && step.Employee < Scenario.Employees
+                && rec is { Status: CrmStatus.Open } && rec.Owner != Scenario.EmployeeName(step.Employee),
             StepKind.CrmDeletes => rec is not null,
             // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
             // future, and its stale record would be "past" on its own.
             StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
             StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past && !Scenario.ExternalOrganizer,
+            StepKind.SecondMeetingReschedules or StepKind.SecondMeetingCancels =>
+                Scenario.HasSecondMeeting && LiveEvent(0, SecondUid) is { Cancelled: false, IsOrganizer: true },
             _ => false,
         };
     }
@@ -78,6 +83,33 @@ internal sealed partial class SimWorld
                     }
                 }
 
+                if (Scenario.HasSecondMeeting)
+                {
+                    // A's second meeting, a day later, with the same attendees: always created in A's calendar.
+                    Trace("action", "user:A", "mailbox:A", "A creates a second meeting (m2) in A's calendar");
+                    var start = MeetingStart.AddDays(1);
+                    CreateMeeting(0, SecondUid, "Budget review", start, start.AddHours(1), InitialAttendees(), Scenario.MeetingType, user);
+                }
+
+                return true;
+
+            case StepKind.SecondMeetingReschedules:
+                {
+                    var ev = LiveEvent(0, SecondUid)!;
+                    Trace("action", "user:A", "mailbox:A", "A moves the second meeting (m2) by an hour");
+                    UpdateMeeting(0, ev.Id, ev.Subject, ev.Start.AddHours(1), ev.End.AddHours(1), Names(ev), user);
+                    return true;
+                }
+
+            case StepKind.SecondMeetingCancels:
+                SecondIntents |= Intents.OrganizerCancelled;
+                if (Log is not null)
+                {
+                    Trace("action", "user:A", "mailbox:A", "A cancels the second meeting (m2)");
+                    Trace("intent", "user:A", "mailbox:A", "intent: the organizer cancelled the second meeting m2 (licenses cancelling m2 everywhere, never deleting; nothing on m1)");
+                }
+
+                CancelMeeting(0, LiveEvent(0, SecondUid)!.Id, user);
                 return true;
 
             case StepKind.Sync:
@@ -166,6 +198,31 @@ internal sealed partial class SimWorld
                     }
 
                     PutRecord(r with { Subject = r.Subject + " (edited)", Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmReschedules:
+                {
+                    var r = LiveRecord()!;
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user moves {r.ObjectId} two hours later");
+                    }
+
+                    PutRecord(r with { Start = r.Start.AddHours(2), End = r.End.AddHours(2), Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmChangesOwner:
+                {
+                    var r = LiveRecord()!;
+                    var owner = Scenario.EmployeeName(step.Employee);
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", $"a CRM user hands {r.ObjectId} over to {owner} (owner {r.Owner} → {owner})");
+                    }
+
+                    PutRecord(r with { Owner = owner, Version = r.Version + 1 });
                     return true;
                 }
 
@@ -339,7 +396,7 @@ internal sealed partial class SimWorld
             SawCopyCancelled |= 1 << employee;
         }
 
-        if (employee == OrganizerMailbox && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && Agents[0].EventIds.Length == 0)
+        if (employee == OrganizerMailbox && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && !KnowsFirstMeeting(0))
         {
             FirstSeenBeyondWindow = true;
         }
@@ -412,7 +469,20 @@ internal sealed partial class SimWorld
                     continue;
                 }
 
-                if (e is HeldEffect { Destructive: true } held)
+                if (e is HeldEffect { Destructive: true } secondHeld && IsSecondMeetingKey(d.Change.MeetingKey))
+                {
+                    if (d.Decision.Action == DecisionAction.Cancel)
+                    {
+                        SecondHeldCancels++;
+                        SecondHeldCancelNote ??= HeldNote(d, secondHeld, name);
+                    }
+                    else
+                    {
+                        SecondHeldDeletes++;
+                        SecondHeldDeleteNote ??= HeldNote(d, secondHeld, name);
+                    }
+                }
+                else if (e is HeldEffect { Destructive: true } held)
                 {
                     if (d.Decision.Action == DecisionAction.Cancel)
                     {
@@ -520,6 +590,27 @@ internal sealed partial class SimWorld
         var names = Names(ev).Add(name).Sort(StringComparer.Ordinal);
         UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, names, cause);
     }
+
+    /// <summary>Whether agent <paramref name="employee"/> knows an event of the first meeting (any but the second meeting's).</summary>
+    private bool KnowsFirstMeeting(int employee)
+    {
+        foreach (var id in Agents[employee].EventIds)
+        {
+            if (FindEvent(employee, id) is not { } row || !IsSecond(row))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a sync's meeting key names the second meeting: its UID, or (a record whose UID the dialect hides and
+    /// nothing correlated) <c>record:ObjectID</c> of the second meeting's record.
+    /// </summary>
+    private bool IsSecondMeetingKey(string key) =>
+        key == SecondUid || (key.StartsWith("record:", StringComparison.Ordinal) && FindRecord(key[7..]) is { } r && IsSecond(r));
 
     /// <summary>A held destructive effect in words: what was held, on which side, which rule decided it, and why it was held.</summary>
     private static string HeldNote(SyncDecision d, HeldEffect held, string employee) =>

@@ -66,6 +66,9 @@ internal sealed partial class SimWorld
 {
     public const string MeetingUid = "m1";
 
+    /// <summary>The UID of the organizer's second meeting (<see cref="Scenarios.Scenario.SecondMeeting"/>).</summary>
+    public const string SecondUid = "m2";
+
     private static readonly string[] AgentCauses = [.. Enumerable.Range(0, 26).Select(i => "agent:" + Scenario.EmployeeName(i))];
 
     /// <summary>Whether this world may write <see cref="Crm"/> in place (not shared with a clone).</summary>
@@ -110,6 +113,22 @@ internal sealed partial class SimWorld
     public bool CancellationSent { get; private set; }
 
     public Intents Intents { get; set; }
+
+    /// <summary>What users meant for the second meeting (<see cref="SecondUid"/>): judged apart from <see cref="Intents"/>.</summary>
+    public Intents SecondIntents { get; set; }
+
+    /// <summary>Whether a sync caused a cancellation of the second meeting to be sent.</summary>
+    public bool SecondCancellationSent { get; private set; }
+
+    /// <summary>Destructive decisions the planner held about the second meeting (delete, cancel), by action.</summary>
+    public int SecondHeldDeletes { get; set; }
+
+    public int SecondHeldCancels { get; set; }
+
+    /// <summary>The first held deletion and cancellation of the second meeting, in words.</summary>
+    public string? SecondHeldDeleteNote { get; set; }
+
+    public string? SecondHeldCancelNote { get; set; }
 
     /// <summary>
     /// When a CRM user deleted the appointment: the CRM's record counter at that moment (records numbered above it
@@ -244,6 +263,12 @@ internal sealed partial class SimWorld
             Messages = Messages,
             CancellationSent = CancellationSent,
             Intents = Intents,
+            SecondIntents = SecondIntents,
+            SecondCancellationSent = SecondCancellationSent,
+            SecondHeldDeletes = SecondHeldDeletes,
+            SecondHeldCancels = SecondHeldCancels,
+            SecondHeldDeleteNote = SecondHeldDeleteNote,
+            SecondHeldCancelNote = SecondHeldCancelNote,
             ClockAdvanced = ClockAdvanced,
             CrmDeletedAt = CrmDeletedAt,
             PastTouched = PastTouched,
@@ -371,7 +396,7 @@ internal sealed partial class SimWorld
 
         foreach (var e in Mailboxes[employee].Rows)
         {
-            if ((e.Removed && e.RemovedByOwner) || (!e.IsOrganizer && e.OwnResponse == AttendeeResponse.Declined))
+            if (!IsSecond(e) && ((e.Removed && e.RemovedByOwner) || (!e.IsOrganizer && e.OwnResponse == AttendeeResponse.Declined)))
             {
                 return true;
             }
@@ -412,18 +437,44 @@ internal sealed partial class SimWorld
 
     // ---- Mailbox mechanics (what Exchange and Google do on their own) ----
 
-    /// <summary>The mailbox's live event of the (single) simulated meeting, whatever UID a sync gave it.</summary>
+    /// <summary>
+    /// The mailbox's live event of the (first) simulated meeting, whatever UID a sync gave it (<c>m1</c>, or
+    /// <c>crm-R1</c> when a v1 sync created it from its record): any live row but the second meeting's.
+    /// </summary>
     public EventRow? LiveEvent(int mailbox)
     {
         foreach (var r in Mailboxes[mailbox].Rows)
         {
-            if (!r.Removed)
+            if (!r.Removed && !IsSecond(r))
             {
                 return r;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Whether <paramref name="row"/> belongs to the second meeting (<see cref="SecondUid"/>).</summary>
+    public static bool IsSecond(EventRow row) => ReferenceEquals(row.Uid, SecondUid) || row.Uid == SecondUid;
+
+    /// <summary>
+    /// Whether <paramref name="row"/> is the second meeting's record: it carries that UID (v2), or was created from a
+    /// replica of it (its <see cref="CrmRow.Meeting"/> tag, which v1 does not expose).
+    /// </summary>
+    public static bool IsSecond(CrmRow row) => row.Uid == SecondUid || row.Meeting == SecondUid;
+
+    /// <summary>Whether mailbox <paramref name="mailbox"/> ever held a row (live or removed) of the first meeting.</summary>
+    public bool HeldFirstMeeting(int mailbox)
+    {
+        foreach (var r in Mailboxes[mailbox].Rows)
+        {
+            if (!IsSecond(r))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public EventRow? LiveEvent(int mailbox, string uid)
@@ -607,7 +658,7 @@ internal sealed partial class SimWorld
                 continue;
             }
 
-            Send(MessageKind.Cancellation, ev.Organizer, a.Address, cause);
+            Send(MessageKind.Cancellation, ev.Organizer, a.Address, cause, ev.Uid);
             var i = EmployeeIndex(a.Address);
             if (i >= 0 && i != organizer && LiveEvent(i, ev.Uid) is { } copy && !copy.Cancelled)
             {
@@ -637,13 +688,16 @@ internal sealed partial class SimWorld
         }
     }
 
-    public void Send(MessageKind kind, string from, string to, string cause)
+    public void Send(MessageKind kind, string from, string to, string cause, string? uid = null)
     {
-        Messages = Messages.Add(new SimMessage(kind, from, to, cause));
+        Messages = Messages.Add(new SimMessage(kind, from, to, cause, uid));
 
         // A user's cancellation (the organizer's, or the one an attendee the organizer removed receives) is meant;
-        // what the invariants judge is a cancellation a sync caused.
-        CancellationSent |= kind == MessageKind.Cancellation && IsAgentCause(cause);
+        // what the invariants judge is a cancellation a sync caused, per meeting.
+        var bySync = kind == MessageKind.Cancellation && IsAgentCause(cause);
+        var second = uid == SecondUid;
+        CancellationSent |= bySync && !second;
+        SecondCancellationSent |= bySync && second;
         if (Log is not null)
         {
             Trace("message", $"mailbox:{from}", IsEmployee(to) ? $"mailbox:{to}" : to, $"{kind.ToString().ToLowerInvariant()} {from} → {to}");
@@ -676,11 +730,26 @@ internal sealed partial class SimWorld
 
     // ---- CRM mechanics ----
 
+    /// <summary>The live record of the (first) meeting: any live record but the second meeting's.</summary>
     public CrmRow? LiveRecord()
     {
         foreach (var r in Crm.Rows)
         {
-            if (!r.Deleted)
+            if (!r.Deleted && !IsSecond(r))
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The second meeting's live record, if any.</summary>
+    public CrmRow? LiveSecondRecord()
+    {
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted && IsSecond(r))
             {
                 return r;
             }

@@ -202,6 +202,14 @@ internal struct StateHasher
         c.Add(w.Held is not null);
         c.Add(w.Violated);
         c.Add(w.CancellationSent);
+        if (w.Scenario.HasSecondMeeting)
+        {
+            c.Add((int)w.SecondIntents);
+            c.Add(w.SecondCancellationSent);
+            c.Add(w.SecondHeldDeletes > 0);
+            c.Add(w.SecondHeldCancels > 0);
+        }
+
         if (w.Admit)
         {
             // The journal decides future admissions. Its entries name replicas as they are, not mirrored: explore
@@ -224,6 +232,11 @@ internal struct StateHasher
             ni.AddName(r.Owner, identity);
             c.Add(r.Parties.Length);
             c.Add(r.Deleted);
+            if (w.Scenario.HasSecondMeeting)
+            {
+                c.Add(SimWorld.IsSecond(r)); // Which meeting: a v1 record carries no UID.
+            }
+
             if (mirror)
             {
                 ns.AddName(r.GroupwareItemId, swap);

@@ -23,6 +23,15 @@ internal static class RuleSets
         return RuleSetCompiler.Compile(model with { Rules = [.. model.Rules.Where(r => !rules.Contains(r.Name))], Tests = [] });
     }
 
+    /// <summary>The default with <paramref name="rule"/> (one YAML list item, as a consultant would add it) placed first.</summary>
+    public static CompiledRuleSet DefaultWithFirst(string rule)
+    {
+        var extra = RuleSetCompiler.Load("extra.yaml", "name: extra\nhitPolicy: first\nrules:\n" + rule).RuleSet
+            ?? throw new InvalidOperationException("the extra rule does not load");
+        var model = Default.Model;
+        return RuleSetCompiler.Compile(model with { Rules = [extra.Model.Rules[0], .. model.Rules], Tests = [] });
+    }
+
     private static CompiledRuleSet Load(string relative)
     {
         using var stream = typeof(RuleSets).Assembly.GetManifestResourceStream(relative)

@@ -81,6 +81,10 @@ internal sealed class SimulationScope
 
     public Option<int> WindowEdge { get; } = new("--window-edge") { Description = "Exhaustive mode: populations up to this many employees also explore the organizer moving the meeting across the sync window's edge (0: none).", DefaultValueFactory = _ => new SimulationOptions().WindowEdgeEmployees };
 
+    public Option<int> SecondMeeting { get; } = new("--second-meeting") { Description = "Exhaustive mode: populations up to this many employees are also explored with a second meeting of the same organizer, rescheduled or cancelled on its own (0: none).", DefaultValueFactory = _ => new SimulationOptions().SecondMeetingEmployees };
+
+    public Option<int> CrmEdits { get; } = new("--crm-edits") { Description = "Exhaustive mode: populations up to this many employees also explore a CRM user moving the appointment and handing it over to another owner (0: none).", DefaultValueFactory = _ => new SimulationOptions().CrmEditEmployees };
+
     public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
 
     public Option<bool> Admit { get; } = new("--admit")
@@ -125,6 +129,8 @@ internal sealed class SimulationScope
         command.Add(Visits);
         command.Add(AttendeeChanges);
         command.Add(WindowEdge);
+        command.Add(SecondMeeting);
+        command.Add(CrmEdits);
     }
 
     public SimulationOptions Read(ParseResult parse)
@@ -139,6 +145,8 @@ internal sealed class SimulationScope
         var visits = Bounded(parse, Visits, 0, 8);
         var attendeeChanges = Bounded(parse, AttendeeChanges, 0, 8);
         var windowEdge = Bounded(parse, WindowEdge, 0, 8);
+        var secondMeeting = Bounded(parse, SecondMeeting, 0, 8);
+        var crmEdits = Bounded(parse, CrmEdits, 0, 8);
         var admit = _admitOptions && parse.GetValue(Admit);
         var maxDestructive = _admitOptions ? Bounded(parse, AdmitMaxDestructive, 0, 1_000_000) : GuardLimits.Defaults.MaxDestructivePerMailbox;
         if (_admitOptions && !admit && parse.GetResult(AdmitMaxDestructive) is { Implicit: false })
@@ -168,6 +176,8 @@ internal sealed class SimulationScope
             VisitEmployees = visits,
             AttendeeChangeEmployees = attendeeChanges,
             WindowEdgeEmployees = windowEdge,
+            SecondMeetingEmployees = secondMeeting,
+            CrmEditEmployees = crmEdits,
         };
     }
 

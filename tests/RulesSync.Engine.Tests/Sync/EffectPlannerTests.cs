@@ -110,6 +110,52 @@ public class EffectPlannerTests
     }
 
     [Fact]
+    public void Plan_CrmEditSharedToOrganizer_CarriesOnlyTheFieldsTheCrmChanged()
+    {
+        // The organizer moved the meeting and removed B, and the rules left that unshared (beyond the window); then a
+        // CRM user renamed the record. The share carries the new subject, not the record's older time and attendees.
+        var seen = Record("A-ev1");
+        var renamed = seen with { ETag = "W/2", Subject = "Review (edited)" };
+        var moved = Event(organizer: true, attendees: false) with { Start = T0.AddDays(400), End = T0.AddDays(400).AddHours(1) };
+        var change = new ObservedChange("m1", ChangeSource.Crm, ChangeKind.Updated, "R1", "W/2");
+        var share = new Decision(DecisionAction.Share, DecisionTarget.Mailbox, "r", "h", "e");
+
+        var update = EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, renamed, new MeetingUid("m1"), seen)).OfType<UpdateEvent>().Single();
+
+        Assert.Equal("Review (edited)", update.Content.Subject);
+        Assert.Equal(moved.Start, update.Content.Start);
+        Assert.Equal(moved.End, update.Content.End);
+        Assert.Empty(update.Content.Attendees);
+
+        // Without a version decided on before, the record's content is all there is to go by (as before).
+        var whole = EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, renamed, new MeetingUid("m1"))).OfType<UpdateEvent>().Single();
+        Assert.Equal(T0, whole.Content.Start);
+        Assert.Equal("B", Assert.Single(whole.Content.Attendees));
+
+        // A field the CRM did change travels: the time, start and end together; the attendees.
+        var rescheduled = seen with { ETag = "W/2", Start = T0.AddHours(2), End = T0.AddHours(3), Parties = [new CrmParty("A", PartyRole.Organizer)] };
+        var both = EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, rescheduled, new MeetingUid("m1"), seen)).OfType<UpdateEvent>().Single();
+        Assert.Equal((T0.AddHours(2), T0.AddHours(3)), (both.Content.Start, both.Content.End));
+        Assert.Equal("Review", both.Content.Subject);
+        Assert.Empty(both.Content.Attendees);
+    }
+
+    [Fact]
+    public void Plan_CrmEditOfFieldsTheEventAlreadyHas_PlansNoEventUpdate()
+    {
+        // The record's unchanged fields differ from the event's (an unshared organizer change), and the one field the
+        // CRM changed already matches the event: nothing to write to the calendar.
+        var seen = Record("A-ev1");
+        var ev = Event(organizer: true, attendees: true) with { Subject = "Renamed", Start = T0.AddDays(400), End = T0.AddDays(400).AddHours(1) };
+        var renamed = seen with { ETag = "W/2", Subject = "Renamed" };
+        var change = new ObservedChange("m1", ChangeSource.Crm, ChangeKind.Updated, "R1", "W/2");
+
+        var effects = EffectPlanner.Plan(new Decision(DecisionAction.Share, DecisionTarget.Mailbox, "r", "h", "e"), change, new MeetingView("A", Provider.Exchange, ev, renamed, new MeetingUid("m1"), seen));
+
+        Assert.DoesNotContain(effects, e => e is UpdateEvent);
+    }
+
+    [Fact]
     public void EveryEffect_IsASealedRecord()
     {
         var effects = typeof(Effect).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Effect))).ToList();

@@ -64,13 +64,7 @@ public class SeriesExplorerTests
     }
 
     /// <summary>The default with <paramref name="rule"/> put first, as a consultant might add one.</summary>
-    private static CompiledRuleSet DefaultWithFirst(string rule)
-    {
-        var extra = RuleSetCompiler.Load("extra.yaml", "name: extra\nhitPolicy: first\nrules:\n" + rule).RuleSet
-            ?? throw new InvalidOperationException("the extra rule does not load");
-        var model = RuleSets.Default.Model;
-        return RuleSetCompiler.Compile(model with { Rules = [extra.Model.Rules[0], .. model.Rules], Tests = [] });
-    }
+    private static CompiledRuleSet DefaultWithFirst(string rule) => RuleSets.DefaultWithFirst(rule);
 
     private static string Describe(SeriesReport report) =>
         string.Join("\n", report.Violations.Select(v => $"{v.Invariant} [{v.Scenario}] {string.Join(", ", v.Steps)}: {v.Detail}"));
