@@ -99,6 +99,7 @@ internal sealed partial class StateStore : IStateStore
             }
 
             var mapper = new BsonMapper { EnumAsInteger = false };
+            MapLatencies(mapper);
             db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Shared }, mapper);
             var store = new StateStore(db, full);
             store.Initialise(info.Exists);
@@ -199,7 +200,7 @@ internal sealed partial class StateStore : IStateStore
         lock (gate)
         {
             WritePending();
-            return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal)];
+            return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => WithLatencies(m)!)];
         }
     }
 
@@ -208,7 +209,7 @@ internal sealed partial class StateStore : IStateStore
         lock (gate)
         {
             WritePending();
-            return MailboxRows.FindById(Key(id));
+            return WithLatencies(MailboxRows.FindById(Key(id)));
         }
     }
 
@@ -316,8 +317,9 @@ internal sealed partial class StateStore : IStateStore
                 continue;
             }
 
-            MailboxLifecycle.Synced(row, sync.Json, sync.At, sync.Milliseconds);
+            MailboxLifecycle.Synced(row, sync.Json, sync.At);
             MailboxRows.Update(row);
+            AddLatency(sync.Mailbox, sync.At, sync.Milliseconds);
             if (sync.AttemptStarted == long.MinValue)
             {
                 continue;
@@ -338,6 +340,7 @@ internal sealed partial class StateStore : IStateStore
     private void Commit()
     {
         db.Commit();
+        LatenciesCommitted();
         inFlight = [];
         foreach (var effect in settled)
         {
@@ -349,6 +352,7 @@ internal sealed partial class StateStore : IStateStore
 
     private void Rollback()
     {
+        LatenciesRolledBack();
         pending.Restore(inFlight);
         inFlight = [];
         settled.Clear();
@@ -690,10 +694,27 @@ internal sealed partial class StateStore : IStateStore
     public void Dispose()
     {
         WritePending();
-        lock (gate)
+        try
         {
-            // The file at rest holds everything: the log copied in (it is not at every transaction's end, see LogLimit).
-            db.Checkpoint();
+            if (latenciesChanged.Count > 0)
+            {
+                Durably<object?>(() =>
+                {
+                    WriteLatencies(latenciesWrittenAt);
+                    return null;
+                });
+            }
+
+            lock (gate)
+            {
+                // The file at rest holds everything: the log copied in (it is not at every transaction's end, see LogLimit).
+                db.Checkpoint();
+            }
+        }
+        catch (Exception e) when (e is LiteException or IOException or UnauthorizedAccessException)
+        {
+            // Closing anyway: the log keeps every committed transaction (LiteDB reads it at the next opening); only
+            // latency samples not written yet are lost.
         }
 
         db.Dispose();
