@@ -65,11 +65,19 @@ internal static class ClusterSilo
             var grains = host.Services.GetRequiredService<IGrainFactory>();
             if (once)
             {
-                var reports = new List<(string, ClusterCycleReport)>();
-                foreach (var t in tenants)
+                // Every tenant's cycle at once, each polled until it ends (no deadline: --once waits for the cycles,
+                // Ctrl-C stops waiting); a cycle lost with its silo is started again once, on the new activation.
+                var reports = await Task.WhenAll(tenants.Select(async t =>
                 {
-                    reports.Add((t.Tenant, await grains.GetGrain<ITenantGrain>(t.Tenant).RunCycleAsync().ConfigureAwait(false)));
-                }
+                    try
+                    {
+                        return (t.Tenant, await TenantCycles.RunAsync(grains, t.Tenant, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (ClusterCycleException e) when (e.State == CycleState.Lost)
+                    {
+                        return (t.Tenant, await TenantCycles.RunAsync(grains, t.Tenant, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false));
+                    }
+                })).ConfigureAwait(false);
 
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return reports;

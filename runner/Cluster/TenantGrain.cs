@@ -16,7 +16,7 @@ namespace RulesSync.Runner.Cluster;
 /// or cut off but its activation has not noticed: the new activation's token fences the old one's writes off. Each
 /// meeting is serialized by a lease in the database (<see cref="MeetingLeases"/>) whose token the journal checks.
 /// </summary>
-internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
+internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable, IDisposable
 {
     private const string CycleReminder = "cycle";
 
@@ -27,6 +27,16 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     private string? checkedText;
     private string? checkedHash;
     private MeetingLeases? meetings;
+
+    /// <summary>How many finished cycles' outcomes an activation keeps for late pollers.</summary>
+    private const int KeptOutcomes = 16;
+
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Dictionary<string, CycleStatus> finished = new(StringComparer.Ordinal);
+    private readonly Queue<string> order = new();
+    private RunningCycle? running;
+    private int cycles;
+    private bool fencedOff;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,14 +68,98 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A cycle still running when the activation goes (the silo stopping) is cancelled: it stops as after a crash,
+        // and the next activation resumes from the journal. Its callers find it lost.
+        if (running is { } cycle)
+        {
+            await stopping.CancelAsync().ConfigureAwait(true);
+            try
+            {
+                await cycle.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
+            }
+            catch (OperationCanceledException)
+            {
+                // Orleans' deactivation timeout ran out first: the cycle's writes stop at the next fenced transaction.
+            }
+        }
+
         store?.Dispose();
         meetings?.Dispose();
-        return base.OnDeactivateAsync(reason, cancellationToken);
+        stopping.Dispose();
+        await base.OnDeactivateAsync(reason, cancellationToken).ConfigureAwait(true);
     }
 
-    public async Task<ClusterCycleReport> RunCycleAsync()
+    public void Dispose() => stopping.Dispose();
+
+    public Task<CycleTicket> StartCycleAsync()
+    {
+        var where = silo.SiloAddress.ToString();
+        if (running is { } cycle)
+        {
+            return Task.FromResult(new CycleTicket(cycle.Id, Joined: true, where, store!.Fence ?? 0));
+        }
+
+        var id = $"{store!.Fence ?? 0}.{++cycles}";
+        var started = new RunningCycle(id);
+        running = started;
+        // The activation stays while its cycle runs, polled or not (a reminder's cycle has nobody polling it).
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        started.Task = RunAsync(started);
+        return Task.FromResult(new CycleTicket(id, Joined: false, where, store.Fence ?? 0));
+    }
+
+    public async Task<CycleStatus> CycleStatusAsync(string cycleId, TimeSpan wait)
+    {
+        if (finished.TryGetValue(cycleId, out var done))
+        {
+            return done;
+        }
+
+        if (running is not { } cycle || cycle.Id != cycleId)
+        {
+            return new CycleStatus(CycleState.Lost, null, $"cycle {cycleId} of tenant {this.GetPrimaryKeyString()} is not known to its activation on {silo.SiloAddress} (lease {store?.Fence ?? 0}): the activation that ran it is gone");
+        }
+
+        var limit = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > CycleTicket.LongestWait ? CycleTicket.LongestWait : wait;
+        // Real time: the runtime's clock may be a test's fake one.
+        await Task.WhenAny(cycle.Task, Task.Delay(limit, TimeProvider.System)).ConfigureAwait(true);
+        return finished.TryGetValue(cycleId, out done) ? done : new CycleStatus(CycleState.Running, null, null);
+    }
+
+    /// <summary>The started cycle, on this activation's scheduler from its first await on; its outcome is kept for the pollers.</summary>
+    private async Task RunAsync(RunningCycle cycle)
+    {
+        // Returns to StartCycleAsync's caller first: the cycle runs after this turn.
+        await Task.Yield();
+        CycleStatus outcome;
+        try
+        {
+            outcome = new CycleStatus(CycleState.Finished, await CycleAsync(stopping.Token).ConfigureAwait(true), null);
+        }
+        catch (Exception e)
+        {
+            outcome = new CycleStatus(CycleState.Failed, null, e.Message);
+        }
+
+        finished[cycle.Id] = outcome;
+        order.Enqueue(cycle.Id);
+        while (order.Count > KeptOutcomes)
+        {
+            finished.Remove(order.Dequeue());
+        }
+
+        running = null;
+        DelayDeactivation(TimeSpan.Zero);
+        if (fencedOff)
+        {
+            // Orleans drops this activation; the next call reaches a successor (and a poller finds this cycle lost).
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task<ClusterCycleReport> CycleAsync(CancellationToken cancellationToken)
     {
         using var scope = CrashPoints.Within($"{this.GetPrimaryKeyString()}@{silo.SiloAddress}");
         CycleReport report;
@@ -78,22 +172,20 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
                 return new ClusterCycleReport(0, 0, 0, 0, 0, 0, KillSwitch: false, refusal, silo.SiloAddress.ToString(), store!.Fence ?? 0);
             }
 
-            report = await runner!.RunCycleAsync(CancellationToken.None).ConfigureAwait(true);
+            report = await runner!.RunCycleAsync(cancellationToken).ConfigureAwait(true);
         }
         catch (FencedOffException e)
         {
-            // Another activation took the tenant over: this one must not write again. Orleans drops it; the next call
-            // reaches the successor.
+            // Another activation took the tenant over: this one must not write again.
+            fencedOff = true;
             var where = silo.SiloAddress.ToString();
             LogFencedOff(logger, this.GetPrimaryKeyString(), where, e.Token, e.Current);
             CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
-            DeactivateOnIdle();
             throw;
         }
         catch (Npgsql.NpgsqlException e)
         {
-            // The database's own exception types do not cross the wire; the caller gets the words (never a secret:
-            // Npgsql's messages name no password).
+            // Npgsql's messages name no password.
             throw new InvalidOperationException($"tenant {this.GetPrimaryKeyString()} on {silo.SiloAddress}: the cluster database failed mid-cycle: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
         }
 
@@ -131,12 +223,21 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
 
     public Task<long> LeaseTokenAsync() => Task.FromResult(store!.Fence ?? 0);
 
+    /// <summary>The reminder starts the cycle as any caller does (or joins the one running: never two at once) and does not wait for it.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == CycleReminder)
         {
-            await RunCycleAsync().ConfigureAwait(true);
+            _ = await StartCycleAsync().ConfigureAwait(true);
         }
+    }
+
+    /// <summary>A cycle this activation started: its id and the task that runs it.</summary>
+    private sealed class RunningCycle(string id)
+    {
+        public string Id { get; } = id;
+
+        public Task Task { get; set; } = Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "tenant {Tenant}: {Count} meeting lease(s) of earlier activations broken by the activation with token {Token}")]

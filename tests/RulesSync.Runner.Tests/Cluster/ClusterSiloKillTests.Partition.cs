@@ -28,7 +28,7 @@ public sealed partial class ClusterSiloKillTests
         CrashPoints.ScopedObserver += pause.Observe;
         try
         {
-            var cutOffCycle = cluster.Tenant(t.Key).RunCycleAsync();
+            var cutOffCycle = RulesSync.Runner.Cluster.TenantCycles.RunAsync(cluster.Cluster.Client, t.Key, ClusterRunnerTests.Tenant.Deadline);
             await pause.Reached.Task;
             var journaledBefore = world.Meetings.SelectMany(m => t.Store.DecisionsOfMeeting(m.Uid)).Select(d => d.Id).ToHashSet();
 

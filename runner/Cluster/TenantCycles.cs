@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace RulesSync.Runner.Cluster;
+
+/// <summary>
+/// A caller's side of a tenant's cycle (<see cref="ITenantGrain"/>): start it (or join the one running), then poll with
+/// short calls until it ends or the caller's deadline passes. A poll that cannot reach the tenant's silo (it died, or
+/// is being declared dead) is tried again until the deadline: once the cluster has noticed, the poll reaches a new
+/// activation, which does not know the cycle, and the caller learns it was lost (<see cref="ClusterCycleException"/>
+/// with <see cref="CycleState.Lost"/>) and may start another, which the new activation runs under its own lease.
+/// </summary>
+public static class TenantCycles
+{
+    /// <summary>How long each poll may wait for the cycle to end (well below Orleans' 30 s response timeout).</summary>
+    public static readonly TimeSpan PollWait = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan UnreachablePause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Starts (or joins) the tenant's cycle and waits for its report, at most <paramref name="deadline"/> (<see cref="Timeout.InfiniteTimeSpan"/>: until cancelled).</summary>
+    public static async Task<ClusterCycleReport> RunAsync(IGrainFactory grains, string tenant, TimeSpan deadline, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var ticket = await grain.StartCycleAsync().ConfigureAwait(false);
+        return await WaitAsync(grain, tenant, ticket, deadline, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for a started cycle's report, at most <paramref name="deadline"/>. Throws <see cref="ClusterCycleException"/>
+    /// when the cycle failed, was lost, or is still running at the deadline (it runs on: the caller only stops waiting).
+    /// </summary>
+    public static async Task<ClusterCycleReport> WaitAsync(ITenantGrain grain, string tenant, CycleTicket ticket, TimeSpan deadline, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grain);
+        ArgumentNullException.ThrowIfNull(ticket);
+        var started = Stopwatch.GetTimestamp();
+        TimeSpan Left() => deadline == Timeout.InfiniteTimeSpan ? PollWait : deadline - Stopwatch.GetElapsedTime(started);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var left = Left();
+            if (left <= TimeSpan.Zero)
+            {
+                throw new ClusterCycleException(CycleState.Running, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} still running after {deadline}; it runs on, the caller stopped waiting");
+            }
+
+            CycleStatus status;
+            try
+            {
+                status = await grain.CycleStatusAsync(ticket.CycleId, left < PollWait ? left : PollWait).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.SiloUnavailableException or TimeoutException)
+            {
+                // The silo that ran it is unreachable: once the cluster declares it dead the next poll reaches a new activation.
+                await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            switch (status.State)
+            {
+                case CycleState.Finished:
+                    return status.Report!;
+                case CycleState.Running:
+                    continue;
+                case CycleState.Failed:
+                    throw new ClusterCycleException(CycleState.Failed, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} failed: {status.Error}");
+                default:
+                    throw new ClusterCycleException(CycleState.Lost, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} was lost ({status.Error}); start another");
+            }
+        }
+    }
+}
+
+/// <summary>A tenant's cycle that gave no report: failed, lost with its activation, or still running at the caller's deadline (<see cref="State"/>).</summary>
+public sealed class ClusterCycleException : Exception
+{
+    public ClusterCycleException(CycleState state, string message)
+        : base(message) => State = state;
+
+    public ClusterCycleException()
+    {
+    }
+
+    public ClusterCycleException(string message)
+        : base(message)
+    {
+    }
+
+    public ClusterCycleException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Failed, Lost, or Running (the deadline passed).</summary>
+    public CycleState State { get; }
+}
