@@ -8,8 +8,19 @@ namespace RulesSync.Runner.Cluster;
 /// </summary>
 internal static class ClusterHosting
 {
-    /// <summary>Membership, reminders and the tenants, for a silo.</summary>
-    public static ISiloBuilder UseRulesSyncCluster(this ISiloBuilder silo, string connectionString, ITenantRuntimes tenants)
+    /// <summary>
+    /// Membership, reminders and the tenants, for a silo, and the silo's pools of connections to the cluster database
+    /// (<see cref="ClusterConnections"/>: at most <paramref name="maxConnections"/> for all its tenants, closed with the silo).
+    /// </summary>
+    public static ISiloBuilder UseRulesSyncCluster(this ISiloBuilder silo, string connectionString, ITenantRuntimes tenants, int maxConnections = ClusterConnections.DefaultMaxConnections) =>
+        UseRulesSyncCluster(silo, connectionString, tenants, pools: null, maxConnections);
+
+    /// <summary>
+    /// As above, over pools the caller owns (<paramref name="pools"/>: the silo does not close them when it stops). The
+    /// in-process test cluster's partition tests need them: a silo "killed" in process still has activations running,
+    /// as a cut-off process would, and those must meet the fence, not a closed pool.
+    /// </summary>
+    internal static ISiloBuilder UseRulesSyncCluster(this ISiloBuilder silo, string connectionString, ITenantRuntimes tenants, ClusterConnections? pools, int maxConnections = ClusterConnections.DefaultMaxConnections)
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.UseAdoNetClustering(o =>
@@ -23,6 +34,16 @@ internal static class ClusterHosting
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton(tenants);
+        // A singleton the silo's service provider creates and disposes: one pool per database for every tenant.
+        if (pools is null)
+        {
+            silo.Services.AddSingleton(_ => new ClusterConnections(maxConnections));
+        }
+        else
+        {
+            silo.Services.AddSingleton(pools);
+        }
+
         return silo;
     }
 

@@ -55,7 +55,7 @@ internal static class ClusterSilo
                 o.ServiceId = cluster.ClusterId;
             });
             silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
-            silo.UseRulesSyncCluster(connectionString, new ConfiguredTenants(runtimes));
+            silo.UseRulesSyncCluster(connectionString, new ConfiguredTenants(runtimes), cluster.MaxConnections);
         });
 
         using var host = builder.Build();

@@ -16,7 +16,7 @@ namespace RulesSync.Runner.Cluster;
 /// off from the database cannot renew it. Inside one activation the meeting's in-process lock is taken first, so the
 /// database only arbitrates between activations. Thread-safe.
 /// </summary>
-internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
+internal sealed class MeetingLeases : IMeetingSerializer
 {
     /// <summary>How long a lease lasts unless renewed (a holder that stops renewing loses it after this).</summary>
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(60);
@@ -32,15 +32,15 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
     private readonly TimeProvider wallClock;
     private readonly MeetingLocks local = new();
 
-    /// <param name="connectionString">The cluster database (a secret: never logged).</param>
+    /// <param name="source">The silo's pool for leases in the cluster database (<see cref="ClusterConnections.Leases"/>; not disposed here).</param>
     /// <param name="tenant">The tenant whose meetings these are.</param>
     /// <param name="holder">Who takes the leases (silo and activation), for the database and operators.</param>
     /// <param name="tenantToken">The tenant lease token of the activation (a successor breaks the leases of older ones).</param>
     /// <param name="duration">How long a lease lasts unless renewed.</param>
     /// <param name="wallClock">Real time for waiting and renewing (the database's clock decides expiry).</param>
-    private MeetingLeases(string connectionString, string tenant, string holder, long tenantToken, TimeSpan duration, TimeProvider wallClock)
+    private MeetingLeases(NpgsqlDataSource source, string tenant, string holder, long tenantToken, TimeSpan duration, TimeProvider wallClock)
     {
-        source = NpgsqlDataSource.Create(connectionString);
+        this.source = source;
         this.tenant = tenant;
         this.holder = holder;
         this.tenantToken = tenantToken;
@@ -48,9 +48,12 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
         this.wallClock = wallClock;
     }
 
-    /// <summary>The leases of one activation of <paramref name="tenant"/> (parameters as the constructor's).</summary>
-    public static MeetingLeases Open(string connectionString, string tenant, string holder, long tenantToken, TimeSpan duration, TimeProvider wallClock) =>
-        new(connectionString, tenant, holder, tenantToken, duration, wallClock);
+    /// <summary>The leases of one activation of <paramref name="tenant"/>, over the silo's shared pool (parameters as the constructor's).</summary>
+    public static MeetingLeases Open(NpgsqlDataSource source, string tenant, string holder, long tenantToken, TimeSpan duration, TimeProvider wallClock)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new(source, tenant, holder, tenantToken, duration, wallClock);
+    }
 
     /// <summary>Leases granted by this instance so far (for the report and tests).</summary>
     public int Granted => granted;
@@ -124,8 +127,6 @@ internal sealed class MeetingLeases : IMeetingSerializer, IDisposable
         command.Parameters.AddWithValue("tt", tenantToken);
         return command.ExecuteNonQuery();
     }
-
-    public void Dispose() => source.Dispose();
 
     /// <summary>
     /// Takes the meeting's lease when nobody holds it, the holder's expired, or this activation holds it already (a

@@ -16,7 +16,7 @@ namespace RulesSync.Runner.Cluster;
 /// or cut off but its activation has not noticed: the new activation's token fences the old one's writes off. Each
 /// meeting is serialized by a lease in the database (<see cref="MeetingLeases"/>) whose token the journal checks.
 /// </summary>
-internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable, IDisposable
+internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConnections pools, ILocalSiloDetails silo, ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable, IDisposable
 {
     private const string CycleReminder = "cycle";
 
@@ -42,14 +42,14 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
     {
         var tenant = this.GetPrimaryKeyString();
         runtime = runtimes.For(tenant);
-        store = PostgresStateStore.Open(runtime.ConnectionString, tenant);
+        store = PostgresStateStore.Open(pools.State(runtime.ConnectionString), tenant);
         var where = silo.SiloAddress.ToString();
         var token = store.TakeLease($"{where}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
         LogActivated(logger, tenant, where, token);
         var options = runtime.Options;
         rules = LiveRuleSet.Load(options.ResolveRules(options.Rules));
         var shadow = options.ShadowRules is { } s ? LiveRuleSet.Load(options.ResolveRules(s)) : null;
-        meetings = MeetingLeases.Open(runtime.ConnectionString, tenant, $"{where}/{this.GetGrainId()}", token, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
+        meetings = MeetingLeases.Open(pools.Leases(runtime.ConnectionString), tenant, $"{where}/{this.GetGrainId()}", token, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
         var broken = meetings.BreakLeasesOfOlderActivations();
         if (broken > 0)
         {
@@ -85,8 +85,8 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ILocalSiloDe
             }
         }
 
+        // The store borrows the silo's pool (ClusterConnections), which stays open for the silo's other tenants.
         store?.Dispose();
-        meetings?.Dispose();
         stopping.Dispose();
         await base.OnDeactivateAsync(reason, cancellationToken).ConfigureAwait(true);
     }

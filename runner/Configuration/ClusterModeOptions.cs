@@ -32,4 +32,11 @@ internal sealed class ClusterModeOptions
     /// must be given the same set. Null: the cluster serves this config's tenant only.
     /// </summary>
     public string? Tenants { get; set; }
+
+    /// <summary>
+    /// Connections this silo opens to the cluster database at most, for all its tenants together (a fifth, 2 to 8, kept
+    /// for meeting leases so renewals never wait behind journal writes). Size PostgreSQL's <c>max_connections</c> above
+    /// silos × this + the operators' and Orleans' own few.
+    /// </summary>
+    public int MaxConnections { get; set; } = Cluster.ClusterConnections.DefaultMaxConnections;
 }

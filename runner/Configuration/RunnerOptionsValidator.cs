@@ -98,6 +98,11 @@ internal sealed class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
                 failures.Add($"cluster:advertisedAddress: '{cluster.AdvertisedAddress}' is not an IP address");
             }
 
+            if (cluster.MaxConnections < Cluster.ClusterConnections.FewestConnections)
+            {
+                failures.Add($"cluster:maxConnections: {cluster.MaxConnections} is too few (at least {Cluster.ClusterConnections.FewestConnections}: two for meeting leases, two for the state)");
+            }
+
             foreach (var (setting, port) in new[] { ("siloPort", cluster.SiloPort), ("gatewayPort", cluster.GatewayPort) })
             {
                 if (port is < 1 or > 65535)

@@ -27,6 +27,7 @@ internal sealed class PostgresStateStore : IStateStore
     };
 
     private readonly NpgsqlDataSource source;
+    private readonly bool ownsSource;
     private readonly string tenant;
 
     /// <summary>The lease token this store writes under (cluster mode); null: unfenced (operator commands, tests).</summary>
@@ -35,9 +36,10 @@ internal sealed class PostgresStateStore : IStateStore
     /// <summary>Finished syncs not yet written (<see cref="CompleteSync"/>), written first by the next transaction.</summary>
     private readonly PendingSyncs pending = new();
 
-    private PostgresStateStore(NpgsqlDataSource source, string tenant)
+    private PostgresStateStore(NpgsqlDataSource source, bool ownsSource, string tenant)
     {
         this.source = source;
+        this.ownsSource = ownsSource;
         this.tenant = tenant;
     }
 
@@ -71,11 +73,27 @@ internal sealed class PostgresStateStore : IStateStore
             throw new StateFileException($"cluster database: error: the connection string is not valid ({e.Message})", e);
         }
 
-        var location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (tenant {tenant})";
-        var source = NpgsqlDataSource.Create(builder);
+        return Open(NpgsqlDataSource.Create(builder), ownsSource: true, Where(builder, tenant), tenant, create);
+    }
+
+    /// <summary>
+    /// As <see cref="Open(string, string)"/> over a pool the caller owns and shares (a silo's, for all its tenants:
+    /// <c>ClusterConnections</c>); disposing the store leaves the pool open.
+    /// </summary>
+    public static PostgresStateStore Open(NpgsqlDataSource shared, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
+        return Open(shared, ownsSource: false, Where(new NpgsqlConnectionStringBuilder(shared.ConnectionString), tenant), tenant, create: true);
+    }
+
+    private static string Where(NpgsqlConnectionStringBuilder builder, string tenant) => $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (tenant {tenant})";
+
+    private static PostgresStateStore Open(NpgsqlDataSource source, bool ownsSource, string location, string tenant, bool create)
+    {
         try
         {
-            var store = new PostgresStateStore(source, tenant) { Location = location };
+            var store = new PostgresStateStore(source, ownsSource, tenant) { Location = location };
             store.CreateSchema(create);
             if (!create && !store.Tenants().Contains(tenant, StringComparer.Ordinal))
             {
@@ -88,7 +106,11 @@ internal sealed class PostgresStateStore : IStateStore
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            source.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
             throw new StateFileException($"{location}: error: the cluster database cannot be used ({e.Message}); nothing was written", e);
         }
     }
@@ -393,7 +415,14 @@ internal sealed class PostgresStateStore : IStateStore
         },
         ("limit", limit));
 
-    public void Dispose() => source.Dispose();
+    /// <summary>Closes the store's own pool; a shared one (<see cref="Open(NpgsqlDataSource, string)"/>) stays open.</summary>
+    public void Dispose()
+    {
+        if (ownsSource)
+        {
+            source.Dispose();
+        }
+    }
 
     // ---- plumbing ----
 

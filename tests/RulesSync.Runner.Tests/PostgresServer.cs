@@ -21,7 +21,10 @@ internal sealed class PostgresServer
 {
     private const string Superuser = "rulesync";
 
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync(durableCommits: false), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync(durableCommits: false, DefaultMaxConnections), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The servers' <c>max_connections</c> unless a test asks for fewer.</summary>
+    public const int DefaultMaxConnections = 300;
     private static int databases;
 
     private readonly string dataFolder;
@@ -30,6 +33,7 @@ internal sealed class PostgresServer
     private readonly System.Text.StringBuilder log = new();
     private Process postmaster;
     private bool durable;
+    private int maxConnections = DefaultMaxConnections;
 
     private PostgresServer(Process postmaster, string dataFolder, int port, string password, (string Name, (int Uid, int Gid) Ids)? runAs)
     {
@@ -56,7 +60,8 @@ internal sealed class PostgresServer
     /// server process (<c>synchronous_commit=on</c>: the WAL reaches the OS before a commit returns; <c>fsync</c> stays
     /// off, the OS does not crash here); the shared one trades that for speed.
     /// </summary>
-    public static Task<PostgresServer> StartPrivateAsync() => StartAsync(durableCommits: true);
+    /// <param name="maxConnections">The server's <c>max_connections</c> (a test of a server running out of them asks for few).</param>
+    public static Task<PostgresServer> StartPrivateAsync(int maxConnections = DefaultMaxConnections) => StartAsync(durableCommits: true, maxConnections);
 
     /// <summary>A connection string to <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
@@ -83,7 +88,7 @@ internal sealed class PostgresServer
         return ConnectionString(name);
     }
 
-    private static async Task<PostgresServer> StartAsync(bool durableCommits)
+    private static async Task<PostgresServer> StartAsync(bool durableCommits, int maxConnections)
     {
         var bin = FindBinaries();
         var runAs = RunAs();
@@ -123,7 +128,7 @@ internal sealed class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
-            var server = new PostgresServer(null!, folder, port, password, runAs) { durable = durableCommits };
+            var server = new PostgresServer(null!, folder, port, password, runAs) { durable = durableCommits, maxConnections = maxConnections };
             server.postmaster = server.Launch();
             if (await server.WaitUntilReadyAsync())
             {
@@ -180,7 +185,7 @@ internal sealed class PostgresServer
         [
             "-D", dataFolder, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", durable ? "synchronous_commit=on" : "synchronous_commit=off",
-            "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
+            "-c", "full_page_writes=off", "-c", $"max_connections={maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
         ]);
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

@@ -213,6 +213,11 @@ public class ClusterScaleBenchmarks
         // PostgreSQL counts a backend's statistics when it flushes them; closing the pooled connections ends the
         // backends, which flushes them, and a fresh connection then reads the totals.
         NpgsqlConnection.ClearAllPools();
+        foreach (var silo in silos)
+        {
+            silo.Services.GetRequiredService<ClusterConnections>().Clear();
+        }
+
         (long, long) last = (-1, -1);
         for (var i = 0; i < 20; i++)
         {

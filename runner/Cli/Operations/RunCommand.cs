@@ -161,11 +161,17 @@ internal static class RunCommand
         return reports.Any(r => r.Report.Failed > 0 || r.Report.Held > 0 || r.Report.Error is not null) ? (int)ExitCode.Findings : (int)ExitCode.Ok;
     }
 
+    /// <summary>Connections the silo's dashboard opens to the cluster database at most, for all its tenants.</summary>
+    private const int DashboardConnections = 4;
+
     /// <summary>The silo until shutdown, with the tenants' dashboard over the cluster database beside it.</summary>
     private static async Task<IReadOnlyList<(string, Cluster.ClusterCycleReport)>> ServeAsync(RunnerOptions options, IReadOnlyList<RunnerOptions> tenants, string connectionString)
     {
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning));
-        var stores = tenants.Select(t => PostgresStateStore.Open(connectionString, t.Tenant)).ToList();
+        // One small pool for every tenant's dashboard (the silo's tenants have theirs in ClusterConnections).
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DashboardConnections };
+        await using var dashboardPool = Npgsql.NpgsqlDataSource.Create(pool);
+        var stores = tenants.Select(t => PostgresStateStore.Open(dashboardPool, t.Tenant)).ToList();
         try
         {
             var sites = tenants.Zip(stores, (t, store) => new Dashboard.DashboardSite(t.Tenant, new Tenant.StoreOperatorConsole(store, TimeProvider.System), t.Dashboard.OperatorToken)).ToList();

@@ -17,6 +17,7 @@ public class ClusterFixture : IAsyncLifetime
 {
     private const string RegistryKey = "RulesSync:TestRegistry";
     private static readonly ConcurrentDictionary<string, Tenants> Registries = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ConcurrentBag<ClusterConnections>> Pools = new(StringComparer.Ordinal);
     private static int tenantCount;
 
     private readonly string registry = Guid.NewGuid().ToString("N");
@@ -26,16 +27,25 @@ public class ClusterFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>The tests' own connections to the cluster database (operators' reads and writes): one small pool for all the class's tenants.</summary>
+    internal Npgsql.NpgsqlDataSource TestConnections { get; private set; } = null!;
+
+    /// <summary>Each silo's <c>cluster.maxConnections</c>.</summary>
+    protected virtual int SiloMaxConnections => ClusterConnections.DefaultMaxConnections;
+
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
         await ClusterDatabase.PrepareAsync(ConnectionString, CancellationToken.None);
+        TestConnections = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = 8, ApplicationName = "rulesync tests" });
         Registries[registry] = tenants;
+        Pools[registry] = [];
         var builder = new TestClusterBuilder(3);
         builder.Options.UseTestClusterMembership = false;
         builder.Options.ConfigureFileLogging = false;
         builder.Properties[RegistryKey] = registry;
         builder.Properties["RulesSync:ConnectionString"] = ConnectionString;
+        builder.Properties["RulesSync:MaxConnections"] = SiloMaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
@@ -47,6 +57,14 @@ public class ClusterFixture : IAsyncLifetime
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         Registries.TryRemove(registry, out _);
+        if (Pools.TryRemove(registry, out var pools))
+        {
+            foreach (var p in pools)
+            {
+                p.Dispose();
+            }
+        }
+        await TestConnections.DisposeAsync();
     }
 
     /// <summary>The cluster's database: a fresh one on the run's shared server.</summary>
@@ -78,7 +96,11 @@ public class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var config = siloBuilder.Configuration;
-            siloBuilder.UseRulesSyncCluster(config["RulesSync:ConnectionString"]!, Registries[config[RegistryKey]!]);
+            // Each silo's pools outlive its kill (the fixture closes them): a silo "killed" in process keeps its
+            // activations running, as a cut-off process keeps its pool, and what stops their writes must be the fence.
+            var pools = new ClusterConnections(int.Parse(config["RulesSync:MaxConnections"]!, System.Globalization.CultureInfo.InvariantCulture));
+            Pools[config[RegistryKey]!].Add(pools);
+            siloBuilder.UseRulesSyncCluster(config["RulesSync:ConnectionString"]!, Registries[config[RegistryKey]!], pools);
             // A killed silo is declared dead in seconds, not the production default's minute.
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
@@ -102,9 +124,12 @@ public class ClusterFixture : IAsyncLifetime
 /// A 3-silo cluster over a PostgreSQL server of its own, which a test may stop and restart by its PID (the database
 /// restarted mid-cycle) without disturbing the classes that share the run's server.
 /// </summary>
-public sealed class PrivateServerClusterFixture : ClusterFixture
+public class PrivateServerClusterFixture : ClusterFixture
 {
     internal PostgresServer Server { get; private set; } = null!;
+
+    /// <summary>The private server's <c>max_connections</c>.</summary>
+    protected virtual int ServerMaxConnections => PostgresServer.DefaultMaxConnections;
 
     public override async Task DisposeAsync()
     {
@@ -114,7 +139,24 @@ public sealed class PrivateServerClusterFixture : ClusterFixture
 
     protected override async Task<string> CreateDatabaseAsync()
     {
-        Server = await PostgresServer.StartPrivateAsync();
+        Server = await PostgresServer.StartPrivateAsync(ServerMaxConnections);
         return await Server.CreateDatabaseAsync("cluster");
     }
+}
+
+/// <summary>
+/// A 3-silo cluster over a private PostgreSQL server that allows few connections (<see cref="ServerConnections"/>),
+/// each silo capped at <see cref="PerSilo"/> (<c>cluster.maxConnections</c>): many tenants must share each silo's pool.
+/// </summary>
+public sealed class FewConnectionsClusterFixture : PrivateServerClusterFixture
+{
+    /// <summary>The server's <c>max_connections</c>: fewer than the tenants of the test.</summary>
+    public const int ServerConnections = 40;
+
+    /// <summary>Each silo's <c>cluster.maxConnections</c>.</summary>
+    public const int PerSilo = 6;
+
+    protected override int ServerMaxConnections => ServerConnections;
+
+    protected override int SiloMaxConnections => PerSilo;
 }

@@ -80,7 +80,7 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
             Cluster = cluster;
             H = host;
             Key = cluster.Host(host);
-            Store = PostgresStateStore.Open(cluster.ConnectionString, Key);
+            Store = PostgresStateStore.Open(cluster.TestConnections, Key);
         }
 
         public ClusterFixture Cluster { get; }

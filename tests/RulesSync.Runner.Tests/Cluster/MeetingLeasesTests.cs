@@ -9,17 +9,22 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// Meeting leases in PostgreSQL (<see cref="MeetingLeases"/>) between two activations of a tenant (two silos), and the
 /// journal's fence on them: both stores here are unfenced at tenant level, so only the meeting's token decides.
 /// </summary>
-public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>, IDisposable
 {
     private const string Meeting = "uid-1";
     private static int tenants;
+
+    /// <summary>The silo's pools (both "silos" of a test share them, as activations on one silo would).</summary>
+    private readonly ClusterConnections pools = new();
+
+    public void Dispose() => pools.Dispose();
 
     [Fact]
     public async Task EnterAsync_HeldByAnotherActivation_WaitsUntilReleasedThenTakesTheNextToken()
     {
         var tenant = NewTenant();
-        using var a = Leases(tenant, "silo-a", 1);
-        using var b = Leases(tenant, "silo-b", 1);
+        var a = Leases(tenant, "silo-a", 1);
+        var b = Leases(tenant, "silo-b", 1);
         var first = await a.EnterAsync(Meeting, CancellationToken.None);
 
         var second = b.EnterAsync(Meeting, CancellationToken.None).AsTask();
@@ -41,8 +46,8 @@ public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixtur
         using var storeA = PostgresStateStore.Open(database.ConnectionString, tenant);
         using var storeB = PostgresStateStore.Open(database.ConnectionString, tenant);
         storeA.EnsureMailbox("alice@contoso.example", "exchange");
-        using var a = Leases(tenant, "silo-a", 1);
-        using var b = Leases(tenant, "silo-b", 1);
+        var a = Leases(tenant, "silo-a", 1);
+        var b = Leases(tenant, "silo-b", 1);
         var stale = await a.EnterAsync(Meeting, CancellationToken.None);
 
         // Silo A is cut off past the lease's expiry (it cannot renew): as the database's clock would have it.
@@ -67,9 +72,9 @@ public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixtur
     public async Task BreakLeasesOfOlderActivations_SuccessorTakesTheMeetingWithoutWaiting()
     {
         var tenant = NewTenant();
-        using var dead = Leases(tenant, "silo-a", tenantToken: 1);
-        using var successor = Leases(tenant, "silo-b", tenantToken: 2);
-        using var sameAge = Leases(tenant, "silo-c", tenantToken: 2);
+        var dead = Leases(tenant, "silo-a", tenantToken: 1);
+        var successor = Leases(tenant, "silo-b", tenantToken: 2);
+        var sameAge = Leases(tenant, "silo-c", tenantToken: 2);
         var orphan = await dead.EnterAsync(Meeting, CancellationToken.None);
         await using var other = await sameAge.EnterAsync("uid-2", CancellationToken.None);
 
@@ -82,7 +87,7 @@ public sealed class MeetingLeasesTests(PostgresDatabase database) : IClassFixtur
     }
 
     private MeetingLeases Leases(string tenant, string holder, long tenantToken) =>
-        MeetingLeases.Open(database.ConnectionString, tenant, holder, tenantToken, MeetingLeases.DefaultDuration, TimeProvider.System);
+        MeetingLeases.Open(pools.Leases(database.ConnectionString), tenant, holder, tenantToken, MeetingLeases.DefaultDuration, TimeProvider.System);
 
     private string NewTenant()
     {

@@ -22,7 +22,7 @@ public sealed class RunClusterModeTests(PostgresDatabase database) : IClassFixtu
     {
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
         using var files = new TempFiles();
-        var config = files.Write("rulesync.yaml", Config(host, ports: (FreePort(), FreePort())));
+        var config = files.Write("rulesync.yaml", Config(host, ports: (FreePort(), FreePort()), maxConnections: ClusterConnectionsFewest));
         var now = TimeProvider.System.GetUtcNow();
         var meeting = host.Organization.ScheduleMeeting(ConnectorTestHost.Alice, new MeetingDraft("Cluster review", now.AddDays(1), now.AddDays(1).AddHours(1), [ConnectorTestHost.Bob]));
         var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
@@ -62,12 +62,28 @@ public sealed class RunClusterModeTests(PostgresDatabase database) : IClassFixtu
         Assert.Contains("RULESYNC_CLUSTER_CONNECTION_STRING", run.Output, StringComparison.Ordinal);
     }
 
-    private static string Config(EmulatorHost host, (int Silo, int Gateway) ports) => RunOnceProcess.Config(host, extra: $"""
+    [Fact]
+    public async Task Run_MaxConnectionsBelowFour_ExitsTwoNamingTheSetting()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
+        using var files = new TempFiles();
+        var config = files.Write("rulesync.yaml", Config(host, ports: (FreePort(), FreePort()), maxConnections: ClusterConnectionsFewest - 1));
+
+        var run = await RunAsync(config, database.ConnectionString);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cluster:maxConnections", run.Output, StringComparison.Ordinal);
+    }
+
+    private const int ClusterConnectionsFewest = RulesSync.Runner.Cluster.ClusterConnections.FewestConnections;
+
+    private static string Config(EmulatorHost host, (int Silo, int Gateway) ports, int maxConnections = RulesSync.Runner.Cluster.ClusterConnections.DefaultMaxConnections) => RunOnceProcess.Config(host, extra: $"""
         cluster:
           clusterId: cli-{Guid.NewGuid():N}
           advertisedAddress: 127.0.0.1
           siloPort: {ports.Silo}
           gatewayPort: {ports.Gateway}
+          maxConnections: {maxConnections}
         """);
 
     private static Task<(int ExitCode, string Output)> RunAsync(string config, string? connectionString) =>
