@@ -30,8 +30,11 @@ internal static class MailboxLifecycle
         m.SuspendedAt = null;
     }
 
-    /// <summary>A finished sync: its state (as <c>SyncStateJson</c>), time and latency; the failure count cleared, a failing mailbox active again.</summary>
-    public static void Synced(MailboxRow m, string syncState, long at, long milliseconds)
+    /// <summary>
+    /// A finished sync: its state (as <c>SyncStateJson</c>) and time; the failure count cleared, a failing mailbox active
+    /// again. Its latency is the store's to keep (in the row, <see cref="MailboxRow.AddLatency"/>, or apart from it).
+    /// </summary>
+    public static void Synced(MailboxRow m, string syncState, long at)
     {
         ArgumentNullException.ThrowIfNull(m);
         m.SyncState = syncState;
@@ -42,8 +45,6 @@ internal static class MailboxLifecycle
         {
             m.Status = MailboxStatus.Active;
         }
-
-        m.AddLatency(at, milliseconds, StateStore.LatencySamples);
     }
 
     /// <summary>The detail of an effect settled as interrupted after its mailbox's next whole sync.</summary>

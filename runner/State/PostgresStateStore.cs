@@ -321,7 +321,11 @@ internal sealed class PostgresStateStore : IStateStore
         List<EffectRow>? planned = null;
         foreach (var sync in syncs)
         {
-            UpdateMailbox(tx, sync.Mailbox, row => MailboxLifecycle.Synced(row, sync.Json, sync.At, sync.Milliseconds));
+            UpdateMailbox(tx, sync.Mailbox, row =>
+            {
+                MailboxLifecycle.Synced(row, sync.Json, sync.At);
+                row.AddLatency(sync.At, sync.Milliseconds, StateStore.LatencySamples);
+            });
             if (sync.AttemptStarted == long.MinValue)
             {
                 continue;

@@ -106,25 +106,60 @@ internal sealed class MailboxRow
     /// <summary>Adds a sample, keeping the latest <paramref name="keep"/>.</summary>
     public void AddLatency(long at, long milliseconds, int keep)
     {
-        var samples = Latencies;
-        var kept = Math.Min(samples.Count, keep - 1);
-        var log = new byte[(kept + 1) * LatencyBytes];
-        var offset = 0;
-        foreach (var sample in samples.Skip(samples.Count - kept).Append(new LatencySample { At = at, Milliseconds = milliseconds }))
+        if (LegacyLatencies is { Count: > 0 } legacy)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(log.AsSpan(offset), sample.At);
-            BinaryPrimitives.WriteInt64LittleEndian(log.AsSpan(offset + 8), sample.Milliseconds);
-            offset += LatencyBytes;
+            // Moved into the binary log first, oldest first, then the new sample after them.
+            byte[]? moved = null;
+            foreach (var sample in legacy)
+            {
+                moved = LatencyLogs.Append(moved, sample.At, sample.Milliseconds, keep);
+            }
+
+            LatencyLog = LatencyLogs.Append(LatencyLogs.Append(moved, [.. LatencyLog ?? []], keep), at, milliseconds, keep);
+        }
+        else
+        {
+            LatencyLog = LatencyLogs.Append(LatencyLog, at, milliseconds, keep);
         }
 
-        LatencyLog = log;
         LegacyLatencies = null;
     }
 
-    private const int LatencyBytes = 16;
+    private const int LatencyBytes = LatencyLogs.SampleBytes;
 
     /// <summary>The engine's <c>MailboxSyncState</c> as <c>SyncStateJson</c>; null before the first sync.</summary>
     public string? SyncState { get; set; }
+}
+
+/// <summary>
+/// A latency log as one binary value, <see cref="SampleBytes"/> a sample (time, then milliseconds; little-endian
+/// longs), oldest first; appended to without decoding it.
+/// </summary>
+internal static class LatencyLogs
+{
+    public const int SampleBytes = 16;
+
+    /// <summary>A new log: <paramref name="log"/> (may be null) with the sample appended, keeping the latest <paramref name="keep"/>.</summary>
+    public static byte[] Append(byte[]? log, long at, long milliseconds, int keep)
+    {
+        Span<byte> sample = stackalloc byte[SampleBytes];
+        BinaryPrimitives.WriteInt64LittleEndian(sample, at);
+        BinaryPrimitives.WriteInt64LittleEndian(sample[8..], milliseconds);
+        return Append(log, sample, keep);
+    }
+
+    /// <summary>A new log: <paramref name="log"/> with whole samples (<paramref name="samples"/>, oldest first) appended, keeping the latest <paramref name="keep"/>.</summary>
+    public static byte[] Append(byte[]? log, ReadOnlySpan<byte> samples, int keep)
+    {
+        var old = (log ?? []).AsSpan(0, ((log?.Length ?? 0) / SampleBytes) * SampleBytes);
+        var total = Math.Min((old.Length + samples.Length) / SampleBytes, keep) * SampleBytes;
+        var result = new byte[total];
+        var fromNew = Math.Min(samples.Length, total);
+        var fromOld = total - fromNew;
+        old[(old.Length - fromOld)..].CopyTo(result);
+        samples[(samples.Length - fromNew)..].CopyTo(result.AsSpan(fromOld));
+        return result;
+    }
 }
 
 /// <summary>One sync's duration.</summary>

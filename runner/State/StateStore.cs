@@ -34,6 +34,9 @@ internal sealed partial class StateStore : IStateStore
     private PendingSync[] inFlight = [];
     private readonly List<EffectRow> settled = [];
 
+    // Writes waiting for the next group commit (see Durably), oldest first. Guarded by itself.
+    private readonly Queue<GroupWrite> queued = new();
+
     private StateStore(LiteDatabase db, string path)
     {
         this.db = db;
@@ -42,6 +45,15 @@ internal sealed partial class StateStore : IStateStore
 
     /// <summary>The state file.</summary>
     public string Path { get; }
+
+    /// <summary>Transactions committed by group commit (<see cref="Durably"/>) since the store opened: a benchmark's measure.</summary>
+    public long Groups => Interlocked.Read(ref groups);
+
+    /// <summary>Writes those transactions carried (each caller's write is one): <see cref="GroupedWrites"/> / <see cref="Groups"/> writes share a flush.</summary>
+    public long GroupedWrites => Interlocked.Read(ref groupedWrites);
+
+    private long groups;
+    private long groupedWrites;
 
     private ILiteCollection<MailboxRow> MailboxRows => db.GetCollection<MailboxRow>("mailboxes");
 
@@ -87,9 +99,16 @@ internal sealed partial class StateStore : IStateStore
             }
 
             var mapper = new BsonMapper { EnumAsInteger = false };
+            MapLatencies(mapper);
             db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Shared }, mapper);
             var store = new StateStore(db, full);
             store.Initialise(info.Exists);
+            if (db.CheckpointSize != 0)
+            {
+                // No checkpoint when the shared file is closed, i.e. after every transaction (see CheckpointWhenLogLarge).
+                db.CheckpointSize = 0;
+            }
+
             return store;
         }
         catch (Exception e) when (e is LiteException or IOException or UnauthorizedAccessException or InvalidCastException or JsonException
@@ -166,19 +185,13 @@ internal sealed partial class StateStore : IStateStore
         }
     }
 
-    public TenantRow UpdateTenant(Action<TenantRow> change)
+    public TenantRow UpdateTenant(Action<TenantRow> change) => Durably(() =>
     {
-        lock (gate)
-        {
-            return InTransaction(() =>
-            {
-                var row = TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
-                change(row);
-                TenantRows.Upsert(row);
-                return row;
-            });
-        }
-    }
+        var row = TenantRows.FindById(TenantRow.SingleId) ?? new TenantRow();
+        change(row);
+        TenantRows.Upsert(row);
+        return row;
+    });
 
     // ---- mailboxes ----
 
@@ -187,7 +200,7 @@ internal sealed partial class StateStore : IStateStore
         lock (gate)
         {
             WritePending();
-            return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal)];
+            return [.. MailboxRows.FindAll().OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => WithLatencies(m)!)];
         }
     }
 
@@ -196,7 +209,7 @@ internal sealed partial class StateStore : IStateStore
         lock (gate)
         {
             WritePending();
-            return MailboxRows.FindById(Key(id));
+            return WithLatencies(MailboxRows.FindById(Key(id)));
         }
     }
 
@@ -210,53 +223,42 @@ internal sealed partial class StateStore : IStateStore
     public IReadOnlyList<MailboxRow> EnsureMailboxes(IReadOnlyList<(string Id, string Provider)> mailboxes)
     {
         ArgumentNullException.ThrowIfNull(mailboxes);
-        lock (gate)
+        return Durably(() =>
         {
-            return InTransaction(() =>
+            var known = mailboxes.Count == 1
+                ? MailboxRows.FindById(Key(mailboxes[0].Id)) is { } one ? new Dictionary<string, MailboxRow>(StringComparer.Ordinal) { [one.Id] = one } : []
+                : MailboxRows.FindAll().ToDictionary(m => m.Id, StringComparer.Ordinal);
+            var rows = new List<MailboxRow>(mailboxes.Count);
+            foreach (var (id, provider) in mailboxes)
             {
-                WritePendingInTransaction();
-                var known = mailboxes.Count == 1
-                    ? MailboxRows.FindById(Key(mailboxes[0].Id)) is { } one ? new Dictionary<string, MailboxRow>(StringComparer.Ordinal) { [one.Id] = one } : []
-                    : MailboxRows.FindAll().ToDictionary(m => m.Id, StringComparer.Ordinal);
-                var rows = new List<MailboxRow>(mailboxes.Count);
-                foreach (var (id, provider) in mailboxes)
+                var key = Key(id);
+                if (!known.TryGetValue(key, out var row))
                 {
-                    var key = Key(id);
-                    if (!known.TryGetValue(key, out var row))
-                    {
-                        row = new MailboxRow { Id = key, Provider = provider, Status = MailboxStatus.Active };
-                        MailboxRows.Insert(row);
-                        known[key] = row;
-                    }
-
-                    rows.Add(row);
+                    row = new MailboxRow { Id = key, Provider = provider, Status = MailboxStatus.Active };
+                    MailboxRows.Insert(row);
+                    known[key] = row;
                 }
 
-                return rows;
-            });
-        }
+                rows.Add(row);
+            }
+
+            return rows;
+        });
     }
 
     /// <summary>Changes a mailbox's row; null when there is no such mailbox.</summary>
-    public MailboxRow? UpdateMailbox(string id, Action<MailboxRow> change)
+    public MailboxRow? UpdateMailbox(string id, Action<MailboxRow> change) => Durably(() =>
     {
-        lock (gate)
+        var row = MailboxRows.FindById(Key(id));
+        if (row is null)
         {
-            return InTransaction(() =>
-            {
-                WritePendingInTransaction();
-                var row = MailboxRows.FindById(Key(id));
-                if (row is null)
-                {
-                    return null;
-                }
-
-                change(row);
-                MailboxRows.Update(row);
-                return row;
-            });
+            return null;
         }
-    }
+
+        change(row);
+        MailboxRows.Update(row);
+        return row;
+    });
 
     /// <summary>The engine's sync state of the mailbox (the initial state before its first sync).</summary>
     public MailboxSyncState SyncState(string id) => SyncStateOf(Mailbox(id), id);
@@ -291,16 +293,9 @@ internal sealed partial class StateStore : IStateStore
     /// <summary>Writes the finished syncs that wait (<see cref="CompleteSync"/>) in one transaction; a cycle calls it at its end.</summary>
     public void WritePending()
     {
-        lock (gate)
+        if (!pending.IsEmpty)
         {
-            if (!pending.IsEmpty)
-            {
-                InTransaction(() =>
-                {
-                    WritePendingInTransaction();
-                    return 0;
-                });
-            }
+            Durably<object?>(() => null);
         }
     }
 
@@ -322,8 +317,9 @@ internal sealed partial class StateStore : IStateStore
                 continue;
             }
 
-            MailboxLifecycle.Synced(row, sync.Json, sync.At, sync.Milliseconds);
+            MailboxLifecycle.Synced(row, sync.Json, sync.At);
             MailboxRows.Update(row);
+            AddLatency(sync.Mailbox, sync.At, sync.Milliseconds);
             if (sync.AttemptStarted == long.MinValue)
             {
                 continue;
@@ -344,6 +340,7 @@ internal sealed partial class StateStore : IStateStore
     private void Commit()
     {
         db.Commit();
+        LatenciesCommitted();
         inFlight = [];
         foreach (var effect in settled)
         {
@@ -355,18 +352,133 @@ internal sealed partial class StateStore : IStateStore
 
     private void Rollback()
     {
+        LatenciesRolledBack();
         pending.Restore(inFlight);
         inFlight = [];
         settled.Clear();
         db.Rollback();
     }
 
-    /// <summary>Runs <paramref name="work"/> in one LiteDB transaction (one opening of the shared file); the caller holds the gate.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction and returns once that transaction is durable (group commit): the
+    /// writes of concurrent callers (the mailboxes syncing at once) queue up while one transaction commits, and the next
+    /// caller to take the gate writes all of them in one transaction with one flush of the file (and one opening of it:
+    /// shared mode opens and closes the file per transaction), so each mailbox still waits for its own write to be
+    /// durable (a journaled decision before its effects run) but no longer for every other mailbox's write alone. The
+    /// finished syncs that wait are written first (<see cref="CompleteSync"/>). When one write of a group fails (a
+    /// fenced-off decision, say), the group is rolled back and every write of it runs again in a transaction of its
+    /// own, so only its caller sees its error. <paramref name="work"/> runs on whichever caller commits the group, under
+    /// the gate; it may run twice (the retry above), against the file as it stands each time.
+    /// </summary>
+    private T Durably<T>(Func<T> work)
+    {
+        var write = new GroupWrite(() => work());
+        lock (queued)
+        {
+            queued.Enqueue(write);
+        }
+
+        lock (gate)
+        {
+            if (!write.Done)
+            {
+                CommitGroup();
+            }
+        }
+
+        if (write.Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
+        return (T)write.Result!;
+    }
+
+    /// <summary>Writes every queued write in one transaction (see <see cref="Durably"/>); the caller holds the gate.</summary>
+    private void CommitGroup()
+    {
+        GroupWrite[] group;
+        lock (queued)
+        {
+            group = [.. queued];
+            queued.Clear();
+        }
+
+        Interlocked.Increment(ref groups);
+        Interlocked.Add(ref groupedWrites, group.Length);
+
+        try
+        {
+            InTransaction(() =>
+            {
+                foreach (var write in group)
+                {
+                    write.Result = write.Work();
+                }
+
+                return 0;
+            });
+        }
+        catch (Exception) when (group.Length > 1)
+        {
+            foreach (var write in group)
+            {
+                try
+                {
+                    write.Result = InTransaction(write.Work);
+                }
+                catch (Exception e)
+                {
+                    write.Error = e;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            group[0].Error = e;
+        }
+
+        foreach (var write in group)
+        {
+            write.Done = true;
+        }
+
+        CheckpointWhenLogLarge();
+    }
+
+    /// <summary>
+    /// How large the log file may grow before the store copies it into the data file. LiteDB commits a transaction to
+    /// its log (one flush) and, by default, copies the log into the data file whenever the file is closed (a second
+    /// flush): in shared mode that is after every transaction, and it was most of a transaction's cost. The store turns
+    /// that off (the file's CHECKPOINT pragma 0) and checkpoints here instead. Every opening of the shared file reads the
+    /// log (LiteDB rebuilds its index of committed pages from it), so the log is kept small.
+    /// </summary>
+    internal const long LogLimit = 1024 * 1024;
+
+    /// <summary>Copies the log into the data file once it is larger than <see cref="LogLimit"/>; the caller holds the gate, no transaction open.</summary>
+    private void CheckpointWhenLogLarge()
+    {
+        var log = new FileInfo(LogPath);
+        if (log.Exists && log.Length > LogLimit)
+        {
+            db.Checkpoint();
+        }
+    }
+
+    /// <summary>LiteDB's log file beside the state file (<c>name-log.ext</c>).</summary>
+    private string LogPath => System.IO.Path.Combine(
+        System.IO.Path.GetDirectoryName(Path)!, System.IO.Path.GetFileNameWithoutExtension(Path) + "-log" + System.IO.Path.GetExtension(Path));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one LiteDB transaction (one opening of the shared file), after the finished syncs
+    /// that wait; the caller holds the gate.
+    /// </summary>
     private T InTransaction<T>(Func<T> work)
     {
         db.BeginTrans();
         try
         {
+            WritePendingInTransaction();
             var result = work();
             Commit();
             return result;
@@ -378,6 +490,18 @@ internal sealed partial class StateStore : IStateStore
         }
     }
 
+    /// <summary>A write waiting for its group's commit (<see cref="Durably"/>); its fields are set under the gate.</summary>
+    private sealed class GroupWrite(Func<object?> work)
+    {
+        public Func<object?> Work { get; } = work;
+
+        public bool Done { get; set; }
+
+        public object? Result { get; set; }
+
+        public Exception? Error { get; set; }
+    }
+
     // ---- journal ----
 
     /// <summary>
@@ -387,77 +511,61 @@ internal sealed partial class StateStore : IStateStore
     /// </summary>
     public (long DecisionId, IReadOnlyList<EffectRow> Effects) Journal(DecisionRow decision, IReadOnlyList<EffectRow> effects)
     {
-        lock (gate)
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(effects);
+        var rows = Durably(() =>
         {
-            db.BeginTrans();
-            try
+            if (decision.MeetingFence is long mine and > 0
+                && DecisionRows.Find(Query.EQ(nameof(DecisionRow.MeetingKey), decision.MeetingKey)).Max(d => d.MeetingFence) is { } newest && newest > mine)
             {
-                if (decision.MeetingFence is long mine and > 0
-                    && DecisionRows.Find(d => d.MeetingKey == decision.MeetingKey).Max(d => d.MeetingFence) is { } newest && newest > mine)
+                throw new FencedOffException($"meeting {decision.MeetingKey}", mine, newest, holder: null);
+            }
+
+            // Written afresh each time (the group's retry runs it again after a rollback).
+            decision.Id = 0;
+            decision.Effects = [.. effects.Select(e => e.Id)];
+            DecisionRows.Insert(decision);
+            var rows = new List<EffectRow>(effects.Count);
+            foreach (var e in effects)
+            {
+                var existing = EffectRows.FindById(e.Id);
+                if (existing is not null)
                 {
-                    throw new FencedOffException($"meeting {decision.MeetingKey}", mine, newest, holder: null);
+                    rows.Add(existing);
+                    continue;
                 }
 
-                WritePendingInTransaction();
-                decision.Effects = [.. effects.Select(e => e.Id)];
-                DecisionRows.Insert(decision);
-                var rows = new List<EffectRow>(effects.Count);
-                foreach (var e in effects)
-                {
-                    var existing = EffectRows.FindById(e.Id);
-                    if (existing is not null)
-                    {
-                        rows.Add(existing);
-                        continue;
-                    }
-
-                    e.DecisionId = decision.Id;
-                    EffectRows.Insert(e);
-                    rows.Add(e);
-                }
-
-                Commit();
-                Measured(decision, rows);
-                return (decision.Id, rows);
+                e.DecisionId = decision.Id;
+                EffectRows.Insert(e);
+                rows.Add(e);
             }
-            catch
-            {
-                Rollback();
-                throw;
-            }
-        }
+
+            return rows;
+        });
+        Measured(decision, rows);
+        return (decision.Id, rows);
     }
 
     /// <summary>A decision's effects are done: its outcome and the mailbox's progress state, in one transaction.</summary>
     public void CompleteDecision(long decisionId, string outcome, string mailbox, MailboxSyncState? progress)
     {
         var json = progress is null ? null : SyncStateJson.Serialize(progress);
-        lock (gate)
+        Durably<object?>(() =>
         {
-            db.BeginTrans();
-            try
+            if (DecisionRows.FindById(decisionId) is { } d)
             {
-                WritePendingInTransaction();
-                if (DecisionRows.FindById(decisionId) is { } d)
-                {
-                    d.Outcome = outcome;
-                    DecisionRows.Update(d);
-                }
-
-                if (json is not null && MailboxRows.FindById(Key(mailbox)) is { } m)
-                {
-                    m.SyncState = json;
-                    MailboxRows.Update(m);
-                }
-
-                Commit();
+                d.Outcome = outcome;
+                DecisionRows.Update(d);
             }
-            catch
+
+            if (json is not null && MailboxRows.FindById(Key(mailbox)) is { } m)
             {
-                Rollback();
-                throw;
+                m.SyncState = json;
+                MailboxRows.Update(m);
             }
-        }
+
+            return null;
+        });
     }
 
     public EffectRow? Effect(string id)
@@ -472,28 +580,24 @@ internal sealed partial class StateStore : IStateStore
     /// <summary>Sets an effect's status (and who reviewed it, for approvals and discards).</summary>
     public EffectRow? MarkEffect(string id, EffectStatus status, long at, string? detail = null, string? reviewedBy = null)
     {
-        lock (gate)
+        var row = Durably(() =>
         {
-            var row = InTransaction(() =>
+            var row = EffectRows.FindById(id);
+            if (row is null)
             {
-                WritePendingInTransaction();
-                var row = EffectRows.FindById(id);
-                if (row is null)
-                {
-                    return null;
-                }
-
-                row.Mark(status, at, detail, reviewedBy);
-                EffectRows.Update(row);
-                return row;
-            });
-            if (row is not null)
-            {
-                RunnerTelemetry.EffectRecorded(row.Kind, ResultName(status));
+                return null;
             }
 
+            row.Mark(status, at, detail, reviewedBy);
+            EffectRows.Update(row);
             return row;
+        });
+        if (row is not null)
+        {
+            RunnerTelemetry.EffectRecorded(row.Kind, ResultName(status));
         }
+
+        return row;
     }
 
     /// <summary>The telemetry of a journal write: the decision, and each effect it journaled already held or as a dry run's.</summary>
@@ -574,13 +678,7 @@ internal sealed partial class StateStore : IStateStore
 
     // ---- shadow ----
 
-    public void RecordShadow(ShadowRow row)
-    {
-        lock (gate)
-        {
-            ShadowRows.Insert(row);
-        }
-    }
+    public void RecordShadow(ShadowRow row) => Durably(() => ShadowRows.Insert(row));
 
     public IReadOnlyList<ShadowRow> Shadow(int limit)
     {
@@ -596,6 +694,29 @@ internal sealed partial class StateStore : IStateStore
     public void Dispose()
     {
         WritePending();
+        try
+        {
+            if (latenciesChanged.Count > 0)
+            {
+                Durably<object?>(() =>
+                {
+                    WriteLatencies(latenciesWrittenAt);
+                    return null;
+                });
+            }
+
+            lock (gate)
+            {
+                // The file at rest holds everything: the log copied in (it is not at every transaction's end, see LogLimit).
+                db.Checkpoint();
+            }
+        }
+        catch (Exception e) when (e is LiteException or IOException or UnauthorizedAccessException)
+        {
+            // Closing anyway: the log keeps every committed transaction (LiteDB reads it at the next opening); only
+            // latency samples not written yet are lost.
+        }
+
         db.Dispose();
     }
 }

@@ -196,6 +196,9 @@ internal sealed class LiveWorld : IAsyncDisposable
 
     public int Events { get; }
 
+    /// <summary>The runner's state file.</summary>
+    public StateStore Store => store;
+
     /// <summary>A plain client for the raw-request baseline.</summary>
     public HttpClient Raw { get; } = new();
 

@@ -22,7 +22,7 @@ internal static class LiveCycleLoop
         var report = await world.Runner.RunCycleAsync(CancellationToken.None).ConfigureAwait(false);
         var initial = clock.Elapsed.TotalSeconds;
         var requests = world.Host.Counters.Routes.Values.Sum();
-        var initialLine = $"initial: {initial * 1000:F0} ms, {(GC.GetTotalAllocatedBytes(true) - allocated) / 1024 / 1024} MB allocated, {report.Decisions} decisions, {requests} requests = {requests / initial:F0} requests/s, {world.Events / initial:F0} events/s";
+        var initialLine = $"initial: {initial * 1000:F0} ms, {(GC.GetTotalAllocatedBytes(true) - allocated) / 1024 / 1024} MB allocated, {report.Decisions} decisions, {requests} requests = {requests / initial:F0} requests/s, {world.Events / initial:F0} events/s, {world.Store.GroupedWrites} store writes in {world.Store.Groups} transactions";
         Console.WriteLine(initialLine);
         for (var settle = 0; settle < 6 && report.Decisions > 0; settle++)
         {

@@ -335,6 +335,74 @@ public abstract class StateStoreContract
         Assert.Equal(fences, store.DecisionsOfMeeting("uid-1").Select(d => d.MeetingFence));
     }
 
+    [Fact]
+    public void Journal_ManyWritersAtOnce_EachWriteSeenByAnotherStoreWhenItReturns()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        using var other = OpenAgain(store);
+        const int Writers = 8;
+        const int Each = 5;
+        using var start = new Barrier(Writers);
+        var missing = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var ids = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+
+        Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < Each; i++)
+            {
+                var key = $"w{w}-{i}";
+                var (id, _) = store.Journal(Decision(), [Effect(key)]);
+                ids[key] = id;
+                // Returned: durable, so another process (a restart) sees it now.
+                if (other.Effect(key)?.DecisionId != id)
+                {
+                    missing.Add(key);
+                }
+            }
+        });
+
+        Assert.Empty(missing);
+        Assert.Equal(Writers * Each, ids.Values.Distinct().Count());
+        Assert.Equal(ids.Values.Order(), other.DecisionsOfMeeting("uid-1").Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public void Journal_FencedOffAmongWritersAtOnce_OnlyItsCallerFailsAndTheOthersAreJournaled()
+    {
+        using var store = NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var newer = Decision();
+        newer.MeetingFence = 7;
+        store.Journal(newer, [Effect("k0")]);
+        const int Writers = 6;
+        using var start = new Barrier(Writers);
+        var outcomes = new string[Writers];
+
+        Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
+        {
+            var d = Decision();
+            d.MeetingFence = w == 0 ? 6 : 7;
+            start.SignalAndWait();
+            try
+            {
+                store.Journal(d, [Effect($"k{w + 1}")]);
+                outcomes[w] = "journaled";
+            }
+            catch (FencedOffException)
+            {
+                outcomes[w] = "fenced off";
+            }
+        });
+
+        Assert.Equal(["fenced off", .. Enumerable.Repeat("journaled", Writers - 1)], outcomes);
+        using var other = OpenAgain(store);
+        Assert.Null(other.Effect("k1"));
+        Assert.All(Enumerable.Range(2, Writers - 1), k => Assert.Equal(EffectStatus.Planned, other.Effect($"k{k}")?.Status));
+        Assert.Equal(Writers, other.DecisionsOfMeeting("uid-1").Count);
+    }
+
     internal static DecisionRow Decision() => new()
     {
         At = 1,
