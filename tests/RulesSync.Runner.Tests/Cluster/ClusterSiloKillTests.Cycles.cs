@@ -7,61 +7,6 @@ namespace RulesSync.Runner.Tests.Cluster;
 public sealed partial class ClusterSiloKillTests
 {
     /// <summary>
-    /// A started cycle whose silo dies: the caller, polling with its cycle id, is told the cycle was lost (the new
-    /// activation does not know it) instead of waiting on the dead silo; the next cycle it starts runs on the new
-    /// activation under a later lease and settles everything (nothing lost, duplicated or cancelled). The old
-    /// activation, resumed afterwards, writes nothing more (fenced off as in the partition test). The tenant keeps its
-    /// mailboxes (no mailbox grains), so the paused sync runs on the silo that holds the cycle: with mailbox grains a
-    /// mailbox's silo may die while the tenant's survives, and the cycle is then failed (the tenant grain saw its order
-    /// fail and left), not lost — the silo-kill campaign covers that case.
-    /// </summary>
-    [Fact]
-    public async Task SiloDiesWithAStartedCycle_CallerSeesItLost_NextCycleRunsOnTheNewActivation()
-    {
-        await EnsureThreeSilosAsync();
-        await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, ClusterOutcome.Mailboxes, mailboxGrains: false);
-        var world = ClusterOutcome.Schedule(t);
-        var grain = cluster.Tenant(t.Key);
-        using var pause = new Pause(t.Key);
-        CrashPoints.ScopedObserver += pause.Observe;
-        try
-        {
-            var ticket = await grain.StartCycleAsync();
-            Assert.False(ticket.Joined);
-            await pause.Reached.Task;
-            Assert.Equal(ticket.Silo, pause.Silo);
-
-            var handle = cluster.Cluster.GetActiveSilos().Single(s => s.SiloAddress.ToString() == pause.Silo);
-            var dead = Task.Run(() => cluster.Cluster.KillSiloAsync(handle));
-            await cluster.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
-
-            var lost = await Assert.ThrowsAsync<ClusterCycleException>(() => TenantCycles.WaitAsync(grain, t.Key, ticket, ClusterRunnerTests.Tenant.Deadline));
-            Assert.Equal(CycleState.Lost, lost.State);
-            Assert.Contains(ticket.CycleId, lost.Message, StringComparison.Ordinal);
-
-            t.H.Advance(TimeSpan.FromMinutes(1));
-            world.UsersKeepChanging();
-            var last = await RecoverAsync(t);
-
-            output.WriteLine($"cycle {ticket.CycleId} on {ticket.Silo} lost with its silo ({lost.Message}); next cycles on {last.Report.Silo} with lease {last.Report.LeaseToken}");
-            Assert.Equal(0, last.Report.Failed);
-            Assert.NotEqual(ticket.Silo, last.Report.Silo);
-            Assert.True(last.Report.LeaseToken > ticket.LeaseToken, $"successor lease {last.Report.LeaseToken}, lost cycle's {ticket.LeaseToken}");
-
-            pause.Resume();
-            await pause.FencedOff.Task;
-            await dead;
-            world.AssertNothingLostDuplicatedOrCancelled();
-            world.AssertMeetingFencesOnlyGoUp();
-        }
-        finally
-        {
-            CrashPoints.ScopedObserver -= pause.Observe;
-            pause.Resume();
-        }
-    }
-
-    /// <summary>
     /// A second start while the tenant's cycle runs joins it: same cycle id, one cycle in the tenant's row, both
     /// callers get the same report.
     /// </summary>
