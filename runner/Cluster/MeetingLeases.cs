@@ -135,6 +135,20 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// </summary>
     private async Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+        {
+            // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
+            // lease: the holder taking its own lease again only raises its token.
+            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<long?> TryTakeOnceAsync(string meetingKey, CancellationToken cancellationToken)
+    {
         await using var command = source.CreateCommand(
             """
             INSERT INTO rulesync_meeting_lease (tenant, meeting_key, token, holder, tenant_token, expires_at)

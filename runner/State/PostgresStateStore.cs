@@ -541,9 +541,33 @@ internal sealed class PostgresStateStore : IStateStore
     /// writes the finished syncs that wait (<see cref="CompleteSync"/>) before <paramref name="work"/>, unless
     /// <paramref name="withPending"/> is false (schema, lease). Rolled back, the syncs wait again.
     /// </summary>
-    private T Transaction<T>(Func<Tx, T> work, bool withPending = true) => ClearingBroken(() => TransactionCore(work, withPending));
+    /// <remarks>
+    /// A connection found lost before the commit was asked for (after a database restart, the pooled connection a
+    /// transaction borrowed is dead: its first statement fails) left nothing behind: the server rolled the
+    /// transaction back or never saw it. So the pool is dropped and the transaction runs once more on a fresh
+    /// connection. A connection lost during the commit is not retried: whether it committed is unknown, and the
+    /// caller's recovery (the journal read again) decides.
+    /// </remarks>
+    private T Transaction<T>(Func<Tx, T> work, bool withPending = true)
+    {
+        var attempt = new Attempt();
+        try
+        {
+            return ClearingBroken(() => TransactionCore(work, withPending, attempt));
+        }
+        catch (NpgsqlException e) when (ConnectionLost(e) && !attempt.Committing)
+        {
+            return ClearingBroken(() => TransactionCore(work, withPending, new Attempt()));
+        }
+    }
 
-    private T TransactionCore<T>(Func<Tx, T> work, bool withPending)
+    /// <summary>Whether a transaction got as far as asking for its commit.</summary>
+    private sealed class Attempt
+    {
+        public bool Committing { get; set; }
+    }
+
+    private T TransactionCore<T>(Func<Tx, T> work, bool withPending, Attempt attempt)
     {
         var syncs = withPending ? pending.Take() : [];
         try
@@ -562,6 +586,7 @@ internal sealed class PostgresStateStore : IStateStore
 
             var settled = WritePending(tx, syncs);
             var result = work(tx);
+            attempt.Committing = true;
             transaction.Commit();
             foreach (var effect in settled)
             {
