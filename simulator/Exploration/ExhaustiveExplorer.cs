@@ -29,19 +29,11 @@ internal sealed record ScenarioExploration(Scenario Scenario, long Schedules, lo
 /// (<see cref="StepKind.SyncCrashes"/>, one more action per employee). The journal's entries name replicas as they
 /// are, so such worlds are explored without symmetry reduction.
 /// </remarks>
-internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false, GuardLimits? limits = null, bool cache = true)
+internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset now, int maxActions, int maxSyncs, HashSet<string> fired, bool symmetry = true, bool reduce = true, bool audit = false, bool admit = false, GuardLimits? limits = null)
 {
     private readonly bool symmetry = symmetry && !admit;
 
     private static readonly (InvariantId Id, string Reason)[] NoneFound = [];
-
-    private readonly SyncCache _syncCache = new();
-
-    /// <summary>The sync cache for the scenario being explored (<see cref="SyncCache"/>); null when it does not apply or is off.</summary>
-    private SyncCache? _syncs;
-
-    /// <summary>Syncs taken from the cache, and syncs run, over every scenario explored so far.</summary>
-    internal (long Hits, long Runs) SyncCacheCounts => (_syncCache.Hits, _syncCache.Runs);
 
     /// <summary>The scenario's footprint model while reducing (<see cref="Footprint"/>); null when not reducing.</summary>
     private Footprint? _fp;
@@ -209,8 +201,6 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         // one more action per employee (it counts against maxActions), explored like any other.
         var actions = admit ? [.. scenario.Actions(), .. Enumerable.Range(0, n).Select(e => new ScheduleStep(StepKind.SyncCrashes, e))] : scenario.Actions();
         Prepare(actions, n, scenario.ExternalOrganizer);
-        _syncCache.Clear();
-        _syncs = cache && SyncCache.Applies(scenario, policy, admit) ? _syncCache : null;
         var root = SimWorld.Create(scenario, policy, now, admit, limits);
         root.Fired = fired;
         root.Apply(new ScheduleStep(StepKind.Create, 0));
@@ -228,7 +218,6 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
 
         while (level.Count > 0)
         {
-            _syncs?.NextLevel();
             var next = new Dictionary<ulong, Node>();
             foreach (var node in level.Values)
             {
@@ -304,7 +293,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
     private Node? Expand(Node parent, ScheduleStep step, int index, int actionsLeft, byte[] syncsLeft, ulong parentHash, Dictionary<ulong, Node> next, Dictionary<InvariantId, FoundViolation> best, HashSet<ulong> quiet, ref long schedules, ref long states)
     {
         var w = parent.World.Clone();
-        Step(w, step, _syncs);
+        w.Apply(step);
         var worldHash = StateHasher.Of(w, symmetry, out var swapped, out var identityHash, out var selfMirrored);
         if (step.Kind == StepKind.Sync && worldHash == parentHash)
         {
@@ -552,19 +541,6 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
         }
     }
 
-    /// <summary>Takes <paramref name="step"/> in <paramref name="w"/>: a sync through the cache when there is one.</summary>
-    private static void Step(SimWorld w, ScheduleStep step, SyncCache? syncs)
-    {
-        if (syncs is not null && step.Kind == StepKind.Sync)
-        {
-            syncs.Sync(w, step.Employee);
-        }
-        else
-        {
-            w.Apply(step);
-        }
-    }
-
     private static bool Enabled(SimWorld w, ScheduleStep s) => s.Kind == StepKind.Sync ? w.HasNews(s.Employee) : w.IsEnabled(s);
 
     private static void Take(SimWorld w, ScheduleStep s)
@@ -615,7 +591,7 @@ internal sealed class ExhaustiveExplorer(IDecisionPolicy policy, DateTimeOffset 
             // An agent with nothing new is skipped: its sync would only move its cursors, which the state hash ignores.
             if (q.HasNews(e))
             {
-                Step(q, new ScheduleStep(StepKind.Sync, e), _syncs);
+                q.Apply(new ScheduleStep(StepKind.Sync, e));
                 if (k >= 2 * n)
                 {
                     writes += q.LastSyncWrites;

@@ -39,8 +39,7 @@ internal sealed class Footprint
         ["Messages", "CancellationSent", "Intents", "PastTouched", "SharedWhileAutoShareOff", "HeldDeletes", "HeldCancels", "HeldDeleteNote", "HeldCancelNote", "Held",
          "SecondIntents", "SecondCancellationSent", "SecondHeldDeletes", "SecondHeldCancels", "SecondHeldDeleteNote", "SecondHeldCancelNote"];
 
-    /// <summary>The stores: the CRM, the mailboxes and the agents' sync states (one part each per employee).</summary>
-    internal static readonly string[] Stores = ["Crm", "Mailboxes", "Agents"];
+    private static readonly string[] Stores = ["Crm", "Mailboxes", "Agents"];
 
     private static readonly Lazy<(Func<SimWorld, SimWorld, ulong> Diff, ulong Accumulators, ulong Others, int Count)> Fields = new(BuildFields);
 
@@ -252,6 +251,6 @@ internal sealed class Footprint
     }
 
     /// <summary><c>&lt;Intents&gt;k__BackingField</c> → <c>Intents</c>.</summary>
-    internal static string PropertyName(string field) =>
+    private static string PropertyName(string field) =>
         field.StartsWith('<') && field.IndexOf('>', StringComparison.Ordinal) is var end and > 0 ? field[1..end] : field;
 }
