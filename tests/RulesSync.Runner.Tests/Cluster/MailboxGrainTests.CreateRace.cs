@@ -42,43 +42,37 @@ public sealed partial class MailboxGrainTests
     [Fact]
     public async Task Cycle_AttendeeMailboxesOfNewMeetingsOrderedAtOnceAcrossSilos_OneCrmRecordPerMeetingAndOneCopyPerAttendee()
     {
-        string[] everyone = [Alice, Bob, Carol, Dave];
+        // One meeting, three mailboxes (one per silo, SpreadPlacement): every order out at once, each with the snapshot
+        // as the cycle polled it. Few on purpose: the mailboxes queue on the meeting's lease, and each order is one
+        // grain call that Orleans' 30 s response timeout bounds (on a loaded machine four mailboxes and two meetings
+        // once went past it).
+        string[] everyone = [Alice, Bob, Dave];
         await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, everyone, o =>
         {
-            o.Sync.MaxParallelMailboxes = everyone.Length; // every order out at once, each with the snapshot as the cycle polled it
+            o.Sync.MaxParallelMailboxes = everyone.Length;
             var path = Path.Combine(o.BaseDirectory, "rules.yaml");
             File.WriteAllText(path, ShareFromEveryCalendar);
             o.Rules = path;
         }, mailboxGrains: true);
-        var review = t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob, Carol, Dave));
-        var planning = t.H.T.Organization.ScheduleMeeting(Carol, ConnectorTestHost.Draft("Planning", 2, Alice, Bob, Dave));
+        var review = t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob, Dave));
 
         var first = await t.CycleAsync();
         var second = await t.CycleAsync();
 
-        Assert.Equal((4, 0, 4, 0), (first.Synced, first.Failed, second.Synced, second.Failed));
+        Assert.Equal((3, 0, 3, 0), (first.Synced, first.Failed, second.Synced, second.Failed));
         var silos = await t.MailboxSilosAsync(everyone);
         Assert.True(silos.Distinct(StringComparer.Ordinal).Count() > 1, $"every mailbox on {silos[0]}");
-        var records = t.H.T.Host.Crm.All(CrmActivityKind.Appointment);
-        Assert.Equal(
-            ["Planning", "Review"],
-            records.Select(r => r.Subject).Order(StringComparer.Ordinal));
-        foreach (var (meeting, attendees) in new[] { (review, new[] { Bob, Carol, Dave }), (planning, new[] { Alice, Bob, Dave }) })
-        {
-            foreach (var a in attendees)
-            {
-                Assert.Single(t.H.T.Organization.Calendar(a), e => e.Subject == meeting.Subject);
-            }
+        Assert.Equal(["Review"], t.H.T.Host.Crm.All(CrmActivityKind.Appointment).Select(r => r.Subject));
+        Assert.Single(t.H.T.Organization.Calendar(Bob), e => e.Subject == review.Subject);
+        Assert.Single(t.H.T.Organization.Calendar(Dave), e => e.Subject == review.Subject);
 
-            // The race happened: more than one mailbox decided to create the meeting's record, each from a snapshot
-            // without it, and every create after the first was superseded by the record found, not carried out.
-            var creates = t.Store.EffectsOfMeeting(meeting.ICalUid).Where(e => e.Kind == "CreateCrmRecord").ToList();
-            Assert.True(creates.Select(e => e.Mailbox).Distinct(StringComparer.Ordinal).Count() > 1, $"{meeting.Subject}: {creates.Count} create(s), by {string.Join(", ", creates.Select(e => e.Mailbox))}");
-            Assert.Single(creates, e => e.Status == EffectStatus.Applied);
-            Assert.All(creates.Where(e => e.Status != EffectStatus.Applied), e =>
-                Assert.True(e.Status == EffectStatus.Failed && e.Detail!.StartsWith(LiveSyncJournal.Superseded, StringComparison.Ordinal), $"{e.Mailbox}: {e.Status} {e.Detail}"));
-        }
-
+        // The race happened: more than one mailbox decided to create the meeting's record, each from a snapshot without
+        // it, and every create after the first was superseded by the record found, not carried out.
+        var creates = t.Store.EffectsOfMeeting(review.ICalUid).Where(e => e.Kind == "CreateCrmRecord").ToList();
+        Assert.True(creates.Select(e => e.Mailbox).Distinct(StringComparer.Ordinal).Count() > 1, $"{creates.Count} create(s), by {string.Join(", ", creates.Select(e => e.Mailbox))}");
+        Assert.Single(creates, e => e.Status == EffectStatus.Applied);
+        Assert.All(creates.Where(e => e.Status != EffectStatus.Applied), e =>
+            Assert.True(e.Status == EffectStatus.Failed && e.Detail!.StartsWith(LiveSyncJournal.Superseded, StringComparison.Ordinal), $"{e.Mailbox}: {e.Status} {e.Detail}"));
         Assert.Empty(t.Store.Effects(EffectStatus.Planned));
     }
 }
