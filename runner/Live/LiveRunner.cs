@@ -166,7 +166,7 @@ internal sealed partial class LiveRunner(
                 continue;
             }
 
-            due.Add((m, StateStore.SyncStateOf(row, m.Id)));
+            due.Add((m, store.ReadSyncState(row, m.Id)));
         }
 
         if (due.Count == 0)

@@ -39,6 +39,12 @@ internal interface IStateStore : IDisposable
     MailboxSyncState SyncState(string id);
 
     /// <summary>
+    /// The engine's sync state kept in a mailbox row read before (the initial state when there is none). A store may
+    /// return the object it already holds for that row's JSON instead of deserialising it again.
+    /// </summary>
+    MailboxSyncState ReadSyncState(MailboxRow? row, string id) => StateStore.SyncStateOf(row, id);
+
+    /// <summary>
     /// A finished sync: the state with its cursor advanced, the time and the latency, the failure count cleared; and,
     /// with <paramref name="attemptStarted"/>, the mailbox's effects journaled before it and still planned settled as
     /// interrupted (<see cref="MailboxLifecycle.SettleInterrupted"/>). Written with the store's next transaction (before

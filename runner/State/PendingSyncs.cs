@@ -3,9 +3,11 @@ namespace RulesSync.Runner.State;
 /// <summary>
 /// A finished sync waiting to be written (<see cref="IStateStore.CompleteSync"/>): the mailbox (its key), its sync
 /// state as <c>SyncStateJson</c>, when it finished and how long it took, and when its attempt began (the mailbox's
-/// effects journaled before then and still planned are settled as interrupted; <see cref="long.MinValue"/>: none).
+/// effects journaled before then and still planned are settled as interrupted; <see cref="long.MinValue"/>: none), and
+/// whether its state is the one the store knows the row holds already (<paramref name="Unchanged"/>: a store may then
+/// leave a clean row as it is).
 /// </summary>
-internal sealed record PendingSync(string Mailbox, string Json, long At, long Milliseconds, long AttemptStarted);
+internal sealed record PendingSync(string Mailbox, string Json, long At, long Milliseconds, long AttemptStarted, bool Unchanged = false);
 
 /// <summary>
 /// The finished syncs a store has not written yet, in order. A store writes them at the start of its next transaction

@@ -115,14 +115,31 @@ internal sealed partial class StateStore
         latenciesWrittenInTransaction = false;
     }
 
-    /// <summary>The row as readers see it: with its latency log; the caller holds the gate.</summary>
+    /// <summary>The row as readers see it: with its latency log and its last sync's time; the caller holds the gate.</summary>
     private MailboxRow? WithLatencies(MailboxRow? row)
     {
         if (row is not null)
         {
             row.LatencyLog = LatencyLogsByMailbox.GetValueOrDefault(row.Id);
+            WithLastSync(row);
         }
 
         return row;
+    }
+
+    /// <summary>
+    /// The row's last sync time: the newer of the row's and its latest latency sample's (a finished sync that changed
+    /// nothing leaves its row as it is, <see cref="Skippable"/>; its sample carries the time); the caller holds the gate.
+    /// </summary>
+    private void WithLastSync(MailboxRow row)
+    {
+        if (LatencyLogsByMailbox.GetValueOrDefault(row.Id) is { Length: >= LatencyLogs.SampleBytes } log)
+        {
+            var at = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(log.AsSpan(log.Length - LatencyLogs.SampleBytes));
+            if (row.LastSyncAt is not { } last || at > last)
+            {
+                row.LastSyncAt = at;
+            }
+        }
     }
 }

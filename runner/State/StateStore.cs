@@ -156,7 +156,7 @@ internal sealed partial class StateStore : IStateStore
                 {
                     if (row.SyncState is not null)
                     {
-                        _ = SyncStateJson.Deserialize(row.SyncState);
+                        Remember(row.Id, row.SyncState, SyncStateJson.Deserialize(row.SyncState));
                     }
                 }
 
@@ -228,6 +228,10 @@ internal sealed partial class StateStore : IStateStore
             var known = mailboxes.Count == 1
                 ? MailboxRows.FindById(Key(mailboxes[0].Id)) is { } one ? new Dictionary<string, MailboxRow>(StringComparer.Ordinal) { [one.Id] = one } : []
                 : MailboxRows.FindAll().ToDictionary(m => m.Id, StringComparer.Ordinal);
+            foreach (var row in known.Values)
+            {
+                WithLastSync(row);
+            }
             var rows = new List<MailboxRow>(mailboxes.Count);
             foreach (var (id, provider) in mailboxes)
             {
@@ -239,6 +243,7 @@ internal sealed partial class StateStore : IStateStore
                     known[key] = row;
                 }
 
+                Seen(row);
                 rows.Add(row);
             }
 
@@ -257,11 +262,12 @@ internal sealed partial class StateStore : IStateStore
 
         change(row);
         MailboxRows.Update(row);
+        Seen(row);
         return row;
     });
 
     /// <summary>The engine's sync state of the mailbox (the initial state before its first sync).</summary>
-    public MailboxSyncState SyncState(string id) => SyncStateOf(Mailbox(id), id);
+    public MailboxSyncState SyncState(string id) => ReadSyncState(Mailbox(id), id);
 
     /// <summary>The engine's sync state kept in a mailbox row read before (the initial state when there is none).</summary>
     public static MailboxSyncState SyncStateOf(MailboxRow? row, string id) =>
@@ -284,7 +290,8 @@ internal sealed partial class StateStore : IStateStore
     /// </summary>
     public void CompleteSync(string id, MailboxSyncState state, long at, long milliseconds, long attemptStarted = long.MinValue)
     {
-        if (pending.Add(new PendingSync(Key(id), SyncStateJson.Serialize(state), at, milliseconds, attemptStarted)))
+        ArgumentNullException.ThrowIfNull(state);
+        if (pending.Add(Finished(Key(id), state, at, milliseconds, attemptStarted)))
         {
             WritePending();
         }
@@ -312,13 +319,22 @@ internal sealed partial class StateStore : IStateStore
         List<EffectRow>? planned = null;
         foreach (var sync in syncs)
         {
-            if (MailboxRows.FindById(sync.Mailbox) is not { } row)
+            if (Skippable(sync))
+            {
+                // The row holds this state and is clean: Synced would change only its time, which the latency sample keeps.
+                Interlocked.Increment(ref unchangedSyncs);
+            }
+            else if (MailboxRows.FindById(sync.Mailbox) is { } row)
+            {
+                MailboxLifecycle.Synced(row, sync.Json, sync.At);
+                MailboxRows.Update(row);
+                Seen(row);
+            }
+            else
             {
                 continue;
             }
 
-            MailboxLifecycle.Synced(row, sync.Json, sync.At);
-            MailboxRows.Update(row);
             AddLatency(sync.Mailbox, sync.At, sync.Milliseconds);
             if (sync.AttemptStarted == long.MinValue)
             {
@@ -356,6 +372,7 @@ internal sealed partial class StateStore : IStateStore
         pending.Restore(inFlight);
         inFlight = [];
         settled.Clear();
+        clean.Clear();
         db.Rollback();
     }
 
@@ -566,6 +583,10 @@ internal sealed partial class StateStore : IStateStore
 
             return null;
         });
+        if (json is not null)
+        {
+            Remember(Key(mailbox), json, progress!);
+        }
     }
 
     public EffectRow? Effect(string id)

@@ -35,6 +35,7 @@ internal static class LiveCycleLoop
         for (var i = 1; i <= cycles; i++)
         {
             world.Host.Counters.Reset();
+            var unchanged = world.Store.UnchangedSyncs;
             allocated = GC.GetTotalAllocatedBytes(precise: true);
             clock.Restart();
             report = await world.Runner.RunCycleAsync(CancellationToken.None).ConfigureAwait(false);
@@ -43,7 +44,7 @@ internal static class LiveCycleLoop
             GC.Collect();
             GC.WaitForPendingFinalizers();
             using var self = Process.GetCurrentProcess();
-            Console.WriteLine($"cycle {i}: {ms:F0} ms ({ms / 1000 / raw:F1}x the raw requests), {bytes / world.Mailboxes.Count / 1024.0:F1} KB/mailbox, {report.Decisions} decisions, {world.Host.Counters.Routes.Values.Sum()} requests, working set {self.WorkingSet64 / 1024 / 1024} MiB, managed heap {GC.GetTotalMemory(false) / 1024 / 1024} MiB");
+            Console.WriteLine($"cycle {i}: {ms:F0} ms ({ms / 1000 / raw:F1}x the raw requests), {bytes / world.Mailboxes.Count / 1024.0:F1} KB/mailbox, {report.Decisions} decisions, {world.Store.UnchangedSyncs - unchanged} rows left as they were, {world.Host.Counters.Routes.Values.Sum()} requests, working set {self.WorkingSet64 / 1024 / 1024} MiB, managed heap {GC.GetTotalMemory(false) / 1024 / 1024} MiB");
         }
 
         await RawAsync(world).ConfigureAwait(false);

@@ -18,7 +18,7 @@ namespace RulesSync.Runner.Connectors.Graph;
 /// One app's connection to Microsoft Graph: the SDK client (its default pipeline minus the retry handler: the
 /// connectors retry on the injected clock themselves), the app-only Azure.Identity credential (client secret or
 /// certificate, signing in at <see cref="GraphConnectorOptions.AuthorityHost"/>; MSAL caches the token and fetches a
-/// new one before it expires), and the request gate (concurrency and budgets per mailbox and per app) shared by
+/// new one before it expires, and <see cref="CachedTokenCredential"/> keeps it between requests), and the request gate (concurrency and budgets per mailbox and per app) shared by
 /// every mailbox connector made from it. Thread-safe; dispose when done.
 /// </summary>
 public sealed partial class GraphConnection : IDisposable
@@ -114,7 +114,8 @@ public sealed partial class GraphConnection : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var host = new Uri(options.BaseUrl).Host;
-        return new AzureIdentityAuthenticationProvider(CreateCredential(options), [host], scopes: GraphScopes);
+        // Kiota asks for a token per request: answered from our cache, not MSAL's lookup, until it is due for refresh.
+        return new AzureIdentityAuthenticationProvider(new CachedTokenCredential(CreateCredential(options)), [host], scopes: GraphScopes);
     }
 
     /// <inheritdoc />

@@ -106,5 +106,111 @@ public sealed class StateStoreTests : StateStoreContract, IDisposable
         Assert.Equal(16, raw.GetCollection("latencies").FindById(Alice)["Log"].AsBinary.Length);
     }
 
+    [Fact]
+    public void CompleteSync_StateUnchangedAndRowClean_RowInTheFileLeftAsItWas()
+    {
+        var path = Path.Combine(files.Folder, "unchanged.db");
+        using (var store = StateStore.Open(path, create: true))
+        {
+            store.EnsureMailbox(Alice, "exchange");
+            store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") }, at: 5, milliseconds: 7);
+            store.WritePending();
+
+            // An equal state, not the same object: what a no-change sync hands back.
+            store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") }, at: 9, milliseconds: 8);
+            store.WritePending();
+
+            Assert.Equal(1, store.UnchangedSyncs);
+            Assert.Equal(9, store.Mailbox(Alice)!.LastSyncAt);
+        }
+
+        Assert.Equal(5, RawMailboxRow(path)["LastSyncAt"].AsInt64);
+        using var reopened = StateStore.Open(path, create: false);
+        Assert.Equal(9, reopened.Mailbox(Alice)!.LastSyncAt);
+        Assert.Equal([7L, 8L], reopened.Mailbox(Alice)!.Latencies.Select(l => l.Milliseconds));
+        Assert.Equal(new MailboxCursor("c1"), reopened.SyncState(Alice).Cursor);
+    }
+
+    [Fact]
+    public void CompleteSync_StateChanged_RowRewritten()
+    {
+        var path = Path.Combine(files.Folder, "changed.db");
+        using (var store = StateStore.Open(path, create: true))
+        {
+            store.EnsureMailbox(Alice, "exchange");
+            store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") }, at: 5, milliseconds: 7);
+            store.WritePending();
+            store.CompleteSync(Alice, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c2") }, at: 9, milliseconds: 8);
+            store.WritePending();
+
+            Assert.Equal(0, store.UnchangedSyncs);
+        }
+
+        var row = RawMailboxRow(path);
+        Assert.Equal(9, row["LastSyncAt"].AsInt64);
+        Assert.Contains("c2", row["SyncState"].AsString, StringComparison.Ordinal);
+        using var reopened = StateStore.Open(path, create: false);
+        Assert.Equal(new MailboxCursor("c2"), reopened.SyncState(Alice).Cursor);
+    }
+
+    [Fact]
+    public void CompleteSync_StateUnchangedButRowFailing_RowWrittenActiveAgain()
+    {
+        var path = Path.Combine(files.Folder, "failing.db");
+        var state = MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") };
+        using (var store = StateStore.Open(path, create: true))
+        {
+            store.EnsureMailbox(Alice, "exchange");
+            store.CompleteSync(Alice, state, at: 5, milliseconds: 7);
+            store.WritePending();
+            store.UpdateMailbox(Alice, m => { m.Status = MailboxStatus.Failing; m.ConsecutiveFailures = 2; m.NextAttemptAt = 99; });
+
+            store.CompleteSync(Alice, state, at: 9, milliseconds: 8);
+            store.WritePending();
+
+            Assert.Equal(0, store.UnchangedSyncs);
+        }
+
+        using var reopened = StateStore.Open(path, create: false);
+        var row = reopened.Mailbox(Alice)!;
+        Assert.Equal((MailboxStatus.Active, 0, (long?)null, 9L), (row.Status, row.ConsecutiveFailures, row.NextAttemptAt, row.LastSyncAt));
+    }
+
+    [Fact]
+    public void ReadSyncState_RowHoldingTheJsonItWrote_TheSameStateObject_OtherJsonDeserialised()
+    {
+        using var store = (StateStore)NewStore();
+        store.EnsureMailbox(Alice, "exchange");
+        var state = MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1") };
+        store.CompleteSync(Alice, state, at: 5, milliseconds: 7);
+        store.WritePending();
+
+        var row = store.Mailbox(Alice)!;
+        Assert.Same(state, store.ReadSyncState(row, Alice));
+
+        row.SyncState = SyncStateJson.Serialize(state with { Cursor = new MailboxCursor("c9") });
+        var other = store.ReadSyncState(row, Alice);
+        Assert.NotSame(state, other);
+        Assert.Equal(new MailboxCursor("c9"), other.Cursor);
+    }
+
+    [Fact]
+    public void SameState_EqualContentDistinctObjects_TrueAndAnyDifference_False()
+    {
+        var a = MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1"), Watermark = new CrmWatermark(4) };
+
+        Assert.True(StateStore.SameState(a, MailboxSyncState.Initial(Alice) with { Cursor = new MailboxCursor("c1"), Watermark = new CrmWatermark(4) }));
+        Assert.False(StateStore.SameState(a, a with { Cursor = new MailboxCursor("c2") }));
+        Assert.False(StateStore.SameState(a, a with { Watermark = new CrmWatermark(5) }));
+        Assert.False(StateStore.SameState(a, a with { EmployeeId = "bob@contoso.example" }));
+        Assert.False(StateStore.SameState(a, a with { Events = a.Events.Add("e1", new EventSnapshot(null!, "r1")) }));
+    }
+
+    private static LiteDB.BsonDocument RawMailboxRow(string path)
+    {
+        using var raw = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = path, Connection = LiteDB.ConnectionType.Shared });
+        return raw.GetCollection("mailboxes").FindById(Alice);
+    }
+
     private const string Alice = "alice@contoso.example";
 }
