@@ -178,7 +178,8 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
         store!.WriteUnder(tenantToken);
         meetings = MeetingLeases.Open(pools.Leases(runtime!.ConnectionString), tenant, $"{where}/{this.GetGrainId()}", tenantToken, runtime.MeetingLease ?? MeetingLeases.DefaultDuration, TimeProvider.System);
         runner = new LiveRunner(
-            runtime.Options, store, runtime.Connections, rules!, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings);
+            runtime.Options, store, runtime.Connections, rules!, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings,
+            snapshotPerMailbox: true);
     }
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "mailbox {Mailbox} refused: {Why}")]

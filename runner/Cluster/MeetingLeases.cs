@@ -119,13 +119,31 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// (expired now). Those activations are fenced off from every write already; their leases would only make the
     /// successor wait out the expiry. Returns how many were broken.
     /// </summary>
-    public int BreakLeasesOfOlderActivations()
+    public int BreakLeasesOfOlderActivations() => OnFreshConnectionIfLost(() =>
     {
         using var command = source.CreateCommand(
             "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND tenant_token < @tt AND expires_at > clock_timestamp()");
         command.Parameters.AddWithValue("t", tenant);
         command.Parameters.AddWithValue("tt", tenantToken);
         return command.ExecuteNonQuery();
+    });
+
+    /// <summary>
+    /// One statement; when the connection turns out lost (after a database restart every pooled connection is dead),
+    /// the pool is dropped and the statement runs once more on a fresh connection. For the statements here that is
+    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice.
+    /// </summary>
+    private T OnFreshConnectionIfLost<T>(Func<T> statement)
+    {
+        try
+        {
+            return statement();
+        }
+        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+        {
+            source.Clear();
+            return statement();
+        }
     }
 
     /// <summary>
@@ -177,7 +195,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
     }
 
     /// <summary>Extends the lease while it is still running under its token (or, releasing, expires it now); false when it is lost.</summary>
-    private bool Renew(string meetingKey, long token, bool release)
+    private bool Renew(string meetingKey, long token, bool release) => OnFreshConnectionIfLost(() =>
     {
         using var command = source.CreateCommand(
             release
@@ -189,7 +207,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
         command.Parameters.AddWithValue("token", token);
         command.Parameters.AddWithValue("d", duration);
         return command.ExecuteNonQuery() == 1;
-    }
+    });
 
     /// <summary>A held lease: renewed in the background until disposed; disposing expires it at once.</summary>
     private sealed class Lease : IMeetingLease

@@ -20,7 +20,7 @@ internal sealed record TenantRuntime(
     string ConnectionString,
     TimeSpan? CycleEvery,
     TimeSpan? MeetingLease = null,
-    bool MailboxGrains = false);
+    bool MailboxGrains = true);
 
 /// <summary>The tenants this silo can host (every silo of a cluster serves the same set).</summary>
 internal interface ITenantRuntimes

@@ -34,10 +34,10 @@ internal sealed class ClusterModeOptions
     public string? Tenants { get; set; }
 
     /// <summary>
-    /// Whether each tenant's mailboxes sync in mailbox grains spread over the silos (off by default until the open issues in docs/scale-out.md are fixed), ordered by the
-    /// tenant grain each cycle; false keeps every mailbox of a tenant in its tenant grain's activation.
+    /// Whether each tenant's mailboxes sync in mailbox grains spread over the silos, ordered by the tenant grain each
+    /// cycle (the default); false keeps every mailbox of a tenant in its tenant grain's activation.
     /// </summary>
-    public bool MailboxGrains { get; set; }
+    public bool MailboxGrains { get; set; } = true;
 
     /// <summary>
     /// Connections this silo opens to the cluster database at most, for all its tenants together (a fifth, 2 to 8, kept

@@ -67,8 +67,16 @@ internal sealed partial class LiveRunner(
     ILogger<LiveRunner> logger,
     bool dryRun = false,
     IMeetingSerializer? meetings = null,
-    IMailboxDispatch? dispatch = null)
+    IMailboxDispatch? dispatch = null,
+    bool snapshotPerMailbox = false)
 {
+    /// <summary>
+    /// With <c>snapshotPerMailbox</c> (a cluster's mailbox grains: each sync holds its own copy of the cycle's CRM
+    /// snapshot, so writes of syncs running at the same time are in no copy), a CRM create first looks in the journal
+    /// for another mailbox's create of the meeting (<see cref="SiblingCreates"/>).
+    /// </summary>
+    private readonly SiblingCreates? siblings = snapshotPerMailbox ? new SiblingCreates(store) : null;
+
     /// <summary>Per-meeting serialization: the in-process locks, or the cluster's leases in the database.</summary>
     private readonly IMeetingSerializer serializer = meetings ?? new MeetingLocks();
     private readonly MailboxBreaker breaker = new(options.Breaker, time);
@@ -293,7 +301,7 @@ internal sealed partial class LiveRunner(
                     var port = new JournaledMailboxPort(connections.Mailbox(id, mailbox.Provider, state), attempt);
                     var journal = new LiveSyncJournal(id, store, dryRun, attempt, time, logger);
                     var stages = new SyncStages(journal, dryRun ? null : guard, serializer, dryRun, shadow?.Current);
-                    var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds);
+                    var crm = new SnapshotCrmPort(snapshot, connections.Crm.ForEmployee(id), attempt, connections.LiveIds, siblings);
                     try
                     {
                         var attemptStarted = Now;

@@ -166,7 +166,7 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
     public ValueTask SupersededAsync(AdmittedDecision decision, CrmConflictException conflict, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conflict);
-        FailInFlight($"superseded: {conflict.Message}");
+        FailInFlight($"{Superseded}{conflict.Message}");
         telemetry?.End("superseded");
         store.CompleteDecision(decisionId, "superseded", mailbox, progress: null);
         CrashPoints.Reach($"decision {decisionId} superseded");
@@ -234,6 +234,9 @@ internal sealed class LiveSyncJournal(string mailbox, IStateStore store, bool dr
         CauseKind.OwnEffect => "own-effect",
         _ => "no-act",
     };
+
+    /// <summary>How the detail of an effect superseded before it ran begins (the CRM record changed; decided again).</summary>
+    internal const string Superseded = "superseded: ";
 
     internal const string HeldByIntent = "intent";
 

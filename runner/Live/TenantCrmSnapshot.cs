@@ -190,10 +190,17 @@ internal sealed class CrmLiveIds(TimeSpan interval)
 /// One mailbox's <see cref="ICrmPort"/> in the live runner: reads are served from the cycle's
 /// <see cref="TenantCrmSnapshot"/> filtered to the records the employee is involved in; writes go straight to the
 /// CRM connector. A create that an earlier attempt may already have made (journaled, outcome unknown) first looks
-/// for the record linked to the same groupware item and returns it instead of creating a second one.
+/// for the record linked to the same groupware item and returns it instead of creating a second one. With
+/// <paramref name="siblings"/> (syncs that each hold their own copy of the snapshot: a cluster's mailbox grains), a
+/// create of a meeting another mailbox's create is journaled for asks the CRM for the meeting's record first.
 /// </summary>
-internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnector writer, SyncAttempt attempt, CrmLiveIds? liveIds = null) : ICrmPort
+internal sealed class SnapshotCrmPort(
+    TenantCrmSnapshot snapshot, ODataCrmConnector writer, SyncAttempt attempt, CrmLiveIds? liveIds = null, SiblingCreates? siblings = null) : ICrmPort
 {
+    // Meetings whose record was already offered to the engine instead of a create: a second create of one of them
+    // (the record could not be correlated after all) goes ahead as before rather than going round in conflicts.
+    private readonly HashSet<string> offered = new(StringComparer.Ordinal);
+
     public ApiVersion Dialect => writer.Dialect;
 
     private string Employee => writer.Employee;
@@ -218,6 +225,14 @@ internal sealed class SnapshotCrmPort(TenantCrmSnapshot snapshot, ODataCrmConnec
         if (snapshot.WrittenFor(content.Uid.Value) is { } sibling)
         {
             throw new CrmConflictException(sibling.ObjectId, sibling);
+        }
+
+        // Another mailbox with its own copy of the snapshot (on another silo) created it: the journal says so, under
+        // the meeting's lease; the CRM says which record (one query by the meeting's UID; none on API v1).
+        if (siblings is not null && offered.Add(content.Uid.Value) && siblings.MayHaveCreated(content.Uid.Value, Employee)
+            && await writer.FindByUidAsync(content.Uid, content.Type, cancellationToken).ConfigureAwait(false) is { } created)
+        {
+            throw new CrmConflictException(created.ObjectId, created);
         }
 
         return Wrote(await ((ICrmPort)writer).CreateAsync(content, owner, groupwareItemId, idempotencyKey, cancellationToken).ConfigureAwait(false));

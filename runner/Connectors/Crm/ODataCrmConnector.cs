@@ -264,6 +264,27 @@ public sealed class ODataCrmConnector : ICrmPort
         return null;
     }
 
+    /// <summary>
+    /// A record of meeting <paramref name="uid"/> in <paramref name="type"/>'s entity set (one <c>$filter</c> query on
+    /// the UID field, whoever's replica it is linked to); null when there is none, or when the dialect does not expose
+    /// the UID (API v1: a record's meeting cannot be asked for).
+    /// </summary>
+    public async Task<CrmRecord?> FindByUidAsync(MeetingUid uid, MeetingType type, CancellationToken cancellationToken = default)
+    {
+        if (!Mapping.UidAvailable || Mapping.Profile.Of(type).Uid is not { } field)
+        {
+            return null;
+        }
+
+        var filter = $"{field} eq '{uid.Value.Replace("'", "''", StringComparison.Ordinal)}'";
+        await foreach (var row in QueryAsync(type, filter, null, cancellationToken).ConfigureAwait(false))
+        {
+            return Remember(row, type);
+        }
+
+        return null;
+    }
+
     /// <summary>A failure after which the request may or may not have been carried out.</summary>
     private static bool IsAmbiguous(Exception e) =>
         e is ODataTransientException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException;

@@ -71,7 +71,7 @@ public class ClusterFixture : IAsyncLifetime
     protected virtual Task<string> CreateDatabaseAsync() => PostgresDatabase.FreshAsync("cluster");
 
     /// <summary>Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key.</summary>
-    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = false)
+    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = true)
     {
         var key = $"{host.Options.Tenant}-{Interlocked.Increment(ref tenantCount)}";
         tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, ConnectionString, CycleEvery: null, meetingLease, mailboxGrains));

@@ -24,7 +24,7 @@ public sealed partial class ClusterSiloKillTests
         try
         {
             var cutOffCycle = RulesSync.Runner.Cluster.TenantCycles.RunAsync(cluster.Cluster.Client, t.Key, ClusterRunnerTests.Tenant.Deadline);
-            await pause.Reached.Task;
+            await Within(pause.Reached.Task, "the cycle to take its first meeting lease");
             var journaledBefore = world.Meetings.SelectMany(m => t.Store.DecisionsOfMeeting(m.Uid)).Select(d => d.Id).ToHashSet();
 
             // The others declare the paused silo dead; its threads are not stopped (in process, as across a partition).
@@ -45,9 +45,9 @@ public sealed partial class ClusterSiloKillTests
 
             // The paused activation resumes after the takeover: its next write is refused, and it leaves.
             pause.Resume();
-            var fencedOff = await pause.FencedOff.Task;
+            var fencedOff = await Within(pause.FencedOff.Task, $"the paused activation on {pause.Silo} (holding {pause.Meeting}) to be fenced off once resumed");
             await Assert.ThrowsAnyAsync<Exception>(() => cutOffCycle);
-            await declaredDead;
+            await Within(declaredDead, $"the kill of silo {pause.Silo}");
             output.WriteLine($"cut off {pause.Silo} holding {pause.Meeting} (meeting token {pause.Token}, tenant token {first}); successor on {last.Report.Silo} with tenant token {successor}; resumed and refused: '{fencedOff}'");
 
             Assert.Contains($"token {first}", fencedOff, StringComparison.Ordinal);
