@@ -80,6 +80,13 @@ public sealed record SimulationOptions
     /// </summary>
     public int CrmEditEmployees { get; init; }
 
+    /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) whose appointments an employee organizes are also explored
+    /// created beyond the sync window (<see cref="Scenario.CreatedBeyondWindow"/>), entering it by the organizer's move
+    /// or a CRM user's reschedule; 0 for none. Opt-in (docs/simulator.md, "Meetings created beyond the window").
+    /// </summary>
+    public int BeyondWindowEmployees { get; init; }
+
     /// <summary>Exhaustive or random.</summary>
     public SimulationMode Mode { get; init; } = SimulationMode.Exhaustive;
 
@@ -182,12 +189,17 @@ public static class Simulation
             {
                 AddScenarios(options, employees, MeetingType.Appointment, false, list, secondMeeting: true);
             }
+
+            if (employees <= options.BeyondWindowEmployees)
+            {
+                AddScenarios(options, employees, MeetingType.Appointment, false, list, beyondWindow: true);
+            }
         }
 
         return list.ToImmutable();
     }
 
-    private static void AddScenarios(SimulationOptions options, int employees, MeetingType type, bool externalOrganizer, ImmutableArray<Scenario>.Builder list, bool secondMeeting = false)
+    private static void AddScenarios(SimulationOptions options, int employees, MeetingType type, bool externalOrganizer, ImmutableArray<Scenario>.Builder list, bool secondMeeting = false, bool beyondWindow = false)
     {
         var assignments = new List<ImmutableArray<Provider>> { ImmutableArray<Provider>.Empty };
         for (var e = 0; e < employees; e++)
@@ -217,7 +229,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = employees <= options.CrmEditEmployees });
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = beyondWindow || employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = beyondWindow || employees <= options.CrmEditEmployees, CreatedBeyondWindow = beyondWindow });
                     }
                 }
             }

@@ -18,7 +18,24 @@ namespace RulesSync.Engine.Sync;
 /// For a CRM change: the version of <paramref name="Record"/> this employee's sync last decided on (null when none), so a
 /// share of the record to the calendar carries only the fields the CRM changed since (<see cref="EffectPlanner"/>).
 /// </param>
-public readonly record struct MeetingView(string EmployeeId, Provider Provider, MailboxItem? Event, CrmRecord? Record, MeetingUid Uid, CrmRecord? RecordSeen = null);
+/// <param name="Window">The tenant's sync window at this sync (null when unknown: a merged share then writes nothing back to the record).</param>
+public readonly record struct MeetingView(string EmployeeId, Provider Provider, MailboxItem? Event, CrmRecord? Record, MeetingUid Uid, CrmRecord? RecordSeen = null, SyncWindow? Window = null);
+
+/// <summary>The meetings a sync keeps in step: those starting from <paramref name="From"/> to <paramref name="To"/>, both included.</summary>
+/// <param name="From">The earliest start inside the window.</param>
+/// <param name="To">The latest start inside the window.</param>
+public readonly record struct SyncWindow(DateTimeOffset From, DateTimeOffset To)
+{
+    /// <summary>The window of <paramref name="settings"/> around <paramref name="now"/>.</summary>
+    public static SyncWindow Around(DateTimeOffset now, SyncSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new(now - settings.WindowPast, now + settings.WindowFuture);
+    }
+
+    /// <summary>Whether a meeting starting at <paramref name="start"/> lies inside the window.</summary>
+    public bool Contains(DateTimeOffset start) => start >= From && start <= To;
+}
 
 /// <summary>
 /// Turns one decision into effects, as data. The guard is built in: the only effect that notifies attendees of a
@@ -28,7 +45,12 @@ public readonly record struct MeetingView(string EmployeeId, Provider Provider, 
 /// organizer's event carries only the fields the CRM changed since the version this sync last decided on
 /// (<see cref="MeetingView.RecordSeen"/>): the subject, the time (start and end together), the attendees; the event
 /// keeps its own value of every other field, so an organizer's change the rules left unshared (e.g. a move beyond the
-/// sync window) is not overwritten by the record's older content. Pure; thread-safe.
+/// sync window) is not overwritten by the record's older content. When the merged meeting lies inside the sync window
+/// (<see cref="MeetingView.Window"/>) and differs from the record, the merged content goes to the record too: the CRM
+/// user's edit is intent for the fields it changed, the organizer's calendar is the source of the others, and a
+/// meeting inside the window is kept in step (e.g. a CRM reschedule brings back into the window a meeting the organizer
+/// had moved out and removed an attendee from: the record follows the organizer's attendees). Beyond the window the
+/// record keeps its own content, as the rules decided. Pure; thread-safe.
 /// </summary>
 public static class EffectPlanner
 {
@@ -124,12 +146,15 @@ public static class EffectPlanner
         }
 
         var current = ev.ToContent();
+        var recordContent = content;
+        var mergedBack = false;
         if (crmChange && view.RecordSeen is { } seen)
         {
             content = ChangedFields(content, seen.ToContent(content.Uid), current);
+            mergedBack = view.Window is { } window && window.Contains(content.Start) && !SameContent(recordContent, content);
         }
 
-        var builder = ImmutableArray.CreateBuilder<Effect>(2);
+        var builder = ImmutableArray.CreateBuilder<Effect>(3);
         if (!SameContent(current, content))
         {
             builder.Add(new UpdateEvent(Key(keyRoot, 0, "update-event"), ev.EventId, content));
@@ -137,7 +162,12 @@ public static class EffectPlanner
 
         if (!linkedHere)
         {
-            builder.Add(new UpdateCrmRecord(Key(keyRoot, 1, "relink-crm"), record.ObjectId, record.ToContent(content.Uid), ev.EventId));
+            builder.Add(new UpdateCrmRecord(Key(keyRoot, 1, "relink-crm"), record.ObjectId, mergedBack ? content : recordContent, ev.EventId));
+        }
+        else if (mergedBack)
+        {
+            // The organizer's fields the CRM did not change, now inside the window, go to the record.
+            builder.Add(new UpdateCrmRecord(Key(keyRoot, 1, "merge-crm"), record.ObjectId, content, null));
         }
 
         builder.Add(new LinkReplica(Key(keyRoot, 2, "link"), ev.EventId, record.ObjectId));

@@ -372,7 +372,7 @@ public static class ReconciliationStep
             record.End < now ? Timing.Past : Timing.Future, employees, externals, record.Type, api, settings.AutoShare,
             InWindow(record.Start, settings, now), recurrence, ChangeScope.One);
         var change = new ObservedChange(key, source, kind, objectId, gone ? string.Empty : record.ETag);
-        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, snap.Seen));
+        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, snap.Seen, SyncWindow.Around(now, settings)));
     }
 
     internal static CrmRecord? FindRecordFor(SyncWorkingSet w, MailboxItem ev, string? linked)
@@ -511,5 +511,5 @@ public static class ReconciliationStep
     }
 
     private static bool InWindow(DateTimeOffset start, SyncSettings settings, DateTimeOffset now) =>
-        start >= now - settings.WindowPast && start <= now + settings.WindowFuture;
+        SyncWindow.Around(now, settings).Contains(start);
 }

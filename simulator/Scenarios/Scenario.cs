@@ -72,6 +72,16 @@ public sealed record Scenario(
     /// </summary>
     public bool CrmFieldEdits { get; init; }
 
+    /// <summary>
+    /// Whether the meeting is created beyond the sync window (400 days later than usual, so 407 days ahead: the rule
+    /// set sees <c>inSyncWindow: false</c> from its first sync) and enters it only when the organizer moves it back
+    /// (<c>A moves across the window edge</c>) or a CRM user reschedules it into the window (<c>crm reschedules</c>
+    /// of a record beyond the window moves it 400 days earlier). Such scenarios also carry <see cref="WindowEdge"/>
+    /// and <see cref="CrmFieldEdits"/> (the exhaustive phase explores them for small populations only:
+    /// <c>SimulationOptions.BeyondWindowEmployees</c>). Not with a customer organizing.
+    /// </summary>
+    public bool CreatedBeyondWindow { get; init; }
+
     /// <summary>Whether the world holds the second meeting (<see cref="SecondMeeting"/>, and an employee organizes).</summary>
     public bool HasSecondMeeting => SecondMeeting && !ExternalOrganizer;
 
@@ -188,6 +198,11 @@ public sealed record Scenario(
             parts.Add("crm-edits");
         }
 
+        if (CreatedBeyondWindow)
+        {
+            parts.Add("beyond-window");
+        }
+
         return string.Join(' ', parts);
     }
 
@@ -195,7 +210,7 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && SecondMeeting == other.SecondMeeting && CrmFieldEdits == other.CrmFieldEdits && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && SecondMeeting == other.SecondMeeting && CrmFieldEdits == other.CrmFieldEdits && CreatedBeyondWindow == other.CreatedBeyondWindow && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);

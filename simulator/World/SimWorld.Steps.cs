@@ -203,13 +203,16 @@ internal sealed partial class SimWorld
 
             case StepKind.CrmReschedules:
                 {
+                    // An appointment beyond the sync window is moved into it (400 days earlier): a reschedule that
+                    // brings a meeting into the window; one inside it, two hours later.
                     var r = LiveRecord()!;
+                    var shift = BeyondWindow(r.Start) ? TimeSpan.FromDays(-400) : TimeSpan.FromHours(2);
                     if (Log is not null)
                     {
-                        Trace("action", "user:crm", "crm", $"a CRM user moves {r.ObjectId} two hours later");
+                        Trace("action", "user:crm", "crm", shift < TimeSpan.Zero ? $"a CRM user moves {r.ObjectId} 400 days earlier, into the sync window" : $"a CRM user moves {r.ObjectId} two hours later");
                     }
 
-                    PutRecord(r with { Start = r.Start.AddHours(2), End = r.End.AddHours(2), Version = r.Version + 1 });
+                    PutRecord(r with { Start = r.Start + shift, End = r.End + shift, Version = r.Version + 1 });
                     return true;
                 }
 

@@ -405,7 +405,9 @@ internal sealed partial class SimWorld
         return false;
     }
 
-    public DateTimeOffset MeetingStart => Scenario.Past ? Now.AddDays(-3).AddHours(1) : Now.AddDays(7).AddHours(1);
+    public DateTimeOffset MeetingStart => Scenario.Past ? Now.AddDays(-3).AddHours(1)
+        : Scenario.CreatedBeyondWindow ? Now.AddDays(407).AddHours(1)
+        : Now.AddDays(7).AddHours(1);
 
     /// <summary>The meeting as first created: the organizer (A, or the customer) invites every other employee and the externals.</summary>
     public ImmutableArray<string> InitialAttendees()

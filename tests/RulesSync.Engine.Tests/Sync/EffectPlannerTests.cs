@@ -141,6 +141,35 @@ public class EffectPlannerTests
     }
 
     [Fact]
+    public void Plan_CrmRescheduleMergedIntoTheWindow_WritesTheOrganizersOtherFieldsToTheRecord()
+    {
+        // The organizer removed B and moved the meeting beyond the window (unshared); a CRM user rescheduled it inside
+        // the window. The event takes the CRM user's time and keeps its attendees; inside the window the record follows
+        // the organizer's attendees, so both sides hold the same meeting.
+        var seen = Record("A-ev1");
+        var rescheduled = seen with { ETag = "W/2", Start = T0.AddHours(2), End = T0.AddHours(3) };
+        var moved = Event(organizer: true, attendees: false) with { Start = T0.AddDays(400), End = T0.AddDays(400).AddHours(1) };
+        var change = new ObservedChange("m1", ChangeSource.Crm, ChangeKind.Updated, "R1", "W/2");
+        var share = new Decision(DecisionAction.Share, DecisionTarget.Mailbox, "r", "h", "e");
+        var window = new SyncWindow(T0.AddDays(-30), T0.AddDays(365));
+
+        var effects = EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, rescheduled, new MeetingUid("m1"), seen, window));
+
+        var toEvent = effects.OfType<UpdateEvent>().Single().Content;
+        var toRecord = effects.OfType<UpdateCrmRecord>().Single();
+        Assert.Equal((T0.AddHours(2), T0.AddHours(3)), (toEvent.Start, toEvent.End));
+        Assert.Empty(toEvent.Attendees);
+        Assert.Equal(toEvent, toRecord.Content);
+        Assert.Null(toRecord.RelinkTo);
+
+        // Beyond the window (the CRM changed only the subject, so the event keeps its time 400 days out) the record
+        // keeps its own content; and with no window known, nothing is written back.
+        var renamed = seen with { ETag = "W/2", Subject = "Renamed" };
+        Assert.DoesNotContain(EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, renamed, new MeetingUid("m1"), seen, window)), e => e is UpdateCrmRecord);
+        Assert.DoesNotContain(EffectPlanner.Plan(share, change, new MeetingView("A", Provider.Exchange, moved, rescheduled, new MeetingUid("m1"), seen)), e => e is UpdateCrmRecord);
+    }
+
+    [Fact]
     public void Plan_CrmEditOfFieldsTheEventAlreadyHas_PlansNoEventUpdate()
     {
         // The record's unchanged fields differ from the event's (an unshared organizer change), and the one field the

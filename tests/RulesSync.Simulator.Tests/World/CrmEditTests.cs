@@ -74,6 +74,37 @@ public class CrmEditTests
         Assert.Equal(moved, world.LiveEvent(1)!.Start);
     }
 
+    /// <summary>
+    /// What <c>check --crm-edits 2</c> found (issue 10, fourth session): the organizer removed B and moved the meeting beyond
+    /// the window (the rules leave both unshared), a CRM user rescheduled it. The CRM user's new time brings the meeting
+    /// back into the window; the organizer's calendar stays the source of the attendees, so the record must follow it
+    /// (B off the record too), or the two disagree for ever.
+    /// </summary>
+    [Theory]
+    [InlineData(Provider.Exchange, Provider.Google)]
+    [InlineData(Provider.Google, Provider.Exchange)]
+    public void Replay_CrmRescheduleBringsAnUnsharedRemovalBackIntoTheWindow_RecordFollowsTheOrganizersAttendees(Provider organizer, Provider attendee)
+    {
+        var c = new SimulationCase(new Scenario([organizer, attendee], 1, ApiVersion.V1, false, MeetingOrigin.Crm) { CrmFieldEdits = true, WindowEdge = true },
+            [Sync(0), new(StepKind.OrganizerRemovesAttendee, 1), new(StepKind.CrmReschedules, 0), new(StepKind.OrganizerCrossesWindow, 0)]);
+
+        Assert.Empty(Simulation.Replay(c, RuleSets.Default, Now, out _));
+
+        var world = SimWorld.Create(c.Scenario, RuleSets.Default, Now);
+        world.Apply(new ScheduleStep(StepKind.Create, 0));
+        foreach (var step in c.Steps.Concat([Sync(0), Sync(1), Sync(0)]))
+        {
+            world.Apply(step);
+        }
+
+        var ev = world.LiveEvent(0)!;
+        var record = world.LiveRecord()!;
+        Assert.Equal(world.MeetingStart.AddHours(2), ev.Start);
+        Assert.Equal(ev.Start, record.Start);
+        Assert.DoesNotContain(ev.Attendees, a => a.Address == "B");
+        Assert.DoesNotContain(record.Parties, p => p.Party == "B");
+    }
+
     [Fact]
     public void Replay_CrmHandsOverToB_BrokenRuleRetractsTheMeetingDefaultKeepsIt()
     {
