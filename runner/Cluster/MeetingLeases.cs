@@ -121,11 +121,21 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// </summary>
     public int BreakLeasesOfOlderActivations()
     {
-        using var command = source.CreateCommand(
-            "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND tenant_token < @tt AND expires_at > clock_timestamp()");
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("tt", tenantToken);
-        return command.ExecuteNonQuery();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var command = source.CreateCommand(
+                    "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND tenant_token < @tt AND expires_at > clock_timestamp()");
+                command.Parameters.AddWithValue("t", tenant);
+                command.Parameters.AddWithValue("tt", tenantToken);
+                return command.ExecuteNonQuery();
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
+            {
+                // No connection free within the pool's Timeout: nothing was sent; ask again (idempotent anyway).
+            }
+        }
     }
 
     /// <summary>
@@ -135,15 +145,22 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// </summary>
     private async Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
-        {
-            // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
-            // lease: the holder taking its own lease again only raises its token.
-            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
+            {
+                // No connection free within the pool's Timeout (the silo's syncs all taking leases at once): ask again.
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+            {
+                // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
+                // lease: the holder taking its own lease again only raises its token.
+                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -168,7 +185,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
         {
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
         }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e) && !PostgresStateStore.PoolWaitTimedOut(e))
         {
             // After a database restart the pooled connections are all dead: drop them, the next call connects afresh.
             source.Clear();

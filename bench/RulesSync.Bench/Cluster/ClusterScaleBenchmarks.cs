@@ -172,6 +172,8 @@ public class ClusterScaleBenchmarks
         Console.WriteLine($"// cluster: {Silos} silo(s): database rows written per mailbox per cycle {F(rowsPerMailbox)}; transactions per mailbox per cycle {F(transactionsPerMailbox)}");
         Console.WriteLine($"// cluster: {Silos} silo(s): managed heap per mailbox after settling {heapPerMailbox / 1024.0:0.0} KiB (runner state and connections, emulators and seed excluded); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (everything in one process)");
         Console.WriteLine($"// cluster: {Silos} silo(s): tenants per silo in the last cycle: {string.Join(", ", placements.Select(p => $"{p.Key}={p.Value}"))}");
+        var admission = silos[0].Services.GetRequiredService<ClusterConnections>().Admission;
+        Console.WriteLine($"// cluster: {Silos} silo(s): admission per silo {admission.Activations} activation(s), {admission.Cycles} cycle(s), {admission.Mailboxes} mailbox sync(s) at once; connection waits past the pool's Timeout, retried, in this process so far: {RulesSync.Runner.State.PostgresStateStore.PoolWaitsRetried}");
         foreach (var silo in silos)
         {
             silo.StopAsync().GetAwaiter().GetResult();
