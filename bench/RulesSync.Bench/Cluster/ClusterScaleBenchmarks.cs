@@ -136,10 +136,13 @@ public class ClusterScaleBenchmarks
 
         // Catch up: the initial sync, then the echoes of its own writes, until a cycle decides nothing.
         int decisions;
+        var settling = Stopwatch.StartNew();
         do
         {
             decisions = CycleAsync().GetAwaiter().GetResult();
             settleCycles++;
+            // Progress, for a run stopped before it settles (how far the full scale got on a loaded machine).
+            Console.WriteLine($"// cluster: {Silos} silo(s): settling cycle {settleCycles} done after {settling.Elapsed.TotalSeconds:0} s ({decisions} decisions)");
         }
         while (decisions > 0 && settleCycles < 6);
         heapPerMailbox = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / mailboxes;
