@@ -43,6 +43,7 @@ internal static class ClusterHosting
         // waiting activations. Their callers' calls still time out after 30 s and ask again (TenantCycles).
         silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = ActivationTimeout);
         silo.Services.AddSingleton(tenants);
+        SerializeOwnExceptions(silo.Services);
         silo.Services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         // A singleton the silo's service provider creates and disposes: one pool per database for every tenant.
         if (pools is null)
@@ -61,10 +62,24 @@ internal static class ClusterHosting
     public static IClientBuilder UseRulesSyncCluster(this IClientBuilder client, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(client);
+        SerializeOwnExceptions(client.Services);
         return client.UseAdoNetClustering(o =>
         {
             o.Invariant = ClusterDatabase.Invariant;
             o.ConnectionString = connectionString;
         });
     }
+
+    /// <summary>
+    /// A grain call that fails with the database's or the runner's own exception reaches its caller as that exception,
+    /// type and message kept: Orleans serializes exceptions of the Microsoft, System and Azure namespaces only, and
+    /// any other (an <c>NpgsqlException</c> of a restarted database, a <c>StateFileException</c>) reached the
+    /// caller as "Could not find a codec", its message lost. Both ends need the same prefixes.
+    /// </summary>
+    internal static void SerializeOwnExceptions(IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o =>
+        {
+            o.SupportedNamespacePrefixes.Add("Npgsql");
+            o.SupportedNamespacePrefixes.Add("RulesSync");
+        });
 }

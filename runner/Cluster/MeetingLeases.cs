@@ -119,21 +119,38 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// (expired now). Those activations are fenced off from every write already; their leases would only make the
     /// successor wait out the expiry. Returns how many were broken.
     /// </summary>
-    public int BreakLeasesOfOlderActivations()
+    public int BreakLeasesOfOlderActivations() => OnFreshConnectionIfLost(() =>
+    {
+        using var command = source.CreateCommand(
+            "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND tenant_token < @tt AND expires_at > clock_timestamp()");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("tt", tenantToken);
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>
+    /// One statement; when the connection turns out lost (after a database restart every pooled connection is dead),
+    /// the pool is dropped and the statement runs once more on a fresh connection. For the statements here that is
+    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice. A wait for
+    /// a connection that outlasted the pool's Timeout sent nothing: it is asked for again (up to
+    /// <see cref="PostgresStateStore.PoolWaits"/> times), without dropping the pool.
+    /// </summary>
+    private T OnFreshConnectionIfLost<T>(Func<T> statement)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                using var command = source.CreateCommand(
-                    "UPDATE rulesync_meeting_lease SET expires_at = clock_timestamp() WHERE tenant = @t AND tenant_token < @tt AND expires_at > clock_timestamp()");
-                command.Parameters.AddWithValue("t", tenant);
-                command.Parameters.AddWithValue("tt", tenantToken);
-                return command.ExecuteNonQuery();
+                return statement();
             }
             catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
             {
-                // No connection free within the pool's Timeout: nothing was sent; ask again (idempotent anyway).
+                // No connection free within the pool's Timeout: ask again.
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+            {
+                source.Clear();
+                return statement();
             }
         }
     }
@@ -194,7 +211,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
     }
 
     /// <summary>Extends the lease while it is still running under its token (or, releasing, expires it now); false when it is lost.</summary>
-    private bool Renew(string meetingKey, long token, bool release)
+    private bool Renew(string meetingKey, long token, bool release) => OnFreshConnectionIfLost(() =>
     {
         using var command = source.CreateCommand(
             release
@@ -206,7 +223,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
         command.Parameters.AddWithValue("token", token);
         command.Parameters.AddWithValue("d", duration);
         return command.ExecuteNonQuery() == 1;
-    }
+    });
 
     /// <summary>A held lease: renewed in the background until disposed; disposing expires it at once.</summary>
     private sealed class Lease : IMeetingLease
