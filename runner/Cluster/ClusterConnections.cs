@@ -10,6 +10,7 @@ namespace RulesSync.Runner.Cluster;
 /// (<see cref="Leases"/>), so that renewing a held lease never waits behind journal writes. Together they open at most
 /// <see cref="MaxConnections"/> connections (<c>cluster.maxConnections</c>); a tenant's activation borrows them and
 /// gives them back, and the pools go with the silo (a singleton of its services), never with a tenant's deactivation.
+/// The work that uses the state pool is admitted by <see cref="Admission"/> first, so no thread waits at the pool.
 /// Thread-safe.
 /// </summary>
 internal sealed class ClusterConnections : IDisposable
@@ -28,7 +29,11 @@ internal sealed class ClusterConnections : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, FewestConnections);
         MaxConnections = maxConnections;
         LeaseConnections = Math.Clamp(maxConnections / 5, 2, 8);
+        Admission = new SiloAdmission(maxConnections - LeaseConnections);
     }
+
+    /// <summary>The silo's admission of database work, sized to the state pool (<see cref="SiloAdmission"/>).</summary>
+    public SiloAdmission Admission { get; }
 
     /// <summary>Connections to one database at most, both pools together.</summary>
     public int MaxConnections { get; }
@@ -61,6 +66,7 @@ internal sealed class ClusterConnections : IDisposable
         }
 
         pools.Clear();
+        Admission.Dispose();
     }
 
     private (NpgsqlDataSource State, NpgsqlDataSource Leases) Pools(string connectionString) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using Orleans.Runtime.Placement;
 
 namespace RulesSync.Runner.Cluster;
@@ -9,6 +10,9 @@ namespace RulesSync.Runner.Cluster;
 /// </summary>
 internal static class ClusterHosting
 {
+    /// <summary>How long a grain's activation may take, its wait for an admission slot included (Orleans' default: 30 s).</summary>
+    public static readonly TimeSpan ActivationTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Membership, reminders and the tenants, for a silo, and the silo's pools of connections to the cluster database
     /// (<see cref="ClusterConnections"/>: at most <paramref name="maxConnections"/> for all its tenants, closed with the silo).
@@ -34,6 +38,10 @@ internal static class ClusterHosting
             o.Invariant = ClusterDatabase.Invariant;
             o.ConnectionString = connectionString;
         });
+        // A tenant's activation waits for a slot of the silo's admission (SiloAdmission) before its store work: 100
+        // tenants activating at once on a starting silo queue longer than Orleans' default 30 s, which cancelled the
+        // waiting activations. Their callers' calls still time out after 30 s and ask again (TenantCycles).
+        silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = ActivationTimeout);
         silo.Services.AddSingleton(tenants);
         SerializeOwnExceptions(silo.Services);
         silo.Services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();

@@ -132,6 +132,9 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
             Join(order.TenantToken, where);
         }
 
+        // The silo's mailbox slots (SiloAdmission): waited for asynchronously, so a thread that reaches the pool finds a
+        // connection, however many tenants' orders arrive at once.
+        using var slot = await pools.Admission.MailboxAsync(CancellationToken.None).ConfigureAwait(true);
         try
         {
             var budget = new MassChangeGuard(runtime!.Options.Guards, order.TenantMeetings, new ClusterBudget(store!, order.Cycle));

@@ -131,18 +131,27 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// <summary>
     /// One statement; when the connection turns out lost (after a database restart every pooled connection is dead),
     /// the pool is dropped and the statement runs once more on a fresh connection. For the statements here that is
-    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice.
+    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice. A wait for
+    /// a connection that outlasted the pool's Timeout sent nothing: it is asked for again (up to
+    /// <see cref="PostgresStateStore.PoolWaits"/> times), without dropping the pool.
     /// </summary>
     private T OnFreshConnectionIfLost<T>(Func<T> statement)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return statement();
-        }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
-        {
-            source.Clear();
-            return statement();
+            try
+            {
+                return statement();
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
+            {
+                // No connection free within the pool's Timeout: ask again.
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+            {
+                source.Clear();
+                return statement();
+            }
         }
     }
 
@@ -153,15 +162,22 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// </summary>
     private async Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
-        {
-            // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
-            // lease: the holder taking its own lease again only raises its token.
-            return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
+            {
+                // No connection free within the pool's Timeout (the silo's syncs all taking leases at once): ask again.
+            }
+            catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+            {
+                // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
+                // lease: the holder taking its own lease again only raises its token.
+                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -186,7 +202,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
         {
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
         }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
+        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e) && !PostgresStateStore.PoolWaitTimedOut(e))
         {
             // After a database restart the pooled connections are all dead: drop them, the next call connects afresh.
             source.Clear();

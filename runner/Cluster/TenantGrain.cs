@@ -42,7 +42,27 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
     {
         var tenant = this.GetPrimaryKeyString();
         runtime = runtimes.For(tenant);
-        store = PostgresStateStore.Open(pools.State(runtime.ConnectionString), tenant);
+        // Its store work waits for an activation slot of the silo (SiloAdmission), not for a pooled connection: many
+        // tenants activating at once (a silo starting, or taking over a dead one's) queue here without holding threads.
+        // Not cancelled by Orleans' activation timeout: a caller that times out meanwhile asks again (TenantCycles).
+        using (await pools.Admission.ActivationAsync(CancellationToken.None).ConfigureAwait(true))
+        {
+            Open(tenant);
+        }
+
+        if (runtime.CycleEvery is { } period)
+        {
+            // A reminder survives the activation and the silo: the cycle keeps coming wherever the tenant lives next.
+            await this.RegisterOrUpdateReminder(CycleReminder, period, period, cancellationToken).ConfigureAwait(true);
+        }
+
+        await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
+    }
+
+    /// <summary>The activation's store, lease, meeting leases and runner (synchronous database work).</summary>
+    private void Open(string tenant)
+    {
+        store = PostgresStateStore.Open(pools.State(runtime!.ConnectionString), tenant);
         var where = silo.SiloAddress.ToString();
         var token = store.TakeLease($"{where}/{this.GetGrainId()}", runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
         LogActivated(logger, tenant, where, token);
@@ -57,15 +77,9 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
         }
 
         runner = new LiveRunner(
-            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(), meetings: meetings, dispatch: MailboxDispatch(tenant));
+            options, store, runtime.Connections, rules, shadow, runtime.Notifier, runtime.Time, ServiceProvider.GetRequiredService<ILogger<LiveRunner>>(),
+            meetings: meetings, dispatch: MailboxDispatch(tenant), admission: pools.Admission);
         runner.Start();
-        if (runtime.CycleEvery is { } period)
-        {
-            // A reminder survives the activation and the silo: the cycle keeps coming wherever the tenant lives next.
-            await this.RegisterOrUpdateReminder(CycleReminder, period, period, cancellationToken).ConfigureAwait(true);
-        }
-
-        await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>Where the cycle's mailboxes sync: in mailbox grains over the silos when the tenant runs so, else here (null).</summary>
@@ -140,7 +154,11 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
         CycleStatus outcome;
         try
         {
-            outcome = new CycleStatus(CycleState.Finished, await CycleAsync(stopping.Token).ConfigureAwait(true), null);
+            // A slot of the silo's cycles first (SiloAdmission): the cycle's store calls then find a connection free.
+            using (await pools.Admission.CycleAsync(stopping.Token).ConfigureAwait(true))
+            {
+                outcome = new CycleStatus(CycleState.Finished, await CycleAsync(stopping.Token).ConfigureAwait(true), null);
+            }
         }
         catch (Exception e)
         {

@@ -49,12 +49,23 @@ internal interface IMailboxDispatch
 }
 
 /// <summary>
+/// Admits a mailbox's sync in this process (a cluster silo bounds the syncs of all its tenants to its database
+/// connections, <see cref="Cluster.SiloAdmission"/>); the slot is given back when disposed. The embedded runner has none.
+/// </summary>
+internal interface IMailboxAdmission
+{
+    /// <summary>Waits (asynchronously) for a slot.</summary>
+    Task<IDisposable> AdmitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// One tenant's live sync, cycle by cycle: checks the rule files, polls the CRM once, carries out approved effects,
 /// then syncs every mailbox that is neither suspended nor backing off (bounded parallelism) with
 /// <see cref="SyncCycle.RunAsync"/>'s stages (admission with <see cref="MassChangeGuard"/>, <see cref="LiveSyncJournal"/>,
 /// <see cref="MeetingLocks"/>, or a cluster's <see cref="IMeetingSerializer"/>), under the per-mailbox breaker. Every decision
 /// comes from the engine; this class only moves data, keeps state and applies the guards. Not reentrant: one cycle at
-/// a time (the hosted service and <c>--once</c> call it sequentially).
+/// a time (the hosted service and <c>--once</c> call it sequentially). <paramref name="admission"/>: what each mailbox's
+/// sync waits for first (a cluster silo's slots); none in the embedded runner.
 /// </summary>
 internal sealed partial class LiveRunner(
     RunnerOptions options,
@@ -68,7 +79,8 @@ internal sealed partial class LiveRunner(
     bool dryRun = false,
     IMeetingSerializer? meetings = null,
     IMailboxDispatch? dispatch = null,
-    bool snapshotPerMailbox = false)
+    bool snapshotPerMailbox = false,
+    IMailboxAdmission? admission = null)
 {
     /// <summary>
     /// With <c>snapshotPerMailbox</c> (a cluster's mailbox grains: each sync holds its own copy of the cycle's CRM
@@ -241,7 +253,11 @@ internal sealed partial class LiveRunner(
             await Parallel.ForEachAsync(
                 work.Due,
                 new ParallelOptions { MaxDegreeOfParallelism = options.Sync.MaxParallelMailboxes, CancellationToken = cancellationToken },
-                async (d, ct) => results.Add(await SyncMailboxAsync(d.Mailbox, d.State, work.Snapshot, guard, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                async (d, ct) =>
+                {
+                    using var slot = admission is null ? null : await admission.AdmitAsync(ct).ConfigureAwait(false);
+                    results.Add(await SyncMailboxAsync(d.Mailbox, d.State, work.Snapshot, guard, ct).ConfigureAwait(false));
+                }).ConfigureAwait(false);
         }
         finally
         {

@@ -498,7 +498,7 @@ internal sealed class PostgresStateStore : IStateStore
     {
         List<T> Once()
         {
-            using var connection = source.OpenConnection();
+            using var connection = OpenConnection();
             return new Tx(connection, null, tenant).Query(sql, read, parameters);
         }
 
@@ -512,6 +512,39 @@ internal sealed class PostgresStateStore : IStateStore
         }
     }
 
+    /// <summary>How many times a connection the pool could not give within its <c>Timeout</c> is asked for again.</summary>
+    internal const int PoolWaits = 10;
+
+    private static long poolWaitsRetried;
+
+    /// <summary>Connections asked for again, in this process, because the pool had none free within its <c>Timeout</c> (the scale benchmark prints it).</summary>
+    internal static long PoolWaitsRetried => Interlocked.Read(ref poolWaitsRetried);
+
+    /// <summary>
+    /// A pooled connection. A wait for one that outlasted the pool's <c>Timeout</c> (every connection busy: "The
+    /// connection pool has been exhausted"; or a connect that timed out) sent nothing, so it is asked for again, up to
+    /// <see cref="PoolWaits"/> times: a busy pool is a reason to wait, not to fail a cycle. A cluster silo admits its
+    /// work to the pool's size first (<c>SiloAdmission</c>), so this is the fallback, not the rule.
+    /// </summary>
+    private NpgsqlConnection OpenConnection()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return source.OpenConnection();
+            }
+            catch (NpgsqlException e) when (PoolWaitTimedOut(e) && attempt < PoolWaits)
+            {
+                Interlocked.Increment(ref poolWaitsRetried);
+            }
+        }
+    }
+
+    /// <summary>Whether opening failed only for want of time: no connection free (or none connected) within the pool's <c>Timeout</c>.</summary>
+    internal static bool PoolWaitTimedOut(NpgsqlException e) =>
+        e is not PostgresException && (e.InnerException is TimeoutException || e.Message.Contains("connection pool has been exhausted", StringComparison.Ordinal));
+
     /// <summary>
     /// After a database restart every pooled connection is dead, and each would fail one more call before the pool
     /// drops it: the first such failure drops them all, so the next call connects afresh.
@@ -522,8 +555,9 @@ internal sealed class PostgresStateStore : IStateStore
         {
             return call();
         }
-        catch (NpgsqlException e) when (ConnectionLost(e))
+        catch (NpgsqlException e) when (ConnectionLost(e) && !PoolWaitTimedOut(e))
         {
+            // (A pool that only had no connection free is not dropped: its connections are fine, only busy.)
             source.Clear();
             throw;
         }
@@ -572,7 +606,7 @@ internal sealed class PostgresStateStore : IStateStore
         var syncs = withPending ? pending.Take() : [];
         try
         {
-            using var connection = source.OpenConnection();
+            using var connection = OpenConnection();
             using var transaction = connection.BeginTransaction();
             var tx = new Tx(connection, transaction, tenant);
             if (fence is { } mine)

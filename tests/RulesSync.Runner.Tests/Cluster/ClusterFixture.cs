@@ -70,11 +70,14 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The cluster's database: a fresh one on the run's shared server.</summary>
     protected virtual Task<string> CreateDatabaseAsync() => PostgresDatabase.FreshAsync("cluster");
 
-    /// <summary>Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key.</summary>
-    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = true)
+    /// <summary>
+    /// Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key; its
+    /// state in the cluster database through <paramref name="connectionString"/> (default: the fixture's).
+    /// </summary>
+    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = true, string? connectionString = null)
     {
         var key = $"{host.Options.Tenant}-{Interlocked.Increment(ref tenantCount)}";
-        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, ConnectionString, CycleEvery: null, meetingLease, mailboxGrains));
+        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, connectionString ?? ConnectionString, CycleEvery: null, meetingLease, mailboxGrains));
         return key;
     }
 
