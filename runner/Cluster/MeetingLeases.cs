@@ -131,26 +131,35 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// <summary>
     /// One statement; when the connection turns out lost (after a database restart every pooled connection is dead),
     /// the pool is dropped and the statement runs once more on a fresh connection. For the statements here that is
-    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice. A wait for
-    /// a connection that outlasted the pool's Timeout sent nothing: it is asked for again (up to
-    /// <see cref="PostgresStateStore.PoolWaits"/> times), without dropping the pool.
+    /// safe: breaking leases, renewing or releasing one are updates that give the same rows when run twice, and a take
+    /// that did land only raises the holder's own token. A wait for a connection that outlasted the pool's Timeout sent
+    /// nothing: it is asked for again (up to <see cref="PostgresStateStore.PoolWaits"/> times), without dropping the pool.
     /// </summary>
-    private T OnFreshConnectionIfLost<T>(Func<T> statement)
+    private T OnFreshConnectionIfLost<T>(Func<T> statement) =>
+        // The statement runs synchronously, so the task is complete when returned: nothing blocks here.
+        OnFreshConnectionIfLostAsync(() => Task.FromResult(statement())).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="OnFreshConnectionIfLost"/>
+    private async Task<T> OnFreshConnectionIfLostAsync<T>(Func<Task<T>> statement)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return statement();
+                return await statement().ConfigureAwait(false);
             }
             catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
             {
-                // No connection free within the pool's Timeout: ask again.
+                // No connection free within the pool's Timeout (the silo's syncs all at the pool at once): ask again.
             }
             catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
             {
-                source.Clear();
-                return statement();
+                if (!PostgresStateStore.PoolWaitTimedOut(e))
+                {
+                    source.Clear();
+                }
+
+                return await statement().ConfigureAwait(false);
             }
         }
     }
@@ -160,26 +169,8 @@ internal sealed class MeetingLeases : IMeetingSerializer
     /// release lost to a database outage: the in-process lock is what serializes inside the activation); its new
     /// token, else null.
     /// </summary>
-    private async Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NpgsqlException e) when (PostgresStateStore.PoolWaitTimedOut(e) && attempt < PostgresStateStore.PoolWaits)
-            {
-                // No connection free within the pool's Timeout (the silo's syncs all taking leases at once): ask again.
-            }
-            catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e))
-            {
-                // The pool was dropped; once more on a fresh connection. Safe even if the lost statement did take the
-                // lease: the holder taking its own lease again only raises its token.
-                return await TryTakeOnceAsync(meetingKey, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<long?> TryTakeAsync(string meetingKey, CancellationToken cancellationToken) =>
+        OnFreshConnectionIfLostAsync(() => TryTakeOnceAsync(meetingKey, cancellationToken));
 
     private async Task<long?> TryTakeOnceAsync(string meetingKey, CancellationToken cancellationToken)
     {
@@ -198,16 +189,7 @@ internal sealed class MeetingLeases : IMeetingSerializer
         command.Parameters.AddWithValue("h", holder);
         command.Parameters.AddWithValue("tt", tenantToken);
         command.Parameters.AddWithValue("d", duration);
-        try
-        {
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
-        }
-        catch (NpgsqlException e) when (PostgresStateStore.ConnectionLost(e) && !PostgresStateStore.PoolWaitTimedOut(e))
-        {
-            // After a database restart the pooled connections are all dead: drop them, the next call connects afresh.
-            source.Clear();
-            throw;
-        }
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
     }
 
     /// <summary>Extends the lease while it is still running under its token (or, releasing, expires it now); false when it is lost.</summary>
