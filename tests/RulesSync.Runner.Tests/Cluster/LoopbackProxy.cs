@@ -121,9 +121,9 @@ internal sealed class LoopbackProxy : IDisposable
     {
         if (mode == CutMode.Refuse)
         {
+            Interlocked.Increment(ref refused);
             links.Remove(link);
             link.Reset();
-            Interlocked.Increment(ref refused);
         }
         else
         {
