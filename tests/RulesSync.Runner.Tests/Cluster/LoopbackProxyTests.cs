@@ -22,8 +22,7 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ConnectAsync(proxy);
-        Assert.Equal("one", await RoundTripAsync(open, "one"));
+        using var open = await ForwardingAsync(proxy);
 
         proxy.Cut(CutMode.Refuse);
         await AssertClosedAsync(open, "the open connection, reset by the cut");
@@ -43,8 +42,7 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ConnectAsync(proxy);
-        Assert.Equal("one", await RoundTripAsync(open, "one"));
+        using var open = await ForwardingAsync(proxy);
 
         proxy.Cut(CutMode.Blackhole);
         await open.SendAsync("lost"u8.ToArray());
@@ -75,6 +73,14 @@ public sealed class LoopbackProxyTests
         await cut.SendAsync("x"u8.ToArray());
         await AssertClosedAsync(cut, "the cut client's connection");
         Assert.Equal("still here", await RoundTripAsync(kept, "still here"));
+    }
+
+    /// <summary>A connection through the proxy that has carried one round trip.</summary>
+    private static async Task<Socket> ForwardingAsync(LoopbackProxy proxy)
+    {
+        var s = await ConnectAsync(proxy);
+        Assert.Equal("one", await RoundTripAsync(s, "one"));
+        return s;
     }
 
     private static async Task<Socket> ConnectAsync(LoopbackProxy proxy)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -17,7 +18,8 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// <see cref="EndpointOptions"/>: <c>SiloListeningEndpoint</c> apart from <c>SiloPort</c>, the same for the gateway),
 /// and opens its membership, reminders, tenant state and meeting leases through a database proxy of its own. Death
 /// takes two votes here (the shared fixture's one would let a cut-off silo that still reaches the database vote its
-/// peers dead as fast as they vote it: with two, the two connected silos decide, the cut-off one cannot).
+/// peers dead as fast as they vote it: with two, the two connected silos decide, the cut-off one cannot), and the grain
+/// directory gives a dead silo's grains no grace period (<see cref="GrainDirectoryOptions.RangeLeaseDuration"/> zero).
 /// </summary>
 public sealed class PartitionClusterFixture : ClusterFixture
 {
@@ -85,6 +87,14 @@ public sealed class PartitionClusterFixture : ClusterFixture
             })));
 
             siloBuilder.Configure<ClusterMembershipOptions>(o => o.NumVotesForDeathDeclaration = 2);
+            // No grace for a silo declared dead: Orleans would keep its grains unregistered for a range lease (about 20 s
+            // here) so that a cut-off silo can learn it is dead and stop first; without it the successor activation runs
+            // while the cut-off one still does, and the fence alone must stop the latter. (It also keeps the test short.)
+            siloBuilder.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero);
+            // A silo that reads it was declared dead stops itself (a process fails fast; TestingHost stops its host, which
+            // cancels its tenant cycles): here it runs on, recording that it was told — the worst case, a silo that
+            // keeps running after losing its membership, whose writes the fence alone must refuse.
+            siloBuilder.Services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler>(new RunsOn(silo)));
             siloBuilder.Configure<AdoNetClusteringSiloOptions>(o => o.ConnectionString = proxied);
             siloBuilder.Configure<AdoNetReminderTableOptions>(o => o.ConnectionString = proxied);
 
@@ -93,6 +103,15 @@ public sealed class PartitionClusterFixture : ClusterFixture
                 ?? throw new InvalidOperationException("ClusterFixture registers its tenants before this configurator runs");
             siloBuilder.Services.AddSingleton<ITenantRuntimes>(new ThroughProxy(tenants, proxied));
         }
+    }
+
+    /// <summary>A fatal-error handler that records the error and lets the silo run on.</summary>
+    private sealed class RunsOn(SiloNetwork.SiloLinks silo) : IFatalErrorHandler
+    {
+        public bool IsUnexpected(Exception exception) => true;
+
+        public void OnFatalException(object? sender = null, string? context = null, Exception? exception = null) =>
+            silo.Fatal.TrySetResult(context ?? exception?.Message ?? "a fatal error");
     }
 
     private sealed class ThroughProxy(ITenantRuntimes tenants, string connectionString) : ITenantRuntimes
@@ -185,6 +204,9 @@ internal sealed class SiloNetwork : IDisposable
         public LoopbackProxy? Gateway { get; } = gateway;
 
         public LoopbackProxy Database { get; } = database;
+
+        /// <summary>The first fatal error Orleans reported on this silo (being told it was declared dead, in these tests).</summary>
+        public TaskCompletionSource<string> Fatal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Records a connection this silo opened (before its first byte is sent), until it closes.</summary>
         public void Opened(ConnectionContext context)
