@@ -17,7 +17,9 @@ namespace RulesSync.Runner.Cli.Operations;
 /// <summary>
 /// <c>rulesync run --config rulesync.yaml [--dry-run] [--once]</c>: the live runner as a .NET generic host. Everything
 /// is checked before anything runs — config, rule files, state file — and a problem exits 2 with nothing applied.
-/// <c>--once</c> runs one cycle and exits (0, or 1 when a mailbox failed or effects were held); <c>--dry-run</c>
+/// <c>--once</c> runs one cycle and exits (0, or 1 when a mailbox failed or effects were held); without it the runner
+/// runs until it is stopped (SIGTERM, Ctrl+C) and a clean stop exits 0 whatever its last cycle found — a stop that lands
+/// mid-cycle cancels that cycle's remaining mailboxes, which is not a finding (they resume at the next start); <c>--dry-run</c>
 /// journals decisions without carrying out any effect or saving any sync state.
 /// </summary>
 internal static class RunCommand
@@ -97,6 +99,12 @@ internal static class RunCommand
             using var host = builder.Build();
             CheckCrmMapping(console, configPath, host.Services.GetRequiredService<RunnerConnections>());
             host.Run();
+            if (!once)
+            {
+                // Stopped: each cycle's outcome was logged and is on the dashboard; the stop itself went cleanly.
+                return (int)ExitCode.Ok;
+            }
+
             if (mode.Crashed is { } crash)
             {
                 console.Error.WriteLine($"error: the cycle failed: {crash.Message}");
