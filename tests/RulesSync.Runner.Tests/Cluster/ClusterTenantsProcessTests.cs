@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -13,6 +12,7 @@ using RulesSync.Emulators.Organization;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
 using RulesSync.Runner.Tests.Cli;
+using RulesSync.Runner.Tests.Cli.Demo;
 using RulesSync.Runner.Tests.Connectors;
 using RulesSync.Runner.Tests.Live;
 
@@ -35,7 +35,7 @@ public sealed class ClusterTenantsProcessTests(PostgresDatabase database) : ICla
     private const string ContosoNextToken = "contoso-rotated-token-5c2e";
     private const string FabrikamToken = "fabrikam-operator-token-07d9";
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
-    private static readonly string Rulesync = Path.Combine(Path.GetDirectoryName(typeof(RulesSync.Runner.Cli.RulesyncCli).Assembly.Location)!, "rulesync.dll");
+    private static readonly Regex DashboardLine = new(@"Operator dashboard on (http://127\.0\.0\.1:\d+/?)", RegexOptions.CultureInvariant);
 
     [Fact]
     public async Task TwoSiloProcesses_TwoTenants_EachSyncsWithItsOwnRulesAndOperatorsActWithItsOwnTokenOnly()
@@ -62,13 +62,14 @@ public sealed class ClusterTenantsProcessTests(PostgresDatabase database) : ICla
         var secrets = new[] { password, ContosoToken, ContosoNextToken, FabrikamToken };
 
         // Stopped by its PID (its process tree) when the test ends, however it ends.
-        using var serving = SiloProcess.Start(silo1, once: false, Environment(ContosoToken));
-        string secondOutput;
-        var dashboard = new Uri(await serving.WaitForAsync(new Regex(@"Operator dashboard on (http://127\.0\.0\.1:\d+/?)"), "the first silo's dashboard"));
+        await using var serving = RulesyncProcess.Start(files.Folder, Environment(ContosoToken), "run", "--config", silo1);
+        var dashboardLine = await serving.LineAsync(DashboardLine.IsMatch, Bound);
+        var dashboard = new Uri(DashboardLine.Match(dashboardLine).Groups[1].Value);
         await WaitForMembershipAsync(clusterId, first.Silo, live: true);
 
         // The second silo: its config carries contoso's next token (a rotation begun on it only).
-        using (var joining = SiloProcess.Start(silo2, once: true, Environment(ContosoNextToken)))
+        string secondOutput;
+        await using (var joining = RulesyncProcess.Start(files.Folder, Environment(ContosoNextToken), "run", "--config", silo2, "--once"))
         {
             var exit = await joining.ExitAsync();
             secondOutput = joining.Output;
@@ -269,115 +270,6 @@ public sealed class ClusterTenantsProcessTests(PostgresDatabase database) : ICla
                 [.. args, "--config", config]);
             transcript.Append(run.Out).Append(run.Error);
             return run;
-        }
-    }
-
-    /// <summary><c>rulesync run</c> as a process of its own, its output kept as it comes; disposing kills its process tree (by PID).</summary>
-    private sealed class SiloProcess : IDisposable
-    {
-        private readonly Process process;
-        private readonly StringBuilder output = new();
-
-        private SiloProcess(Process process) => this.process = process;
-
-        public string Output
-        {
-            get
-            {
-                lock (output)
-                {
-                    return output.ToString();
-                }
-            }
-        }
-
-        public static SiloProcess Start(string config, bool once, IReadOnlyDictionary<string, string?> environment)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in once ? new[] { Rulesync, "run", "--config", config, "--once" } : [Rulesync, "run", "--config", config])
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            var silo = new SiloProcess(new Process { StartInfo = start });
-            silo.process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-            silo.process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
-            silo.process.Start();
-            silo.process.BeginOutputReadLine();
-            silo.process.BeginErrorReadLine();
-            return silo;
-        }
-
-        /// <summary>The first group of the first output line <paramref name="pattern"/> matches, waited for (bounded).</summary>
-        public async Task<string> WaitForAsync(Regex pattern, string what)
-        {
-            using var bound = new CancellationTokenSource(Bound);
-            while (true)
-            {
-                if (pattern.Match(Output) is { Success: true } match)
-                {
-                    return match.Groups[1].Value;
-                }
-
-                if (process.HasExited || bound.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"waited for {what}; the process {(process.HasExited ? $"exited with {process.ExitCode}" : $"printed nothing of it within {Bound}")}:\n{Output}");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
-            }
-        }
-
-        /// <summary>Its exit code, waited for (bounded: a guard against a hung silo, not a time limit on the cycle).</summary>
-        public async Task<int> ExitAsync()
-        {
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"the silo did not exit within 10 minutes:\n{Output}");
-            }
-
-            process.WaitForExit(); // the output's last lines
-            return process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(TimeSpan.FromSeconds(30));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Never started, or already gone.
-            }
-
-            process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
         }
     }
 }
