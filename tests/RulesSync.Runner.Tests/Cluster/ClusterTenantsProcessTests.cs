@@ -21,8 +21,8 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// <summary>
 /// <c>cluster.tenants</c> with real silo processes over the run's PostgreSQL: two tenants (contoso, the config's; fabrikam,
 /// from the tenants folder, with rules and a token of its own) on two <c>rulesync run</c> processes. The first silo
-/// serves (its dashboard on a free loopback port); the second joins with <c>--once</c>, runs each tenant's cycle across
-/// both (mailbox grains spread over the silos) and leaves. Then the operator CLI against the cluster and the first
+/// serves (its dashboard on a free loopback port); the second joins with <c>--once</c>, runs each tenant's cycle in the
+/// two-silo cluster and leaves. Then the operator CLI against the cluster and the first
 /// silo's dashboard act per tenant with that tenant's token only. The second silo carried a different contoso token (a
 /// token rotation under way): once it left, its token is refused although it was recorded last. Every process is
 /// stopped by its PID (its process tree) in finally; no password or token appears in any output.
