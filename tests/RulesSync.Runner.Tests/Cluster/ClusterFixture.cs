@@ -48,6 +48,7 @@ public class ClusterFixture : IAsyncLifetime
         builder.Properties["RulesSync:MaxConnections"] = SiloMaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        ConfigureCluster(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -65,6 +66,11 @@ public class ClusterFixture : IAsyncLifetime
             }
         }
         await TestConnections.DisposeAsync();
+    }
+
+    /// <summary>More configuration of a fixture of its own (its configurators run after this fixture's).</summary>
+    protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
     }
 
     /// <summary>The cluster's database: a fresh one on the run's shared server.</summary>

@@ -6,9 +6,6 @@ namespace RulesSync.Runner.Tests.Cluster;
 
 public sealed partial class ClusterSiloKillTests
 {
-    /// <summary>How long the lost-cycle test waits for another party (the pause, the fencing, the kill) before it fails saying what it waited for.</summary>
-    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
-
     /// <summary>
     /// A started cycle whose silo dies: the caller, polling with its cycle id, is told the cycle was lost (the new
     /// activation does not know it) instead of waiting on the dead silo; the next cycle it starts runs on the new
@@ -21,15 +18,17 @@ public sealed partial class ClusterSiloKillTests
     [Fact]
     public async Task SiloDiesWithAStartedCycle_CallerSeesItLost_NextCycleRunsOnTheNewActivation()
     {
-        await EnsureThreeSilosAsync();
+        await EnsureThreeSilosAsync(cluster.Cluster);
         await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, ClusterOutcome.Mailboxes, mailboxGrains: false);
         var world = ClusterOutcome.Schedule(t);
         var grain = cluster.Tenant(t.Key);
-        using var pause = new Pause(t.Key);
+        using var pause = new LeasePause(t.Key);
         CrashPoints.ScopedObserver += pause.Observe;
         try
         {
-            var ticket = await StartUntilPausedAsync(grain, t.Key, pause);
+            var (ticket, cycle) = await pause.StartCycleUntilReachedAsync(grain, output);
+            // The poller keeps polling the paused activation until its own deadline; its outcome is not this test's.
+            _ = cycle.ContinueWith(c => c.Exception, TaskScheduler.Default);
             Assert.Equal(ticket.Silo, pause.Silo);
 
             var handle = cluster.Cluster.GetActiveSilos().Single(s => s.SiloAddress.ToString() == pause.Silo);
@@ -50,9 +49,9 @@ public sealed partial class ClusterSiloKillTests
             Assert.True(last.Report.LeaseToken > ticket.LeaseToken, $"successor lease {last.Report.LeaseToken}, lost cycle's {ticket.LeaseToken}");
 
             pause.Resume();
-            var fencedOff = await Within(pause.FencedOff.Task, $"the paused activation on {pause.Silo} (lease {ticket.LeaseToken}, holding {pause.Meeting}) to be fenced off once resumed");
+            var fencedOff = await Bounded.Within(pause.FencedOff.Task, $"the paused activation on {pause.Silo} (lease {ticket.LeaseToken}, holding {pause.Meeting}) to be fenced off once resumed");
             output.WriteLine($"resumed and refused: '{fencedOff}'");
-            await Within(dead, $"the kill of silo {pause.Silo}");
+            await Bounded.Within(dead, $"the kill of silo {pause.Silo}");
             world.AssertNothingLostDuplicatedOrCancelled();
             world.AssertMeetingFencesOnlyGoUp();
         }
@@ -61,54 +60,6 @@ public sealed partial class ClusterSiloKillTests
             CrashPoints.ScopedObserver -= pause.Observe;
             pause.Resume();
         }
-    }
-
-    /// <summary>
-    /// Starts the tenant's cycle until one reaches the pause (its first meeting lease). A cycle that ends before it — on a
-    /// loaded machine the shared database may refuse or time out a connection, and the cycle fails before its first
-    /// decision, as it should; that is what hung this test when it awaited the pause alone — is reported and another
-    /// started (the product's answer to a failed cycle), at most three times.
-    /// </summary>
-    private async Task<CycleTicket> StartUntilPausedAsync(ITenantGrain grain, string tenant, Pause pause)
-    {
-        var endedEarly = new List<string>();
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var ticket = await grain.StartCycleAsync();
-            Assert.False(ticket.Joined);
-            var cycle = TenantCycles.WaitAsync(grain, tenant, ticket, Bound);
-            var first = await Task.WhenAny(pause.Reached.Task, cycle);
-            if (first == pause.Reached.Task)
-            {
-                // The poller keeps polling the paused activation until its own deadline; its outcome is not this test's.
-                _ = cycle.ContinueWith(c => c.Exception, TaskScheduler.Default);
-                return ticket;
-            }
-
-            var outcome = cycle.IsCompletedSuccessfully ? $"finished: {cycle.Result}" : cycle.Exception!.InnerException!.Message;
-            endedEarly.Add($"cycle {ticket.CycleId} on {ticket.Silo} ended before its first meeting lease ({outcome})");
-            output.WriteLine(endedEarly[^1]);
-        }
-
-        throw new Xunit.Sdk.XunitException($"no cycle reached its first meeting lease: {string.Join("; ", endedEarly)}");
-    }
-
-    /// <summary>Awaits <paramref name="task"/> at most <see cref="Bound"/>; past it the test fails naming what it waited for.</summary>
-    private static async Task Within(Task task, string what)
-    {
-        if (await Task.WhenAny(task, Task.Delay(Bound)) != task)
-        {
-            throw new Xunit.Sdk.XunitException($"waited {Bound} for {what}; it did not happen");
-        }
-
-        await task;
-    }
-
-    /// <inheritdoc cref="Within(Task, string)"/>
-    private static async Task<T> Within<T>(Task<T> task, string what)
-    {
-        await Within((Task)task, what);
-        return await task;
     }
 
     /// <summary>

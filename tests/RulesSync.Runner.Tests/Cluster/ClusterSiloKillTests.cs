@@ -93,7 +93,7 @@ public sealed partial class ClusterSiloKillTests(ClusterFixture cluster, ITestOu
     }
 
     /// <summary>Three cycles after a fault (the first may retry its call), the last one's result.</summary>
-    private static async Task<ClusterCycleResult> RecoverAsync(ClusterRunnerTests.Tenant t)
+    internal static async Task<ClusterCycleResult> RecoverAsync(ClusterRunnerTests.Tenant t)
     {
         ClusterCycleResult last = default;
         for (var i = 0; i < 3; i++)
@@ -105,12 +105,12 @@ public sealed partial class ClusterSiloKillTests(ClusterFixture cluster, ITestOu
     }
 
     /// <summary>Back to three silos when an earlier test of the class left fewer.</summary>
-    private async Task EnsureThreeSilosAsync()
+    internal static async Task EnsureThreeSilosAsync(Orleans.TestingHost.TestCluster cluster)
     {
-        if (cluster.Cluster.GetActiveSilos().Count() < 3)
+        if (cluster.GetActiveSilos().Count() < 3)
         {
-            await cluster.Cluster.StartAdditionalSilosAsync(3 - cluster.Cluster.GetActiveSilos().Count());
-            await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+            await cluster.StartAdditionalSilosAsync(3 - cluster.GetActiveSilos().Count());
+            await cluster.WaitForLivenessToStabilizeAsync();
         }
     }
 

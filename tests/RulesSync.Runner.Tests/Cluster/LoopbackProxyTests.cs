@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RulesSync.Runner.Tests.Cluster;
+
+/// <summary>The partition tests' proxy on its own, over an echo server on loopback: forwards, cuts (refuse, blackhole, some clients only) and heals.</summary>
+public sealed class LoopbackProxyTests
+{
+    [Fact]
+    public async Task Forward_ClientSpeaksFirst_AnswerComesBackThroughTheProxy()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var client = await ConnectAsync(proxy);
+
+        Assert.Equal("ping", await RoundTripAsync(client, "ping"));
+        await Bounded.Until(() => Task.FromResult(proxy.ForwardedBytes == 8), "the proxy to count both ways' 4 bytes");
+    }
+
+    [Fact]
+    public async Task Cut_Refuse_OpenConnectionResetNewOneRefused_HealLetsNewOnesThrough()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var open = await ForwardingAsync(proxy);
+
+        proxy.Cut(CutMode.Refuse);
+        await AssertClosedAsync(open, "the open connection, reset by the cut");
+        using var refused = await ConnectAsync(proxy);
+        await refused.SendAsync("two"u8.ToArray());
+        await AssertClosedAsync(refused, "a new connection, refused by the cut");
+        Assert.Equal(2, proxy.Refused);
+
+        proxy.Heal();
+        using var healed = await ConnectAsync(proxy);
+        Assert.Equal("three", await RoundTripAsync(healed, "three"));
+        Assert.Equal(2, echo.Connections);
+    }
+
+    [Fact]
+    public async Task Cut_Blackhole_BytesDroppedSilently_HealResetsTheHeldConnections()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var open = await ForwardingAsync(proxy);
+
+        proxy.Cut(CutMode.Blackhole);
+        await open.SendAsync("lost"u8.ToArray());
+        using var held = await ConnectAsync(proxy);
+        await held.SendAsync("also lost"u8.ToArray());
+        await Bounded.Until(() => Task.FromResult(proxy.DroppedBytes == 13), "the proxy to drop both sends");
+        Assert.Equal(3, echo.Received);
+        Assert.Equal(1, echo.Connections);
+        Assert.Equal(0, proxy.Refused);
+
+        proxy.Heal();
+        await AssertClosedAsync(open, "the blackholed connection, reset by the heal");
+        await AssertClosedAsync(held, "the held connection, reset by the heal");
+        using var healed = await ConnectAsync(proxy);
+        Assert.Equal("two", await RoundTripAsync(healed, "two"));
+    }
+
+    [Fact]
+    public async Task Cut_FromOneClient_OthersStillForwarded()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var cut = await ConnectAsync(proxy);
+        using var kept = await ConnectAsync(proxy);
+        var cutPort = ((IPEndPoint)cut.LocalEndPoint!).Port;
+
+        proxy.Cut(CutMode.Refuse, from: client => client.Port == cutPort);
+        await cut.SendAsync("x"u8.ToArray());
+        await AssertClosedAsync(cut, "the cut client's connection");
+        Assert.Equal("still here", await RoundTripAsync(kept, "still here"));
+    }
+
+    /// <summary>A connection through the proxy that has carried one round trip.</summary>
+    private static async Task<Socket> ForwardingAsync(LoopbackProxy proxy)
+    {
+        var s = await ConnectAsync(proxy);
+        Assert.Equal("one", await RoundTripAsync(s, "one"));
+        return s;
+    }
+
+    private static async Task<Socket> ConnectAsync(LoopbackProxy proxy)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await s.ConnectAsync(proxy.EndPoint).WaitAsync(Bounded.Bound);
+        return s;
+    }
+
+    private static async Task<string> RoundTripAsync(Socket s, string text)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        await s.SendAsync(bytes);
+        var buffer = new byte[bytes.Length];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await Bounded.Within(s.ReceiveAsync(buffer.AsMemory(read)).AsTask(), $"the echo of '{text}'");
+            Assert.True(n > 0, $"the connection closed before the echo of '{text}'");
+            read += n;
+        }
+
+        return System.Text.Encoding.ASCII.GetString(buffer);
+    }
+
+    /// <summary>The connection ends (end of stream or reset) within the bound.</summary>
+    private static async Task AssertClosedAsync(Socket s, string what)
+    {
+        var buffer = new byte[64];
+        try
+        {
+            Assert.Equal(0, await Bounded.Within(s.ReceiveAsync(buffer.AsMemory()).AsTask(), $"{what} to end"));
+        }
+        catch (SocketException)
+        {
+            // Reset: ended as well.
+        }
+    }
+
+    /// <summary>Echoes what each connection sends, counting connections and bytes.</summary>
+    private sealed class Echo : IDisposable
+    {
+        private readonly Socket listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private int connections;
+        private long received;
+
+        public Echo()
+        {
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(8);
+            EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            _ = AcceptAsync();
+        }
+
+        public IPEndPoint EndPoint { get; }
+
+        public int Connections => Volatile.Read(ref connections);
+
+        public long Received => Interlocked.Read(ref received);
+
+        public void Dispose() => listener.Dispose();
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var s = await listener.AcceptAsync();
+                    Interlocked.Increment(ref connections);
+                    _ = ServeAsync(s);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+
+        private async Task ServeAsync(Socket s)
+        {
+            using (s)
+            {
+                var buffer = new byte[1024];
+                try
+                {
+                    int n;
+                    while ((n = await s.ReceiveAsync(buffer)) > 0)
+                    {
+                        Interlocked.Add(ref received, n);
+                        await s.SendAsync(buffer.AsMemory(0, n));
+                    }
+                }
+                catch (SocketException)
+                {
+                    // Reset by the proxy.
+                }
+            }
+        }
+    }
+}
