@@ -81,6 +81,13 @@ public sealed record SimulationOptions
     public int CrmEditEmployees { get; init; }
 
     /// <summary>
+    /// Exhaustive: populations (1 up to this many employees) in which a CRM user also completes and reopens the
+    /// appointment and removes and adds again an employee party (<see cref="Scenario.CrmStatusEdits"/>); 0 for none.
+    /// Opt-in (docs/simulator.md, "CRM edits of status and parties").
+    /// </summary>
+    public int CrmStatusEditEmployees { get; init; }
+
+    /// <summary>
     /// Exhaustive: populations (1 up to this many employees) whose appointments an employee organizes are also explored
     /// created beyond the sync window (<see cref="Scenario.CreatedBeyondWindow"/>), entering it by the organizer's move
     /// or a CRM user's reschedule; 0 for none. Opt-in (docs/simulator.md, "Meetings created beyond the window").
@@ -229,7 +236,7 @@ public static class Simulation
 
                     foreach (var origin in options.Origins)
                     {
-                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = beyondWindow || employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = beyondWindow || employees <= options.CrmEditEmployees, CreatedBeyondWindow = beyondWindow });
+                        list.Add(new Scenario(providers, options.ExternalAttendees, api, auto, origin, type, false, externalOrganizer) { AttendeeChanges = employees <= options.AttendeeChangeEmployees, WindowEdge = beyondWindow || employees <= options.WindowEdgeEmployees, SecondMeeting = secondMeeting, CrmFieldEdits = beyondWindow || employees <= options.CrmEditEmployees, CrmStatusEdits = employees <= options.CrmStatusEditEmployees, CreatedBeyondWindow = beyondWindow });
                     }
                 }
             }

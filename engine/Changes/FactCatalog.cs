@@ -75,7 +75,7 @@ public static class FactCatalog
     [
         Enum<ChangeSource>("source", "Where the change was observed: in the employee's mailbox or in the CRM.", f => f.Source, (f, v) => f with { Source = v }),
         Enum<Provider>("provider", "The observing employee's mailbox provider.", f => f.Provider, (f, v) => f with { Provider = v }),
-        Enum<ChangeKind>("kind", "What happened to the replica: created, updated, deleted, cancelled, declined, or missing from a full listing.", f => f.Kind, (f, v) => f with { Kind = v }),
+        Enum<ChangeKind>("kind", "What happened to the replica: created, updated, deleted, cancelled, declined, missing from a full listing, or completed in the CRM.", f => f.Kind, (f, v) => f with { Kind = v }),
         Enum<Role>("role", "The observing employee's role in the meeting.", f => f.Role, (f, v) => f with { Role = v }),
         Enum<LinkState>("link", "unlinked: no correlation known; this: the CRM record is linked to this employee's replica; other: it is linked to another participant's replica.", f => f.Link, (f, v) => f with { Link = v }),
         Bool("ownsRecord", "Whether the observing employee owns the CRM record.", f => f.OwnsRecord, (f, v) => f with { OwnsRecord = v }),

@@ -44,6 +44,12 @@ public enum ChangeKind : byte
 
     /// <summary>A replica expected from the link table or the CRM is absent from a full listing.</summary>
     Missing,
+
+    /// <summary>
+    /// A CRM user completed the record (C4C status 3 Completed): the activity took place. Only the CRM has this
+    /// status; a calendar has nothing to carry it to.
+    /// </summary>
+    Completed,
 }
 
 /// <summary>The observing employee's role in the meeting.</summary>

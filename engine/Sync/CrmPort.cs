@@ -13,6 +13,12 @@ public enum CrmStatus : byte
 
     /// <summary>Cancelled in the CRM (or by a sync that decided cancel).</summary>
     Cancelled,
+
+    /// <summary>
+    /// Completed in the CRM (C4C life-cycle status 3): the activity took place. A sync never writes it; a content update
+    /// of a completed record leaves it completed (only a cancellation changes it).
+    /// </summary>
+    Completed,
 }
 
 /// <summary>A party's role on a CRM appointment (involved-party role codes).</summary>
@@ -49,7 +55,7 @@ public readonly record struct CrmWatermark(long Value);
 /// <param name="Subject">Subject.</param>
 /// <param name="Start">Start (UTC).</param>
 /// <param name="End">End (UTC).</param>
-/// <param name="Status">Open or cancelled.</param>
+/// <param name="Status">Open, cancelled or completed.</param>
 /// <param name="Owner">The owning employee.</param>
 /// <param name="Organizer">The organizing employee or external address.</param>
 /// <param name="Parties">Involved parties, sorted by party.</param>
@@ -170,7 +176,7 @@ public interface ICrmPort
     /// </summary>
     ValueTask<CrmWrite> CreateAsync(MeetingContent content, string owner, string groupwareItemId, string idempotencyKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Updates a record's content if it is still at <paramref name="ifMatch"/>; when <paramref name="relinkTo"/> is set, links it to that replica.</summary>
+    /// <summary>Updates a record's content if it is still at <paramref name="ifMatch"/>; when <paramref name="relinkTo"/> is set, links it to that replica. A completed record stays completed unless the content is cancelled.</summary>
     ValueTask<CrmWrite> UpdateAsync(string objectId, string ifMatch, MeetingContent content, string? relinkTo, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the record's status to cancelled if it is still at <paramref name="ifMatch"/>. Notifies nobody.</summary>

@@ -129,6 +129,11 @@ public static class EffectPlanner
                 return [Held(keyRoot, "create the meeting in this calendar", "the record is linked to a replica in another calendar; creating the meeting again would duplicate it", destructive: false)];
             }
 
+            if (record.Status == CrmStatus.Completed)
+            {
+                return []; // A completed activity (it took place) is no meeting to create: nothing to share.
+            }
+
             return record.RoleOf(view.EmployeeId) == Role.Organizer && record.Status == CrmStatus.Open
                 ? [new CreateEvent(Key(keyRoot, 0, "create-event"), record.ObjectId, content)]
                 : [Held(keyRoot, "create the meeting in this calendar", "only the organizer's calendar can create (and invite to) the meeting", destructive: false)];

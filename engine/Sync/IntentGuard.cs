@@ -133,6 +133,7 @@ public static class IntentGuard
         ChangeKind.Declined => "a declined invitation",
         ChangeKind.Deleted => "deleted",
         ChangeKind.Missing => "missing",
+        ChangeKind.Completed => "completed in the CRM",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -350,8 +350,11 @@ public static class ReconciliationStep
             }
 
             var seen = snap.Seen;
-            kind = seen is null ? (record.Status == CrmStatus.Cancelled ? ChangeKind.Cancelled : ChangeKind.Created)
+            // A status change is the change's kind (cancelled, completed); a record first seen completed is a completed
+            // activity, not a meeting to create. Reopening (completed or cancelled back to open) reads as an update.
+            kind = seen is null ? record.Status switch { CrmStatus.Cancelled => ChangeKind.Cancelled, CrmStatus.Completed => ChangeKind.Completed, _ => ChangeKind.Created }
                 : record.Status == CrmStatus.Cancelled && seen.Status != CrmStatus.Cancelled ? ChangeKind.Cancelled
+                : record.Status == CrmStatus.Completed && seen.Status != CrmStatus.Completed ? ChangeKind.Completed
                 : ChangeKind.Updated;
             link = ev is not null && record.GroupwareItemId == ev.EventId ? LinkState.This : record.GroupwareItemId is null ? LinkState.Unlinked : LinkState.Other;
             if (seen is null && ev is null && record.GroupwareItemId is not null && role != Role.None)

@@ -149,6 +149,10 @@ internal sealed class Footprint
             case StepKind.CrmEdits:
             case StepKind.CrmReschedules:
             case StepKind.CrmChangesOwner:
+            case StepKind.CrmCompletes:
+            case StepKind.CrmReopens:
+            case StepKind.CrmRemovesParty:
+            case StepKind.CrmAddsParty:
             case StepKind.CrmCancels:
             case StepKind.CrmDeletes:
                 return Crm | OtherFields;

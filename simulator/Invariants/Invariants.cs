@@ -192,7 +192,7 @@ public static class InvariantCatalog
         var intents = m.Intents;
         var cancelMeant = (intents & (Intents.OrganizerCancelled | Intents.OrganizerDeleted | Intents.CrmCancelled)) != 0;
         var deletionMeant = (intents & (Intents.OrganizerDeleted | Intents.CrmDeleted)) != 0;
-        var personal = m.PersonalRemoval && intents == Intents.None;
+        var personal = m.PersonalRemoval && (intents & ~Intents.CrmRemovedParty) == Intents.None;
         var unmeantCancel = personal ? InvariantId.RemovalStaysPersonal : InvariantId.NoSpuriousCancellation;
         var unmeantDeletion = (intents & (Intents.OrganizerCancelled | Intents.CrmCancelled)) != 0 ? InvariantId.CancelIsNotDeletion
             : personal ? InvariantId.RemovalStaysPersonal
@@ -334,7 +334,8 @@ public static class InvariantCatalog
         {
             if (org is null)
             {
-                if (record.Status != CrmStatus.Cancelled && w.Created)
+                // A completed record is an activity that took place: nothing requires it in the calendar.
+                if (record.Status == CrmStatus.Open && w.Created)
                 {
                     Fail(ref mask, reasons, InvariantId.Convergence, $"CRM record {record.ObjectId} is open but A's calendar has no such meeting");
                 }

@@ -73,6 +73,14 @@ public sealed record Scenario(
     public bool CrmFieldEdits { get; init; }
 
     /// <summary>
+    /// Whether a CRM user's edits of the appointment's status (<c>crm completes</c>, <c>crm reopens</c>) and parties
+    /// (<c>crm removes C</c>, <c>crm adds C</c>: the last-named employee, as with attendee changes; not with a customer
+    /// organizing) are among <see cref="Actions"/> (the exhaustive phase explores them for small populations only:
+    /// <c>SimulationOptions.CrmStatusEditEmployees</c>).
+    /// </summary>
+    public bool CrmStatusEdits { get; init; }
+
+    /// <summary>
     /// Whether the meeting is created beyond the sync window (400 days later than usual, so 407 days ahead: the rule
     /// set sees <c>inSyncWindow: false</c> from its first sync) and enters it only when the organizer moves it back
     /// (<c>A moves across the window edge</c>) or a CRM user reschedules it into the window (<c>crm reschedules</c>
@@ -122,6 +130,17 @@ public sealed record Scenario(
             if (Employees > 1)
             {
                 b.Add(new(StepKind.CrmChangesOwner, Employees - 1));
+            }
+        }
+
+        if (CrmStatusEdits)
+        {
+            b.Add(new(StepKind.CrmCompletes, 0));
+            b.Add(new(StepKind.CrmReopens, 0));
+            if (Employees > 1 && !ExternalOrganizer)
+            {
+                b.Add(new(StepKind.CrmRemovesParty, Employees - 1));
+                b.Add(new(StepKind.CrmAddsParty, Employees - 1));
             }
         }
 
@@ -198,6 +217,11 @@ public sealed record Scenario(
             parts.Add("crm-edits");
         }
 
+        if (CrmStatusEdits)
+        {
+            parts.Add("crm-status-edits");
+        }
+
         if (CreatedBeyondWindow)
         {
             parts.Add("beyond-window");
@@ -210,7 +234,7 @@ public sealed record Scenario(
     public bool Equals(Scenario? other) =>
         other is not null && ExternalAttendees == other.ExternalAttendees && ApiVersion == other.ApiVersion
         && AutoShare == other.AutoShare && Origin == other.Origin && MeetingType == other.MeetingType
-        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && SecondMeeting == other.SecondMeeting && CrmFieldEdits == other.CrmFieldEdits && CreatedBeyondWindow == other.CreatedBeyondWindow && Providers.SequenceEqual(other.Providers);
+        && Past == other.Past && ExternalOrganizer == other.ExternalOrganizer && AttendeeChanges == other.AttendeeChanges && WindowEdge == other.WindowEdge && SecondMeeting == other.SecondMeeting && CrmFieldEdits == other.CrmFieldEdits && CrmStatusEdits == other.CrmStatusEdits && CreatedBeyondWindow == other.CreatedBeyondWindow && Providers.SequenceEqual(other.Providers);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Providers.Length, ExternalAttendees, ApiVersion, AutoShare, Origin, MeetingType, Past, ExternalOrganizer);

@@ -69,6 +69,18 @@ public enum StepKind : byte
 
     /// <summary>A CRM user hands the appointment over to another employee (its owner; <see cref="Scenario.CrmFieldEdits"/>).</summary>
     CrmChangesOwner,
+
+    /// <summary>A CRM user completes the open appointment (status Completed; <see cref="Scenario.CrmStatusEdits"/>).</summary>
+    CrmCompletes,
+
+    /// <summary>A CRM user reopens the completed appointment (status Open again; <see cref="Scenario.CrmStatusEdits"/>).</summary>
+    CrmReopens,
+
+    /// <summary>A CRM user removes an employee from the appointment's parties (<see cref="Scenario.CrmStatusEdits"/>).</summary>
+    CrmRemovesParty,
+
+    /// <summary>A CRM user adds an employee to the appointment's parties (<see cref="Scenario.CrmStatusEdits"/>).</summary>
+    CrmAddsParty,
 }
 
 /// <summary>One step of a schedule: its kind and, for syncs and attendee actions, the employee. Immutable.</summary>
@@ -98,6 +110,10 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
         StepKind.SecondMeetingCancels => "A cancels m2",
         StepKind.CrmReschedules => "crm reschedules",
         StepKind.CrmChangesOwner => $"crm hands over to {Scenario.EmployeeName(Employee)}",
+        StepKind.CrmCompletes => "crm completes",
+        StepKind.CrmReopens => "crm reopens",
+        StepKind.CrmRemovesParty => $"crm removes {Scenario.EmployeeName(Employee)}",
+        StepKind.CrmAddsParty => $"crm adds {Scenario.EmployeeName(Employee)}",
         _ => Kind.ToString(),
     };
 
@@ -135,6 +151,10 @@ public readonly record struct ScheduleStep(StepKind Kind, int Employee)
             "A reschedules m2" => new(StepKind.SecondMeetingReschedules, 0),
             "A cancels m2" => new(StepKind.SecondMeetingCancels, 0),
             "crm reschedules" => new(StepKind.CrmReschedules, 0),
+            "crm completes" => new(StepKind.CrmCompletes, 0),
+            "crm reopens" => new(StepKind.CrmReopens, 0),
+            _ when t.StartsWith("crm removes ", StringComparison.Ordinal) => new(StepKind.CrmRemovesParty, E(t[12..])),
+            _ when t.StartsWith("crm adds ", StringComparison.Ordinal) => new(StepKind.CrmAddsParty, E(t[9..])),
             _ when t.StartsWith("crm hands over to ", StringComparison.Ordinal) => new(StepKind.CrmChangesOwner, E(t[18..])),
             _ when t.StartsWith("organizer removes ", StringComparison.Ordinal) => new(StepKind.OrganizerRemovesAttendee, E(t[18..])),
             _ when t.StartsWith("organizer adds ", StringComparison.Ordinal) => new(StepKind.OrganizerAddsAttendee, E(t[15..])),

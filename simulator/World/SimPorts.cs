@@ -213,7 +213,7 @@ internal sealed class SimCrmPort(SimWorld world, int employee) : ICrmPort
             Subject = content.Subject,
             Start = content.Start,
             End = content.End,
-            Status = content.Cancelled ? CrmStatus.Cancelled : CrmStatus.Open,
+            Status = content.Cancelled ? CrmStatus.Cancelled : row.Status == CrmStatus.Completed ? CrmStatus.Completed : CrmStatus.Open,
             Parties = SameParties(row.Parties, row.Organizer, content.Attendees) ? row.Parties : world.Parties(row.Organizer, content.Attendees),
             GroupwareItemId = relinkTo ?? row.GroupwareItemId,
             Uid = row.Uid ?? (Dialect == ApiVersion.V2 ? content.Uid.Value : null),

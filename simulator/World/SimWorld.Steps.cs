@@ -40,6 +40,11 @@ internal sealed partial class SimWorld
             StepKind.CrmChangesOwner => step.Employee > 0 && step.Employee < Scenario.Employees
                 && rec is { Status: CrmStatus.Open } && rec.Owner != Scenario.EmployeeName(step.Employee),
             StepKind.CrmDeletes => rec is not null,
+            StepKind.CrmCompletes => rec is { Status: CrmStatus.Open },
+            StepKind.CrmReopens => rec is { Status: CrmStatus.Completed },
+            StepKind.CrmRemovesParty => rec is { Status: CrmStatus.Open } && !Scenario.ExternalOrganizer && IsEmployeeParty(rec, step.Employee),
+            StepKind.CrmAddsParty => rec is { Status: CrmStatus.Open } && !Scenario.ExternalOrganizer && step.Employee > 0 && step.Employee < Scenario.Employees
+                && !IsEmployeeParty(rec, step.Employee),
             // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
             // future, and its stale record would be "past" on its own.
             StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
@@ -229,6 +234,47 @@ internal sealed partial class SimWorld
                     return true;
                 }
 
+            case StepKind.CrmCompletes:
+            case StepKind.CrmReopens:
+                {
+                    // Neither is an intent: completing records that the activity took place, reopening undoes that.
+                    var r = LiveRecord()!;
+                    var completes = step.Kind == StepKind.CrmCompletes;
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", completes ? $"a CRM user completes {r.ObjectId}" : $"a CRM user reopens {r.ObjectId}");
+                    }
+
+                    PutRecord(r with { Status = completes ? CrmStatus.Completed : CrmStatus.Open, Version = r.Version + 1 });
+                    return true;
+                }
+
+            case StepKind.CrmRemovesParty:
+            case StepKind.CrmAddsParty:
+                {
+                    var r = LiveRecord()!;
+                    var name = Scenario.EmployeeName(step.Employee);
+                    var removes = step.Kind == StepKind.CrmRemovesParty;
+                    if (removes)
+                    {
+                        Intents |= Intents.CrmRemovedParty;
+                    }
+
+                    if (Log is not null)
+                    {
+                        Trace("action", "user:crm", "crm", removes ? $"a CRM user removes {name} from {r.ObjectId}'s parties" : $"a CRM user adds {name} to {r.ObjectId}'s parties");
+                        if (removes)
+                        {
+                            Trace("intent", "user:crm", "crm", $"intent: a CRM user removed {name} from the appointment (licenses the end of {name}'s copy by the organizer's calendar; nothing else)");
+                        }
+                    }
+
+                    var parties = removes ? r.Parties.RemoveAll(p => p.Party == name)
+                        : r.Parties.Add(new CrmParty(name, PartyRole.Attendee)).Sort((x, y) => string.CompareOrdinal(x.Party, y.Party));
+                    PutRecord(r with { Parties = parties, Version = r.Version + 1 });
+                    return true;
+                }
+
             case StepKind.CrmCancels:
                 {
                     Intents |= Intents.CrmCancelled;
@@ -279,6 +325,21 @@ internal sealed partial class SimWorld
             default:
                 return false;
         }
+    }
+
+    /// <summary>Whether employee <paramref name="employee"/> is an attendee party of <paramref name="record"/>.</summary>
+    private static bool IsEmployeeParty(CrmRow record, int employee)
+    {
+        var name = Scenario.EmployeeName(employee);
+        foreach (var p in record.Parties)
+        {
+            if (p.Party == name && p.Role == PartyRole.Attendee)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -556,25 +617,7 @@ internal sealed partial class SimWorld
         }
 
         Uninvited |= 1 << employee;
-        var updated = UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, Names(ev).Remove(name), cause);
-        Send(MessageKind.Cancellation, OrganizerName, name, cause);
-        if (LiveEvent(employee, ev.Uid) is not { } copy)
-        {
-            return;
-        }
-
-        if (Mailboxes[employee].Provider == Provider.Exchange)
-        {
-            Put(employee, copy with { Cancelled = true, Attendees = updated.Attendees, Version = copy.Version + 1 });
-            if (Log is not null)
-            {
-                Trace("write", cause, $"mailbox:{name}", $"{name}'s calendar marks {copy.Id} cancelled");
-            }
-        }
-        else
-        {
-            RemoveEvent(employee, copy.Id, byOwner: true, notifyAttendees: false, cause);
-        }
+        UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, Names(ev).Remove(name), cause);
     }
 
     /// <summary>

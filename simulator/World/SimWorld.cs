@@ -28,6 +28,12 @@ internal enum Intents : byte
 
     /// <summary>A CRM user deleted the appointment: licenses removing the meeting's replicas; the record stays deleted (no resurrection).</summary>
     CrmDeleted = 8,
+
+    /// <summary>
+    /// A CRM user removed an employee from the record's parties: licenses the end of that employee's copy by the
+    /// organizer's calendar (their cancellation, Google's removal) once a sync carries the removal there; nothing else.
+    /// </summary>
+    CrmRemovedParty = 16,
 }
 
 /// <summary>One simulated mailbox: its provider, its events (removed ones as tombstones), its change sequence.</summary>
@@ -597,7 +603,52 @@ internal sealed partial class SimWorld
             }
         }
 
+        // An employee the update no longer lists is removed from the meeting, whoever wrote the update (the organizer,
+        // or a sync carrying a CRM user's removal of that party): they get a cancellation and lose their copy.
+        foreach (var a in ev.Attendees)
+        {
+            if (a.Address != ev.Organizer && EmployeeIndex(a.Address) is var i && i >= 0 && i != organizer && !Lists(updated.Attendees, a.Address))
+            {
+                EndRemovedAttendeesCopy(i, updated, cause);
+            }
+        }
+
         return FindEvent(organizer, eventId)!;
+    }
+
+    /// <summary>
+    /// Employee <paramref name="employee"/> is off the organizer's attendee list (<paramref name="updated"/>): they get a
+    /// cancellation; Exchange marks their copy cancelled (it stays, now without them among its attendees: the copy's
+    /// role is none), Google removes it from their calendar. Either is the organizer's calendar's doing.
+    /// </summary>
+    private void EndRemovedAttendeesCopy(int employee, EventRow updated, string cause)
+    {
+        var name = Scenario.EmployeeName(employee);
+        Uninvited |= 1 << employee;
+
+        // A sync carrying a CRM user's removal of this party to the organizer's calendar: the cancellation is the CRM
+        // user's meant one (Intents.CrmRemovedParty), as the organizer's own removal is the organizer's. (Reading an
+        // intent here is sound for the reduction: only the organizer's syncs update the event, and every step that
+        // writes an intent also writes the CRM or the organizer's mailbox, which those syncs read.)
+        var meant = IsAgentCause(cause) && (Intents & Intents.CrmRemovedParty) != 0 && !IsSecond(updated) && LiveRecord() is { } r && !IsEmployeeParty(r, employee) ? "user:crm" : cause;
+        Send(MessageKind.Cancellation, updated.Organizer, name, meant);
+        if (LiveEvent(employee, updated.Uid) is not { } copy)
+        {
+            return;
+        }
+
+        if (Mailboxes[employee].Provider == Provider.Exchange)
+        {
+            Put(employee, copy with { Cancelled = true, Attendees = updated.Attendees, Version = copy.Version + 1 });
+            if (Log is not null)
+            {
+                Trace("write", cause, $"mailbox:{name}", $"{name}'s calendar marks {copy.Id} cancelled");
+            }
+        }
+        else
+        {
+            RemoveEvent(employee, copy.Id, byOwner: true, notifyAttendees: false, cause);
+        }
     }
 
     private static bool Lists(ImmutableArray<MeetingAttendee> attendees, string address)

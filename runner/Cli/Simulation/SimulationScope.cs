@@ -85,6 +85,8 @@ internal sealed class SimulationScope
 
     public Option<int> CrmEdits { get; } = new("--crm-edits") { Description = "Exhaustive mode: populations up to this many employees also explore a CRM user moving the appointment and handing it over to another owner (0: none).", DefaultValueFactory = _ => new SimulationOptions().CrmEditEmployees };
 
+    public Option<int> CrmStatusEdits { get; } = new("--crm-status-edits") { Description = "Exhaustive mode: populations up to this many employees also explore a CRM user completing and reopening the appointment and removing and adding again an employee party (0: none).", DefaultValueFactory = _ => new SimulationOptions().CrmStatusEditEmployees };
+
     public Option<int> BeyondWindow { get; } = new("--beyond-window") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting created beyond the sync window, entering it by the organizer's move or a CRM user's reschedule (0: none).", DefaultValueFactory = _ => new SimulationOptions().BeyondWindowEmployees };
 
     public Option<int> Visits { get; } = new("--visits") { Description = "Exhaustive mode: populations up to this many employees are also explored with the meeting a visit (0: none).", DefaultValueFactory = _ => new SimulationOptions().VisitEmployees };
@@ -133,6 +135,7 @@ internal sealed class SimulationScope
         command.Add(WindowEdge);
         command.Add(SecondMeeting);
         command.Add(CrmEdits);
+        command.Add(CrmStatusEdits);
         command.Add(BeyondWindow);
     }
 
@@ -150,6 +153,7 @@ internal sealed class SimulationScope
         var windowEdge = Bounded(parse, WindowEdge, 0, 8);
         var secondMeeting = Bounded(parse, SecondMeeting, 0, 8);
         var crmEdits = Bounded(parse, CrmEdits, 0, 8);
+        var crmStatusEdits = Bounded(parse, CrmStatusEdits, 0, 8);
         var beyondWindow = Bounded(parse, BeyondWindow, 0, 8);
         var admit = _admitOptions && parse.GetValue(Admit);
         var maxDestructive = _admitOptions ? Bounded(parse, AdmitMaxDestructive, 0, 1_000_000) : GuardLimits.Defaults.MaxDestructivePerMailbox;
@@ -182,6 +186,7 @@ internal sealed class SimulationScope
             WindowEdgeEmployees = windowEdge,
             SecondMeetingEmployees = secondMeeting,
             CrmEditEmployees = crmEdits,
+            CrmStatusEditEmployees = crmStatusEdits,
             BeyondWindowEmployees = beyondWindow,
         };
     }

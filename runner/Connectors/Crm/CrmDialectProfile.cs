@@ -94,6 +94,9 @@ public sealed record CrmDialectProfile
     /// <summary>Status codes read as cancelled.</summary>
     public IReadOnlyList<string> CancelledStatusCodes { get; init; } = ["4"];
 
+    /// <summary>Status codes read as completed (3 Completed); 2 In Process reads as open, as 1 Open does.</summary>
+    public IReadOnlyList<string> CompletedStatusCodes { get; init; } = ["3"];
+
     /// <summary>Role code 35, Organizer.</summary>
     public string OrganizerRoleCode { get; init; } = "35";
 

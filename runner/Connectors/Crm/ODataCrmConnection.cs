@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RulesSync.Engine.Changes;
+using RulesSync.Engine.Sync;
 using RulesSync.Runner.Connectors.Resilience;
 using RulesSync.Runner.Diagnostics;
 
@@ -79,6 +80,9 @@ public sealed partial class ODataCrmConnection : IDisposable
 
     /// <summary>The time zone codes of each record seen (start, end): an update writes them back unchanged.</summary>
     internal ConcurrentDictionary<string, (string Start, string End)> Zones { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The status of each record seen: an update of a completed record leaves its status alone.</summary>
+    internal ConcurrentDictionary<string, CrmStatus> Statuses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Records the mapping refused, by ObjectID, as of the latest read that saw them (a record that reads again leaves).</summary>
     internal ConcurrentDictionary<string, CrmQuarantinedRecord> Quarantine { get; } = new(StringComparer.Ordinal);

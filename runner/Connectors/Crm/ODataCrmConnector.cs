@@ -353,9 +353,10 @@ public sealed class ODataCrmConnector : ICrmPort
         return etag is null ? null : await GetRecordAsync(objectId, type, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An update's body; the record keeps its time zones. A content without a real UID carries the engine's placeholder (<see cref="MeetingUid.PlaceholderFor"/>): never written as the record's UID.</summary>
+    /// <summary>An update's body; the record keeps its time zones, and a completed record its status (unless the update cancels it). A content without a real UID carries the engine's placeholder (<see cref="MeetingUid.PlaceholderFor"/>): never written as the record's UID.</summary>
     private JsonObject UpdateBody(string objectId, MeetingContent content, string? relinkTo) =>
-        Mapping.ToBody(content, null, relinkTo, writeUid: !content.Uid.IsPlaceholderFor(objectId), Zone(objectId));
+        Mapping.ToBody(content, null, relinkTo, writeUid: !content.Uid.IsPlaceholderFor(objectId), Zone(objectId),
+            writeStatus: content.Cancelled || !connection.Statuses.TryGetValue(objectId, out var status) || status != CrmStatus.Completed);
 
     private (string Start, string End) Zone(string objectId) =>
         connection.Zones.TryGetValue(objectId, out var z)
@@ -463,6 +464,7 @@ public sealed class ODataCrmConnector : ICrmPort
         connection.ETags[record.ObjectId] = record.ETag;
         connection.Kinds[record.ObjectId] = type;
         connection.Zones[record.ObjectId] = (startZone, endZone);
+        connection.Statuses[record.ObjectId] = record.Status;
         return record;
     }
 

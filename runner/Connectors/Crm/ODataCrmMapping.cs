@@ -94,13 +94,19 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
             read.Required(e, f.Subject),
             start,
             end,
-            Profile.CancelledStatusCodes.Contains(read.Required(e, f.Status)) ? CrmStatus.Cancelled : CrmStatus.Open,
+            StatusOf(read.Required(e, f.Status)),
             owner,
             organizer,
             parties.ToImmutable(),
             type);
         return (record, startZone, endZone);
     }
+
+    /// <summary>The engine's status of a C4C status code: 4 Canceled, 3 Completed, anything else (1 Open, 2 In Process) open.</summary>
+    public CrmStatus StatusOf(string code) =>
+        Profile.CancelledStatusCodes.Contains(code) ? CrmStatus.Cancelled
+        : Profile.CompletedStatusCodes.Contains(code) ? CrmStatus.Completed
+        : CrmStatus.Open;
 
     /// <summary>The last-change time of a row (for the watermark): required, so a row without one is refused before it is mapped.</summary>
     public DateTimeOffset LastChange(JsonObject e, MeetingType type)
@@ -109,8 +115,8 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
         return new Reader(e, f, Text(e, f.ObjectId) ?? "?").Date(f.LastChange);
     }
 
-    /// <summary>The entity body for a create or update, in the profile's shapes; dates in <paramref name="zone"/> (a C4C time zone code). Parties are written inline (deep insert).</summary>
-    public JsonObject ToBody(MeetingContent content, string? owner, string? groupwareItemId, bool writeUid, (string Start, string End) zone)
+    /// <summary>The entity body for a create or update, in the profile's shapes; dates in <paramref name="zone"/> (a C4C time zone code). Parties are written inline (deep insert). Without <paramref name="writeStatus"/> the record keeps its status (an update of a completed record).</summary>
+    public JsonObject ToBody(MeetingContent content, string? owner, string? groupwareItemId, bool writeUid, (string Start, string End) zone, bool writeStatus = true)
     {
         var f = Profile.Of(content.Type);
         var organizer = EmployeeDirectory.IdOf(content.Organizer);
@@ -119,8 +125,12 @@ internal sealed partial class ODataCrmMapping(ODataCrmOptions options, EmployeeD
             [f.Subject] = content.Subject,
             [f.OrganizerPartyId] = PartyIdOf(organizer),
             [f.OrganizerEmail] = organizer,
-            [f.Status] = content.Cancelled ? Profile.CancelledStatusCode : Profile.OpenStatusCode,
         };
+        if (writeStatus)
+        {
+            body[f.Status] = content.Cancelled ? Profile.CancelledStatusCode : Profile.OpenStatusCode;
+        }
+
         WriteDate(body, f.Start, f.StartTimeZone, f.DateShape, content.Start, zone.Start);
         WriteDate(body, f.End, f.EndTimeZone, f.DateShape, content.End, zone.End);
         if (owner is not null && f.OwnerPartyId is not null)

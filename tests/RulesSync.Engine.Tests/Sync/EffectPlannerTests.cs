@@ -85,6 +85,18 @@ public class EffectPlannerTests
     }
 
     [Fact]
+    public void Plan_ShareOfACompletedRecordWithoutEvent_CreatesNothingAndHoldsNothing()
+    {
+        var crmChange = new ObservedChange("m1", ChangeSource.Crm, ChangeKind.Updated, "R1", "W/1");
+        var share = new Decision(DecisionAction.Share, DecisionTarget.Mailbox, "r", "h", "e");
+        var completed = new MeetingView("A", Provider.Exchange, null, Record(null) with { Status = CrmStatus.Completed }, new MeetingUid("m1"));
+        Assert.Empty(EffectPlanner.Plan(share, crmChange, completed));
+
+        var open = completed with { Record = Record(null) };
+        Assert.IsType<CreateEvent>(Assert.Single(EffectPlanner.Plan(share, crmChange, open)));
+    }
+
+    [Fact]
     public void Plan_CancelByAttendee_IsHeld()
     {
         var view = new MeetingView("B", Provider.Exchange, Event(organizer: false, attendees: true), Record("A-ev1"), new MeetingUid("m1"));

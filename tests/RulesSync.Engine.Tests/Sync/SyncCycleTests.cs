@@ -114,6 +114,40 @@ public partial class SyncCycleTests
     }
 
     [Fact]
+    public void Run_CrmRecordCompletedThenReopened_ObservedAsCompletedThenUpdated()
+    {
+        var mb = new FakeMailbox("A");
+        var crm = new FakeCrm(ApiVersion.V2);
+        mb.Invite("m1", organizer: true);
+        var state = Run(MailboxSyncState.Initial("A"), mb, crm, ShareNew()).State;
+        var ignore = new FuncPolicy(f => (DecisionAction.Ignore, DecisionTarget.Opposite));
+
+        crm.Put(crm.Live["R1"] with { Status = CrmStatus.Completed, ETag = "W/2" });
+        var completed = Run(state, mb, crm, ignore);
+        var facts = Assert.Single(completed.Decisions).Facts;
+        Assert.Equal((ChangeSource.Crm, ChangeKind.Completed, LinkState.This), (facts.Source, facts.Kind, facts.Link));
+        Assert.Empty(Run(completed.State, mb, crm, ignore).Decisions);
+
+        crm.Put(crm.Live["R1"] with { Status = CrmStatus.Open, ETag = "W/3" });
+        var reopened = Run(completed.State, mb, crm, ignore);
+        Assert.Equal(ChangeKind.Updated, Assert.Single(reopened.Decisions).Facts.Kind);
+    }
+
+    [Fact]
+    public void Run_RecordFirstSeenCompleted_ObservedAsCompletedNotCreated()
+    {
+        var mb = new FakeMailbox("A");
+        var crm = new FakeCrm(ApiVersion.V2);
+        var seeded = crm.Seed("m1", null);
+        crm.Put(seeded with { Status = CrmStatus.Completed, ETag = "W/2" });
+
+        var outcome = Run(MailboxSyncState.Initial("A"), mb, crm, new FuncPolicy(f => (DecisionAction.Ignore, DecisionTarget.Opposite)));
+
+        var d = Assert.Single(outcome.Decisions);
+        Assert.Equal((ChangeSource.Crm, ChangeKind.Completed, LinkState.Unlinked), (d.Facts.Source, d.Facts.Kind, d.Facts.Link));
+    }
+
+    [Fact]
     public void Run_OrganizerCancels_ObservedOnceAsCancelled()
     {
         var mb = new FakeMailbox("A");

@@ -86,7 +86,7 @@ public class FactSpaceSetTests
         var space = FactSubspace.Read(set.Rules);
 
         Assert.Equal(["source", "kind", "autoShare", "scope"], space.Kept.Select(i => FactCatalog.All[i].Name).OrderBy(n => FactCatalog.All.IndexOf(FactCatalog.All.First(f => f.Name == n))));
-        Assert.Equal(2 * 6 * 2 * 3, space.Size);
+        Assert.Equal(2 * Enum.GetValues<ChangeKind>().Length * 2 * 3, space.Size);
         Assert.Equal(FactSpaceSet.Full(space).Length, space.Words);
     }
 

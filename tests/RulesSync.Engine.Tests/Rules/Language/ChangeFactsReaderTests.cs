@@ -31,7 +31,7 @@ public class ChangeFactsReaderTests
         Assert.Equal(
             [
                 "c.yaml:1:1: error: unknown fact 'rol'; did you mean 'role'? [RS0020]",
-                "c.yaml:2:7: error: unknown value 'gone' for fact 'kind' (values: created, updated, deleted, cancelled, declined, missing) [RS0021]",
+                "c.yaml:2:7: error: unknown value 'gone' for fact 'kind' (values: created, updated, deleted, cancelled, declined, missing, completed) [RS0021]",
                 "c.yaml:3:13: error: unknown value 'yes' for fact 'ownsRecord' (values: false, true) [RS0021]",
             ],
             result.Diagnostics.Select(d => d.ToString()));

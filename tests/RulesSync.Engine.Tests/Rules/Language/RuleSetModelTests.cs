@@ -13,9 +13,9 @@ public class RuleSetModelTests
 
     [Theory]
     [InlineData(ConditionOperator.Equals, new[] { 2 }, 0b000100)]
-    [InlineData(ConditionOperator.NotEquals, new[] { 2 }, 0b111011)]
+    [InlineData(ConditionOperator.NotEquals, new[] { 2 }, 0b1111011)]
     [InlineData(ConditionOperator.In, new[] { 0, 5 }, 0b100001)]
-    [InlineData(ConditionOperator.NotIn, new[] { 0, 5 }, 0b011110)]
+    [InlineData(ConditionOperator.NotIn, new[] { 0, 5 }, 0b1011110)]
     [InlineData(ConditionOperator.In, new int[0], 0)]
     public void AcceptedMask_PerOperator_IsTheAcceptedValueSet(ConditionOperator op, int[] values, int mask)
     {

@@ -26,7 +26,7 @@ public class ExpressionLiteralsTests
         Assert.Null(result.Body);
         Assert.False(result.IsSandboxViolation);
         Assert.Contains($"unknown value '{literal}' for fact 'kind'", result.Error, StringComparison.Ordinal);
-        Assert.Contains("(values: created, updated, deleted, cancelled, declined, missing)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("(values: created, updated, deleted, cancelled, declined, missing, completed)", result.Error, StringComparison.Ordinal);
         Assert.Equal(expression.IndexOf('"', StringComparison.Ordinal), result.Offset);
     }
 

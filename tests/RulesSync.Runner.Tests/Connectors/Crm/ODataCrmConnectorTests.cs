@@ -225,6 +225,32 @@ public sealed partial class ODataCrmConnectorTests
         Assert.Equal("Review", t.Host.Crm.Get(CrmActivityKind.Appointment, a.ObjectID)!.Subject);
     }
 
+    /// <summary>C4C life-cycle status 3 (Completed) reads as completed, 2 (In Process) as open; a sync's update of a completed record leaves its status alone unless it cancels.</summary>
+    [Fact]
+    public async Task Update_CompletedRecord_StaysCompletedUnlessTheUpdateCancels()
+    {
+        await using var t = await StartAsync();
+        var a = AddAppointment(t, "Review", 1, Alice, Bob);
+        var b = AddAppointment(t, "Visit prep", 2, Alice, Bob);
+        t.Host.Crm.Update(CrmActivityKind.Appointment, a.ObjectID, x => x with { LifeCycleStatusCode = "3" });
+        t.Host.Crm.Update(CrmActivityKind.Appointment, b.ObjectID, x => x with { LifeCycleStatusCode = "2" });
+        using var crm = Connect(t, CrmDialect.V2);
+        var alice = crm.ForEmployee(Alice);
+        var read = (await alice.ReadChangesAsync(new CrmWatermark(0))).Records.ToDictionary(r => r.ObjectId);
+        Assert.Equal((CrmStatus.Completed, CrmStatus.Open), (read[a.ObjectID].Status, read[b.ObjectID].Status));
+
+        var moved = await alice.UpdateAsync(a.ObjectID, Content("Review", 5, Alice, Bob), relinkTo: null);
+
+        Assert.Equal(CrmStatus.Completed, moved.Write!.Record.Status);
+        var stored = t.Host.Crm.Get(CrmActivityKind.Appointment, a.ObjectID)!;
+        Assert.Equal((Epoch.AddDays(5).AddHours(9), "3"), (stored.Start, stored.LifeCycleStatusCode));
+
+        var cancelled = await alice.UpdateAsync(a.ObjectID, Content("Review", 5, Alice, Bob) with { Cancelled = true }, relinkTo: null);
+
+        Assert.Equal(CrmStatus.Cancelled, cancelled.Write!.Record.Status);
+        Assert.Equal("4", t.Host.Crm.Get(CrmActivityKind.Appointment, a.ObjectID)!.LifeCycleStatusCode);
+    }
+
     [Fact]
     public async Task Delete_CurrentVersion_DeletesAndASecondDeleteIsHarmless()
     {
