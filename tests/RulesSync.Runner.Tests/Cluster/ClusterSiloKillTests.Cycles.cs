@@ -94,7 +94,7 @@ public sealed partial class ClusterSiloKillTests
     }
 
     /// <summary>Awaits <paramref name="task"/> at most <see cref="Bound"/>; past it the test fails naming what it waited for.</summary>
-    private static async Task Within(Task task, string what)
+    internal static async Task Within(Task task, string what)
     {
         if (await Task.WhenAny(task, Task.Delay(Bound)) != task)
         {
@@ -105,7 +105,7 @@ public sealed partial class ClusterSiloKillTests
     }
 
     /// <inheritdoc cref="Within(Task, string)"/>
-    private static async Task<T> Within<T>(Task<T> task, string what)
+    internal static async Task<T> Within<T>(Task<T> task, string what)
     {
         await Within((Task)task, what);
         return await task;
