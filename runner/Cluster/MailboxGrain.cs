@@ -22,7 +22,8 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// <summary>
     /// Starts syncing the mailbox once against the order's CRM snapshot, within the tenant's budget of the order's cycle,
     /// and answers at once. The same order again (a caller asking twice) joins the sync it started; another order
-    /// waits for the sync before it: a mailbox never syncs twice at once.
+    /// waits for the sync before it: a mailbox never syncs twice at once. An order under a newer tenant lease token
+    /// cancels the syncs of older ones (fenced off anyway), which stop as after a crash.
     /// </summary>
     Task<MailboxSyncTicket> StartSyncAsync(MailboxSyncOrder order);
 
@@ -128,6 +129,7 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
     private readonly CancellationTokenSource stopping = new();
     private readonly Dictionary<string, Task<MailboxSyncReport>> syncs = new(StringComparer.Ordinal);
     private readonly Queue<string> started = new();
+    private readonly List<(long Token, CancellationTokenSource Cancel)> unfinishedByToken = [];
     private Task latest = Task.CompletedTask;
     private int unfinished;
     private string tenant = string.Empty;
@@ -188,8 +190,18 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
             return Task.FromResult(new MailboxSyncTicket(id, Joined: true, where));
         }
 
+        // An order of a newer activation of the tenant supersedes the older ones' syncs, running or waiting: their writes
+        // are fenced off anyway, and one may be waiting for a meeting lease its lost sibling holds. They stop as after a
+        // crash; this order resumes from the journal.
+        foreach (var older in unfinishedByToken.Where(u => u.Token < order.TenantToken))
+        {
+            older.Cancel.Cancel();
+        }
+
         // After the sync ordered before it, if that one still runs (an order its caller stopped waiting for).
-        var sync = RunAfterAsync(latest, order);
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        unfinishedByToken.Add((order.TenantToken, cancellation));
+        var sync = RunAfterAsync(latest, order, cancellation);
         syncs[id] = sync;
         started.Enqueue(id);
         latest = sync;
@@ -221,7 +233,7 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
 
         if (!sync.IsCompletedSuccessfully)
         {
-            return new MailboxSyncStatus(CycleState.Failed, null, sync.Exception?.InnerException?.Message ?? $"sync {syncId} of mailbox {this.GetPrimaryKeyString()} cancelled: its activation is stopping");
+            return new MailboxSyncStatus(CycleState.Failed, null, sync.Exception?.InnerException?.Message ?? $"sync {syncId} of mailbox {this.GetPrimaryKeyString()} cancelled: its activation is stopping, or an order of a newer activation of the tenant superseded it");
         }
 
         if (sync.Result.FencedBy is not null)
@@ -234,17 +246,20 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
     }
 
     /// <summary>A started sync, on this activation's scheduler, once <paramref name="previous"/> ended (however it ended).</summary>
-    private async Task<MailboxSyncReport> RunAfterAsync(Task previous, MailboxSyncOrder order)
+    private async Task<MailboxSyncReport> RunAfterAsync(Task previous, MailboxSyncOrder order, CancellationTokenSource cancellation)
     {
         // Returns to StartSyncAsync's caller first: the sync runs after this turn.
         await Task.Yield();
         try
         {
             await previous.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current).ConfigureAwait(true);
-            return await SyncAsync(order, stopping.Token).ConfigureAwait(true);
+            cancellation.Token.ThrowIfCancellationRequested();
+            return await SyncAsync(order, cancellation.Token).ConfigureAwait(true);
         }
         finally
         {
+            unfinishedByToken.RemoveAll(u => u.Cancel == cancellation);
+            cancellation.Dispose();
             if (--unfinished == 0)
             {
                 DelayDeactivation(TimeSpan.Zero);

@@ -41,14 +41,27 @@ internal sealed class MailboxGrainDispatch(
         using var slots = new SemaphoreSlim(Math.Max(1, parallel));
         var lost = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var overran = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var abandoned = 0;
+        // Once one order is lost the cycle fails and this activation leaves: the others are not waited for (a sync may
+        // wait for a meeting lease the lost activation holds), nor are more sent. Their syncs run on in their grains,
+        // under this activation's token, until they end or the successor's lease fences them off.
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reports = await Task.WhenAll(work.Due.Select(async d =>
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(true);
+            try
+            {
+                await slots.WaitAsync(giveUp.Token).ConfigureAwait(true);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Abandoned();
+            }
+
             try
             {
                 // The snapshot as it stands when the order goes out: with the writes of the mailboxes answered before.
                 var order = new MailboxSyncOrder(store.Fence ?? 0, work.Cycle, work.TenantMeetings, rules.Current.Hash, work.Snapshot.ToWire());
-                var report = await OrderAsync(grains.GetGrain<IMailboxGrain>(MailboxGrainKey.Of(tenant, d.Mailbox.Id)), d.Mailbox.Id, order, cancellationToken).ConfigureAwait(true);
+                var report = await OrderAsync(grains.GetGrain<IMailboxGrain>(MailboxGrainKey.Of(tenant, d.Mailbox.Id)), d.Mailbox.Id, order, giveUp.Token).ConfigureAwait(true);
                 work.Snapshot.LayOver(report.Written.IsDefault ? [] : report.Written, report.Deleted.IsDefault ? [] : report.Deleted, liveIds);
                 return report;
             }
@@ -57,9 +70,14 @@ internal sealed class MailboxGrainDispatch(
                 overran.Enqueue(e.Message);
                 return new MailboxSyncReport(false, 0, [], string.Empty, e.Message);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Abandoned();
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 lost.Enqueue($"{d.Mailbox.Id}: {e.Message}");
+                await giveUp.CancelAsync().ConfigureAwait(true);
                 return new MailboxSyncReport(false, 0, [], string.Empty, e.Message);
             }
             finally
@@ -74,13 +92,20 @@ internal sealed class MailboxGrainDispatch(
 
         if (!lost.IsEmpty)
         {
-            throw new MailboxOrderFailedException($"tenant {tenant}: {lost.Count} mailbox sync order(s) failed: {string.Join("; ", lost)}");
+            throw new MailboxOrderFailedException(
+                $"tenant {tenant}: {lost.Count} mailbox sync order(s) failed: {string.Join("; ", lost)}{(abandoned > 0 ? $" ({abandoned} other order(s) not waited for)" : string.Empty)}");
         }
 
         if (!overran.IsEmpty)
         {
             // Not lost: each still runs in its grain under this activation's token and saves what it does.
             throw new InvalidOperationException($"tenant {tenant}: {string.Join("; ", overran)}");
+        }
+
+        MailboxSyncReport Abandoned()
+        {
+            Interlocked.Increment(ref abandoned);
+            return new MailboxSyncReport(false, 0, [], string.Empty, "not waited for: another order of the cycle was lost");
         }
 
         return [.. reports.Select(r => new MailboxSyncResult(r.Ok, r.Decisions, [.. r.Held.Select(store.Effect).OfType<EffectRow>()]))];
