@@ -236,9 +236,9 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
             return new MailboxSyncStatus(CycleState.Failed, null, sync.Exception?.InnerException?.Message ?? $"sync {syncId} of mailbox {this.GetPrimaryKeyString()} cancelled: its activation is stopping, or an order of a newer activation of the tenant superseded it");
         }
 
-        if (sync.Result.FencedBy is not null)
+        if (sync.Result.FencedBy is not null && unfinished == 0)
         {
-            // Fenced off: nothing more from this activation once its poller has the report (the next order comes under the new token).
+            // Fenced off, and no newer order waiting: the activation leaves once its poller has the report.
             DeactivateOnIdle();
         }
 

@@ -29,8 +29,6 @@ internal sealed class MailboxGrainDispatch(
     /// <summary>How long a mailbox's ordered sync may take (real time, its wait for a slot of the silo included) unless the tenant says otherwise.</summary>
     public static readonly TimeSpan DefaultSyncLimit = TimeSpan.FromHours(1);
 
-    private static readonly TimeSpan UnreachablePause = TimeSpan.FromMilliseconds(250);
-
     /// <summary>How long each poll of a mailbox grain may wait for its sync: a third of the silos' response timeout, at most <see cref="TenantCycles.PollWait"/>.</summary>
     public static TimeSpan PollWaitFor(TimeSpan responseTimeout) => responseTimeout / 3 < TenantCycles.PollWait ? responseTimeout / 3 : TenantCycles.PollWait;
 
@@ -132,38 +130,15 @@ internal sealed class MailboxGrainDispatch(
         }
 
         var ticket = await grain.StartSyncAsync(order).WaitAsync(cancellationToken).ConfigureAwait(true);
-        while (true)
+        var status = await TenantCycles.PollAsync(
+            wait => grain.SyncStatusAsync(ticket.SyncId, wait), s => s.State == CycleState.Running, Left, pollWait, onGrainScheduler: true, cancellationToken).ConfigureAwait(true);
+        return status?.State switch
         {
-            var left = Left();
-            if (left <= TimeSpan.Zero)
-            {
-                throw new MailboxSyncOverrunException($"mailbox {mailbox}: sync {ticket.SyncId} on {ticket.Silo} still running after {syncLimit}; it runs on, and the mailbox's next order waits for it");
-            }
-
-            MailboxSyncStatus status;
-            try
-            {
-                status = await grain.SyncStatusAsync(ticket.SyncId, left < pollWait ? left : pollWait).WaitAsync(cancellationToken).ConfigureAwait(true);
-            }
-            catch (Exception e) when (e is Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.SiloUnavailableException or TimeoutException)
-            {
-                // Its silo is unreachable: once the cluster declares it dead the next poll reaches a new activation, which answers lost.
-                await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(true);
-                continue;
-            }
-
-            switch (status.State)
-            {
-                case CycleState.Finished:
-                    return status.Report!;
-                case CycleState.Running:
-                    continue;
-                case CycleState.Failed:
-                    throw new InvalidOperationException($"sync {ticket.SyncId} on {ticket.Silo} failed: {status.Error}");
-                default:
-                    throw new InvalidOperationException($"sync {ticket.SyncId} on {ticket.Silo} was lost ({status.Error})");
-            }
-        }
+            null => throw new MailboxSyncOverrunException($"mailbox {mailbox}: sync {ticket.SyncId} on {ticket.Silo} still running after {syncLimit}; it runs on, and the mailbox's next order waits for it"),
+            CycleState.Finished => status.Report!,
+            CycleState.Failed => throw new InvalidOperationException($"sync {ticket.SyncId} on {ticket.Silo} failed: {status.Error}"),
+            _ => throw new InvalidOperationException($"sync {ticket.SyncId} on {ticket.Silo} was lost ({status.Error})"),
+        };
     }
 
     /// <summary>A mailbox's sync still running at the order's limit.</summary>
