@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
@@ -10,15 +11,57 @@ using RulesSync.Runner.State;
 
 namespace RulesSync.Runner.Cluster;
 
-/// <summary>One mailbox of a tenant (key: <see cref="MailboxGrainKey"/>): its sync, ordered by its tenant grain each cycle.</summary>
+/// <summary>
+/// One mailbox of a tenant (key: <see cref="MailboxGrainKey"/>): its sync, ordered by its tenant grain each cycle. An
+/// order is never one long grain call (a sync may outlast Orleans' response timeout, and so may its wait for a slot of
+/// the silo): <see cref="StartSyncAsync"/> starts it and answers at once, <see cref="SyncStatusAsync"/> answers within
+/// a short wait whether it has ended, with its report (<see cref="MailboxGrainDispatch"/> polls).
+/// </summary>
 public interface IMailboxGrain : IGrainWithStringKey
 {
-    /// <summary>Syncs the mailbox once against the order's CRM snapshot, within the tenant's budget of the order's cycle.</summary>
-    Task<MailboxSyncReport> SyncAsync(MailboxSyncOrder order);
+    /// <summary>
+    /// Starts syncing the mailbox once against the order's CRM snapshot, within the tenant's budget of the order's cycle,
+    /// and answers at once. The same order again (a caller asking twice) joins the sync it started; another order
+    /// waits for the sync before it: a mailbox never syncs twice at once. An order under a newer tenant lease token
+    /// cancels the syncs of older ones (fenced off anyway), which stop as after a crash.
+    /// </summary>
+    Task<MailboxSyncTicket> StartSyncAsync(MailboxSyncOrder order);
+
+    /// <summary>
+    /// The sync's state: finished (with its report) or failed as soon as it ends within <paramref name="wait"/> (capped at
+    /// <see cref="CycleTicket.LongestWait"/>), else running; lost when this activation never started it (the one that
+    /// did is gone with its silo). Interleaves with every other call.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<MailboxSyncStatus> SyncStatusAsync(string syncId, TimeSpan wait);
 
     /// <summary>The silo this activation runs on.</summary>
     Task<string> SiloAsync();
 }
+
+/// <summary>A started (or joined) mailbox sync: its id (the order's tenant lease token and cycle), where it runs, whether it was started already.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record MailboxSyncTicket(
+    [property: Id(0)] string SyncId,
+    [property: Id(1)] bool Joined,
+    [property: Id(2)] string Silo)
+{
+    /// <summary>The id of <paramref name="order"/>'s sync: one per tenant activation (its lease token) and cycle.</summary>
+    public static string IdOf(MailboxSyncOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{order.TenantToken}.{order.Cycle}");
+    }
+}
+
+/// <summary>A mailbox sync's state (as a tenant's cycle's: running, finished, failed, lost); the report when finished, the error's words when failed or lost.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record MailboxSyncStatus(
+    [property: Id(0)] CycleState State,
+    [property: Id(1)] MailboxSyncReport? Report,
+    [property: Id(2)] string? Error);
 
 /// <summary>
 /// A tenant grain's order to one of its mailbox grains for a cycle: the tenant's lease token (the mailbox writes under
@@ -78,8 +121,17 @@ public static class MailboxGrainKey
 /// the database (<see cref="ClusterBudget"/>), shared with the tenant's mailbox grains on other silos.
 /// </summary>
 [SpreadPlacement]
-internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConnections pools, ILocalSiloDetails silo, ILogger<MailboxGrain> logger) : Grain, IMailboxGrain
+internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConnections pools, ILocalSiloDetails silo, ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IDisposable
 {
+    /// <summary>How many syncs' outcomes an activation keeps for late pollers (running ones are always kept).</summary>
+    private const int KeptSyncs = 16;
+
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Dictionary<string, Task<MailboxSyncReport>> syncs = new(StringComparer.Ordinal);
+    private readonly Queue<string> started = new();
+    private readonly List<(long Token, CancellationTokenSource Cancel)> unfinishedByToken = [];
+    private Task latest = Task.CompletedTask;
+    private int unfinished;
     private string tenant = string.Empty;
     private TenantRuntime? runtime;
     private MailboxOptions? mailbox;
@@ -103,16 +155,121 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A sync still running when the activation goes (the silo stopping) is cancelled: it stops as after a crash, and
+        // the next order resumes from the journal. Its pollers find it lost.
+        if (!latest.IsCompleted)
+        {
+            await stopping.CancelAsync().ConfigureAwait(true);
+            try
+            {
+                await latest.WaitAsync(cancellationToken).ConfigureAwait(true);
+            }
+            catch (OperationCanceledException)
+            {
+                // Orleans' deactivation timeout ran out first: the sync's writes stop at the next fenced transaction.
+            }
+        }
+
         // The store and the meeting leases borrow the silo's pools (ClusterConnections), which stay open for its other grains.
         store?.Dispose();
-        return base.OnDeactivateAsync(reason, cancellationToken);
+        await base.OnDeactivateAsync(reason, cancellationToken).ConfigureAwait(true);
     }
 
-    public async Task<MailboxSyncReport> SyncAsync(MailboxSyncOrder order)
+    public void Dispose() => stopping.Dispose();
+
+    public Task<MailboxSyncTicket> StartSyncAsync(MailboxSyncOrder order)
     {
         ArgumentNullException.ThrowIfNull(order);
+        var where = silo.SiloAddress.ToString();
+        var id = MailboxSyncTicket.IdOf(order);
+        if (syncs.ContainsKey(id))
+        {
+            // The same order again (its caller asked twice): the sync it started, never a second one.
+            return Task.FromResult(new MailboxSyncTicket(id, Joined: true, where));
+        }
+
+        // An order of a newer activation of the tenant supersedes the older ones' syncs, running or waiting: their writes
+        // are fenced off anyway, and one may be waiting for a meeting lease its lost sibling holds. They stop as after a
+        // crash; this order resumes from the journal.
+        foreach (var older in unfinishedByToken.Where(u => u.Token < order.TenantToken))
+        {
+            older.Cancel.Cancel();
+        }
+
+        // After the sync ordered before it, if that one still runs (an order its caller stopped waiting for).
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        unfinishedByToken.Add((order.TenantToken, cancellation));
+        var sync = RunAfterAsync(latest, order, cancellation);
+        syncs[id] = sync;
+        started.Enqueue(id);
+        latest = sync;
+        unfinished++;
+        // The activation stays while a sync runs, polled or not.
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        while (started.Count > KeptSyncs && syncs[started.Peek()].IsCompleted)
+        {
+            syncs.Remove(started.Dequeue());
+        }
+
+        return Task.FromResult(new MailboxSyncTicket(id, Joined: false, where));
+    }
+
+    public async Task<MailboxSyncStatus> SyncStatusAsync(string syncId, TimeSpan wait)
+    {
+        if (!syncs.TryGetValue(syncId, out var sync))
+        {
+            return new MailboxSyncStatus(CycleState.Lost, null, $"sync {syncId} of mailbox {this.GetPrimaryKeyString()} is not known to its activation on {silo.SiloAddress}: the activation that ran it is gone");
+        }
+
+        var limit = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > CycleTicket.LongestWait ? CycleTicket.LongestWait : wait;
+        // Real time: the runtime's clock may be a test's fake one.
+        await Task.WhenAny(sync, Task.Delay(limit, TimeProvider.System)).ConfigureAwait(true);
+        if (!sync.IsCompleted)
+        {
+            return new MailboxSyncStatus(CycleState.Running, null, null);
+        }
+
+        if (!sync.IsCompletedSuccessfully)
+        {
+            return new MailboxSyncStatus(CycleState.Failed, null, sync.Exception?.InnerException?.Message ?? $"sync {syncId} of mailbox {this.GetPrimaryKeyString()} cancelled: its activation is stopping, or an order of a newer activation of the tenant superseded it");
+        }
+
+        if (sync.Result.FencedBy is not null && unfinished == 0)
+        {
+            // Fenced off, and no newer order waiting: the activation leaves once its poller has the report.
+            DeactivateOnIdle();
+        }
+
+        return new MailboxSyncStatus(CycleState.Finished, sync.Result, null);
+    }
+
+    /// <summary>A started sync, on this activation's scheduler, once <paramref name="previous"/> ended (however it ended).</summary>
+    private async Task<MailboxSyncReport> RunAfterAsync(Task previous, MailboxSyncOrder order, CancellationTokenSource cancellation)
+    {
+        // Returns to StartSyncAsync's caller first: the sync runs after this turn.
+        await Task.Yield();
+        try
+        {
+            await previous.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current).ConfigureAwait(true);
+            cancellation.Token.ThrowIfCancellationRequested();
+            return await SyncAsync(order, cancellation.Token).ConfigureAwait(true);
+        }
+        finally
+        {
+            unfinishedByToken.RemoveAll(u => u.Cancel == cancellation);
+            cancellation.Dispose();
+            if (--unfinished == 0)
+            {
+                DelayDeactivation(TimeSpan.Zero);
+            }
+        }
+    }
+
+    /// <summary>One ordered sync: refused under an older tenant token or another rule set, else within a mailbox slot of the silo.</summary>
+    private async Task<MailboxSyncReport> SyncAsync(MailboxSyncOrder order, CancellationToken cancellationToken)
+    {
         var where = silo.SiloAddress.ToString();
         using var scope = CrashPoints.Within($"{tenant}@{where}");
         if (order.TenantToken < token)
@@ -133,13 +290,13 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
         }
 
         // The silo's mailbox slots (SiloAdmission): waited for asynchronously, so a thread that reaches the pool finds a
-        // connection, however many tenants' orders arrive at once.
-        using var slot = await pools.Admission.MailboxAsync(CancellationToken.None).ConfigureAwait(true);
+        // connection, however many tenants' orders arrive at once. No call is pending meanwhile: the order was answered.
+        using var slot = await pools.Admission.MailboxAsync(cancellationToken).ConfigureAwait(true);
         try
         {
             var budget = new MassChangeGuard(runtime!.Options.Guards, order.TenantMeetings, new ClusterBudget(store!, order.Cycle));
             var snapshot = order.Snapshot.FromWire();
-            var result = await runner!.SyncMailboxAsync(mailbox!, null, snapshot, budget, CancellationToken.None).ConfigureAwait(true);
+            var result = await runner!.SyncMailboxAsync(mailbox!, null, snapshot, budget, cancellationToken).ConfigureAwait(true);
             store!.WritePending();
             CrashPoints.Reach($"sync of {StateStore.Key(mailbox!.Id)} written by its mailbox grain");
             var (written, deleted) = snapshot.WritesToWire();
@@ -150,7 +307,7 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
             // A successor took the tenant over: nothing more from this activation (its next order comes under the new token).
             LogFencedOff(logger, mailbox!.Id, where, e.Token, e.Current);
             CrashPoints.Reach($"fenced off at token {e.Token} (lease at {e.Current}), before deactivating");
-            DeactivateOnIdle();
+            // Deactivated once the report is collected (SyncStatusAsync): a poller finds it here, not lost.
             return new MailboxSyncReport(false, 0, [], where, e.Message, e.Current);
         }
         catch (Npgsql.NpgsqlException e)

@@ -50,38 +50,56 @@ public static class TenantCycles
         ArgumentNullException.ThrowIfNull(grain);
         ArgumentNullException.ThrowIfNull(ticket);
         var started = Stopwatch.GetTimestamp();
-        TimeSpan Left() => deadline == Timeout.InfiniteTimeSpan ? PollWait : deadline - Stopwatch.GetElapsedTime(started);
+        var status = await PollAsync(
+            wait => grain.CycleStatusAsync(ticket.CycleId, wait), s => s.State == CycleState.Running,
+            () => deadline == Timeout.InfiniteTimeSpan ? PollWait : deadline - Stopwatch.GetElapsedTime(started), PollWait, onGrainScheduler: false, cancellationToken).ConfigureAwait(false);
+        switch (status?.State)
+        {
+            case null:
+                throw new ClusterCycleException(CycleState.Running, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} still running after {deadline}; it runs on, the caller stopped waiting");
+            case CycleState.Finished:
+                return status.Report!;
+            case CycleState.Failed:
+                throw new ClusterCycleException(CycleState.Failed, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} failed: {status.Error}");
+            default:
+                throw new ClusterCycleException(CycleState.Lost, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} was lost ({status.Error}); start another");
+        }
+    }
+
+    /// <summary>
+    /// Polls a started cycle or mailbox sync (<paramref name="poll"/>, given how long it may wait: <paramref name="pollWait"/>
+    /// or what <paramref name="left"/> says is left, if less) until it is no longer <paramref name="running"/> (that
+    /// status is returned) or nothing is left (null). A poll that cannot reach the grain's silo (it died, or is being
+    /// declared dead) or times out is asked again after a short pause: once the cluster has noticed, the poll reaches a
+    /// new activation, which answers lost. <paramref name="onGrainScheduler"/>: continue on the caller's scheduler (a grain's).
+    /// </summary>
+    internal static async Task<TStatus?> PollAsync<TStatus>(
+        Func<TimeSpan, Task<TStatus>> poll, Func<TStatus, bool> running, Func<TimeSpan> left, TimeSpan pollWait, bool onGrainScheduler, CancellationToken cancellationToken)
+        where TStatus : class
+    {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var left = Left();
-            if (left <= TimeSpan.Zero)
+            var remaining = left();
+            if (remaining <= TimeSpan.Zero)
             {
-                throw new ClusterCycleException(CycleState.Running, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} still running after {deadline}; it runs on, the caller stopped waiting");
+                return null;
             }
 
-            CycleStatus status;
+            TStatus status;
             try
             {
-                status = await grain.CycleStatusAsync(ticket.CycleId, left < PollWait ? left : PollWait).WaitAsync(cancellationToken).ConfigureAwait(false);
+                status = await poll(remaining < pollWait ? remaining : pollWait).WaitAsync(cancellationToken).ConfigureAwait(onGrainScheduler);
             }
             catch (Exception e) when (e is Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.SiloUnavailableException or TimeoutException)
             {
-                // The silo that ran it is unreachable: once the cluster declares it dead the next poll reaches a new activation.
-                await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(onGrainScheduler);
                 continue;
             }
 
-            switch (status.State)
+            if (!running(status))
             {
-                case CycleState.Finished:
-                    return status.Report!;
-                case CycleState.Running:
-                    continue;
-                case CycleState.Failed:
-                    throw new ClusterCycleException(CycleState.Failed, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} failed: {status.Error}");
-                default:
-                    throw new ClusterCycleException(CycleState.Lost, $"tenant {tenant}: cycle {ticket.CycleId} on {ticket.Silo} was lost ({status.Error}); start another");
+                return status;
             }
         }
     }

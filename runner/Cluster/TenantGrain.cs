@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.RuleFiles;
@@ -84,7 +86,12 @@ internal sealed partial class TenantGrain(ITenantRuntimes runtimes, ClusterConne
 
     /// <summary>Where the cycle's mailboxes sync: in mailbox grains over the silos when the tenant runs so, else here (null).</summary>
     private MailboxGrainDispatch? MailboxDispatch(string tenant) =>
-        runtime!.MailboxGrains ? new MailboxGrainDispatch(GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, runtime.Connections.LiveIds) : null;
+        runtime!.MailboxGrains
+            ? new MailboxGrainDispatch(
+                GrainFactory, tenant, store!, rules!, runtime.Options.Sync.MaxParallelMailboxes, runtime.Connections.LiveIds,
+                MailboxGrainDispatch.PollWaitFor(ServiceProvider.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.ResponseTimeout),
+                runtime.MailboxSyncLimit ?? MailboxGrainDispatch.DefaultSyncLimit)
+            : null;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -10,7 +10,8 @@ namespace RulesSync.Runner.Cluster;
 /// connection string is a secret: never logged, never part of a message. <c>MeetingLease</c>: how long a meeting lease
 /// lasts unless renewed (<see cref="MeetingLeases.DefaultDuration"/> when null). <c>MailboxGrains</c>: the tenant's
 /// mailboxes sync in mailbox grains spread over the silos (<see cref="MailboxGrainDispatch"/>) instead of inside the
-/// tenant grain's activation.
+/// tenant grain's activation. <c>MailboxSyncLimit</c>: how long (real time) a mailbox grain's ordered sync may take
+/// before the tenant's cycle fails naming the mailbox (<see cref="MailboxGrainDispatch.DefaultSyncLimit"/> when null).
 /// </summary>
 internal sealed record TenantRuntime(
     RunnerOptions Options,
@@ -20,7 +21,8 @@ internal sealed record TenantRuntime(
     string ConnectionString,
     TimeSpan? CycleEvery,
     TimeSpan? MeetingLease = null,
-    bool MailboxGrains = true);
+    bool MailboxGrains = true,
+    TimeSpan? MailboxSyncLimit = null);
 
 /// <summary>The tenants this silo can host (every silo of a cluster serves the same set).</summary>
 internal interface ITenantRuntimes

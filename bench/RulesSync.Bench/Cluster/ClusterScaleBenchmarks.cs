@@ -28,7 +28,8 @@ namespace RulesSync.Bench.Cluster;
 /// Issue 17 §5, scale: many tenants' mailboxes on an Orleans cluster over PostgreSQL, against the protocol emulators,
 /// 1 silo (the baseline) against 3 silos on this machine, in one run. Each tenant has its own domain, its own slice of
 /// the mailboxes (half Exchange, half Google), meetings among its own employees, the default rules, 8 mailboxes at
-/// once; every silo serves every tenant, Orleans places the tenant grains. One invocation is one cycle of every tenant
+/// once; every silo serves every tenant, Orleans places the tenant grains (and, with <see cref="MailboxGrains"/>, spreads
+/// the mailbox grains). One invocation is one cycle of every tenant
 /// (all at once) after the world has settled: the no-change cycle that dominates a cluster's steady state.
 /// <para>
 /// Scale: <c>RULESYNC_BENCH_SCALE=MAILBOXESxTENANTS</c> (default <c>10000x100</c>; <c>quick</c> is <c>400x4</c>).
@@ -65,6 +66,26 @@ public class ClusterScaleBenchmarks
     /// <summary>How many silos the tenants spread over (1 is the baseline).</summary>
     [Params(1, 3)]
     public int Silos { get; set; }
+
+    /// <summary>
+    /// Whether the tenants' mailboxes sync in mailbox grains spread over the silos (<c>cluster.mailboxGrains</c>) or inside
+    /// their tenant grains: <c>RULESYNC_BENCH_MAILBOX_GRAINS</c> = <c>off</c> (the default, the mode of the figures in
+    /// docs/benchmarks.md), <c>on</c>, or <c>both</c> (each silo count in both modes, in one run).
+    /// </summary>
+    [ParamsSource(nameof(MailboxGrainModes))]
+    public bool MailboxGrains { get; set; }
+
+    /// <summary>The modes <c>RULESYNC_BENCH_MAILBOX_GRAINS</c> asks for.</summary>
+    public static IEnumerable<bool> MailboxGrainModes() => Environment.GetEnvironmentVariable("RULESYNC_BENCH_MAILBOX_GRAINS") switch
+    {
+        "on" => [true],
+        "both" => [false, true],
+        null or "" or "off" => [false],
+        var other => throw new InvalidOperationException($"RULESYNC_BENCH_MAILBOX_GRAINS={other}: expected off, on or both"),
+    };
+
+    /// <summary>The case, for the printed lines.</summary>
+    private string Case => $"{Silos} silo(s), {(MailboxGrains ? "mailbox grains" : "tenant-local syncs")}";
 
     private static (int Mailboxes, int Tenants) Scale()
     {
@@ -110,7 +131,7 @@ public class ClusterScaleBenchmarks
             var tenantSeed = new OrganizationSeed([.. seed.Employees.Where(e => e.Email.EndsWith("@" + domain, StringComparison.Ordinal))]);
             var options = BenchRunner.Options(tenantSeed, host, folder, domain, retry);
             options.Tenant = domain;
-            runtimes.Add(new TenantRuntime(options, new RunnerConnections(options, TimeProvider.System, NullLoggerFactory.Instance), new NoNotifier(), TimeProvider.System, connectionString, CycleEvery: null, MailboxGrains: false));
+            runtimes.Add(new TenantRuntime(options, new RunnerConnections(options, TimeProvider.System, NullLoggerFactory.Instance), new NoNotifier(), TimeProvider.System, connectionString, CycleEvery: null, MailboxGrains: MailboxGrains));
         }
 
         var registry = new Registry(runtimes.ToDictionary(r => r.Options.Tenant, StringComparer.Ordinal));
@@ -142,11 +163,11 @@ public class ClusterScaleBenchmarks
             decisions = CycleAsync().GetAwaiter().GetResult();
             settleCycles++;
             // Progress, for a run stopped before it settles (how far the full scale got on a loaded machine).
-            Console.WriteLine($"// cluster: {Silos} silo(s): settling cycle {settleCycles} done after {settling.Elapsed.TotalSeconds:0} s ({decisions} decisions)");
+            Console.WriteLine($"// cluster: {Case}: settling cycle {settleCycles} done after {settling.Elapsed.TotalSeconds:0} s ({decisions} decisions)");
         }
         while (decisions > 0 && settleCycles < 6);
         heapPerMailbox = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / mailboxes;
-        Console.WriteLine($"// cluster: {Silos} silo(s), {mailboxes} mailboxes over {tenants} tenants, settled after {settleCycles} cycles (last: {decisions} decisions)");
+        Console.WriteLine($"// cluster: {Case}, {mailboxes} mailboxes over {tenants} tenants, settled after {settleCycles} cycles (last: {decisions} decisions)");
     }
 
     [IterationSetup]
@@ -171,12 +192,19 @@ public class ClusterScaleBenchmarks
     public void Cleanup()
     {
         static string F(IEnumerable<double> xs) => string.Join(" / ", xs.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
-        Console.WriteLine($"// cluster: {Silos} silo(s): provider requests per mailbox per cycle {F(requestsPerMailbox)}");
-        Console.WriteLine($"// cluster: {Silos} silo(s): database rows written per mailbox per cycle {F(rowsPerMailbox)}; transactions per mailbox per cycle {F(transactionsPerMailbox)}");
-        Console.WriteLine($"// cluster: {Silos} silo(s): managed heap per mailbox after settling {heapPerMailbox / 1024.0:0.0} KiB (runner state and connections, emulators and seed excluded); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (everything in one process)");
-        Console.WriteLine($"// cluster: {Silos} silo(s): tenants per silo in the last cycle: {string.Join(", ", placements.Select(p => $"{p.Key}={p.Value}"))}");
+        Console.WriteLine($"// cluster: {Case}: provider requests per mailbox per cycle {F(requestsPerMailbox)}");
+        Console.WriteLine($"// cluster: {Case}: database rows written per mailbox per cycle {F(rowsPerMailbox)}; transactions per mailbox per cycle {F(transactionsPerMailbox)}");
+        Console.WriteLine($"// cluster: {Case}: managed heap per mailbox after settling {heapPerMailbox / 1024.0:0.0} KiB (runner state and connections, emulators and seed excluded); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (everything in one process)");
+        Console.WriteLine($"// cluster: {Case}: tenants per silo in the last cycle: {string.Join(", ", placements.Select(p => $"{p.Key}={p.Value}"))}");
+        if (MailboxGrains)
+        {
+            var grains = silos[0].Services.GetRequiredService<IGrainFactory>();
+            var where = Task.WhenAll(runtimes.SelectMany(r => r.Options.Mailboxes.Select(m => grains.GetGrain<IMailboxGrain>(MailboxGrainKey.Of(r.Options.Tenant, m.Id)).SiloAsync()))).GetAwaiter().GetResult();
+            Console.WriteLine($"// cluster: {Case}: mailbox grains per silo: {string.Join(", ", where.GroupBy(s => s, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"))}");
+        }
+
         var admission = silos[0].Services.GetRequiredService<ClusterConnections>().Admission;
-        Console.WriteLine($"// cluster: {Silos} silo(s): admission per silo {admission.Activations} activation(s), {admission.Cycles} cycle(s), {admission.Mailboxes} mailbox sync(s) at once; connection waits past the pool's Timeout, retried, in this process so far: {RulesSync.Runner.State.PostgresStateStore.PoolWaitsRetried}");
+        Console.WriteLine($"// cluster: {Case}: admission per silo {admission.Activations} activation(s), {admission.Cycles} cycle(s), {admission.Mailboxes} mailbox sync(s) at once; connection waits past the pool's Timeout, retried, in this process so far: {RulesSync.Runner.State.PostgresStateStore.PoolWaitsRetried}");
         foreach (var silo in silos)
         {
             silo.StopAsync().GetAwaiter().GetResult();

@@ -16,6 +16,7 @@ namespace RulesSync.Runner.Tests.Cluster;
 public class ClusterFixture : IAsyncLifetime
 {
     private const string RegistryKey = "RulesSync:TestRegistry";
+    private const string ResponseTimeoutKey = "RulesSync:SiloResponseTimeout";
     private static readonly ConcurrentDictionary<string, Tenants> Registries = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ConcurrentBag<ClusterConnections>> Pools = new(StringComparer.Ordinal);
     private static int tenantCount;
@@ -33,6 +34,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Each silo's <c>cluster.maxConnections</c>.</summary>
     protected virtual int SiloMaxConnections => ClusterConnections.DefaultMaxConnections;
 
+    /// <summary>Each silo's response timeout for calls between grains (Orleans' <c>SiloMessagingOptions.ResponseTimeout</c>); null: Orleans' default (30 s).</summary>
+    protected virtual TimeSpan? SiloResponseTimeout => null;
+
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
@@ -46,6 +50,11 @@ public class ClusterFixture : IAsyncLifetime
         builder.Properties[RegistryKey] = registry;
         builder.Properties["RulesSync:ConnectionString"] = ConnectionString;
         builder.Properties["RulesSync:MaxConnections"] = SiloMaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (SiloResponseTimeout is { } timeout)
+        {
+            builder.Properties[ResponseTimeoutKey] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         ConfigureCluster(builder);
@@ -80,10 +89,10 @@ public class ClusterFixture : IAsyncLifetime
     /// Puts a test's runner host (emulators, options, connections, clock) in the cluster under a new tenant key; its
     /// state in the cluster database through <paramref name="connectionString"/> (default: the fixture's).
     /// </summary>
-    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = true, string? connectionString = null)
+    internal string Host(RunnerTestHost host, TimeSpan? meetingLease = null, bool mailboxGrains = true, string? connectionString = null, TimeSpan? mailboxSyncLimit = null)
     {
         var key = $"{host.Options.Tenant}-{Interlocked.Increment(ref tenantCount)}";
-        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, connectionString ?? ConnectionString, CycleEvery: null, meetingLease, mailboxGrains));
+        tenants.Add(key, new TenantRuntime(host.Options, host.Connections, new CollectingNotifier(host.Notices), host.T.Time, connectionString ?? ConnectionString, CycleEvery: null, meetingLease, mailboxGrains, mailboxSyncLimit));
         return key;
     }
 
@@ -110,6 +119,11 @@ public class ClusterFixture : IAsyncLifetime
             var pools = new ClusterConnections(int.Parse(config["RulesSync:MaxConnections"]!, System.Globalization.CultureInfo.InvariantCulture));
             Pools[config[RegistryKey]!].Add(pools);
             siloBuilder.UseRulesSyncCluster(config["RulesSync:ConnectionString"]!, Registries[config[RegistryKey]!], pools);
+            if (config[ResponseTimeoutKey] is { } timeout)
+            {
+                siloBuilder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             // A killed silo is declared dead in seconds, not the production default's minute.
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {

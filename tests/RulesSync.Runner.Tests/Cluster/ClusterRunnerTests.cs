@@ -75,11 +75,11 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
     /// <summary>A test's tenant in the cluster: its emulators and connections, its grain, its rows in the cluster database.</summary>
     internal sealed class Tenant : IAsyncDisposable
     {
-        private Tenant(ClusterFixture cluster, RunnerTestHost host, bool mailboxGrains)
+        private Tenant(ClusterFixture cluster, RunnerTestHost host, bool mailboxGrains, TimeSpan? mailboxSyncLimit = null)
         {
             Cluster = cluster;
             H = host;
-            Key = cluster.Host(host, mailboxGrains: mailboxGrains);
+            Key = cluster.Host(host, mailboxGrains: mailboxGrains, mailboxSyncLimit: mailboxSyncLimit);
             Store = PostgresStateStore.Open(cluster.TestConnections, Key);
         }
 
@@ -96,8 +96,9 @@ public sealed class ClusterRunnerTests(ClusterFixture cluster) : IClassFixture<C
 
         /// <summary>A tenant of <paramref name="mailboxes"/>; with <paramref name="mailboxGrains"/> they sync in mailbox grains over the silos.</summary>
         public static async Task<Tenant> StartAsync(
-            ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null, bool mailboxGrains = true) =>
-            new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure), mailboxGrains);
+            ClusterFixture cluster, string rules, ApiVersion dialect, string[] mailboxes, Action<RulesSync.Runner.Configuration.RunnerOptions>? configure = null, bool mailboxGrains = true,
+            TimeSpan? mailboxSyncLimit = null) =>
+            new(cluster, await RunnerTestHost.StartAsync(rules, dialect, autoShare: true, mailboxes: mailboxes, configure: configure), mailboxGrains, mailboxSyncLimit);
 
         /// <summary>The silo each mailbox's grain runs on (the grains' activations of the last cycle).</summary>
         public async Task<string[]> MailboxSilosAsync(params string[] mailboxes) =>

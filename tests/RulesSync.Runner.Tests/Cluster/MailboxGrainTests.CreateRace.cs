@@ -43,9 +43,9 @@ public sealed partial class MailboxGrainTests
     public async Task Cycle_AttendeeMailboxesOfNewMeetingsOrderedAtOnceAcrossSilos_OneCrmRecordPerMeetingAndOneCopyPerAttendee()
     {
         // One meeting, three mailboxes (one per silo, SpreadPlacement): every order out at once, each with the snapshot
-        // as the cycle polled it. Few on purpose: the mailboxes queue on the meeting's lease, and each order is one
-        // grain call that Orleans' 30 s response timeout bounds (on a loaded machine four mailboxes and two meetings
-        // once went past it).
+        // as the cycle polled it. Few on purpose: the mailboxes queue on the meeting's lease (when each order was one
+        // grain call, four mailboxes and two meetings once went past Orleans' 30 s response timeout on a loaded
+        // machine; orders are now started and polled).
         string[] everyone = [Alice, Bob, Dave];
         await using var t = await ClusterRunnerTests.Tenant.StartAsync(cluster, "embedded:default", ApiVersion.V2, everyone, o =>
         {
