@@ -42,17 +42,7 @@ public class WindowClockTests
     private static Scenario Beyond(MeetingOrigin origin, bool autoShare, ApiVersion api = ApiVersion.V2) =>
         new([Provider.Exchange, Provider.Google], 1, api, autoShare, origin) { CreatedBeyondWindow = true, WindowEdge = true, CrmFieldEdits = true };
 
-    private static SimWorld Play(SimulationCase c)
-    {
-        var world = SimWorld.Create(c.Scenario, RuleSets.Default, Now);
-        world.Apply(new ScheduleStep(StepKind.Create, 0));
-        foreach (var step in c.Steps)
-        {
-            world.Apply(step);
-        }
-
-        return world;
-    }
+    private static SimWorld Play(SimulationCase c) => BeyondWindowTests.Play(c);
 
     [Theory]
     [InlineData(ApiVersion.V1)]
