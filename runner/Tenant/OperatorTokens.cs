@@ -37,24 +37,50 @@ internal static class OperatorTokens
     }
 
     /// <summary><see cref="Check(byte[], string)"/> against a hash recorded in the cluster database (a malformed one accepts nothing).</summary>
-    public static TokenCheck Check(string? expectedHex, string? presented)
+    public static TokenCheck Check(string? expectedHex, string? presented) => Check([expectedHex], presented);
+
+    /// <summary>
+    /// <see cref="Check(byte[], string)"/> against several hashes in force at once (a token rotation under way: silos
+    /// whose configs carry different tokens; null entries are silos without one). Read-only when none carries a token;
+    /// otherwise the presented token's hash is compared with every hash in fixed time (no early exit, so the timing
+    /// tells neither which one matched nor how many there are beyond the count); a malformed hash accepts nothing.
+    /// </summary>
+    public static TokenCheck Check(IReadOnlyList<string?> expectedHexes, string? presented)
     {
-        if (expectedHex is null)
+        ArgumentNullException.ThrowIfNull(expectedHexes);
+        var expected = expectedHexes.Where(h => h is not null).Select(h => Parse(h!)).ToList();
+        if (expected.Count == 0)
         {
             return TokenCheck.ReadOnly;
         }
 
-        byte[] expected;
+        if (presented is null)
+        {
+            return TokenCheck.Missing;
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented.Trim()));
+        var accepted = false;
+        foreach (var e in expected)
+        {
+            accepted |= e is not null && CryptographicOperations.FixedTimeEquals(hash, e);
+        }
+
+        return accepted ? TokenCheck.Accepted : TokenCheck.Wrong;
+    }
+
+    /// <summary>A recorded hash's bytes; null when it is not a SHA-256 in hex.</summary>
+    private static byte[]? Parse(string hex)
+    {
         try
         {
-            expected = Convert.FromHexString(expectedHex);
+            var bytes = Convert.FromHexString(hex);
+            return bytes.Length == SHA256.HashSizeInBytes ? bytes : null;
         }
         catch (FormatException)
         {
-            return TokenCheck.Wrong;
+            return null;
         }
-
-        return expected.Length == SHA256.HashSizeInBytes ? Check(expected, presented) : TokenCheck.Wrong;
     }
 }
 

@@ -80,9 +80,6 @@ internal sealed class TenantOperations(IStateStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Whether <paramref name="presented"/> may act on the tenant under the token its silos recorded.</summary>
-    public TokenCheck CheckRecordedToken(string? presented) => OperatorTokens.Check(store.Tenant().OperatorTokenHash, presented);
-
     private MailboxRow? Switch(string? mailbox, bool on, string by, string reason)
     {
         var at = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -17,7 +17,9 @@ namespace RulesSync.Runner.Cli.Operations;
 /// <summary>
 /// <c>rulesync run --config rulesync.yaml [--dry-run] [--once]</c>: the live runner as a .NET generic host. Everything
 /// is checked before anything runs — config, rule files, state file — and a problem exits 2 with nothing applied.
-/// <c>--once</c> runs one cycle and exits (0, or 1 when a mailbox failed or effects were held); <c>--dry-run</c>
+/// <c>--once</c> runs one cycle and exits (0, or 1 when a mailbox failed or effects were held); without it the runner
+/// runs until it is stopped (SIGTERM, Ctrl+C) and a clean stop exits 0 whatever its last cycle found — a stop that lands
+/// mid-cycle cancels that cycle's remaining mailboxes, which is not a finding (they resume at the next start); <c>--dry-run</c>
 /// journals decisions without carrying out any effect or saving any sync state.
 /// </summary>
 internal static class RunCommand
@@ -97,6 +99,12 @@ internal static class RunCommand
             using var host = builder.Build();
             CheckCrmMapping(console, configPath, host.Services.GetRequiredService<RunnerConnections>());
             host.Run();
+            if (!once)
+            {
+                // Stopped: each cycle's outcome was logged and is on the dashboard; the stop itself went cleanly.
+                return (int)ExitCode.Ok;
+            }
+
             if (mode.Crashed is { } crash)
             {
                 console.Error.WriteLine($"error: the cycle failed: {crash.Message}");
@@ -137,10 +145,18 @@ internal static class RunCommand
         {
             var connectionString = options.Cluster!.ConnectionString!;
             Cluster.ClusterDatabase.PrepareAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
-            foreach (var t in tenants)
+            using (var tokens = Npgsql.NpgsqlDataSource.Create(connectionString))
             {
-                using var store = PostgresStateStore.Open(connectionString, t.Tenant);
-                new Tenant.TenantOperations(store, TimeProvider.System).RecordOperatorToken(t.Dashboard.OperatorToken);
+                // The tenant row keeps the last start's token (in force while no silo is in the membership); the
+                // registry this silo's, in force while it is (a rolling token rotation: OperatorTokenRegistry).
+                var registry = new Cluster.OperatorTokenRegistry(tokens, options.Cluster.ClusterId);
+                var address = System.Net.IPAddress.Parse(options.Cluster.AdvertisedAddress).ToString();
+                foreach (var t in tenants)
+                {
+                    using var store = PostgresStateStore.Open(connectionString, t.Tenant);
+                    new Tenant.TenantOperations(store, TimeProvider.System).RecordOperatorToken(t.Dashboard.OperatorToken);
+                    registry.Record(t.Tenant, address, options.Cluster.SiloPort, t.Dashboard.OperatorToken);
+                }
             }
 
             reports = once
@@ -174,7 +190,14 @@ internal static class RunCommand
         var stores = tenants.Select(t => PostgresStateStore.Open(dashboardPool, t.Tenant)).ToList();
         try
         {
-            var sites = tenants.Zip(stores, (t, store) => new Dashboard.DashboardSite(t.Tenant, new Tenant.StoreOperatorConsole(store, TimeProvider.System), t.Dashboard.OperatorToken)).ToList();
+            // Each tenant's actions are checked against the tokens in force for it across the cluster (its live silos'
+            // configs), not only this silo's: during a rolling token rotation both tokens work on every dashboard.
+            var registry = new Cluster.OperatorTokenRegistry(dashboardPool, options.Cluster!.ClusterId);
+            var sites = tenants.Zip(stores, (t, store) => new Dashboard.DashboardSite(
+                t.Tenant,
+                new Tenant.StoreOperatorConsole(store, TimeProvider.System),
+                t.Dashboard.OperatorToken,
+                presented => registry.Check(t.Tenant, store.Tenant().OperatorTokenHash, presented))).ToList();
             await using var dashboard = await Dashboard.DashboardServer.StartAsync(sites, options.Dashboard, TimeProvider.System, loggers).ConfigureAwait(false);
             return await Cluster.ClusterSilo.RunAsync(options, tenants, once: false, CancellationToken.None).ConfigureAwait(false);
         }

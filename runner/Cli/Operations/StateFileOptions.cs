@@ -37,8 +37,9 @@ internal sealed class StateFileOptions
         {
             if (options?.Cluster is { } cluster)
             {
-                var store = PostgresStateStore.Open(cluster.ConnectionString!, tenant ?? options.Tenant, create: false);
-                return new OperatorState(store, store.Location, Cluster: true, console.Environment);
+                var name = tenant ?? options.Tenant;
+                var store = PostgresStateStore.Open(cluster.ConnectionString!, name, create: false);
+                return new OperatorState(store, store.Location, new ClusterTokens(cluster.ConnectionString!, cluster.ClusterId, name), console.Environment);
             }
 
             var local = StateStore.Open(file ?? options!.StatePath, create: false);
@@ -48,7 +49,7 @@ internal sealed class StateFileOptions
                 throw new InvalidInputException($"error: {local.Path} is tenant '{holds}''s state, not '{tenant}''s");
             }
 
-            return new OperatorState(local, local.Path, Cluster: false, console.Environment);
+            return new OperatorState(local, local.Path, Cluster: null, console.Environment);
         }
         catch (StateFileException e)
         {
@@ -68,19 +69,19 @@ internal sealed class StateFileOptions
 /// tenant's silos recorded: an action needs <c>RULESYNC_OPERATOR_TOKEN</c> to be the tenant's own operator token, and
 /// a tenant without one is read-only; a refusal exits 2 with nothing applied.
 /// </summary>
-internal sealed record OperatorState(IStateStore Store, string Location, bool Cluster, Func<string, string?> Environment) : IDisposable
+internal sealed record OperatorState(IStateStore Store, string Location, ClusterTokens? Cluster, Func<string, string?> Environment) : IDisposable
 {
     /// <summary>The tenant's operations, once the token rules allow acting.</summary>
     /// <exception cref="InvalidInputException">Refused: no token recorded for the tenant, none given, or the wrong one.</exception>
     public TenantOperations Authorize()
     {
         var operations = new TenantOperations(Store, TimeProvider.System);
-        if (!Cluster)
+        if (Cluster is null)
         {
             return operations;
         }
 
-        return operations.CheckRecordedToken(Environment(RunnerOptions.OperatorTokenVariable)) switch
+        return Cluster.Check(Store.Tenant().OperatorTokenHash, Environment(RunnerOptions.OperatorTokenVariable)) switch
         {
             TokenCheck.Accepted => operations,
             TokenCheck.ReadOnly => throw new InvalidInputException($"error: refused: {Location} has no operator token: its operators may only read (configure dashboard.operatorToken for the tenant)"),
@@ -90,4 +91,17 @@ internal sealed record OperatorState(IStateStore Store, string Location, bool Cl
     }
 
     public void Dispose() => Store.Dispose();
+}
+
+/// <summary>
+/// The tokens in force for a cluster tenant: those its live silos carry (<see cref="Cluster.OperatorTokenRegistry"/>),
+/// else the last recorded one.
+/// </summary>
+internal sealed record ClusterTokens(string ConnectionString, string ClusterId, string Tenant)
+{
+    public TokenCheck Check(string? lastRecordedHash, string? presented)
+    {
+        using var source = Npgsql.NpgsqlDataSource.Create(ConnectionString);
+        return new Cluster.OperatorTokenRegistry(source, ClusterId).Check(Tenant, lastRecordedHash, presented);
+    }
 }

@@ -32,7 +32,10 @@ internal sealed class RulesyncProcess : IAsyncDisposable
         }
     }
 
-    public static RulesyncProcess Start(string workingDirectory, params string[] args)
+    public static RulesyncProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with <paramref name="environment"/> set for the child (a null value removes the variable).</summary>
+    public static RulesyncProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -48,6 +51,15 @@ internal sealed class RulesyncProcess : IAsyncDisposable
         }
 
         start.Environment.Remove("RULESYNC_OPERATOR_TOKEN");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment.Remove(name);
+            if (value is not null)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         var child = new RulesyncProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
         child.process.OutputDataReceived += (_, e) => child.Add(e.Data);
         child.process.ErrorDataReceived += (_, e) => child.Add(e.Data);
