@@ -9,7 +9,13 @@ namespace RulesSync.Engine.Sync;
 /// </summary>
 /// <param name="Item">The replica as last decided on (its <see cref="MailboxItem.ChangeKey"/> is the last seen version).</param>
 /// <param name="LinkedRecord">The CRM ObjectID this replica is linked to, if any.</param>
-public sealed record EventSnapshot(MailboxItem Item, string? LinkedRecord);
+/// <param name="OutOfWindow">
+/// Whether this replica was first seen beyond the sync window and every decision on it since was taken there, unlinked:
+/// to the rules it has not been seen yet, so when it enters the window (moved, or carried in by the clock) it is observed
+/// as <c>created</c>. A replica decided on inside the window, or linked, never is again (a CRM user's deletion of its
+/// record is not undone by the window).
+/// </param>
+public sealed record EventSnapshot(MailboxItem Item, string? LinkedRecord, bool OutOfWindow = false);
 
 /// <summary>
 /// What one employee's sync knows of a CRM record: the latest version read, and the version it last decided on.
@@ -17,7 +23,11 @@ public sealed record EventSnapshot(MailboxItem Item, string? LinkedRecord);
 /// </summary>
 /// <param name="Latest">The record as last read or written.</param>
 /// <param name="Seen">The version last decided on; null when no decision has been made about it yet.</param>
-public sealed record RecordSnapshot(CrmRecord Latest, CrmRecord? Seen)
+/// <param name="OutOfWindow">
+/// Whether every decision on this record was taken while it lay beyond the sync window: when it enters the window
+/// (rescheduled, or carried in by the clock) it is observed as <c>created</c>, as if not seen before.
+/// </param>
+public sealed record RecordSnapshot(CrmRecord Latest, CrmRecord? Seen, bool OutOfWindow = false)
 {
     /// <summary>Whether a change to this record still awaits a decision.</summary>
     public bool Pending => Seen is null || Seen.ETag != Latest.ETag;

@@ -152,7 +152,7 @@ internal sealed class SyncWorkingSet
 /// </summary>
 public static class ReconciliationStep
 {
-    internal static SyncWorkingSet Observe(MailboxSyncState state, MailboxPage page, CrmChangePage crmPage, ImmutableArray<string> liveIds)
+    internal static SyncWorkingSet Observe(MailboxSyncState state, MailboxPage page, CrmChangePage crmPage, ImmutableArray<string> liveIds, SyncWindow window)
     {
         var working = SyncWorkingSet.Rent(state.EmployeeId);
         var current = working.Current;
@@ -188,13 +188,23 @@ public static class ReconciliationStep
             }
         }
 
+        foreach (var (id, snap) in state.Events)
+        {
+            // A replica never decided on inside the window that now lies inside it (the clock carried it in) is
+            // decided on although it did not change: to the rules it is new (EventSnapshot.OutOfWindow).
+            if (snap.OutOfWindow && !incoming.ContainsKey(id) && current[id] is { Removed: false } item && window.Contains(item.Start))
+            {
+                incoming[id] = item;
+            }
+        }
+
         var records = state.Records;
         foreach (var rec in crmPage.Records)
         {
             records.TryGetValue(rec.ObjectId, out var old);
             if (old is null || old.Latest.ETag != rec.ETag)
             {
-                records = records.SetItem(rec.ObjectId, new RecordSnapshot(rec, old?.Seen));
+                records = records.SetItem(rec.ObjectId, new RecordSnapshot(rec, old?.Seen, old?.OutOfWindow ?? false));
             }
         }
 
@@ -235,7 +245,7 @@ public static class ReconciliationStep
 
         foreach (var (id, snap) in records)
         {
-            if (snap.Pending || gone.Contains(id))
+            if (snap.Pending || gone.Contains(id) || Entering(snap, window))
             {
                 var ev = FindEventFor(working, snap.Latest);
                 working.Group(ev?.Uid.Value ?? snap.Latest.Uid?.Value ?? RecordKey(id)).RecordIds.Add(id);
@@ -259,6 +269,9 @@ public static class ReconciliationStep
         return true;
     }
 
+    /// <summary>Whether a record never decided on inside the window now lies inside it (<see cref="RecordSnapshot.OutOfWindow"/>).</summary>
+    internal static bool Entering(RecordSnapshot snap, SyncWindow window) => snap.OutOfWindow && window.Contains(snap.Latest.Start);
+
     /// <summary>The meeting key of a record nothing correlates and whose dialect hides the UID.</summary>
     public static string RecordKey(string objectId) => "record:" + objectId;
 
@@ -270,7 +283,7 @@ public static class ReconciliationStep
         w.Events.TryGetValue(eventId, out var before);
         var prev = before?.Item;
         ChangeKind kind;
-        if (prev is null || prev.Removed)
+        if (prev is null || prev.Removed || (before!.OutOfWindow && !item.Removed && InWindow(item.Start, settings, now)))
         {
             if (item.Removed)
             {
@@ -344,12 +357,14 @@ public static class ReconciliationStep
         }
         else
         {
-            if (!snap.Pending)
+            var entering = Entering(snap, SyncWindow.Around(now, settings));
+            if (!snap.Pending && !entering)
             {
                 return null;
             }
 
-            var seen = snap.Seen;
+            // A record entering the window that every decision so far saw beyond it is new to the rules.
+            var seen = entering ? null : snap.Seen;
             // A status change is the change's kind (cancelled, completed); a record first seen completed is a completed
             // activity, not a meeting to create. Reopening (completed or cancelled back to open) reads as an update.
             kind = seen is null ? record.Status switch { CrmStatus.Cancelled => ChangeKind.Cancelled, CrmStatus.Completed => ChangeKind.Completed, _ => ChangeKind.Created }
@@ -375,7 +390,7 @@ public static class ReconciliationStep
             record.End < now ? Timing.Past : Timing.Future, employees, externals, record.Type, api, settings.AutoShare,
             InWindow(record.Start, settings, now), recurrence, ChangeScope.One);
         var change = new ObservedChange(key, source, kind, objectId, gone ? string.Empty : record.ETag);
-        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, snap.Seen, SyncWindow.Around(now, settings)));
+        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, Entering(snap, SyncWindow.Around(now, settings)) ? null : snap.Seen, SyncWindow.Around(now, settings)));
     }
 
     internal static CrmRecord? FindRecordFor(SyncWorkingSet w, MailboxItem ev, string? linked)

@@ -51,7 +51,7 @@ public static class SyncCycle
             budget.Reserve(state, SyncAdmission.Destructive(plan, stages.Journal));
         }
 
-        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds), mailbox, crm, policy, stages, cancellationToken);
+        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds, SyncWindow.Around(now, settings)), mailbox, crm, policy, stages, cancellationToken);
         var writes = 0;
         foreach (var (key, eventIds, recordIds) in run.W.Meetings)
         {
@@ -97,7 +97,7 @@ public static class SyncCycle
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(settings);
-        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds), provider, dialect, policy);
+        var run = new Run(ReconciliationStep.Observe(state, read.Mailbox, read.Crm, read.LiveIds, SyncWindow.Around(now, settings)), provider, dialect, policy);
         foreach (var (key, eventIds, recordIds) in run.W.Meetings)
         {
             var decided = run.DecideMeetingAsync(key, eventIds, recordIds, settings, now);
@@ -151,6 +151,7 @@ public static class SyncCycle
         {
             var writes = 0;
             var decidedMailboxChange = false;
+            var window = SyncWindow.Around(now, settings);
             foreach (var eventId in eventIds)
             {
                 for (var attempt = 0; ; attempt++)
@@ -158,7 +159,9 @@ public static class SyncCycle
                     var derived = ReconciliationStep.DeriveEventChange(W, eventId, provider, dialect, settings, now);
                     var item = W.Incoming[eventId];
                     W.Events.TryGetValue(eventId, out var before);
-                    W.Events = W.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord));
+                    // Still never decided on inside the window: first seen beyond it (or every decision since), unlinked.
+                    var outOfWindow = !item.Removed && before?.LinkedRecord is null && (before is null || before.Item.Removed || before.OutOfWindow) && !window.Contains(item.Start);
+                    W.Events = W.Events.SetItem(eventId, new EventSnapshot(item, before?.LinkedRecord, outOfWindow));
                     if (derived is not { } d)
                     {
                         break;
@@ -197,7 +200,7 @@ public static class SyncCycle
                     }
                     else
                     {
-                        W.Records = W.Records.SetItem(objectId, snap with { Seen = snap.Latest });
+                        W.Records = W.Records.SetItem(objectId, snap with { Seen = snap.Latest, OutOfWindow = (snap.Seen is null || snap.OutOfWindow) && !window.Contains(snap.Latest.Start) });
                     }
 
                     if (derived is not { } d)
@@ -289,7 +292,7 @@ public static class SyncCycle
             }
 
             W.Records.TryGetValue(conflict.ObjectId, out var old);
-            W.Records = W.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen));
+            W.Records = W.Records.SetItem(conflict.ObjectId, new RecordSnapshot(conflict.Current, old?.Seen, old?.OutOfWindow ?? false));
         }
 
         /// <summary>Carries one effect out through <see cref="EffectExecutor"/> and records what it wrote in the working set.</summary>
@@ -359,11 +362,11 @@ public static class SyncCycle
         var item = write.Item
             ?? (snap?.Item ?? throw new InvalidOperationException($"event {write.EventId} was written but never read")) with { Removed = true, ChangeKey = string.Empty };
         w.Current[write.EventId] = item;
-        w.Events = w.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord));
+        w.Events = w.Events.SetItem(write.EventId, new EventSnapshot(item, snap?.LinkedRecord, snap?.OutOfWindow ?? false));
     }
 
     private static ImmutableSortedDictionary<string, EventSnapshot> Link(ImmutableSortedDictionary<string, EventSnapshot> events, string eventId, string objectId) =>
-        events.TryGetValue(eventId, out var snap) ? events.SetItem(eventId, snap with { LinkedRecord = objectId }) : events;
+        events.TryGetValue(eventId, out var snap) ? events.SetItem(eventId, snap with { LinkedRecord = objectId, OutOfWindow = false }) : events;
 
     private static ImmutableSortedDictionary<string, EventSnapshot> Unlinked(ImmutableSortedDictionary<string, EventSnapshot> events, string objectId)
     {

@@ -314,7 +314,7 @@ public static class InvariantCatalog
         // A customer's meeting is never auto-shared (only an organizer's calendar shares), and a CRM user's edit or
         // cancellation of its tracked record cannot reach it: the record must only follow the customer's cancellation.
         var external = w.Scenario.ExternalOrganizer;
-        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !w.FirstSeenBeyondWindow && !external)
+        if (record is null && org is { Cancelled: false } && w.Scenario.AutoShare && (w.Intents & Intents.CrmDeleted) == 0 && !external)
         {
             Fail(ref mask, reasons, InvariantId.Convergence, $"auto-share is on but the CRM has no record of A's meeting {org.Id}");
         }

@@ -82,9 +82,9 @@ public sealed record Scenario(
 
     /// <summary>
     /// Whether the meeting is created beyond the sync window (400 days later than usual, so 407 days ahead: the rule
-    /// set sees <c>inSyncWindow: false</c> from its first sync) and enters it only when the organizer moves it back
-    /// (<c>A moves across the window edge</c>) or a CRM user reschedules it into the window (<c>crm reschedules</c>
-    /// of a record beyond the window moves it 400 days earlier). Such scenarios also carry <see cref="WindowEdge"/>
+    /// set sees <c>inSyncWindow: false</c> from its first sync) and enters it when the organizer moves it back
+    /// (<c>A moves across the window edge</c>), a CRM user reschedules it into the window (<c>crm reschedules</c>
+    /// of a record beyond the window moves it 400 days earlier), or time carries it in (<c>time passes</c>). Such scenarios also carry <see cref="WindowEdge"/>
     /// and <see cref="CrmFieldEdits"/> (the exhaustive phase explores them for small populations only:
     /// <c>SimulationOptions.BeyondWindowEmployees</c>). Not with a customer organizing.
     /// </summary>

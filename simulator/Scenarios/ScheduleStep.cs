@@ -36,7 +36,11 @@ public enum StepKind : byte
     /// <summary>A CRM user deletes the appointment.</summary>
     CrmDeletes,
 
-    /// <summary>Time passes: the syncs' clock moves ten days on, so the meeting (a week ahead) now lies in the past.</summary>
+    /// <summary>
+    /// Time passes: the syncs' clock moves ten days on, so the meeting (a week ahead) now lies in the past; or, by the
+    /// world's state, carries a meeting beyond the window in, or takes a past one out at the window's past edge
+    /// (<c>SimWorld.ClockStepDays</c>).
+    /// </summary>
     ClockAdvances,
 
     /// <summary>

@@ -294,7 +294,7 @@ internal sealed partial class SimWorld
 
             case SeriesAction.TimePasses:
                 {
-                    ClockAdvanced = true;
+                    ClockDays = 10;
                     Trace("action", "clock", "clock", "ten days pass: the first occurrence now lies in the past");
                     var past = ImmutableArray.CreateBuilder<(string, int, bool)>();
                     for (var k = 0; k < SeriesOccurrenceCount; k++)

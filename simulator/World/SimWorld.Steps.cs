@@ -45,9 +45,9 @@ internal sealed partial class SimWorld
             StepKind.CrmRemovesParty => rec is { Status: CrmStatus.Open } && !Scenario.ExternalOrganizer && IsEmployeeParty(rec, step.Employee),
             StepKind.CrmAddsParty => rec is { Status: CrmStatus.Open } && !Scenario.ExternalOrganizer && step.Employee > 0 && step.Employee < Scenario.Employees
                 && !IsEmployeeParty(rec, step.Employee),
-            // Time passes only while every replica lies within the window: a meeting moved beyond it stays in the
-            // future, and its stale record would be "past" on its own.
-            StepKind.ClockAdvances => Created && !ClockAdvanced && !Scenario.Past && !AnyLiveRowEndsAfter(SyncNow + WindowFuture),
+            // Ten days pass only while every replica lies within the window (a meeting moved beyond it stays in the
+            // future, and its stale record would be "past" on its own); the other variants: ClockStepDays.
+            StepKind.ClockAdvances => ClockStepDays() > 0,
             StepKind.OrganizerCrossesWindow => org is { Cancelled: false, IsOrganizer: true } && !ClockAdvanced && !Scenario.Past && !Scenario.ExternalOrganizer,
             StepKind.SecondMeetingReschedules or StepKind.SecondMeetingCancels =>
                 Scenario.HasSecondMeeting && LiveEvent(0, SecondUid) is { Cancelled: false, IsOrganizer: true },
@@ -299,9 +299,18 @@ internal sealed partial class SimWorld
                 }
 
             case StepKind.ClockAdvances:
-                ClockAdvanced = true;
-                Trace("action", "clock", "clock", "ten days pass: the meeting now lies in the past");
-                return true;
+                {
+                    var days = ClockStepDays();
+                    if (Log is not null)
+                    {
+                        Trace("action", "clock", "clock", days == 10 && ClockDays == 0 ? "ten days pass: the meeting now lies in the past"
+                            : ClockDays == 0 ? $"{days} days pass: the meeting, beyond the sync window, now lies just inside its far edge"
+                            : $"{days} more days pass: the meeting leaves the sync window at its past edge ({WindowPast.TotalDays:0} days back)");
+                    }
+
+                    ClockDays += days;
+                    return true;
+                }
 
             case StepKind.CrmDeletes:
                 {
@@ -397,6 +406,19 @@ internal sealed partial class SimWorld
             {
                 return true;
             }
+
+            if (agent.Records[i] is { OutOfWindow: true } r && InSyncWindow(r.Latest.Start))
+            {
+                return true; // Carried into the window by the clock: decided on as new.
+            }
+        }
+
+        foreach (var snap in agent.Events)
+        {
+            if (snap is { OutOfWindow: true, Item.Removed: false } && InSyncWindow(snap.Item.Start))
+            {
+                return true;
+            }
         }
 
         return false;
@@ -458,11 +480,6 @@ internal sealed partial class SimWorld
         if (IsAttendee(employee) && LiveEvent(employee) is { Cancelled: true } copy && Agents[employee].Event(copy.Id) is not { Item.Cancelled: true })
         {
             SawCopyCancelled |= 1 << employee;
-        }
-
-        if (employee == OrganizerMailbox && !FirstSeenBeyondWindow && LiveRecord() is null && MeetingBeyondWindow && !KnowsFirstMeeting(0))
-        {
-            FirstSeenBeyondWindow = true;
         }
 
         var name = Scenario.EmployeeName(employee);
@@ -635,20 +652,6 @@ internal sealed partial class SimWorld
 
         var names = Names(ev).Add(name).Sort(StringComparer.Ordinal);
         UpdateMeeting(OrganizerMailbox, ev.Id, ev.Subject, ev.Start, ev.End, names, cause);
-    }
-
-    /// <summary>Whether agent <paramref name="employee"/> knows an event of the first meeting (any but the second meeting's).</summary>
-    private bool KnowsFirstMeeting(int employee)
-    {
-        foreach (var id in Agents[employee].EventIds)
-        {
-            if (FindEvent(employee, id) is not { } row || !IsSecond(row))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

@@ -96,11 +96,17 @@ internal sealed partial class SimWorld
 
     public DateTimeOffset Now { get; }
 
-    /// <summary>Whether time passed (<see cref="StepKind.ClockAdvances"/>): the syncs' clock reads <see cref="SyncNow"/>, ten days on.</summary>
-    public bool ClockAdvanced { get; set; }
+    /// <summary>
+    /// How many days passed (<see cref="StepKind.ClockAdvances"/>, <see cref="ClockStepDays"/>): 0; 10 (the meeting a
+    /// week ahead is past); 40 (it left the window at its past edge); or what carried a meeting beyond the window in.
+    /// </summary>
+    public int ClockDays { get; set; }
 
-    /// <summary>The clock reading the syncs get: <see cref="Now"/>, or ten days later once time passed.</summary>
-    public DateTimeOffset SyncNow => ClockAdvanced ? Now.AddDays(10) : Now;
+    /// <summary>Whether time passed: the syncs' clock reads <see cref="SyncNow"/>, <see cref="ClockDays"/> on.</summary>
+    public bool ClockAdvanced => ClockDays > 0;
+
+    /// <summary>The clock reading the syncs get: <see cref="Now"/>, <see cref="ClockDays"/> later.</summary>
+    public DateTimeOffset SyncNow => Now.AddDays(ClockDays);
 
     public CrmStore Crm { get; private set; } = new();
 
@@ -141,12 +147,6 @@ internal sealed partial class SimWorld
     /// were created afterwards, by a sync: a resurrection); 0 while no CRM user deleted it.
     /// </summary>
     public int CrmDeletedAt { get; set; }
-
-    /// <summary>
-    /// Whether the organizer's sync first saw the meeting, unshared, beyond the sync window. Such a meeting is not
-    /// auto-shared when it enters the window (a known gap: see docs/simulator.md), so auto-share liveness does not apply.
-    /// </summary>
-    public bool FirstSeenBeyondWindow { get; set; }
 
     /// <summary>Whether a sync wrote to a store while the meeting lay in the past.</summary>
     public bool PastTouched { get; set; }
@@ -275,10 +275,9 @@ internal sealed partial class SimWorld
             SecondHeldCancels = SecondHeldCancels,
             SecondHeldDeleteNote = SecondHeldDeleteNote,
             SecondHeldCancelNote = SecondHeldCancelNote,
-            ClockAdvanced = ClockAdvanced,
+            ClockDays = ClockDays,
             CrmDeletedAt = CrmDeletedAt,
             PastTouched = PastTouched,
-            FirstSeenBeyondWindow = FirstSeenBeyondWindow,
             SharedWhileAutoShareOff = SharedWhileAutoShareOff,
             ExternalMeetingCancelled = ExternalMeetingCancelled,
             Uninvited = Uninvited,
@@ -339,8 +338,68 @@ internal sealed partial class SimWorld
     /// <summary>How far ahead the syncs' window reaches (<see cref="SyncSettings.For"/>: 365 days).</summary>
     public static readonly TimeSpan WindowFuture = SyncSettings.For("A", false).WindowFuture;
 
+    /// <summary>How far back the syncs' window reaches (<see cref="SyncSettings.For"/>: 30 days).</summary>
+    public static readonly TimeSpan WindowPast = SyncSettings.For("A", false).WindowPast;
+
     /// <summary>Whether <paramref name="start"/> lies beyond the sync window's far edge on the syncs' clock.</summary>
     public bool BeyondWindow(DateTimeOffset start) => start > SyncNow + WindowFuture;
+
+    /// <summary>Whether <paramref name="start"/> lies inside the sync window on the syncs' clock (both edges included, as the engine's).</summary>
+    public bool InSyncWindow(DateTimeOffset start) => start >= SyncNow - WindowPast && start <= SyncNow + WindowFuture;
+
+    /// <summary>
+    /// How many days the next <c>time passes</c> moves the clock; 0 when time cannot pass now. Once, while every live
+    /// replica lies inside the window: ten days (the meeting, a week ahead, becomes past). In a scenario created beyond
+    /// the window, once, while every live replica lies beyond it: the days that bring the earliest one just inside the
+    /// far edge (the clock carries the meeting in). With the window edge explored, once more after the ten days, while
+    /// every live replica is past: thirty days (the meeting leaves the window at its past edge).
+    /// </summary>
+    public int ClockStepDays()
+    {
+        if (!Created || Scenario.Past)
+        {
+            return 0;
+        }
+
+        if (ClockDays == 0)
+        {
+            if (!AnyLiveRowEndsAfter(SyncNow + WindowFuture))
+            {
+                return 10;
+            }
+
+            return Scenario.CreatedBeyondWindow && EarliestLiveStart() is { } start && BeyondWindow(start)
+                ? (int)Math.Ceiling((start - SyncNow - WindowFuture).TotalDays)
+                : 0;
+        }
+
+        return ClockDays == 10 && Scenario.WindowEdge && !AnyLiveRowEndsAfter(SyncNow) ? 30 : 0;
+    }
+
+    private DateTimeOffset? EarliestLiveStart()
+    {
+        DateTimeOffset? min = null;
+        foreach (var mb in Mailboxes)
+        {
+            foreach (var e in mb.Rows)
+            {
+                if (!e.Removed && (min is null || e.Start < min))
+                {
+                    min = e.Start;
+                }
+            }
+        }
+
+        foreach (var r in Crm.Rows)
+        {
+            if (!r.Deleted && (min is null || r.Start < min))
+            {
+                min = r.Start;
+            }
+        }
+
+        return min;
+    }
 
     /// <summary>Whether the meeting (the organizer's event, else the record) lies beyond the sync window: out of scope, so nothing must converge.</summary>
     public bool MeetingBeyondWindow => (LiveEvent(OrganizerMailbox)?.Start ?? LiveRecord()?.Start) is { } start && BeyondWindow(start);

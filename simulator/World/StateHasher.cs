@@ -101,7 +101,7 @@ internal struct StateHasher
         // Times and subjects enter by rank among the values present: the sync and the invariants only compare
         // them for equality and with "now" and the window's edge (each time's side of both is hashed), so a meeting moved twice
         // while nobody synced is the same state as one moved once.
-        var ranks = Ranks.Rent(w.SyncNow, w.SyncNow + SimWorld.WindowFuture);
+        var ranks = Ranks.Rent(w.SyncNow, w.SyncNow + SimWorld.WindowFuture, w.SyncNow - SimWorld.WindowPast);
         foreach (var r in w.Crm.Rows)
         {
             ranks.Note(r.Start, r.Subject);
@@ -190,8 +190,7 @@ internal struct StateHasher
         c.Add((int)w.Intents);
         c.Add(w.CrmDeletedAt);
         c.Add(w.PastTouched);
-        c.Add(w.ClockAdvanced);
-        c.Add(w.FirstSeenBeyondWindow);
+        c.Add(w.ClockDays);
         c.Add(w.SharedWhileAutoShareOff);
         c.Add(w.ExternalMeetingCancelled);
         c.Add(w.Uninvited);
@@ -309,6 +308,7 @@ internal struct StateHasher
             }
 
             c.Add(snap.LinkedRecord);
+            c.Add(snap.OutOfWindow);
             AddItem(ref c, snap.Item, ranks);
             var row = w.FindEvent(i, id);
             c.Add(row is not null && !row.Removed && snap.Item.ChangeKey == Versions.ChangeKey(row.Version));
@@ -335,6 +335,7 @@ internal struct StateHasher
             c.Add(snap.Seen is null);
             c.Add(snap.Seen is not null && snap.Seen.ETag == snap.Latest.ETag);
             c.Add(snap.Seen is null ? -1 : (int)snap.Seen.Status);
+            c.Add(snap.OutOfWindow); // With the row's time (its version is the row's, else the record is news anyway): whether the clock carries it in.
         }
 
         var content = c.Value;
@@ -375,15 +376,20 @@ internal struct StateHasher
 
         private long _now;
         private long _windowEdge;
+        private long _pastEdge;
 
-        /// <summary>An empty instance, reused per thread (hashing is not reentrant), for the syncs' clock <paramref name="now"/> and the sync window's far edge.</summary>
-        public static Ranks Rent(DateTimeOffset now, DateTimeOffset windowEdge)
+        /// <summary>
+        /// An empty instance, reused per thread (hashing is not reentrant), for the syncs' clock <paramref name="now"/>,
+        /// the sync window's far edge and its past edge.
+        /// </summary>
+        public static Ranks Rent(DateTimeOffset now, DateTimeOffset windowEdge, DateTimeOffset pastEdge)
         {
             var r = _shared ??= new Ranks();
             r._times.Clear();
             r._subjects.Clear();
             r._now = now.UtcTicks;
             r._windowEdge = windowEdge.UtcTicks;
+            r._pastEdge = pastEdge.UtcTicks;
             return r;
         }
 
@@ -406,9 +412,12 @@ internal struct StateHasher
             _subjects.Sort(StringComparer.Ordinal);
         }
 
-        /// <summary>The time's rank, and on which side of "now" and of the window's far edge it lies (the sync compares times with both).</summary>
+        /// <summary>
+        /// The time's rank, and on which side of "now", of the window's far edge and of its past edge it lies (the sync
+        /// compares times with all three: timing, and whether a start lies in the window).
+        /// </summary>
         public int Of(DateTimeOffset time) =>
-            (_times.IndexOf(time.UtcTicks) * 4) + (time.UtcTicks > _windowEdge ? 2 : 0) + (time.UtcTicks < _now ? 1 : 0);
+            (_times.IndexOf(time.UtcTicks) * 8) + (time.UtcTicks > _windowEdge ? 4 : 0) + (time.UtcTicks < _pastEdge ? 2 : 0) + (time.UtcTicks < _now ? 1 : 0);
 
         public int Of(string subject) => _subjects.IndexOf(subject);
     }

@@ -36,7 +36,8 @@ public class BeyondWindowTests
 
     private static ScheduleStep Sync(int e) => new(StepKind.Sync, e);
 
-    private static SimWorld Play(SimulationCase c)
+    /// <summary>The world after creation and <paramref name="c"/>'s steps, with the default rules (steps not enabled are skipped).</summary>
+    internal static SimWorld Play(SimulationCase c)
     {
         var world = SimWorld.Create(c.Scenario, RuleSets.Default, Now);
         world.Apply(new ScheduleStep(StepKind.Create, 0));
