@@ -6,7 +6,7 @@ namespace RulesSync.Runner.Dashboard;
 /// <summary>
 /// Checks an action's <c>Authorization: Bearer</c> header against the operator token by the rules of
 /// <see cref="OperatorTokens"/> (hashed, compared in fixed time, never logged or echoed): the configured token, or in
-/// cluster mode the tokens in force for the tenant (<see cref="Cluster.OperatorTokenRegistry"/>: during a token
+/// cluster mode the tokens in force for the tenant (<see cref="Tenant.OperatorTokenRegistry"/>: during a token
 /// rotation, every token a live silo carries).
 /// </summary>
 internal sealed class OperatorToken

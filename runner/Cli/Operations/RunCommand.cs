@@ -149,7 +149,7 @@ internal static class RunCommand
             {
                 // The tenant row keeps the last start's token (in force while no silo is in the membership); the
                 // registry this silo's, in force while it is (a rolling token rotation: OperatorTokenRegistry).
-                var registry = new Cluster.OperatorTokenRegistry(tokens, options.Cluster.ClusterId);
+                var registry = new Tenant.OperatorTokenRegistry(tokens, options.Cluster.ClusterId);
                 var address = System.Net.IPAddress.Parse(options.Cluster.AdvertisedAddress).ToString();
                 foreach (var t in tenants)
                 {
@@ -192,7 +192,7 @@ internal static class RunCommand
         {
             // Each tenant's actions are checked against the tokens in force for it across the cluster (its live silos'
             // configs), not only this silo's: during a rolling token rotation both tokens work on every dashboard.
-            var registry = new Cluster.OperatorTokenRegistry(dashboardPool, options.Cluster!.ClusterId);
+            var registry = new Tenant.OperatorTokenRegistry(dashboardPool, options.Cluster!.ClusterId);
             var sites = tenants.Zip(stores, (t, store) => new Dashboard.DashboardSite(
                 t.Tenant,
                 new Tenant.StoreOperatorConsole(store, TimeProvider.System),

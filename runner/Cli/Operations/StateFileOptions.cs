@@ -94,7 +94,7 @@ internal sealed record OperatorState(IStateStore Store, string Location, Cluster
 }
 
 /// <summary>
-/// The tokens in force for a cluster tenant: those its live silos carry (<see cref="Cluster.OperatorTokenRegistry"/>),
+/// The tokens in force for a cluster tenant: those its live silos carry (<see cref="Tenant.OperatorTokenRegistry"/>),
 /// else the last recorded one.
 /// </summary>
 internal sealed record ClusterTokens(string ConnectionString, string ClusterId, string Tenant)
@@ -102,6 +102,6 @@ internal sealed record ClusterTokens(string ConnectionString, string ClusterId, 
     public TokenCheck Check(string? lastRecordedHash, string? presented)
     {
         using var source = Npgsql.NpgsqlDataSource.Create(ConnectionString);
-        return new Cluster.OperatorTokenRegistry(source, ClusterId).Check(Tenant, lastRecordedHash, presented);
+        return new Tenant.OperatorTokenRegistry(source, ClusterId).Check(Tenant, lastRecordedHash, presented);
     }
 }

@@ -2,7 +2,7 @@ using Npgsql;
 using RulesSync.Runner.Cluster;
 using RulesSync.Runner.Tenant;
 
-namespace RulesSync.Runner.Tests.Cluster;
+namespace RulesSync.Runner.Tests.Tenant;
 
 /// <summary>
 /// Token rotation over the real PostgreSQL: silos whose configs carry different tokens for one tenant (a rolling config

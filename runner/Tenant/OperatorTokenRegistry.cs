@@ -1,7 +1,6 @@
 using Npgsql;
-using RulesSync.Runner.Tenant;
 
-namespace RulesSync.Runner.Cluster;
+namespace RulesSync.Runner.Tenant;
 
 /// <summary>
 /// The operator tokens in force for a cluster's tenants, for a rolling config change (token rotation): each silo
