@@ -348,6 +348,9 @@ public static class ReconciliationStep
         var role = record.RoleOf(me);
         var (employees, externals) = Participants(record);
         var source = ChangeSource.Crm;
+        var window = SyncWindow.Around(now, settings);
+        // A record entering the window that every decision so far saw beyond it is new to the rules.
+        var entering = Entering(snap, window);
         ChangeKind kind;
         LinkState link;
         if (gone)
@@ -357,13 +360,11 @@ public static class ReconciliationStep
         }
         else
         {
-            var entering = Entering(snap, SyncWindow.Around(now, settings));
             if (!snap.Pending && !entering)
             {
                 return null;
             }
 
-            // A record entering the window that every decision so far saw beyond it is new to the rules.
             var seen = entering ? null : snap.Seen;
             // A status change is the change's kind (cancelled, completed); a record first seen completed is a completed
             // activity, not a meeting to create. Reopening (completed or cancelled back to open) reads as an update.
@@ -388,9 +389,9 @@ public static class ReconciliationStep
         var facts = new ChangeFacts(
             source, provider, kind, role, link, record.Owner == me,
             record.End < now ? Timing.Past : Timing.Future, employees, externals, record.Type, api, settings.AutoShare,
-            InWindow(record.Start, settings, now), recurrence, ChangeScope.One);
+            window.Contains(record.Start), recurrence, ChangeScope.One);
         var change = new ObservedChange(key, source, kind, objectId, gone ? string.Empty : record.ETag);
-        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, Entering(snap, SyncWindow.Around(now, settings)) ? null : snap.Seen, SyncWindow.Around(now, settings)));
+        return (change, facts, new MeetingView(me, provider, liveEvent, gone ? null : record, uid, entering ? null : snap.Seen, window));
     }
 
     internal static CrmRecord? FindRecordFor(SyncWorkingSet w, MailboxItem ev, string? linked)
