@@ -30,10 +30,12 @@ public static class TenantCycles
                 ticket = await grain.StartCycleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (TimeoutException) when (deadline == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(started) < deadline)
+            catch (Exception e) when (Unreachable(e) && (deadline == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(started) < deadline))
             {
-                // The start did not answer in time (an activation slow to come up on a busy silo). Asking again is
-                // safe: a start that did begin the cycle is joined, never run twice.
+                // The start did not answer in time (an activation slow to come up on a busy silo), or could not reach
+                // the silo the directory still names (one that died or was cut off, not yet declared dead). Asking
+                // again is safe: a start that did begin the cycle is joined, never run twice.
+                await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -91,7 +93,7 @@ public static class TenantCycles
             {
                 status = await poll(remaining < pollWait ? remaining : pollWait).WaitAsync(cancellationToken).ConfigureAwait(onGrainScheduler);
             }
-            catch (Exception e) when (e is Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.SiloUnavailableException or TimeoutException)
+            catch (Exception e) when (Unreachable(e))
             {
                 await Task.Delay(UnreachablePause, cancellationToken).ConfigureAwait(onGrainScheduler);
                 continue;
@@ -103,6 +105,10 @@ public static class TenantCycles
             }
         }
     }
+
+    /// <summary>A call that did not reach its grain's silo or did not answer in time: once the cluster has noticed a dead silo, asking again reaches a new activation.</summary>
+    private static bool Unreachable(Exception e) =>
+        e is Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.SiloUnavailableException or TimeoutException;
 }
 
 /// <summary>A tenant's cycle that gave no report: failed, lost with its activation, or still running at the caller's deadline (<see cref="State"/>).</summary>
