@@ -7,10 +7,10 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// <summary>
 /// Issue 17 §4, a network partition of one silo, by the network itself: the silo holding a tenant's meeting lease
 /// mid-cycle has its sockets cut (<see cref="LoopbackProxy"/>: its silo links both ways or one way only, its gateway,
-/// and its database link or not) while it keeps running; the other silos declare it dead on their own (missed probes), a successor
-/// takes the tenant over and syncs while users change meetings; the cut-off activation, resumed, writes nothing more:
-/// the journal refuses it (fenced off), nothing is journaled under its tokens after the takeover, and the outcome is
-/// the kill campaign's (0 lost, 0 duplicated, 0 spurious, nothing left planned).
+/// and its database link or not) while it keeps running; the other silos declare it dead on their own (missed
+/// probes), a successor takes the tenant over and syncs while users change meetings; the cut-off activation, resumed,
+/// writes nothing more: the journal refuses it (fenced off), nothing is journaled under its tokens after the takeover,
+/// and the outcome is the kill campaign's (0 lost, 0 duplicated, 0 spurious, nothing left planned).
 /// </summary>
 public sealed class ClusterPartitionTests(PartitionClusterFixture cluster, ITestOutputHelper output) : IClassFixture<PartitionClusterFixture>
 {

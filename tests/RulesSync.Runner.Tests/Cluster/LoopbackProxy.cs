@@ -33,8 +33,8 @@ internal enum CutMode
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 (port 0: the system's choice) forwarding every connection to <c>target</c>, that a test
-/// can cut — every connection, or those from some clients; both ways, or one way only — and heal: a network partition between the proxy's clients
-/// and its target, made of real sockets. The proxy reads a connection's first bytes before it connects to the target,
+/// can cut — every connection, or those from some clients; both ways, or one way only — and heal: a network partition
+/// between the proxy's clients and its target, made of real sockets. The proxy reads a connection's first bytes before it connects to the target,
 /// so it suits protocols where the client speaks first (Orleans' connection preamble, PostgreSQL's startup message),
 /// and a client is known by its socket's endpoint (<c>from</c>) before anything it sends is forwarded. Thread-safe.
 /// </summary>

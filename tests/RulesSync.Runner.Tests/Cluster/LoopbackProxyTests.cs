@@ -42,22 +42,14 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ForwardingAsync(proxy);
+        using var held = await CutAndSendAsync(proxy, CutMode.Blackhole, "lost", "also lost");
 
-        proxy.Cut(CutMode.Blackhole);
-        await open.SendAsync("lost"u8.ToArray());
-        using var held = await ConnectAsync(proxy);
-        await held.SendAsync("also lost"u8.ToArray());
         await Bounded.Until(() => Task.FromResult(proxy.DroppedBytes == 13), "the proxy to drop both sends");
         Assert.Equal(3, echo.Received);
         Assert.Equal(1, echo.Connections);
         Assert.Equal(0, proxy.Refused);
 
-        proxy.Heal();
-        await AssertClosedAsync(open, "the blackholed connection, reset by the heal");
-        await AssertClosedAsync(held, "the held connection, reset by the heal");
-        using var healed = await ConnectAsync(proxy);
-        Assert.Equal("two", await RoundTripAsync(healed, "two"));
+        await HealAsync(proxy, held);
     }
 
     [Fact]
@@ -80,23 +72,15 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ForwardingAsync(proxy);
+        using var held = await CutAndSendAsync(proxy, CutMode.DropToClient, "heard", "new");
 
-        proxy.Cut(CutMode.DropToClient);
-        await open.SendAsync("heard"u8.ToArray());
-        using var fresh = await ConnectAsync(proxy);
-        await fresh.SendAsync("new"u8.ToArray());
         await Bounded.Until(() => Task.FromResult(echo.Received == 11 && proxy.DroppedBytes == 8), "the target to receive both sends and the proxy to drop both echoes");
         Assert.Equal(2, echo.Connections);
         Assert.Equal(8, proxy.PassedOneWay);
-        Assert.Equal(0, open.Available + fresh.Available);
+        Assert.Equal(0, held.Open.Available + held.Fresh.Available);
         Assert.Equal(0, proxy.Refused);
 
-        proxy.Heal();
-        await AssertClosedAsync(open, "the connection the one-way cut held, reset by the heal");
-        await AssertClosedAsync(fresh, "the connection opened during the one-way cut, reset by the heal");
-        using var healed = await ConnectAsync(proxy);
-        Assert.Equal("two", await RoundTripAsync(healed, "two"));
+        await HealAsync(proxy, held);
     }
 
     [Fact]
@@ -104,22 +88,38 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ForwardingAsync(proxy);
+        using var held = await CutAndSendAsync(proxy, CutMode.DropToTarget, "lost", "also");
 
-        proxy.Cut(CutMode.DropToTarget);
-        await open.SendAsync("lost"u8.ToArray());
-        using var fresh = await ConnectAsync(proxy);
-        await fresh.SendAsync("also"u8.ToArray());
         await Bounded.Until(() => Task.FromResult(proxy.DroppedBytes == 8), "the proxy to drop both sends");
         Assert.Equal(3, echo.Received);
         Assert.Equal(1, echo.Connections);
-        Assert.Equal("spoken", await ReceiveAsync(open, await echo.SayAsync("spoken")));
+        Assert.Equal("spoken", await ReceiveAsync(held.Open, await echo.SayAsync("spoken")));
         Assert.Equal(6, proxy.PassedOneWay);
         Assert.Equal(0, proxy.Refused);
 
+        await HealAsync(proxy, held);
+    }
+
+    /// <summary>
+    /// Cuts with <paramref name="mode"/> and sends <paramref name="onOpen"/> on a connection forwarded before the cut,
+    /// <paramref name="onFresh"/> on one opened during it.
+    /// </summary>
+    private static async Task<Held> CutAndSendAsync(LoopbackProxy proxy, CutMode mode, string onOpen, string onFresh)
+    {
+        var open = await ForwardingAsync(proxy);
+        proxy.Cut(mode);
+        await open.SendAsync(System.Text.Encoding.ASCII.GetBytes(onOpen));
+        var fresh = await ConnectAsync(proxy);
+        await fresh.SendAsync(System.Text.Encoding.ASCII.GetBytes(onFresh));
+        return new Held(open, fresh);
+    }
+
+    /// <summary>Heals: the connections the cut held are reset, and a new one is forwarded again.</summary>
+    private static async Task HealAsync(LoopbackProxy proxy, Held held)
+    {
         proxy.Heal();
-        await AssertClosedAsync(open, "the connection the one-way cut held, reset by the heal");
-        await AssertClosedAsync(fresh, "the connection opened during the one-way cut, reset by the heal");
+        await AssertClosedAsync(held.Open, "the connection open before the cut, reset by the heal");
+        await AssertClosedAsync(held.Fresh, "the connection opened during the cut, reset by the heal");
         using var healed = await ConnectAsync(proxy);
         Assert.Equal("two", await RoundTripAsync(healed, "two"));
     }
@@ -171,6 +171,16 @@ public sealed class LoopbackProxyTests
         catch (SocketException)
         {
             // Reset: ended as well.
+        }
+    }
+
+    /// <summary>A connection forwarded before a cut and one opened during it.</summary>
+    private sealed record Held(Socket Open, Socket Fresh) : IDisposable
+    {
+        public void Dispose()
+        {
+            Open.Dispose();
+            Fresh.Dispose();
         }
     }
 
