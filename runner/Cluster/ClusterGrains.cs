@@ -21,9 +21,13 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>
     /// The cycle's state: finished (with its report) or failed as soon as it ends within <paramref name="wait"/>
     /// (capped at <see cref="CycleTicket.LongestWait"/>), else running; lost when this activation never ran it (the
-    /// activation that did is gone: its silo died or it was fenced off). Interleaves with every other call.
+    /// activation that did is gone: its silo died or it was fenced off). Interleaves with every other call. Times out
+    /// after <see cref="CycleTicket.PollTimeout"/>, not Orleans' 30 s: a poll whose silo was cut off or died while the
+    /// poll was on its way gets no answer, and a caller outside the silos (the CLI, a test's client) is not told the
+    /// silo died — Orleans fails such calls only inside the silos — so it waits the timeout out before it asks again.
     /// </summary>
     [AlwaysInterleave]
+    [ResponseTimeout(CycleTicket.PollTimeoutText)]
     Task<CycleStatus> CycleStatusAsync(string cycleId, TimeSpan wait);
 
     /// <summary>The fencing token this activation writes under.</summary>
@@ -41,6 +45,15 @@ public sealed record CycleTicket(
 {
     /// <summary>The longest a <see cref="ITenantGrain.CycleStatusAsync"/> call waits for the cycle (Orleans' response timeout is 30 s).</summary>
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+
+    /// <summary><see cref="PollTimeout"/> as Orleans' <c>ResponseTimeout</c> attribute takes it.</summary>
+    public const string PollTimeoutText = "00:00:15";
+
+    /// <summary>
+    /// When a <see cref="ITenantGrain.CycleStatusAsync"/> call times out: <see cref="LongestWait"/> and 5 s for the
+    /// answer to come back from a busy silo (a poll that times out is asked again, so a slow answer costs one more poll).
+    /// </summary>
+    public static readonly TimeSpan PollTimeout = TimeSpan.Parse(PollTimeoutText, System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Where a cycle is.</summary>

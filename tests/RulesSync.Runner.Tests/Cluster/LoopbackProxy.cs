@@ -14,12 +14,27 @@ internal enum CutMode
     /// never forwarded — packets lost on a partitioned network, as the applications see it. Healing resets them.
     /// </summary>
     Blackhole,
+
+    /// <summary>
+    /// One way only: what the clients send is dropped (a new connection is accepted and never forwarded), what the
+    /// target sends on a connection already forwarded still reaches the client; nothing tells either end, and a close
+    /// goes the way its bytes go. An asymmetric partition: the client hears the target, the target no longer hears the
+    /// client. Healing resets them (their streams lost bytes).
+    /// </summary>
+    DropToTarget,
+
+    /// <summary>
+    /// One way only, the other way: what the clients send still reaches the target (new connections are forwarded),
+    /// what the target answers is dropped. The target hears the client, the client no longer hears the target.
+    /// Healing resets them.
+    /// </summary>
+    DropToClient,
 }
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 (port 0: the system's choice) forwarding every connection to <c>target</c>, that a test
-/// can cut — every connection, or those from some clients — and heal: a network partition between the proxy's clients
-/// and its target, made of real sockets. The proxy reads a connection's first bytes before it connects to the target,
+/// can cut — every connection, or those from some clients; both ways, or one way only — and heal: a network partition
+/// between the proxy's clients and its target, made of real sockets. The proxy reads a connection's first bytes before it connects to the target,
 /// so it suits protocols where the client speaks first (Orleans' connection preamble, PostgreSQL's startup message),
 /// and a client is known by its socket's endpoint (<c>from</c>) before anything it sends is forwarded. Thread-safe.
 /// </summary>
@@ -33,6 +48,7 @@ internal sealed class LoopbackProxy : IDisposable
     private Severing? cut;
     private long dropped;
     private long forwarded;
+    private long passedOneWay;
     private int refused;
 
     public LoopbackProxy(IPEndPoint target)
@@ -54,6 +70,9 @@ internal sealed class LoopbackProxy : IDisposable
 
     /// <summary>Bytes forwarded, both ways together.</summary>
     public long ForwardedBytes => Interlocked.Read(ref forwarded);
+
+    /// <summary>Bytes forwarded the way a one-way cut left open, on the connections it held, all cuts together.</summary>
+    public long PassedOneWay => Interlocked.Read(ref passedOneWay);
 
     /// <summary>Connections reset by a cut, all cuts together.</summary>
     public int Refused => Volatile.Read(ref refused);
@@ -86,13 +105,13 @@ internal sealed class LoopbackProxy : IDisposable
         }
     }
 
-    /// <summary>Lets new connections through again; the connections a blackhole held are reset (as timed out).</summary>
+    /// <summary>Lets new connections through again; the connections a blackhole or a one-way cut held are reset (as timed out).</summary>
     public void Heal()
     {
         lock (gate)
         {
             cut = null;
-            foreach (var link in links.Where(l => l.Blackholed).ToList())
+            foreach (var link in links.Where(l => l.Held).ToList())
             {
                 links.Remove(link);
                 link.Reset();
@@ -127,7 +146,7 @@ internal sealed class LoopbackProxy : IDisposable
         }
         else
         {
-            link.Blackholed = true;
+            link.Hold(toTarget: mode is CutMode.Blackhole or CutMode.DropToTarget, toClient: mode is CutMode.Blackhole or CutMode.DropToClient);
         }
     }
 
@@ -169,12 +188,15 @@ internal sealed class LoopbackProxy : IDisposable
                 links.Add(link);
                 if (cut is { } c && c.Hits(link.Client))
                 {
-                    Interlocked.Add(ref dropped, n);
                     Apply(link, c.Mode);
+                    if (!link.IsOpen || link.DropsToTarget)
+                    {
+                        Interlocked.Add(ref dropped, n);
+                    }
                 }
             }
 
-            if (link.Blackholed)
+            if (link.DropsToTarget)
             {
                 await DrainAsync(client, link).ConfigureAwait(false);
                 return;
@@ -187,7 +209,7 @@ internal sealed class LoopbackProxy : IDisposable
 
             await link.Upstream.ConnectAsync(target, stopping.Token).ConfigureAwait(false);
             await link.Upstream.SendAsync(first.AsMemory(0, n), SocketFlags.None, stopping.Token).ConfigureAwait(false);
-            Interlocked.Add(ref forwarded, n);
+            Forwarded(link, n);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -195,11 +217,20 @@ internal sealed class LoopbackProxy : IDisposable
             return;
         }
 
-        await Task.WhenAll(PumpAsync(client, link.Upstream, link), PumpAsync(link.Upstream, client, link)).ConfigureAwait(false);
+        await Task.WhenAll(PumpAsync(client, link.Upstream, link, toTarget: true), PumpAsync(link.Upstream, client, link, toTarget: false)).ConfigureAwait(false);
     }
 
-    /// <summary>Forwards <paramref name="from"/> to <paramref name="to"/> until either end closes, dropping what a blackhole holds.</summary>
-    private async Task PumpAsync(Socket from, Socket to, Link link)
+    private void Forwarded(Link link, int n)
+    {
+        Interlocked.Add(ref forwarded, n);
+        if (link.Held)
+        {
+            Interlocked.Add(ref passedOneWay, n);
+        }
+    }
+
+    /// <summary>Forwards <paramref name="from"/> to <paramref name="to"/> until either end closes, dropping what a cut holds that way.</summary>
+    private async Task PumpAsync(Socket from, Socket to, Link link, bool toTarget)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -212,14 +243,14 @@ internal sealed class LoopbackProxy : IDisposable
                     break;
                 }
 
-                if (link.Blackholed)
+                if (link.Drops(toTarget))
                 {
                     Interlocked.Add(ref dropped, n);
                     continue;
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, stopping.Token).ConfigureAwait(false);
-                Interlocked.Add(ref forwarded, n);
+                Forwarded(link, n);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -227,8 +258,8 @@ internal sealed class LoopbackProxy : IDisposable
             // Reset by a cut, a heal or either end.
         }
 
-        // A blackholed end's close is not passed on either: the other end learns of it when the cut heals.
-        if (!link.Blackholed)
+        // A close goes the way its end's bytes go: one a cut drops is not passed on, the other end learns of it when the cut heals.
+        if (!link.Drops(toTarget))
         {
             Close(link);
         }
@@ -251,7 +282,7 @@ internal sealed class LoopbackProxy : IDisposable
             // Reset by the heal.
         }
 
-        if (!link.Blackholed)
+        if (!link.DropsToTarget)
         {
             Close(link);
         }
@@ -278,12 +309,22 @@ internal sealed class LoopbackProxy : IDisposable
 
         public Socket Upstream { get; } = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
-        private volatile bool blackholed;
+        private volatile bool dropsToTarget;
+        private volatile bool dropsToClient;
 
-        public bool Blackholed
+        /// <summary>What the client sends is dropped.</summary>
+        public bool DropsToTarget => dropsToTarget;
+
+        /// <summary>Whether a cut holds this connection (drops its bytes one way or both): healing resets it.</summary>
+        public bool Held => dropsToTarget || dropsToClient;
+
+        /// <summary>Whether the bytes going to the target (or to the client) are dropped.</summary>
+        public bool Drops(bool toTarget) => toTarget ? dropsToTarget : dropsToClient;
+
+        public void Hold(bool toTarget, bool toClient)
         {
-            get => blackholed;
-            set => blackholed = value;
+            dropsToTarget = toTarget;
+            dropsToClient = toClient;
         }
 
         public bool IsOpen => Volatile.Read(ref reset) == 0;

@@ -42,22 +42,14 @@ public sealed class LoopbackProxyTests
     {
         using var echo = new Echo();
         using var proxy = new LoopbackProxy(echo.EndPoint);
-        using var open = await ForwardingAsync(proxy);
+        using var held = await CutAndSendAsync(proxy, CutMode.Blackhole, "lost", "also lost");
 
-        proxy.Cut(CutMode.Blackhole);
-        await open.SendAsync("lost"u8.ToArray());
-        using var held = await ConnectAsync(proxy);
-        await held.SendAsync("also lost"u8.ToArray());
         await Bounded.Until(() => Task.FromResult(proxy.DroppedBytes == 13), "the proxy to drop both sends");
         Assert.Equal(3, echo.Received);
         Assert.Equal(1, echo.Connections);
         Assert.Equal(0, proxy.Refused);
 
-        proxy.Heal();
-        await AssertClosedAsync(open, "the blackholed connection, reset by the heal");
-        await AssertClosedAsync(held, "the held connection, reset by the heal");
-        using var healed = await ConnectAsync(proxy);
-        Assert.Equal("two", await RoundTripAsync(healed, "two"));
+        await HealAsync(proxy, held);
     }
 
     [Fact]
@@ -73,6 +65,63 @@ public sealed class LoopbackProxyTests
         await cut.SendAsync("x"u8.ToArray());
         await AssertClosedAsync(cut, "the cut client's connection");
         Assert.Equal("still here", await RoundTripAsync(kept, "still here"));
+    }
+
+    [Fact]
+    public async Task Cut_DropToClient_ClientsStillReachTheTarget_AnswersDropped_HealResets()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var held = await CutAndSendAsync(proxy, CutMode.DropToClient, "heard", "new");
+
+        await Bounded.Until(() => Task.FromResult(echo.Received == 11 && proxy.DroppedBytes == 8), "the target to receive both sends and the proxy to drop both echoes");
+        Assert.Equal(2, echo.Connections);
+        Assert.Equal(8, proxy.PassedOneWay);
+        Assert.Equal(0, held.Open.Available + held.Fresh.Available);
+        Assert.Equal(0, proxy.Refused);
+
+        await HealAsync(proxy, held);
+    }
+
+    [Fact]
+    public async Task Cut_DropToTarget_TargetStillReachesTheClients_TheirBytesDropped_HealResets()
+    {
+        using var echo = new Echo();
+        using var proxy = new LoopbackProxy(echo.EndPoint);
+        using var held = await CutAndSendAsync(proxy, CutMode.DropToTarget, "lost", "also");
+
+        await Bounded.Until(() => Task.FromResult(proxy.DroppedBytes == 8), "the proxy to drop both sends");
+        Assert.Equal(3, echo.Received);
+        Assert.Equal(1, echo.Connections);
+        Assert.Equal("spoken", await ReceiveAsync(held.Open, await echo.SayAsync("spoken")));
+        Assert.Equal(6, proxy.PassedOneWay);
+        Assert.Equal(0, proxy.Refused);
+
+        await HealAsync(proxy, held);
+    }
+
+    /// <summary>
+    /// Cuts with <paramref name="mode"/> and sends <paramref name="onOpen"/> on a connection forwarded before the cut,
+    /// <paramref name="onFresh"/> on one opened during it.
+    /// </summary>
+    private static async Task<Held> CutAndSendAsync(LoopbackProxy proxy, CutMode mode, string onOpen, string onFresh)
+    {
+        var open = await ForwardingAsync(proxy);
+        proxy.Cut(mode);
+        await open.SendAsync(System.Text.Encoding.ASCII.GetBytes(onOpen));
+        var fresh = await ConnectAsync(proxy);
+        await fresh.SendAsync(System.Text.Encoding.ASCII.GetBytes(onFresh));
+        return new Held(open, fresh);
+    }
+
+    /// <summary>Heals: the connections the cut held are reset, and a new one is forwarded again.</summary>
+    private static async Task HealAsync(LoopbackProxy proxy, Held held)
+    {
+        proxy.Heal();
+        await AssertClosedAsync(held.Open, "the connection open before the cut, reset by the heal");
+        await AssertClosedAsync(held.Fresh, "the connection opened during the cut, reset by the heal");
+        using var healed = await ConnectAsync(proxy);
+        Assert.Equal("two", await RoundTripAsync(healed, "two"));
     }
 
     /// <summary>A connection through the proxy that has carried one round trip.</summary>
@@ -92,14 +141,19 @@ public sealed class LoopbackProxyTests
 
     private static async Task<string> RoundTripAsync(Socket s, string text)
     {
-        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
-        await s.SendAsync(bytes);
-        var buffer = new byte[bytes.Length];
+        await s.SendAsync(System.Text.Encoding.ASCII.GetBytes(text));
+        return await ReceiveAsync(s, text.Length);
+    }
+
+    /// <summary>The next <paramref name="length"/> bytes the connection brings (ASCII), within the bound.</summary>
+    private static async Task<string> ReceiveAsync(Socket s, int length)
+    {
+        var buffer = new byte[length];
         var read = 0;
         while (read < buffer.Length)
         {
-            var n = await Bounded.Within(s.ReceiveAsync(buffer.AsMemory(read)).AsTask(), $"the echo of '{text}'");
-            Assert.True(n > 0, $"the connection closed before the echo of '{text}'");
+            var n = await Bounded.Within(s.ReceiveAsync(buffer.AsMemory(read)).AsTask(), $"{length} bytes from the target");
+            Assert.True(n > 0, $"the connection closed before {length} bytes came from the target");
             read += n;
         }
 
@@ -120,10 +174,21 @@ public sealed class LoopbackProxyTests
         }
     }
 
-    /// <summary>Echoes what each connection sends, counting connections and bytes.</summary>
+    /// <summary>A connection forwarded before a cut and one opened during it.</summary>
+    private sealed record Held(Socket Open, Socket Fresh) : IDisposable
+    {
+        public void Dispose()
+        {
+            Open.Dispose();
+            Fresh.Dispose();
+        }
+    }
+
+    /// <summary>Echoes what each connection sends, counting connections and bytes; can speak first (<see cref="SayAsync"/>).</summary>
     private sealed class Echo : IDisposable
     {
         private readonly Socket listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly System.Collections.Concurrent.ConcurrentBag<Socket> accepted = [];
         private int connections;
         private long received;
 
@@ -143,6 +208,17 @@ public sealed class LoopbackProxyTests
 
         public void Dispose() => listener.Dispose();
 
+        /// <summary>Sends <paramref name="text"/> unasked on every connection it accepted; its length.</summary>
+        public async Task<int> SayAsync(string text)
+        {
+            foreach (var s in accepted)
+            {
+                await s.SendAsync(System.Text.Encoding.ASCII.GetBytes(text));
+            }
+
+            return text.Length;
+        }
+
         private async Task AcceptAsync()
         {
             try
@@ -150,6 +226,7 @@ public sealed class LoopbackProxyTests
                 while (true)
                 {
                     var s = await listener.AcceptAsync();
+                    accepted.Add(s);
                     Interlocked.Increment(ref connections);
                     _ = ServeAsync(s);
                 }

@@ -175,6 +175,26 @@ internal sealed class SiloNetwork : IDisposable
         }
     }
 
+    /// <summary>
+    /// Cuts the links between <paramref name="silo"/> and the other silos one way only, silently: what it sends them is
+    /// dropped while what they send still reaches it (<paramref name="itsOutbound"/>), or the reverse — on the
+    /// connections the others opened to it (its proxy) and on those it opened to them (theirs) alike, since Orleans
+    /// sends both ways on each. Its gateway refuses its clients (see <see cref="Partition"/>); its database link is left
+    /// alone.
+    /// </summary>
+    public void PartitionOneWay(SiloLinks silo, bool itsOutbound)
+    {
+        silo.Silo.Cut(itsOutbound ? CutMode.DropToClient : CutMode.DropToTarget);
+        silo.Gateway?.Cut(CutMode.Refuse);
+        foreach (var other in byAdvertisedPort.Values.Where(o => o != silo))
+        {
+            other.Silo.Cut(itsOutbound ? CutMode.DropToTarget : CutMode.DropToClient, from: client => silo.OpenedTo(client, other.Silo.Port));
+        }
+    }
+
+    /// <summary>Bytes the one-way cuts still let through, every proxy's together (the way that was not cut).</summary>
+    public long PassedOneWay => Proxies.Sum(p => p.PassedOneWay);
+
     /// <summary>Ends every cut: the silo's links and the database's are open again.</summary>
     public void Heal()
     {
