@@ -2,6 +2,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Engine.Rules.Compilation;
 using RulesSync.Engine.Sync;
 using RulesSync.Simulator.Exploration;
+using RulesSync.Simulator.Reports;
 using RulesSync.Simulator.Scenarios;
 using RulesSync.Simulator.World;
 
@@ -70,8 +71,44 @@ public class CrmStatusEditTests
         Assert.All(actions, a => Assert.Equal(a, ScheduleStep.Parse(a.ToString())));
         Assert.DoesNotContain((scenario with { CrmStatusEdits = false }).Actions(), a => a.Kind is StepKind.CrmCompletes or StepKind.CrmRemovesParty);
         Assert.DoesNotContain((scenario with { ExternalOrganizer = true }).Actions(), a => a.Kind is StepKind.CrmRemovesParty or StepKind.CrmAddsParty);
-        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions()), s => s.CrmStatusEdits);
-        Assert.All(Simulation.ExhaustiveScenarios(new SimulationOptions { CrmStatusEditEmployees = 2 }), s => Assert.Equal(s.Employees <= 2, s.CrmStatusEdits));
+        Assert.DoesNotContain(Simulation.ExhaustiveScenarios(new SimulationOptions { CrmStatusEditEmployees = 0 }), s => s.CrmStatusEdits);
+        Assert.All(Simulation.ExhaustiveScenarios(new SimulationOptions { CrmStatusEditEmployees = 1 }), s => Assert.Equal(s.Employees <= 1, s.CrmStatusEdits));
+    }
+
+    /// <summary>
+    /// In the acceptance scope (issue 10, seventh session): <c>check</c>'s and <c>mutate</c>'s default options explore the
+    /// status and party edits for every population up to 2 employees, and not for 3 (its cost: docs/simulator.md).
+    /// </summary>
+    [Fact]
+    public void ExhaustiveScenarios_DefaultOptions_HaveTheEditsUpToTwoEmployees()
+    {
+        Assert.Equal(2, new SimulationOptions().CrmStatusEditEmployees);
+        var scenarios = Simulation.ExhaustiveScenarios(new SimulationOptions());
+        Assert.Contains(scenarios, s => s.Employees == 3);
+        Assert.All(scenarios, s => Assert.Equal(s.Employees <= 2, s.CrmStatusEdits));
+    }
+
+    /// <summary>
+    /// Scopes only grow with the edits in the acceptance scope: the party-edit defect needs two employees (a CRM user
+    /// removes B) and is found with the default options at 2 employees and again at 3, in the same 2-employee scenario;
+    /// one employee has no one to remove.
+    /// </summary>
+    [Fact]
+    public void Run_PartyEditDefectAtDefaultOptions_FoundAtTwoEmployeesAndAgainAtThree()
+    {
+        var narrow = new SimulationOptions
+        {
+            ExternalAttendees = 0, MaxActions = 1, ApiVersions = [ApiVersion.V2], AutoShare = [false], Origins = [MeetingOrigin.Crm],
+            ExternalOrganizerEmployees = 0, VisitEmployees = 0, AttendeeChangeEmployees = 0, WindowEdgeEmployees = 0,
+        };
+        static string Key(ViolationReport v) => $"{v.Invariant} {string.Join(',', v.Scenario.Providers)} {string.Join(", ", v.Schedule)}";
+
+        Assert.Empty(Simulation.Run(narrow with { Employees = 1 }, DroppedPartyDeletesCopy.Value).Violations);
+        var two = Simulation.Run(narrow with { Employees = 2 }, DroppedPartyDeletesCopy.Value);
+        var three = Simulation.Run(narrow with { Employees = 3 }, DroppedPartyDeletesCopy.Value);
+        Assert.Contains(two.Violations, v => v.Invariant == "no-spurious-deletion" && v.Schedule.Contains("crm removes B"));
+        Assert.Subset(three.Violations.Select(Key).ToHashSet(), two.Violations.Select(Key).ToHashSet());
+        Assert.DoesNotContain(three.Violations, v => v.Scenario.Employees == 3 && v.Schedule.Contains("crm removes C"));
     }
 
     [Theory]

@@ -18,6 +18,13 @@ public class CheckCommandTests
         Assert.Contains("0 violation(s); goals met", run.Out, StringComparison.Ordinal);
         Assert.EndsWith("check passed: this rule set may ship", run.Out.TrimEnd(), StringComparison.Ordinal);
 
+        // The CRM status and party edits are in check's default scope: a CRM user's completion reaches the organizer
+        // (crm-completion-carries-edits fires), and no rule of the default is marked unreachable yet fires.
+        Assert.Contains("CRM edits of status and parties up to 2 employees", run.Out, StringComparison.Ordinal);
+        var neverFired = run.Out.Split('\n').Single(l => l.StartsWith("rules that never fired: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("crm-completion-carries-edits", neverFired, StringComparison.Ordinal);
+        Assert.DoesNotContain("is marked expectUnreachable but fired", run.Out, StringComparison.Ordinal);
+
         // With --admit it says what it ran; bare, nothing about the stages (the verdict judges the rules alone).
         Assert.Equal(admit, run.Out.Contains("admit stage: on (intent guard, mass-change budget of 10 destructive effects per mailbox sync", StringComparison.Ordinal));
         Assert.Equal(admit, run.Out.Contains("each sync may crash at the journal boundary and resume", StringComparison.Ordinal));
