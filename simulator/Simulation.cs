@@ -353,7 +353,7 @@ public static class Simulation
             void RunOne(int i)
             {
                 var seed = Arbitraries.RunSeed(o.Seed, from + i);
-                var c = Arbitraries.Draw(seed, o.Employees, o.MaxSteps);
+                var c = Arbitraries.Draw(seed, o.Employees, o.MaxSteps, crashes: o.Admit);
                 if (!o.ApiVersions.Contains(c.Scenario.ApiVersion) || !o.AutoShare.Contains(c.Scenario.AutoShare))
                 {
                     drawn[i] = (c, seed, null, null);
@@ -411,8 +411,8 @@ public static class Simulation
         }
 
         // Determinism self-check: the same seed draws the same case and replays to the same trace.
-        var check = failing ?? (Arbitraries.Draw(o.Seed, o.Employees, o.MaxSteps), o.Seed);
-        var again = Arbitraries.Draw(check.Seed, o.Employees, o.MaxSteps);
+        var check = failing ?? (Arbitraries.Draw(o.Seed, o.Employees, o.MaxSteps, crashes: o.Admit), o.Seed);
+        var again = Arbitraries.Draw(check.Seed, o.Employees, o.MaxSteps, crashes: o.Admit);
         var t1 = string.Join('\n', CaseRunner.Run(check.Case, policy, o.Now, trace: true, admit: o.Admit, limits: o.AdmitLimits).Trace.Select(s => s.Render()));
         var t2 = string.Join('\n', CaseRunner.Run(again, policy, o.Now, trace: true, admit: o.Admit, limits: o.AdmitLimits).Trace.Select(s => s.Render()));
         var deterministic = check.Case.Equals(again) && t1 == t2;
@@ -461,7 +461,11 @@ public static class Simulation
         s.MeetingType.ToString().ToLowerInvariant(),
         s.Past,
         s.ExternalOrganizer,
-        s.HasSecondMeeting);
+        s.HasSecondMeeting,
+        s.WindowEdge,
+        s.CrmFieldEdits,
+        s.CrmStatusEdits,
+        s.CreatedBeyondWindow);
 
     private static RuleCoverage Coverage(IDecisionPolicy policy, HashSet<string> fired)
     {

@@ -15,7 +15,24 @@ namespace RulesSync.Simulator.Reports;
 /// <param name="Past">Whether the meeting lies in the past.</param>
 /// <param name="ExternalOrganizer">Whether a customer organizes the meeting (every employee invited).</param>
 /// <param name="SecondMeeting">Whether the organizer also organizes a second meeting, <c>m2</c>, with the same attendees.</param>
-public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past, bool ExternalOrganizer = false, bool SecondMeeting = false);
+/// <param name="WindowEdge">Whether the organizer may move the meeting across the sync window's edge.</param>
+/// <param name="CrmEdits">Whether a CRM user may edit the appointment's time and owner.</param>
+/// <param name="CrmStatusEdits">Whether a CRM user may complete and reopen the appointment and edit its parties.</param>
+/// <param name="BeyondWindow">Whether the meeting is created beyond the sync window.</param>
+public sealed record ScenarioParameters(int Employees, int ExternalAttendees, string ApiVersion, bool AutoShare, string Origin, ImmutableArray<string> Providers, string MeetingType, bool Past, bool ExternalOrganizer = false, bool SecondMeeting = false, bool WindowEdge = false, bool CrmEdits = false, bool CrmStatusEdits = false, bool BeyondWindow = false)
+{
+    /// <summary>The scenario's options beyond the plain ones, as the scenario line names them (e.g. <c> visit +m2 crm-status-edits</c>), or empty.</summary>
+    public string Extras =>
+        string.Concat(
+            MeetingType == "visit" ? " visit" : string.Empty,
+            Past ? " past" : string.Empty,
+            ExternalOrganizer ? " organizer=external" : string.Empty,
+            SecondMeeting ? " +m2" : string.Empty,
+            WindowEdge ? " window-edge" : string.Empty,
+            CrmEdits ? " crm-edits" : string.Empty,
+            CrmStatusEdits ? " crm-status-edits" : string.Empty,
+            BeyondWindow ? " beyond-window" : string.Empty);
+}
 
 /// <summary>
 /// One invariant violation: which invariant, why, in which scenario, the replayable schedule (creation and
@@ -31,7 +48,7 @@ public sealed record ViolationReport(string Invariant, string Message, ScenarioP
 {
     /// <summary>The violation as text: a heading and the numbered trace.</summary>
     public string Render() =>
-        $"{Invariant}: {Message}\n  scenario: employees={Scenario.Employees} externals={Scenario.ExternalAttendees} api={Scenario.ApiVersion} autoShare={(Scenario.AutoShare ? "on" : "off")} origin={Scenario.Origin} providers={string.Join(',', Scenario.Providers)}"
+        $"{Invariant}: {Message}\n  scenario: employees={Scenario.Employees} externals={Scenario.ExternalAttendees} api={Scenario.ApiVersion} autoShare={(Scenario.AutoShare ? "on" : "off")} origin={Scenario.Origin} providers={string.Join(',', Scenario.Providers)}{Scenario.Extras}"
         + (Seed is { } s ? $" seed={s}" : string.Empty) + "\n"
         + string.Join('\n', Trace.Select(t => "  " + t.Render().Replace("\n", "\n  ", StringComparison.Ordinal)));
 }

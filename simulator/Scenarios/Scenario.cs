@@ -99,7 +99,8 @@ public sealed record Scenario(
     /// <summary>
     /// The user actions of the exhaustive scope (the list): the organizer reschedules, cancels or deletes the
     /// meeting; the organizer removes the last-named employee (and invites them again), or with
-    /// <paramref name="anyAttendeeRemoved"/> any invited employee (random mode); each invited employee declines or
+    /// <paramref name="anyAttendeeRemoved"/> any invited employee (random mode; so too a CRM user's hand-over and party
+    /// edits, which otherwise name the last-named employee); each invited employee declines or
     /// deletes their copy; a CRM user edits, cancels or deletes the record; time passes (the meeting, linked or not,
     /// becomes past); with <see cref="WindowEdge"/>, the organizer moves the meeting across the sync window's edge.
     /// Removing only the last-named employee keeps the exhaustive phase within
@@ -124,12 +125,13 @@ public sealed record Scenario(
         }
 
         b.Add(new(StepKind.CrmEdits, 0));
+        var firstEdited = anyAttendeeRemoved ? 1 : Employees - 1;
         if (CrmFieldEdits)
         {
             b.Add(new(StepKind.CrmReschedules, 0));
-            if (Employees > 1)
+            for (var e = Math.Max(firstEdited, 1); e < Employees; e++)
             {
-                b.Add(new(StepKind.CrmChangesOwner, Employees - 1));
+                b.Add(new(StepKind.CrmChangesOwner, e));
             }
         }
 
@@ -137,10 +139,10 @@ public sealed record Scenario(
         {
             b.Add(new(StepKind.CrmCompletes, 0));
             b.Add(new(StepKind.CrmReopens, 0));
-            if (Employees > 1 && !ExternalOrganizer)
+            for (var e = Math.Max(firstEdited, 1); e < Employees && !ExternalOrganizer; e++)
             {
-                b.Add(new(StepKind.CrmRemovesParty, Employees - 1));
-                b.Add(new(StepKind.CrmAddsParty, Employees - 1));
+                b.Add(new(StepKind.CrmRemovesParty, e));
+                b.Add(new(StepKind.CrmAddsParty, e));
             }
         }
 

@@ -25,7 +25,11 @@ public class RandomModeTests(ITestOutputHelper output)
 
         // 1-minimal: the shrunk case violates the invariant, and no smaller variant of it does.
         var shrunk = new SimulationCase(
-            new Scenarios.Scenario([.. v.Scenario.Providers.Select(p => p == "google" ? Engine.Changes.Provider.Google : Engine.Changes.Provider.Exchange)], v.Scenario.ExternalAttendees, v.Scenario.ApiVersion == "v1" ? Engine.Changes.ApiVersion.V1 : Engine.Changes.ApiVersion.V2, v.Scenario.AutoShare, v.Scenario.Origin == "crm" ? Scenarios.MeetingOrigin.Crm : Scenarios.MeetingOrigin.Mailbox, v.Scenario.MeetingType == "visit" ? Engine.Changes.MeetingType.Visit : Engine.Changes.MeetingType.Appointment, v.Scenario.Past, v.Scenario.ExternalOrganizer),
+            new Scenarios.Scenario([.. v.Scenario.Providers.Select(p => p == "google" ? Engine.Changes.Provider.Google : Engine.Changes.Provider.Exchange)], v.Scenario.ExternalAttendees, v.Scenario.ApiVersion == "v1" ? Engine.Changes.ApiVersion.V1 : Engine.Changes.ApiVersion.V2, v.Scenario.AutoShare, v.Scenario.Origin == "crm" ? Scenarios.MeetingOrigin.Crm : Scenarios.MeetingOrigin.Mailbox, v.Scenario.MeetingType == "visit" ? Engine.Changes.MeetingType.Visit : Engine.Changes.MeetingType.Appointment, v.Scenario.Past, v.Scenario.ExternalOrganizer)
+            {
+                SecondMeeting = v.Scenario.SecondMeeting, WindowEdge = v.Scenario.WindowEdge, CrmFieldEdits = v.Scenario.CrmEdits,
+                CrmStatusEdits = v.Scenario.CrmStatusEdits, CreatedBeyondWindow = v.Scenario.BeyondWindow,
+            },
             [.. v.Schedule.Skip(1).Take(ExplicitSteps(v)).Select(Scenarios.ScheduleStep.Parse)]);
         var id = InvariantCatalog.All.Single(i => InvariantCatalog.Name(i) == v.Invariant);
         Assert.True(CaseRunner.Run(shrunk, RuleSets.Regression, Now, trace: false).Has(id));
@@ -84,7 +88,8 @@ public class RandomModeTests(ITestOutputHelper output)
             Arbitraries.Shrink(c).All(s => Size(s) < Size(c)));
 
     private static int Size(SimulationCase c) =>
-        (c.Scenario.Employees * 100) + (c.Scenario.ExternalAttendees * 10) + c.Steps.Length + (c.Scenario.Past ? 1 : 0) + (c.Scenario.MeetingType == Engine.Changes.MeetingType.Visit ? 1 : 0) + (c.Scenario.ExternalOrganizer ? 1 : 0);
+        (c.Scenario.Employees * 100) + (c.Scenario.ExternalAttendees * 10) + c.Steps.Length + (c.Scenario.Past ? 1 : 0) + (c.Scenario.MeetingType == Engine.Changes.MeetingType.Visit ? 1 : 0) + (c.Scenario.ExternalOrganizer ? 1 : 0)
+        + (c.Scenario.WindowEdge ? 1 : 0) + (c.Scenario.CrmFieldEdits ? 1 : 0) + (c.Scenario.CrmStatusEdits ? 1 : 0) + (c.Scenario.SecondMeeting ? 1 : 0) + (c.Scenario.CreatedBeyondWindow ? 1 : 0);
 
     private static int ExplicitSteps(RulesSync.Simulator.Reports.ViolationReport v) => v.Trace.Count(t => !t.Quiescence) - 1;
 }

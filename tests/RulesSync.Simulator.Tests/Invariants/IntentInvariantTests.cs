@@ -184,6 +184,36 @@ public class IntentInvariantTests
     }
 
     [Fact]
+    public void NoDuplicates_AttendeeCopySharedOnV1_Caught()
+    {
+        // On v1 an attendee's copy cannot find the organizer's record (no UID): sharing it books the meeting twice.
+        var broken = Rules("attendee-shares-too", ShareOrganizer, """
+              - name: share-attendee-copies
+                because: a consultant shares every calendar's meetings
+                when: { source: mailbox, role: attendee, kind: created, link: unlinked, autoShare: true }
+                decide: share
+            """);
+        var c = new SimulationCase(Tenant(api: ApiVersion.V1), [Sync(0), Sync(1)]);
+        AssertCaught(broken, c, InvariantId.NoDuplicates);
+    }
+
+    [Fact]
+    public void Idempotence_AttendeeClaimsTheOrganizersRecord_Caught()
+    {
+        // Every calendar made the record's master: B's sync links the record to B's copy, A's sync (carrying the CRM
+        // change) links it back to A's event, and so on for ever — each sync sees the other's write as news.
+        var broken = RuleSets.DefaultWithFirst("""
+              - name: attendee-claims-the-record
+                because: a consultant makes every calendar the record's master
+                when: { role: attendee, link: other }
+                decide: share
+                target: crm
+            """);
+        var c = new SimulationCase(Tenant(), [Sync(0), Sync(1)]);
+        AssertCaught(broken, c, InvariantId.Idempotence);
+    }
+
+    [Fact]
     public void Default_IssueResurrectionSchedule_LeavesTheRecordDeleted()
     {
         var c = new SimulationCase(Tenant(employees: 3), [Sync(0), Act(StepKind.CrmDeletes), Sync(1), Sync(2), Sync(0)]);

@@ -18,7 +18,7 @@ public class BeyondWindowTests
     /// A consultant's shortcut: "appointments more than a year out are placeholders" — the CRM record of a meeting
     /// created beyond the window is deleted.
     /// </summary>
-    private static readonly Lazy<CompiledRuleSet> FarFutureRecordsDeleted = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> FarFutureRecordsDeleted = new(() => RuleSets.DefaultWithFirst("""
           - name: far-future-records-are-placeholders
             because: a consultant's shortcut
             when: { source: crm, kind: created, inSyncWindow: false }

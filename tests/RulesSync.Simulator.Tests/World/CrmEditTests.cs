@@ -19,7 +19,7 @@ public class CrmEditTests
     /// A consultant's shortcut: "a record someone else took over is theirs to run" — the organizer retracts their
     /// meeting when a CRM change shows the record owned by someone else.
     /// </summary>
-    private static readonly Lazy<CompiledRuleSet> HandoverRetracts = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> HandoverRetracts = new(() => RuleSets.DefaultWithFirst("""
           - name: record-handed-over-retracts-meeting
             because: a consultant's shortcut
             when: { source: crm, kind: updated, role: organizer, ownsRecord: false }

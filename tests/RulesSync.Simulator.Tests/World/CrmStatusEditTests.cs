@@ -17,7 +17,7 @@ public class CrmStatusEditTests
     private static readonly DateTimeOffset Now = CaseRunner.DefaultNow;
 
     /// <summary>A consultant's shortcut: "a completed visit is done: take it off the calendar".</summary>
-    private static readonly Lazy<CompiledRuleSet> CompletionClearsCalendar = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> CompletionClearsCalendar = new(() => RuleSets.DefaultWithFirst("""
           - name: completed-record-clears-calendar
             because: a consultant's shortcut
             when: { source: crm, kind: completed, timing: future }
@@ -29,7 +29,7 @@ public class CrmStatusEditTests
     /// A consultant's shortcut for Google calendars: "a meeting the CRM no longer lists for me is gone: drop my copy" —
     /// which deletes the copy of an employee a CRM user took off the record before the organizer's calendar removed them.
     /// </summary>
-    private static readonly Lazy<CompiledRuleSet> DroppedPartyDeletesCopy = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> DroppedPartyDeletesCopy = new(() => RuleSets.DefaultWithFirst("""
           - name: record-gone-drops-google-copy
             because: a consultant's shortcut
             when: { source: crm, kind: deleted, role: attendee, provider: google, timing: future }

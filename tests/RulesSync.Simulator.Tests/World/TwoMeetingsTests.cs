@@ -19,7 +19,7 @@ public class TwoMeetingsTests
     private static readonly DateTimeOffset Now = CaseRunner.DefaultNow;
 
     /// <summary>A consultant's shortcut: an organizer's moved meeting is treated as cancelled (and booked again).</summary>
-    private static readonly Lazy<CompiledRuleSet> MovedMeansCancelled = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> MovedMeansCancelled = new(() => RuleSets.DefaultWithFirst("""
           - name: moved-meeting-cancels-record
             because: a consultant's shortcut
             when: { source: mailbox, role: organizer, kind: updated }

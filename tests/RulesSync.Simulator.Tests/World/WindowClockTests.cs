@@ -19,7 +19,7 @@ public class WindowClockTests
     /// A consultant's shortcut: "a meeting that dropped out of the window behind us is stale" — its CRM record is
     /// deleted on the next change seen of it.
     /// </summary>
-    private static readonly Lazy<CompiledRuleSet> StaleRecordsDeleted = new(() => RuleSets.DefaultWithFirst("""
+    internal static readonly Lazy<CompiledRuleSet> StaleRecordsDeleted = new(() => RuleSets.DefaultWithFirst("""
           - name: meetings-behind-the-window-are-stale
             because: a consultant's shortcut
             when: { timing: past, inSyncWindow: false, kind: [updated, cancelled, declined] }
