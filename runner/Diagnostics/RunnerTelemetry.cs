@@ -161,9 +161,12 @@ internal static class RunnerTelemetry
     {
         if (StoreRoundTrips.Enabled)
         {
-            StoreRoundTrips.Add(1, new("tenant", tenant), new("operation", operation), new("statement", StatementTag(statement)));
+            StoreRoundTrips.Add(1, new("tenant", tenant), new("operation", operation), new("statement", StatementTags.GetOrAdd(statement, StatementTag)));
         }
     }
+
+    /// <summary>The statements' tags by their SQL (the store's constants: a few dozen).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> StatementTags = new(StringComparer.Ordinal);
 
     /// <summary>A statement as a tag: its words on one line (the SQL is a constant of the store's: no value is in it).</summary>
     private static string StatementTag(string sql) => string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
