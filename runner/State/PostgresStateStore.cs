@@ -225,7 +225,10 @@ internal sealed class PostgresStateStore : IStateStore
         """,
         r => (r.GetInt32(0), r.GetInt32(1)), ("c", cycle), ("p", planned), ("k", taken)).Single());
 
-    /// <summary>Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, as a cycle begins).</summary>
+    /// <summary>
+    /// Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, at the end of
+    /// a cycle): in the transaction that writes the finished syncs waiting (<see cref="CompleteSync"/>, <see cref="AddPending"/>).
+    /// </summary>
     public void ForgetBudgetsBefore(long cycle) => Transaction(tx => tx.Execute("DELETE FROM rulesync_budget WHERE tenant = @t AND cycle < @c", ("c", cycle)));
 
     // ---- tenant ----
@@ -304,6 +307,31 @@ internal sealed class PostgresStateStore : IStateStore
         if (!pending.IsEmpty)
         {
             Transaction(_ => 0);
+        }
+    }
+
+    /// <summary>Whether finished syncs wait to be written (<see cref="CompleteSync"/>).</summary>
+    internal bool HasPending => !pending.IsEmpty;
+
+    /// <summary>
+    /// The finished syncs waiting to be written, no longer waiting here: a mailbox grain hands its sync to its tenant
+    /// grain, whose store writes it with the cycle's others (<see cref="AddPending"/>).
+    /// </summary>
+    internal PendingSync[] TakePending() => pending.Take();
+
+    /// <summary>Finished syncs another store of the tenant took (<see cref="TakePending"/>): written as this store's own, with its next transaction.</summary>
+    internal void AddPending(IEnumerable<PendingSync> syncs)
+    {
+        ArgumentNullException.ThrowIfNull(syncs);
+        var full = false;
+        foreach (var sync in syncs)
+        {
+            full |= pending.Add(sync);
+        }
+
+        if (full)
+        {
+            WritePending();
         }
     }
 
