@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using RulesSync.Engine.Sync;
 using RulesSync.Runner.Configuration;
 using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Guards;
@@ -66,7 +67,9 @@ public sealed record MailboxSyncStatus(
 /// <summary>
 /// A tenant grain's order to one of its mailbox grains for a cycle: the tenant's lease token (the mailbox writes under
 /// it), the cycle (whose mass-change budget it shares), the meetings of every mailbox due (the tenant share's base),
-/// the hash of the rule set in force, and the cycle's CRM snapshot.
+/// the hash of the rule set in force, the cycle's CRM snapshot, and the mailbox's sync state as the cycle read it (its
+/// row's <c>SyncStateJson</c>; null when the mailbox grain must read it itself: the mailbox's previous order of the
+/// tenant's activation ended without a report, so its sync may have saved after the cycle's read, or it never synced).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -75,13 +78,16 @@ public sealed record MailboxSyncOrder(
     [property: Id(1)] long Cycle,
     [property: Id(2)] int TenantMeetings,
     [property: Id(3)] string RuleSetHash,
-    [property: Id(4)] CrmSnapshotWire Snapshot);
+    [property: Id(4)] CrmSnapshotWire Snapshot,
+    [property: Id(5)] string? SyncState = null);
 
 /// <summary>
 /// What a mailbox grain's sync did: as <see cref="MailboxSyncResult"/>, the held effects by id; the silo that ran it;
 /// why it refused, if it did; the lease token that fenced it off, if one did (the tenant's activation that ordered
 /// the sync is fenced off too: its cycle stops there, as when its own write is refused); the CRM writes it made (laid
-/// over the cycle's snapshot for the mailboxes ordered after it, as the embedded runner's shared snapshot does).
+/// over the cycle's snapshot for the mailboxes ordered after it, as the embedded runner's shared snapshot does); the
+/// finished sync it did not write (<see cref="Finished"/>): the tenant grain writes it with the cycle's others, in one
+/// transaction, as a tenant-local cycle writes its own.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -93,7 +99,26 @@ public sealed record MailboxSyncReport(
     [property: Id(4)] string? Refused,
     [property: Id(5)] long? FencedBy = null,
     [property: Id(6)] ImmutableArray<CrmRecordWire> Written = default,
-    [property: Id(7)] ImmutableArray<string> Deleted = default);
+    [property: Id(7)] ImmutableArray<string> Deleted = default,
+    [property: Id(8)] ImmutableArray<FinishedSyncWire> Finished = default);
+
+/// <summary>
+/// A mailbox's finished sync not yet written (the store's <c>PendingSync</c>, <see cref="IStateStore.CompleteSync"/>):
+/// its key, its sync state as <c>SyncStateJson</c>, when it finished, how long it took, when its attempt began.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record FinishedSyncWire(
+    [property: Id(0)] string Mailbox,
+    [property: Id(1)] string SyncState,
+    [property: Id(2)] long At,
+    [property: Id(3)] long Milliseconds,
+    [property: Id(4)] long AttemptStarted)
+{
+    internal static FinishedSyncWire Of(PendingSync sync) => new(sync.Mailbox, sync.Json, sync.At, sync.Milliseconds, sync.AttemptStarted);
+
+    internal PendingSync ToPending() => new(Mailbox, SyncState, At, Milliseconds, AttemptStarted);
+}
 
 /// <summary>The key of a tenant's mailbox grain: <c>tenant/mailbox</c> (the mailbox's id as the state store keys it).</summary>
 public static class MailboxGrainKey
@@ -115,7 +140,9 @@ public static class MailboxGrainKey
 /// breaker (the mailbox's row and the runner's per-mailbox retry), synced by <see cref="LiveRunner.SyncMailboxAsync"/> —
 /// the embedded runner's own per-mailbox path, through the same engine stages and ports. The tenant grain keeps what is
 /// tenant-wide (rule set in force, CRM poll, kill switch, held and approved effects) and orders a sync per cycle
-/// (<see cref="MailboxGrainDispatch"/>). The grain writes under the tenant's lease token it is given, so a successor
+/// (<see cref="MailboxGrainDispatch"/>), with the sync state its cycle read (not read again here) and receives the
+/// finished sync back to write with the cycle's others (not written here: a no-change sync costs the grain no database
+/// round trip). The grain writes under the tenant's lease token it is given, so a successor
 /// of the tenant fences it off as it fences the tenant's predecessor; each decision is under a meeting lease
 /// (<see cref="MeetingLeases"/>) whose token the journal checks; destructive effects count against the cycle's budget in
 /// the database (<see cref="ClusterBudget"/>), shared with the tenant's mailbox grains on other silos.
@@ -296,11 +323,16 @@ internal sealed partial class MailboxGrain(ITenantRuntimes runtimes, ClusterConn
         {
             var budget = new MassChangeGuard(runtime!.Options.Guards, order.TenantMeetings, new ClusterBudget(store!, order.Cycle));
             var snapshot = order.Snapshot.FromWire();
-            var result = await runner!.SyncMailboxAsync(mailbox!, null, snapshot, budget, cancellationToken).ConfigureAwait(true);
-            store!.WritePending();
-            CrashPoints.Reach($"sync of {StateStore.Key(mailbox!.Id)} written by its mailbox grain");
+            // The cycle's read of the sync state, unless this activation's store still holds a finished sync unwritten (one
+            // that ended without handing it back: cancelled, or fenced off): the store then writes that first and reads.
+            var read = order.SyncState is { } json && !store!.HasPending ? SyncStateJson.Deserialize(json) : null;
+            var result = await runner!.SyncMailboxAsync(mailbox!, read, snapshot, budget, cancellationToken).ConfigureAwait(true);
+            // The finished sync goes back to the tenant grain, which writes it with the cycle's others.
+            var finished = store!.TakePending();
+            CrashPoints.Reach($"sync of {StateStore.Key(mailbox!.Id)} handed back by its mailbox grain");
             var (written, deleted) = snapshot.WritesToWire();
-            return new MailboxSyncReport(result.Ok, result.Decisions, [.. result.Held.Select(h => h.Id)], where, null, null, written, deleted);
+            return new MailboxSyncReport(
+                result.Ok, result.Decisions, [.. result.Held.Select(h => h.Id)], where, null, null, written, deleted, [.. finished.Select(FinishedSyncWire.Of)]);
         }
         catch (FencedOffException e)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RulesSync.Runner.Diagnostics;
 using RulesSync.Runner.Live;
 using RulesSync.Runner.RuleFiles;
 using RulesSync.Runner.State;
@@ -9,7 +10,7 @@ namespace RulesSync.Runner.Cluster;
 /// A tenant grain's cycle handing its due mailboxes to their mailbox grains (<see cref="IMailboxGrain"/>), which Orleans
 /// spreads over the silos: one order per cycle with the CRM snapshot on the wire (<see cref="CrmSnapshotWire"/>), the
 /// tenant's lease token, the rule set in force and the cycle's number (its mass-change budget in the database, the old
-/// cycles' counts forgotten first); at most <c>sync.maxParallelMailboxes</c> orders out at once. An order is started,
+/// cycles' counts forgotten at its end); at most <c>sync.maxParallelMailboxes</c> orders out at once. An order is started,
 /// then polled, as a tenant's cycle is (<see cref="TenantCycles"/>): no call waits for a sync or for its slot of the
 /// silo, so a sync may outlast Orleans' response timeout; each order is bounded by <paramref name="syncLimit"/> of real
 /// time instead, past which the cycle fails naming the mailbox (the sync runs on; the mailbox's next order waits for it).
@@ -20,7 +21,11 @@ namespace RulesSync.Runner.Cluster;
 /// activation (it may still run, cut off, under the old token) and breaks its meeting leases; the next cycle resumes
 /// from the journal as after a crash, ordering the mailbox again wherever Orleans places it. A mailbox grain fenced
 /// off fences the cycle off too. Each order carries the snapshot with the CRM writes of the mailboxes that answered
-/// before it (the embedded runner's shared snapshot, across silos). Held effects come back by id and are read from
+/// before it (the embedded runner's shared snapshot, across silos), and the mailbox's sync state as the cycle read it
+/// (unless the mailbox's previous order of this activation ended without a report: its sync may have saved since, and
+/// the grain reads it itself). Each report hands back the mailbox's finished sync, unwritten; they are written here in
+/// one transaction once every order has answered, as a tenant-local cycle writes its own (fenced by the tenant's lease;
+/// a crash before it loses only the cursors' last advance, as there). Held effects come back by id and are read from
 /// the store for the operators' notice.
 /// </summary>
 internal sealed class MailboxGrainDispatch(
@@ -29,13 +34,18 @@ internal sealed class MailboxGrainDispatch(
     /// <summary>How long a mailbox's ordered sync may take (real time, its wait for a slot of the silo included) unless the tenant says otherwise.</summary>
     public static readonly TimeSpan DefaultSyncLimit = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The mailboxes whose latest order of this activation ended without a report (overran, lost, not waited for, or
+    /// not sent): their next order carries no sync state (the sync may have saved one after the cycle's read).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> unsettled = new(StringComparer.Ordinal);
+
     /// <summary>How long each poll of a mailbox grain may wait for its sync: a third of the silos' response timeout, at most <see cref="TenantCycles.PollWait"/>.</summary>
     public static TimeSpan PollWaitFor(TimeSpan responseTimeout) => responseTimeout / 3 < TenantCycles.PollWait ? responseTimeout / 3 : TenantCycles.PollWait;
 
     public async Task<IReadOnlyList<MailboxSyncResult>> SyncAsync(CycleWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        store.ForgetBudgetsBefore(work.Cycle);
         using var slots = new SemaphoreSlim(Math.Max(1, parallel));
         var lost = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var overran = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -46,6 +56,9 @@ internal sealed class MailboxGrainDispatch(
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reports = await Task.WhenAll(work.Due.Select(async d =>
         {
+            // Unsettled until its report is in (whatever else ends this order).
+            var settled = !unsettled.ContainsKey(d.Mailbox.Id);
+            unsettled[d.Mailbox.Id] = true;
             try
             {
                 await slots.WaitAsync(giveUp.Token).ConfigureAwait(true);
@@ -58,8 +71,10 @@ internal sealed class MailboxGrainDispatch(
             try
             {
                 // The snapshot as it stands when the order goes out: with the writes of the mailboxes answered before.
-                var order = new MailboxSyncOrder(store.Fence ?? 0, work.Cycle, work.TenantMeetings, rules.Current.Hash, work.Snapshot.ToWire());
+                var order = new MailboxSyncOrder(
+                    store.Fence ?? 0, work.Cycle, work.TenantMeetings, rules.Current.Hash, work.Snapshot.ToWire(), settled ? d.StateJson : null);
                 var report = await OrderAsync(grains.GetGrain<IMailboxGrain>(MailboxGrainKey.Of(tenant, d.Mailbox.Id)), d.Mailbox.Id, order, giveUp.Token).ConfigureAwait(true);
+                unsettled.TryRemove(d.Mailbox.Id, out _);
                 work.Snapshot.LayOver(report.Written.IsDefault ? [] : report.Written, report.Deleted.IsDefault ? [] : report.Deleted, liveIds);
                 return report;
             }
@@ -87,6 +102,12 @@ internal sealed class MailboxGrainDispatch(
         {
             throw new FencedOffException($"tenant {tenant} (its mailbox grain on {fenced.Silo})", store.Fence ?? 0, fenced.FencedBy!.Value, null);
         }
+
+        // The finished syncs the grains handed back, in one transaction under the tenant's lease (a successor's refuses
+        // it) with the forgetting of the earlier cycles' budget counts (no order of this cycle counts against them).
+        store.AddPending(reports.SelectMany(r => r.Finished.IsDefault ? [] : r.Finished).Select(f => f.ToPending()));
+        store.ForgetBudgetsBefore(work.Cycle);
+        CrashPoints.Reach("finished syncs of the cycle saved");
 
         if (!lost.IsEmpty)
         {

@@ -99,7 +99,7 @@ internal sealed partial class DashboardApi(
             overview.LastReloadError,
             overview.KillSwitch,
             overview.ShadowRuleSetHash,
-            token.ActionsEnabled,
+            token.ActionsEnabled(ctx),
             (int)Math.Ceiling(PageRefreshInterval.TotalSeconds),
             ShadowDifferencesShown,
             overview.CrmOutage,

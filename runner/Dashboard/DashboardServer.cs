@@ -77,7 +77,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             {
                 var prefix = DashboardSite.PathOf(site.Tenant);
                 var group = app.MapGroup(prefix);
-                new DashboardApi(site.Console, site.Check is { } check ? new OperatorToken(check) : new OperatorToken(site.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>(), prefix).Map(group);
+                new DashboardApi(site.Console, site.TokensInForce is { } inForce ? new OperatorToken(inForce) : new OperatorToken(site.OperatorToken), time, loggerFactory.CreateLogger<DashboardApi>(), prefix).Map(group);
                 DashboardPage.Map(group);
             }
 
@@ -194,9 +194,9 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
 /// <summary>
 /// One tenant of a cluster's dashboard: its name, its console and its own operator token (null: read-only), or
-/// <paramref name="Check"/>, which checks a presented token (null: none) against the tokens in force for the tenant.
+/// <paramref name="TokensInForce"/>, which reads the hashes of the tokens in force for the tenant (once per request).
 /// </summary>
-internal sealed record DashboardSite(string Tenant, IOperatorConsole Console, string? OperatorToken, Func<string?, TokenCheck>? Check = null)
+internal sealed record DashboardSite(string Tenant, IOperatorConsole Console, string? OperatorToken, Func<IReadOnlyList<string?>>? TokensInForce = null)
 {
     /// <summary>Where the tenant's page and API live: <c>/tenants/NAME</c> (the name escaped).</summary>
     public static string PathOf(string tenant) => "/tenants/" + Uri.EscapeDataString(tenant);

@@ -18,6 +18,8 @@ internal static class RunnerMetricsSetup
         return builder
             .AddMeter(RunnerTelemetry.Name)
             .AddView("rulesync.mailbox.sync.duration", new MetricStreamConfiguration { CardinalityLimit = PerMailboxSeries })
-            .AddView("rulesync.mailbox.breaker", new MetricStreamConfiguration { CardinalityLimit = PerMailboxSeries });
+            .AddView("rulesync.mailbox.breaker", new MetricStreamConfiguration { CardinalityLimit = PerMailboxSeries })
+            // A series per tenant, operation and statement (a few dozen statements per tenant).
+            .AddView("rulesync.store.round_trips", new MetricStreamConfiguration { CardinalityLimit = PerMailboxSeries });
     }
 }

@@ -46,6 +46,10 @@ internal static class RunnerTelemetry
     private static readonly Counter<long> Throttled = Meter.CreateCounter<long>(
         "rulesync.requests.throttled", "{request}", "Requests a provider refused for its rate limits (429; Google's 403 rate-limit reasons; 503 with Retry-After).");
 
+    private static readonly Counter<long> StoreRoundTrips = Meter.CreateCounter<long>(
+        "rulesync.store.round_trips", "{round_trip}",
+        "Round trips of the cluster state store to PostgreSQL (each statement and each commit), by tenant, the store operation whose transaction it is part of (read: a read on its own, its own transaction) and the statement.");
+
     private static readonly List<Func<TenantReading?>> Readers = [];
 
     static RunnerTelemetry()
@@ -148,6 +152,24 @@ internal static class RunnerTelemetry
             Throttled.Add(1, new KeyValuePair<string, object?>("provider", provider));
         }
     }
+
+    /// <summary>
+    /// One round trip of the cluster state store: <paramref name="statement"/> (its SQL, or <c>COMMIT</c>) within
+    /// <paramref name="operation"/>'s transaction. The statement's text is made into a tag only while someone listens.
+    /// </summary>
+    public static void StoreRoundTrip(string tenant, string operation, string statement)
+    {
+        if (StoreRoundTrips.Enabled)
+        {
+            StoreRoundTrips.Add(1, new("tenant", tenant), new("operation", operation), new("statement", StatementTags.GetOrAdd(statement, StatementTag)));
+        }
+    }
+
+    /// <summary>The statements' tags by their SQL (the store's constants: a few dozen).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> StatementTags = new(StringComparer.Ordinal);
+
+    /// <summary>A statement as a tag: its words on one line (the SQL is a constant of the store's: no value is in it).</summary>
+    private static string StatementTag(string sql) => string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>The span of one cycle (the root of a cycle's trace).</summary>
     public static Activity? StartCycle(long cycle, int mailboxes) =>

@@ -28,8 +28,8 @@ internal sealed record CycleReport(
 /// <summary>What one mailbox's sync did: whether it succeeded, its decisions, the destructive effects it held.</summary>
 internal sealed record MailboxSyncResult(bool Ok, int Decisions, IReadOnlyList<EffectRow> Held);
 
-/// <summary>A mailbox due this cycle, with its sync state as the cycle read it.</summary>
-internal sealed record DueMailbox(MailboxOptions Mailbox, MailboxSyncState State);
+/// <summary>A mailbox due this cycle, with its sync state as the cycle read it (and as its row holds it, <c>SyncStateJson</c>; null before its first sync).</summary>
+internal sealed record DueMailbox(MailboxOptions Mailbox, MailboxSyncState State, string? StateJson = null);
 
 /// <summary>
 /// A cycle's mailbox work: its number (the tenant's cycle count once it began), the due mailboxes, the CRM snapshot of
@@ -108,10 +108,18 @@ internal sealed partial class LiveRunner(
 
     private static string ProviderName(MailboxOptions m) => m.Provider.ToString().ToLowerInvariant();
 
-    /// <summary>The records the CRM mapping refused this poll go to the state file: <c>rulesync status</c> and the dashboard show them.</summary>
-    private void RecordQuarantine(TenantCrmSnapshot snapshot)
+    /// <summary>
+    /// The records the CRM mapping refused this poll go to the state file: <c>rulesync status</c> and the dashboard show
+    /// them. Nothing is written when they are the ones <paramref name="tenant"/> (the cycle's row) holds already.
+    /// </summary>
+    private void RecordQuarantine(TenantCrmSnapshot snapshot, TenantRow tenant)
     {
         var lines = snapshot.Quarantined.Select(q => q.ToString()).ToList();
+        if (lines.SequenceEqual(tenant.CrmQuarantine ?? [], StringComparer.Ordinal))
+        {
+            return;
+        }
+
         var now = Now;
         store.UpdateTenant(t =>
         {
@@ -151,9 +159,10 @@ internal sealed partial class LiveRunner(
     private async Task<CycleReport> RunCycleCoreAsync(IReadOnlySet<string>? only, CancellationToken cancellationToken)
     {
         await ReloadRulesAsync(cancellationToken).ConfigureAwait(false);
-        var tenant = store.Tenant();
         var now = time.GetUtcNow();
-        store.UpdateTenant(t =>
+        // The tenant's row as the cycle counts it (kill switch, CRM outage, quarantine, its number), from the counting
+        // write itself: no read before it.
+        var tenant = store.UpdateTenant(t =>
         {
             t.Cycles++;
             t.LastCycleAt = now.ToUnixTimeMilliseconds();
@@ -164,7 +173,7 @@ internal sealed partial class LiveRunner(
             return new CycleReport(0, options.Mailboxes.Count, 0, 0, 0, 0, true, null);
         }
 
-        var due = new List<(MailboxOptions Mailbox, MailboxSyncState State)>();
+        var due = new List<(MailboxOptions Mailbox, MailboxSyncState State, string? Json)>();
         var skipped = 0;
         // One read of every mailbox's row (not one per mailbox): each opening of the shared state file costs.
         var candidates = options.Mailboxes.Where(m => only is null || only.Contains(m.Id)).ToList();
@@ -178,7 +187,7 @@ internal sealed partial class LiveRunner(
                 continue;
             }
 
-            due.Add((m, store.ReadSyncState(row, m.Id)));
+            due.Add((m, store.ReadSyncState(row, m.Id), row.SyncState));
         }
 
         if (due.Count == 0)
@@ -218,12 +227,12 @@ internal sealed partial class LiveRunner(
             });
         }
 
-        RecordQuarantine(snapshot);
+        RecordQuarantine(snapshot, tenant);
         CrashPoints.Reach("CRM polled");
         var approved = await ApplyApprovedAsync(cancellationToken).ConfigureAwait(false);
         CrashPoints.Reach("approved effects carried out");
         var tenantMeetings = due.Sum(d => StateQueries.Meetings(d.State));
-        var work = new CycleWork(tenant.Cycles + 1, [.. due.Select(d => new DueMailbox(d.Mailbox, d.State))], snapshot, tenantMeetings);
+        var work = new CycleWork(tenant.Cycles, [.. due.Select(d => new DueMailbox(d.Mailbox, d.State, d.Json))], snapshot, tenantMeetings);
         var results = dispatch is null ? await SyncHereAsync(work, cancellationToken).ConfigureAwait(false) : await dispatch.SyncAsync(work, cancellationToken).ConfigureAwait(false);
         var held = results.SelectMany(r => r.Held).ToList();
         if (held.Count > 0)

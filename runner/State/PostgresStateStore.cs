@@ -225,7 +225,10 @@ internal sealed class PostgresStateStore : IStateStore
         """,
         r => (r.GetInt32(0), r.GetInt32(1)), ("c", cycle), ("p", planned), ("k", taken)).Single());
 
-    /// <summary>Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, as a cycle begins).</summary>
+    /// <summary>
+    /// Forgets the budget counts of the tenant's cycles before <paramref name="cycle"/> (the tenant grain, at the end of
+    /// a cycle): in the transaction that writes the finished syncs waiting (<see cref="CompleteSync"/>, <see cref="AddPending"/>).
+    /// </summary>
     public void ForgetBudgetsBefore(long cycle) => Transaction(tx => tx.Execute("DELETE FROM rulesync_budget WHERE tenant = @t AND cycle < @c", ("c", cycle)));
 
     // ---- tenant ----
@@ -304,6 +307,31 @@ internal sealed class PostgresStateStore : IStateStore
         if (!pending.IsEmpty)
         {
             Transaction(_ => 0);
+        }
+    }
+
+    /// <summary>Whether finished syncs wait to be written (<see cref="CompleteSync"/>).</summary>
+    internal bool HasPending => !pending.IsEmpty;
+
+    /// <summary>
+    /// The finished syncs waiting to be written, no longer waiting here: a mailbox grain hands its sync to its tenant
+    /// grain, whose store writes it with the cycle's others (<see cref="AddPending"/>).
+    /// </summary>
+    internal PendingSync[] TakePending() => pending.Take();
+
+    /// <summary>Finished syncs another store of the tenant took (<see cref="TakePending"/>): written as this store's own, with its next transaction.</summary>
+    internal void AddPending(IEnumerable<PendingSync> syncs)
+    {
+        ArgumentNullException.ThrowIfNull(syncs);
+        var full = false;
+        foreach (var sync in syncs)
+        {
+            full |= pending.Add(sync);
+        }
+
+        if (full)
+        {
+            WritePending();
         }
     }
 
@@ -499,7 +527,7 @@ internal sealed class PostgresStateStore : IStateStore
         List<T> Once()
         {
             using var connection = OpenConnection();
-            return new Tx(connection, null, tenant).Query(sql, read, parameters);
+            return new Tx(connection, null, tenant, ReadOnItsOwn).Query(sql, read, parameters);
         }
 
         try
@@ -582,18 +610,21 @@ internal sealed class PostgresStateStore : IStateStore
     /// connection. A connection lost during the commit is not retried: whether it committed is unknown, and the
     /// caller's recovery (the journal read again) decides.
     /// </remarks>
-    private T Transaction<T>(Func<Tx, T> work, bool withPending = true)
+    private T Transaction<T>(Func<Tx, T> work, bool withPending = true, [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
         var attempt = new Attempt();
         try
         {
-            return ClearingBroken(() => TransactionCore(work, withPending, attempt));
+            return ClearingBroken(() => TransactionCore(work, withPending, attempt, operation));
         }
         catch (NpgsqlException e) when (ConnectionLost(e) && !attempt.Committing)
         {
-            return ClearingBroken(() => TransactionCore(work, withPending, new Attempt()));
+            return ClearingBroken(() => TransactionCore(work, withPending, new Attempt(), operation));
         }
     }
+
+    /// <summary>The operation a read outside any transaction counts under (<see cref="RunnerTelemetry.StoreRoundTrip"/>).</summary>
+    internal const string ReadOnItsOwn = "read";
 
     /// <summary>Whether a transaction got as far as asking for its commit.</summary>
     private sealed class Attempt
@@ -601,14 +632,14 @@ internal sealed class PostgresStateStore : IStateStore
         public bool Committing { get; set; }
     }
 
-    private T TransactionCore<T>(Func<Tx, T> work, bool withPending, Attempt attempt)
+    private T TransactionCore<T>(Func<Tx, T> work, bool withPending, Attempt attempt, string operation)
     {
         var syncs = withPending ? pending.Take() : [];
         try
         {
             using var connection = OpenConnection();
             using var transaction = connection.BeginTransaction();
-            var tx = new Tx(connection, transaction, tenant);
+            var tx = new Tx(connection, transaction, tenant, operation);
             if (fence is { } mine)
             {
                 var current = tx.Query("SELECT token, holder FROM rulesync_lease WHERE tenant = @t FOR SHARE", r => (Token: r.GetInt64(0), Holder: r.GetString(1))).SingleOrDefault();
@@ -622,6 +653,7 @@ internal sealed class PostgresStateStore : IStateStore
             var result = work(tx);
             attempt.Committing = true;
             transaction.Commit();
+            RunnerTelemetry.StoreRoundTrip(tenant, operation, "COMMIT");
             foreach (var effect in settled)
             {
                 RunnerTelemetry.EffectRecorded(effect.Kind, StateStore.ResultName(effect.Status));
@@ -639,18 +671,24 @@ internal sealed class PostgresStateStore : IStateStore
     /// <summary>A JSON document bound as <c>jsonb</c>.</summary>
     private readonly record struct JsonbText(string Text);
 
-    /// <summary>Commands on one connection (and transaction), with the tenant bound as <c>@t</c>.</summary>
-    private readonly struct Tx(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tenant)
+    /// <summary>
+    /// Commands on one connection (and transaction), with the tenant bound as <c>@t</c>; each a round trip counted under
+    /// <paramref name="operation"/> (<see cref="RunnerTelemetry.StoreRoundTrip"/>; the transaction's <c>BEGIN</c> goes
+    /// with its first command, its <c>COMMIT</c> is counted by <see cref="TransactionCore"/>).
+    /// </summary>
+    private readonly struct Tx(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tenant, string operation)
     {
         public int Execute(string sql, params (string Name, object Value)[] parameters)
         {
             using var command = Command(sql, parameters);
+            RunnerTelemetry.StoreRoundTrip(tenant, operation, sql);
             return command.ExecuteNonQuery();
         }
 
         public List<T> Query<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
         {
             using var command = Command(sql, parameters);
+            RunnerTelemetry.StoreRoundTrip(tenant, operation, sql);
             using var reader = command.ExecuteReader();
             var rows = new List<T>();
             while (reader.Read())

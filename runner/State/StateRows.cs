@@ -214,7 +214,7 @@ internal sealed class TenantRow
     /// <summary>Cycles skipped since the outage began.</summary>
     public int CrmFailedPolls { get; set; }
 
-    /// <summary>The CRM records quarantined as of the last poll ("Set('id'): field: problem"), and when.</summary>
+    /// <summary>The CRM records quarantined as of the last poll ("Set('id'): field: problem"), and when they last changed.</summary>
     public List<string> CrmQuarantine { get; set; } = [];
 
     public long? CrmQuarantineAt { get; set; }

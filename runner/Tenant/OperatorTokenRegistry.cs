@@ -104,10 +104,18 @@ internal sealed class OperatorTokenRegistry
     /// Whether <paramref name="presented"/> may act on <paramref name="tenant"/>: against the tokens its live silos
     /// carry, or, with none live, <paramref name="lastRecordedHash"/> (the tenant row's).
     /// </summary>
-    public TokenCheck Check(string tenant, string? lastRecordedHash, string? presented)
+    public TokenCheck Check(string tenant, string? lastRecordedHash, string? presented) =>
+        OperatorTokens.Check(HashesInForce(tenant, () => lastRecordedHash), presented);
+
+    /// <summary>
+    /// The token hashes in force for <paramref name="tenant"/>: those its live silos carry, or, with none live, the one
+    /// <paramref name="lastRecordedHash"/> reads (the tenant row's; read only then). One read of the database otherwise.
+    /// </summary>
+    public IReadOnlyList<string?> HashesInForce(string tenant, Func<string?> lastRecordedHash)
     {
+        ArgumentNullException.ThrowIfNull(lastRecordedHash);
         var live = InForce(tenant);
-        return OperatorTokens.Check(live.Count > 0 ? live : [lastRecordedHash], presented);
+        return live.Count > 0 ? live : [lastRecordedHash()];
     }
 
     private static bool MembershipExists(NpgsqlConnection connection, NpgsqlTransaction transaction)

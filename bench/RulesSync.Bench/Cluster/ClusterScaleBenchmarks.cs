@@ -38,12 +38,13 @@ namespace RulesSync.Bench.Cluster;
 /// (<see cref="InProcessMonitoring"/>: no generated project to build, Orleans' assemblies from the bench's output), so
 /// the peak working set printed is the process's over both. At GlobalCleanup it prints (<c>// cluster:</c> lines)
 /// provider requests per mailbox per cycle, database rows written and transactions per mailbox per cycle (from
-/// PostgreSQL's statistics), managed heap per mailbox (after settling, minus the emulators' and seed's), and where
-/// the tenants ran.
+/// PostgreSQL's statistics), the state store's own round trips and transactions per mailbox per cycle with its busiest
+/// call sites (<c>rulesync.store.round_trips</c>), managed heap per mailbox (after settling, minus the emulators' and
+/// seed's), and where the tenants ran.
 /// </para>
 /// </summary>
 [Config(typeof(InProcessMonitoring))]
-public class ClusterScaleBenchmarks
+public class ClusterScaleBenchmarks : IDisposable
 {
     private const int MeetingsPerTenantPerHundred = 50;
 
@@ -53,6 +54,10 @@ public class ClusterScaleBenchmarks
     private readonly List<double> requestsPerMailbox = [];
     private readonly List<double> rowsPerMailbox = [];
     private readonly List<double> transactionsPerMailbox = [];
+    private readonly List<double> storeRoundTripsPerMailbox = [];
+    private readonly List<double> storeTransactionsPerMailbox = [];
+    private RulesSync.Runner.Tests.Cluster.StoreRoundTripCount? storeRoundTrips;
+    private IReadOnlyList<(string Operation, string Statement, long Count)> lastStoreRoundTrips = [];
     private readonly Dictionary<string, int> placements = new(StringComparer.Ordinal);
     private PostgresServer? postgres;
     private string connectionString = string.Empty;
@@ -176,6 +181,8 @@ public class ClusterScaleBenchmarks
         host!.Counters.Reset();
         placements.Clear();
         before = DatabaseWrites();
+        storeRoundTrips?.Dispose();
+        storeRoundTrips = new RulesSync.Runner.Tests.Cluster.StoreRoundTripCount(tenant: null);
     }
 
     [IterationCleanup]
@@ -186,6 +193,11 @@ public class ClusterScaleBenchmarks
         requestsPerMailbox.Add((double)host!.Counters.Routes.Values.Sum() / mailboxes);
         rowsPerMailbox.Add((double)(after.Rows - before.Rows) / mailboxes);
         transactionsPerMailbox.Add((double)(after.Transactions - before.Transactions) / mailboxes);
+        storeRoundTripsPerMailbox.Add((double)storeRoundTrips!.RoundTrips / mailboxes);
+        storeTransactionsPerMailbox.Add((double)storeRoundTrips.Transactions / mailboxes);
+        lastStoreRoundTrips = storeRoundTrips.Entries();
+        storeRoundTrips.Dispose();
+        storeRoundTrips = null;
     }
 
     [GlobalCleanup]
@@ -194,6 +206,13 @@ public class ClusterScaleBenchmarks
         static string F(IEnumerable<double> xs) => string.Join(" / ", xs.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
         Console.WriteLine($"// cluster: {Case}: provider requests per mailbox per cycle {F(requestsPerMailbox)}");
         Console.WriteLine($"// cluster: {Case}: database rows written per mailbox per cycle {F(rowsPerMailbox)}; transactions per mailbox per cycle {F(transactionsPerMailbox)}");
+        Console.WriteLine($"// cluster: {Case}: state store round trips per mailbox per cycle {F(storeRoundTripsPerMailbox)}; its transactions per mailbox per cycle {F(storeTransactionsPerMailbox)}");
+        var (mailboxCount, _) = Scale();
+        foreach (var (operation, statement, count) in lastStoreRoundTrips.Take(12))
+        {
+            Console.WriteLine($"// cluster: {Case}:   {(double)count / mailboxCount:0.00} per mailbox (last cycle)  {operation}: {(statement.Length > 110 ? statement[..110] + "..." : statement)}");
+        }
+
         Console.WriteLine($"// cluster: {Case}: managed heap per mailbox after settling {heapPerMailbox / 1024.0:0.0} KiB (runner state and connections, emulators and seed excluded); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (everything in one process)");
         Console.WriteLine($"// cluster: {Case}: tenants per silo in the last cycle: {string.Join(", ", placements.Select(p => $"{p.Key}={p.Value}"))}");
         if (MailboxGrains)
@@ -214,6 +233,13 @@ public class ClusterScaleBenchmarks
         runtimes.ForEach(r => r.Connections.Dispose());
         host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         // The PostgreSQL server is the process's (stopped at exit): with --inProcess the next case uses it too.
+    }
+
+    /// <summary>Stops counting the store's round trips (an iteration's count, if one was left running).</summary>
+    public void Dispose()
+    {
+        storeRoundTrips?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>One cycle of every tenant, all at once, wherever Orleans placed them.</summary>

@@ -197,7 +197,7 @@ internal static class RunCommand
                 t.Tenant,
                 new Tenant.StoreOperatorConsole(store, TimeProvider.System),
                 t.Dashboard.OperatorToken,
-                presented => registry.Check(t.Tenant, store.Tenant().OperatorTokenHash, presented))).ToList();
+                () => registry.HashesInForce(t.Tenant, () => store.Tenant().OperatorTokenHash))).ToList();
             await using var dashboard = await Dashboard.DashboardServer.StartAsync(sites, options.Dashboard, TimeProvider.System, loggers).ConfigureAwait(false);
             return await Cluster.ClusterSilo.RunAsync(options, tenants, once: false, CancellationToken.None).ConfigureAwait(false);
         }

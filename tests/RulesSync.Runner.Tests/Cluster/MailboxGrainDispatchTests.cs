@@ -61,8 +61,8 @@ public sealed class MailboxGrainDispatchTests(ShortResponseTimeoutClusterFixture
 
     /// <summary>
     /// A sync held past its order's limit (2 s here; an hour unless the tenant says otherwise) fails the tenant's cycle
-    /// with a message naming the mailbox; the sync runs on in its grain and, once let go, saves its work: one CRM record,
-    /// nothing left planned.
+    /// with a message naming the mailbox; the sync runs on in its grain and, once let go, ends, its decisions saved: one
+    /// CRM record, nothing left planned.
     /// </summary>
     [Fact]
     public async Task Cycle_MailboxSyncPastItsOrdersLimit_CycleFailsNamingTheMailboxAndTheSyncRunsOnToTheEnd()
@@ -72,7 +72,7 @@ public sealed class MailboxGrainDispatchTests(ShortResponseTimeoutClusterFixture
         t.H.T.Organization.ScheduleMeeting(Alice, ConnectorTestHost.Draft("Review", 1, Bob));
         t.H.T.Host.Faults.Add(new FaultRule { Kind = FaultKind.SlowResponse, Route = "graph.*", Mailbox = Alice, Delay = TimeSpan.FromSeconds(10) });
         var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var label = $"sync of {StateStore.Key(Alice)} written by its mailbox grain";
+        var label = $"sync of {StateStore.Key(Alice)} handed back by its mailbox grain";
         void Observe(string scope, string reached)
         {
             if (scope.StartsWith(t.Key + "@", StringComparison.Ordinal) && reached == label)
@@ -91,10 +91,10 @@ public sealed class MailboxGrainDispatchTests(ShortResponseTimeoutClusterFixture
             Assert.Equal(CycleState.Failed, failure.State);
             Assert.Contains($"mailbox {Alice}: sync ", failure.Message, StringComparison.Ordinal);
             Assert.Contains("still running after 00:00:02", failure.Message, StringComparison.Ordinal);
-            Assert.False(saved.Task.IsCompleted, "Alice's sync saved while its request was held");
+            Assert.False(saved.Task.IsCompleted, "Alice's sync ended while its request was held");
 
             t.H.T.Time.Advance(TimeSpan.FromSeconds(10));
-            await Bounded.Within(saved.Task, "Alice's sync, let go, to save its work in its grain");
+            await Bounded.Within(saved.Task, "Alice's sync, let go, to end in its grain");
         }
         finally
         {

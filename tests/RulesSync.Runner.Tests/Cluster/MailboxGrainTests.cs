@@ -3,6 +3,7 @@ using RulesSync.Engine.Changes;
 using RulesSync.Runner.Cluster;
 using RulesSync.Runner.State;
 using RulesSync.Runner.Tests.Connectors;
+using Xunit.Abstractions;
 
 namespace RulesSync.Runner.Tests.Cluster;
 
@@ -10,7 +11,7 @@ namespace RulesSync.Runner.Tests.Cluster;
 /// Issue 17 item 1: one tenant's mailboxes synced by mailbox grains spread over a 3-silo cluster over PostgreSQL, the
 /// tenant grain keeping the CRM poll, the rule set and the kill switch; the mass-change budget shared by the silos.
 /// </summary>
-public sealed partial class MailboxGrainTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+public sealed partial class MailboxGrainTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private const string Alice = ConnectorTestHost.Alice;
     private const string Bob = ConnectorTestHost.Bob;

@@ -86,6 +86,30 @@ public sealed class OperatorTokenRegistryTests(PostgresDatabase database) : ICla
         Assert.Equal(1L, await count.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task HashesInForce_ASiloIsLive_TheLastRecordedTokenIsNotRead()
+    {
+        var cluster = await ClusterAsync();
+        await using var source = NpgsqlDataSource.Create(database.ConnectionString);
+        var registry = new OperatorTokenRegistry(source, cluster);
+        await JoinAsync(cluster, 14111);
+        registry.Record("contoso", "127.0.0.1", 14111, Old);
+        var rowReads = 0;
+        string? LastRecorded()
+        {
+            rowReads++;
+            return OperatorTokens.HashHex(New);
+        }
+
+        Assert.Equal([OperatorTokens.HashHex(Old)], registry.HashesInForce("contoso", LastRecorded));
+        Assert.Equal(0, rowReads);
+
+        await LeaveAsync(cluster, 14111);
+
+        Assert.Equal([OperatorTokens.HashHex(New)], registry.HashesInForce("contoso", LastRecorded));
+        Assert.Equal(1, rowReads);
+    }
+
     /// <summary>A cluster id of the test's own in the class's database, with Orleans' tables ready.</summary>
     private async Task<string> ClusterAsync()
     {
